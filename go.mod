@@ -1,6 +1,6 @@
 module github.com/tufpip/tufpip
 
-go 1.26
+go 1.26.0
 
 require (
 	github.com/gofrs/flock v0.13.2 // indirect
@@ -9,6 +9,7 @@ require (
 	github.com/rivo/uniseg v0.4.7 // indirect
 	github.com/rogpeppe/go-internal v1.16.0 // indirect
 	github.com/schollz/progressbar/v3 v3.19.1 // indirect
+	github.com/sigstore/sigstore v1.10.6 // indirect
 	github.com/spf13/cobra v1.10.2 // indirect
 	github.com/spf13/pflag v1.0.9 // indirect
 	github.com/theupdateframework/go-tuf/v2 v2.4.2 // indirect
