@@ -1,0 +1,252 @@
+package cli
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// DefaultIndexPath is where a project's page lives among the TUF targets (REFERENCE.md).
+const DefaultIndexPath = "simple/{project}/index.html"
+
+// config is the saved state of `tufpip init`: named repositories and which one is the default.
+// Each repository's trusted root is a separate file beside it, so that it can be inspected
+// and replaced with ordinary tools.
+type config struct {
+	Default      string                     `json:"default,omitempty"`
+	Repositories map[string]*savedRepository `json:"repositories"`
+}
+
+type savedRepository struct {
+	MetadataURL string `json:"metadataURL"`
+	TargetsURL  string `json:"targetsURL"`
+	IndexPath   string `json:"indexPath,omitempty"`
+}
+
+var repoNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,62}$`)
+
+// configDir is $TUFPIP_CONFIG_DIR, else tufpip/ under the user's config directory.
+func (a *App) configDir() (string, error) {
+	if d := a.Getenv("TUFPIP_CONFIG_DIR"); d != "" {
+		return d, nil
+	}
+	d, err := os.UserConfigDir()
+	if err != nil {
+		return "", withHint(errorf("cannot find the user config directory: %w", err), "set TUFPIP_CONFIG_DIR")
+	}
+	return filepath.Join(d, "tufpip"), nil
+}
+
+func (a *App) loadConfig() (*config, string, error) {
+	dir, err := a.configDir()
+	if err != nil {
+		return nil, "", err
+	}
+	path := filepath.Join(dir, "config.json")
+	cfg := &config{Repositories: map[string]*savedRepository{}}
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return cfg, dir, nil
+	}
+	if err != nil {
+		return nil, "", errorf("reading %s: %w", path, err)
+	}
+	if err := json.Unmarshal(data, cfg); err != nil {
+		return nil, "", withHint(errorf("%s: not valid JSON: %v", path, err), "fix the file or run tufpip init again")
+	}
+	if cfg.Repositories == nil {
+		cfg.Repositories = map[string]*savedRepository{}
+	}
+	return cfg, dir, nil
+}
+
+func saveConfig(dir string, cfg *config) error {
+	data, err := json.MarshalIndent(cfg, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(filepath.Join(dir, "config.json"), append(data, '\n'), 0o600)
+}
+
+func rootFile(configDir, name string) string {
+	return filepath.Join(configDir, "repositories", name, "root.json")
+}
+
+// repoSettings is the repository one run talks to, after flags, environment and config.
+type repoSettings struct {
+	Name        string
+	MetadataURL string
+	TargetsURL  string
+	IndexPath   string
+	CacheDir    string
+	Root        []byte
+	RootSource  string // the file the trusted root came from, for messages
+}
+
+// settings resolves the repository selection: flag, then environment, then config file.
+func (a *App) settings() (*repoSettings, error) {
+	cfg, dir, err := a.loadConfig()
+	if err != nil {
+		return nil, err
+	}
+	pick := func(flag, env string) string {
+		if flag != "" {
+			return flag
+		}
+		return a.Getenv(env)
+	}
+	s := &repoSettings{
+		Name:        pick(a.flags.repo, "TUFPIP_REPO"),
+		MetadataURL: pick(a.flags.metadataURL, "TUFPIP_METADATA_URL"),
+		TargetsURL:  pick(a.flags.targetsURL, "TUFPIP_TARGETS_URL"),
+		IndexPath:   pick(a.flags.indexPath, "TUFPIP_INDEX_PATH"),
+	}
+	rootPath := pick(a.flags.root, "TUFPIP_ROOT")
+
+	if s.Name == "" && s.MetadataURL == "" {
+		s.Name = cfg.Default
+		if s.Name == "" && len(cfg.Repositories) == 1 {
+			for n := range cfg.Repositories {
+				s.Name = n
+			}
+		}
+	}
+	if s.Name != "" {
+		saved, ok := cfg.Repositories[s.Name]
+		if !ok {
+			return nil, withHint(errorf("no repository named %q in %s", s.Name, filepath.Join(dir, "config.json")),
+				knownRepos(cfg))
+		}
+		if s.MetadataURL == "" {
+			s.MetadataURL = saved.MetadataURL
+		}
+		if s.TargetsURL == "" {
+			s.TargetsURL = saved.TargetsURL
+		}
+		if s.IndexPath == "" {
+			s.IndexPath = saved.IndexPath
+		}
+		if rootPath == "" {
+			rootPath = rootFile(dir, s.Name)
+		}
+	}
+	if s.MetadataURL == "" {
+		return nil, withCode(ExitUsage, withHint(errorf("no repository selected"),
+			"pass --metadata-url URL and --root FILE, or save one with tufpip init"))
+	}
+	if s.IndexPath == "" {
+		s.IndexPath = DefaultIndexPath
+	}
+	if err := checkURL("--metadata-url", s.MetadataURL); err != nil {
+		return nil, err
+	}
+	if s.TargetsURL == "" {
+		derived, ok := siblingTargetsURL(s.MetadataURL)
+		if !ok {
+			return nil, usageErrorf("pass --targets-url URL (the URL that target paths are relative to)",
+				"no targets URL for repository %s", s.MetadataURL)
+		}
+		s.TargetsURL = derived
+	}
+	if err := checkURL("--targets-url", s.TargetsURL); err != nil {
+		return nil, err
+	}
+	if rootPath == "" {
+		return nil, withCode(ExitUsage, withHint(errorf("no trusted root for %s", s.MetadataURL),
+			"pass --root FILE with the repository's root.json obtained out of band, or run tufpip init; tufpip never trusts a root on first use"))
+	}
+	root, err := os.ReadFile(rootPath)
+	if err != nil {
+		return nil, withHint(errorf("reading trusted root: %w", err), "pass --root FILE or run tufpip init")
+	}
+	s.Root, s.RootSource = root, rootPath
+
+	base := pick(a.flags.cacheDir, "TUFPIP_CACHE_DIR")
+	if base == "" {
+		d, err := os.UserCacheDir()
+		if err != nil {
+			return nil, withHint(errorf("cannot find the user cache directory: %w", err), "pass --cache-dir DIR")
+		}
+		base = filepath.Join(d, "tufpip")
+	}
+	s.CacheDir = filepath.Join(base, cacheKey(s.MetadataURL))
+	return s, nil
+}
+
+// cacheKey gives each metadata URL its own cache directory: readable, and unique by hash.
+func cacheKey(metadataURL string) string {
+	sum := sha256.Sum256([]byte(strings.TrimRight(metadataURL, "/")))
+	host := "repo"
+	if u, err := url.Parse(metadataURL); err == nil && u.Host != "" {
+		host = strings.NewReplacer(":", "_", "[", "", "]", "").Replace(u.Host)
+	}
+	return host + "-" + hex.EncodeToString(sum[:6])
+}
+
+// siblingTargetsURL derives ".../targets/" from ".../metadata/", the layout tufpip repo writes.
+func siblingTargetsURL(metadataURL string) (string, bool) {
+	trimmed := strings.TrimRight(metadataURL, "/")
+	if !strings.HasSuffix(trimmed, "/metadata") {
+		return "", false
+	}
+	return strings.TrimSuffix(trimmed, "metadata") + "targets/", true
+}
+
+func checkURL(flag, raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http" && u.Scheme != "file") || (u.Scheme != "file" && u.Host == "") {
+		return usageErrorf("use an absolute http(s) URL such as https://example.org/metadata/", "%s %q is not a usable URL", flag, raw)
+	}
+	return nil
+}
+
+func knownRepos(cfg *config) string {
+	if len(cfg.Repositories) == 0 {
+		return "no repositories are saved yet: run tufpip init"
+	}
+	names := make([]string, 0, len(cfg.Repositories))
+	for n := range cfg.Repositories {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return fmt.Sprintf("saved repositories: %s", strings.Join(names, ", "))
+}
+
+// writeFileAtomic writes data to a temp file beside path and renames it into place, so a
+// crash leaves the old file or the new one, never half of either.
+func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp) // no-op after the rename
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Chmod(perm); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}

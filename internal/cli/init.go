@@ -1,0 +1,121 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+	"github.com/theupdateframework/go-tuf/v2/metadata"
+)
+
+func init() { register(newInitCmd) }
+
+type initOptions struct {
+	name, metadataURL, targetsURL, root, indexPath string
+	makeDefault, force                             bool
+}
+
+func newInitCmd(app *App) *cobra.Command {
+	var o initOptions
+	cmd := &cobra.Command{
+		Use:   "init --name NAME --metadata-url URL --targets-url URL --root FILE",
+		Short: "save a repository and a copy of its trusted root",
+		Long: `init saves a repository under a name, with a copy of its trusted root.json. The root
+must come out of band (from your organisation, a release page, a signed commit): tufpip never
+trusts a root it first sees on the network. Later runs select it with --repo NAME, or use it
+by default when it is the only one or was saved with --default.`,
+		Example: `  tufpip init --name acme --root root.json \
+      --metadata-url https://pypi.acme.org/metadata/ --targets-url https://pypi.acme.org/targets/
+  tufpip --repo acme resolve 'FooBar==2.0.*'`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			// init's flags shadow the global ones of the same name.
+			return runInit(app, o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.name, "name", "", "name to save the repository under (lowercase letters, digits, . _ -)")
+	f.StringVar(&o.metadataURL, "metadata-url", "", "TUF metadata URL")
+	f.StringVar(&o.targetsURL, "targets-url", "", "URL that target paths are relative to")
+	f.StringVar(&o.root, "root", "", "the repository's trusted root.json")
+	f.StringVar(&o.indexPath, "index-path", "", "target path of a project's page (default "+DefaultIndexPath+")")
+	f.BoolVar(&o.makeDefault, "default", false, "use this repository when none is selected")
+	f.BoolVar(&o.force, "force", false, "replace a saved repository of the same name (and its root)")
+	for _, n := range []string{"name", "metadata-url", "root"} {
+		_ = cmd.MarkFlagRequired(n)
+	}
+	return cmd
+}
+
+func runInit(app *App, o initOptions) error {
+	if !repoNameRE.MatchString(o.name) {
+		return usageErrorf("use lowercase letters, digits, '.', '_' and '-'", "invalid repository name %q", o.name)
+	}
+	if err := checkURL("--metadata-url", o.metadataURL); err != nil {
+		return err
+	}
+	if o.targetsURL == "" {
+		derived, ok := siblingTargetsURL(o.metadataURL)
+		if !ok {
+			return usageErrorf("pass --targets-url URL", "no targets URL for repository %s", o.metadataURL)
+		}
+		o.targetsURL = derived
+	}
+	if err := checkURL("--targets-url", o.targetsURL); err != nil {
+		return err
+	}
+	rootBytes, err := os.ReadFile(o.root)
+	if err != nil {
+		return errorf("reading trusted root: %w", err)
+	}
+	version, err := checkRoot(rootBytes)
+	if err != nil {
+		return withCode(ExitVerification, withHint(errorf("%s: %v", o.root, err), "get the repository's root.json again from a source you trust"))
+	}
+
+	cfg, dir, err := app.loadConfig()
+	if err != nil {
+		return err
+	}
+	if _, exists := cfg.Repositories[o.name]; exists && !o.force {
+		return withHint(errorf("a repository named %q is already saved", o.name), "pass --force to replace it and its trusted root")
+	}
+	if err := writeFileAtomic(rootFile(dir, o.name), rootBytes, 0o600); err != nil {
+		return errorf("saving trusted root: %w", err)
+	}
+	cfg.Repositories[o.name] = &savedRepository{MetadataURL: o.metadataURL, TargetsURL: o.targetsURL, IndexPath: o.indexPath}
+	if o.makeDefault || len(cfg.Repositories) == 1 {
+		cfg.Default = o.name
+	}
+	if err := saveConfig(dir, cfg); err != nil {
+		return errorf("saving configuration: %w", err)
+	}
+	if app.flags.format == "json" {
+		return json.NewEncoder(app.out()).Encode(map[string]any{
+			"name": o.name, "metadataURL": o.metadataURL, "targetsURL": o.targetsURL,
+			"rootVersion": version, "root": rootFile(dir, o.name), "default": cfg.Default == o.name,
+		})
+	}
+	fmt.Fprintf(app.out(), "saved repository %s (root version %d) in %s\n", o.name, version, filepath.Dir(rootFile(dir, o.name)))
+	return nil
+}
+
+// checkRoot makes sure the bytes are a root that its own keys sign to threshold. That does
+// not make it trustworthy (only its origin does), but it catches the wrong file early.
+func checkRoot(data []byte) (version int64, err error) {
+	defer func() {
+		if r := recover(); r != nil { // go-tuf panics on some malformed keys
+			err = fmt.Errorf("not a valid TUF root: %v", r)
+		}
+	}()
+	root, err := metadata.Root().FromBytes(data)
+	if err != nil {
+		return 0, fmt.Errorf("not a valid TUF root: %w", err)
+	}
+	if err := root.VerifyDelegate(metadata.ROOT, root); err != nil {
+		return 0, fmt.Errorf("root is not signed by its own root keys: %w", err)
+	}
+	return root.Signed.Version, nil
+}

@@ -1,0 +1,126 @@
+package cli
+
+// Every user-facing message of tufpip goes through this file. The rules:
+//   - errors print as "tufpip: error: ..." and, when there is something to do about them,
+//     "tufpip: hint: ..." on the next line;
+//   - lowercase initials, no period at the end;
+//   - name the file, the role and the reason; flags are written as -d/--dest;
+//   - data goes to stdout, everything else (logs, progress, errors) to stderr.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+
+	"golang.org/x/term"
+)
+
+// IOStreams are the three standard streams and whether they are terminals.
+type IOStreams struct {
+	In     io.Reader
+	Out    io.Writer
+	ErrOut io.Writer
+
+	OutTTY bool
+	ErrTTY bool
+}
+
+// SystemIO returns the process's real streams.
+func SystemIO() *IOStreams {
+	return &IOStreams{
+		In:     os.Stdin,
+		Out:    os.Stdout,
+		ErrOut: os.Stderr,
+		OutTTY: term.IsTerminal(int(os.Stdout.Fd())),
+		ErrTTY: term.IsTerminal(int(os.Stderr.Fd())),
+	}
+}
+
+func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }
+
+// printError writes err (and its hint) in tufpip's style.
+func printError(w io.Writer, err error) {
+	if errors.Is(err, context.Canceled) {
+		fmt.Fprintln(w, "tufpip: error: interrupted")
+		return
+	}
+	fmt.Fprintf(w, "tufpip: error: %s\n", strings.TrimSpace(err.Error()))
+	if h := hintFor(err); h != "" {
+		fmt.Fprintf(w, "tufpip: hint: %s\n", h)
+	}
+}
+
+// newLogger returns the slog logger every library gets: warnings by default, debug with
+// -v, errors only with -q.
+func newLogger(w io.Writer, verbose, quiet bool) *slog.Logger {
+	level := slog.LevelWarn
+	switch {
+	case verbose:
+		level = slog.LevelDebug
+	case quiet:
+		level = slog.LevelError
+	}
+	return slog.New(&lineHandler{w: w, level: level, mu: &sync.Mutex{}})
+}
+
+// lineHandler prints records as "tufpip: warning: message key=value", the same voice as errors.
+type lineHandler struct {
+	w     io.Writer
+	level slog.Level
+	attrs []slog.Attr
+	mu    *sync.Mutex
+}
+
+func (h *lineHandler) Enabled(_ context.Context, l slog.Level) bool { return l >= h.level }
+
+func (h *lineHandler) Handle(_ context.Context, r slog.Record) error {
+	var b strings.Builder
+	b.WriteString("tufpip: ")
+	switch {
+	case r.Level >= slog.LevelError:
+		b.WriteString("error: ")
+	case r.Level >= slog.LevelWarn:
+		b.WriteString("warning: ")
+	case r.Level >= slog.LevelInfo:
+	default:
+		b.WriteString("debug: ")
+	}
+	b.WriteString(r.Message)
+	write := func(a slog.Attr) bool {
+		if a.Equal(slog.Attr{}) {
+			return true
+		}
+		fmt.Fprintf(&b, " %s=%s", a.Key, quoteIfNeeded(a.Value.String()))
+		return true
+	}
+	for _, a := range h.attrs {
+		write(a)
+	}
+	r.Attrs(write)
+	b.WriteByte('\n')
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	_, err := io.WriteString(h.w, b.String())
+	return err
+}
+
+func (h *lineHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	n := *h
+	n.attrs = append(append([]slog.Attr{}, h.attrs...), attrs...)
+	return &n
+}
+
+// WithGroup is not used by tufpip's libraries; groups are flattened.
+func (h *lineHandler) WithGroup(string) slog.Handler { return h }
+
+func quoteIfNeeded(s string) string {
+	if s == "" || strings.ContainsAny(s, " \t\n\"=") {
+		return fmt.Sprintf("%q", s)
+	}
+	return s
+}
