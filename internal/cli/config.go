@@ -22,7 +22,7 @@ const DefaultIndexPath = "simple/{project}/index.html"
 // Each repository's trusted root is a separate file beside it, so that it can be inspected
 // and replaced with ordinary tools.
 type config struct {
-	Default      string                     `json:"default,omitempty"`
+	Default      string                      `json:"default,omitempty"`
 	Repositories map[string]*savedRepository `json:"repositories"`
 }
 

@@ -27,8 +27,8 @@ type App struct {
 
 type globalFlags struct {
 	metadataURL, targetsURL, root, indexPath, cacheDir, repo string
-	format                                                 string
-	verbose, quiet                                         bool
+	format                                                   string
+	verbose, quiet                                           bool
 }
 
 // Main runs tufpip with the process's arguments and returns its exit code.
