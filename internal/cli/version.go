@@ -46,6 +46,9 @@ func buildVersion() versionInfo {
 	if v.Commit == "" {
 		v.Commit = "unknown"
 	}
+	if v.GoTUF == "" { // test binaries carry no dependency list
+		v.GoTUF = "unknown"
+	}
 	return v
 }
 

@@ -1,0 +1,73 @@
+package cli
+
+import (
+	"crypto"
+	"crypto/ed25519"
+	"crypto/rand"
+	"errors"
+	"os/exec"
+	"strconv"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+	"github.com/sigstore/sigstore/pkg/signature"
+	"github.com/theupdateframework/go-tuf/v2/metadata"
+)
+
+var scriptCommands = map[string]func(ts *testscript.TestScript, neg bool, args []string){
+	"mkroot": cmdMkroot,
+	"exits":  cmdExits,
+}
+
+// exits N COMMAND ARGS... runs a command like exec and checks that it exits with code N, so
+// scripts can pin down the documented exit codes, not only success or failure.
+func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: exits CODE COMMAND ARGS...")
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	got := 0
+	if err := ts.Exec(args[1], args[2:]...); err != nil {
+		var xe *exec.ExitError
+		if !errors.As(err, &xe) {
+			ts.Fatalf("%v", err)
+		}
+		got = xe.ExitCode()
+	}
+	if got != want {
+		ts.Fatalf("exit code %d, want %d", got, want)
+	}
+}
+
+// mkroot [--tamper] FILE writes a self-signed TUF root; --tamper changes it after signing.
+func cmdMkroot(ts *testscript.TestScript, neg bool, args []string) {
+	if neg {
+		ts.Fatalf("unsupported: ! mkroot")
+	}
+	tamper := len(args) == 2 && args[0] == "--tamper"
+	if tamper {
+		args = args[1:]
+	}
+	if len(args) != 1 {
+		ts.Fatalf("usage: mkroot [--tamper] FILE")
+	}
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	ts.Check(err)
+	root := metadata.Root(time.Now().Add(24 * time.Hour))
+	key, err := metadata.KeyFromPublicKey(pub)
+	ts.Check(err)
+	for _, role := range []string{metadata.ROOT, metadata.TARGETS, metadata.SNAPSHOT, metadata.TIMESTAMP} {
+		ts.Check(root.Signed.AddKey(key, role))
+	}
+	signer, err := signature.LoadSigner(priv, crypto.Hash(0))
+	ts.Check(err)
+	_, err = root.Sign(signer)
+	ts.Check(err)
+	if tamper {
+		root.Signed.Version = 7
+	}
+	data, err := root.ToBytes(true)
+	ts.Check(err)
+	ts.Check(writeFileAtomic(ts.MkAbs(args[0]), data, 0o644))
+}

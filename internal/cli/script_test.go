@@ -1,0 +1,29 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+// The scripts in testdata/script run the real tufpip command line, in its own process, and
+// check what a user sees: stdout, stderr, exit code and the files left behind.
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"tufpip": func() { os.Exit(Main()) },
+	})
+}
+
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir: filepath.Join("testdata", "script"),
+		Setup: func(e *testscript.Env) error {
+			e.Setenv("TUFPIP_CONFIG_DIR", filepath.Join(e.WorkDir, ".config"))
+			e.Setenv("TUFPIP_CACHE_DIR", filepath.Join(e.WorkDir, ".cache"))
+			return nil
+		},
+		Cmds: scriptCommands,
+	})
+}
