@@ -1,0 +1,305 @@
+package simpleindex
+
+import (
+	"bytes"
+	"html"
+	"log/slog"
+	"net/url"
+	"path"
+	"strings"
+
+	nethtml "golang.org/x/net/html"
+)
+
+// ParseHTML reads a PEP 503 page. pageURL is the page's logical URL (for tufpip,
+// <targets-url><index path>), against which links are resolved; when it is nil, links
+// stay as written.
+//
+// The filename of a file is its anchor's text, or the last segment of its URL when the
+// anchor has no text. pip itself never reads the anchor text: it always takes the last
+// URL segment, so a page whose anchor text and URL disagree is logged, because tufpip and
+// pip would then be talking about different files.
+//
+// Like pip, ParseHTML honours the first <base href> anywhere in the document and
+// HTML-unescapes data-requires-python a second time after the HTML parser did.
+func ParseHTML(data []byte, pageURL *url.URL, log *slog.Logger) (*Page, error) {
+	log = orDiscard(log)
+	page := pageString(pageURL)
+	p := &Page{APIVersion: "1.0"}
+	var (
+		anchors    []rawAnchor
+		open       = -1 // index in anchors of the <a> whose text we are collecting
+		text       bytes.Buffer
+		baseHref   string
+		haveBase   bool
+		haveMeta   bool
+		inTitle    bool
+		titleFound bool
+	)
+	closeAnchor := func() {
+		if open >= 0 {
+			anchors[open].text = strings.TrimSpace(text.String())
+			open = -1
+		}
+	}
+	z := nethtml.NewTokenizer(bytes.NewReader(data))
+	for {
+		tt := z.Next()
+		switch tt {
+		case nethtml.ErrorToken:
+			// io.EOF or a tokenizer error: either way the document is over. The tokenizer
+			// has no size limit of its own; callers cap the page length before parsing.
+			closeAnchor()
+			p.Files = resolveAnchors(anchors, pageURL, baseHref, haveBase, page, log)
+			return p, nil
+		case nethtml.TextToken:
+			if open >= 0 {
+				text.Write(z.Text())
+			} else if inTitle && !titleFound {
+				titleFound = true
+				if name, ok := strings.CutPrefix(strings.TrimSpace(string(z.Text())), "Links for "); ok {
+					p.Name = strings.TrimSpace(name)
+				}
+			}
+		case nethtml.EndTagToken:
+			name, _ := z.TagName()
+			switch string(name) {
+			case "a":
+				closeAnchor()
+			case "title":
+				inTitle = false
+			}
+		case nethtml.StartTagToken, nethtml.SelfClosingTagToken:
+			name, hasAttr := z.TagName()
+			switch string(name) {
+			case "a":
+				closeAnchor() // an <a> inside an <a> ends the first, as in the HTML parser
+				a := readAnchorAttrs(z, hasAttr)
+				anchors = append(anchors, a)
+				if tt == nethtml.StartTagToken {
+					open = len(anchors) - 1
+					text.Reset()
+				}
+			case "base":
+				if href, ok := attr(z, hasAttr, "href"); ok && !haveBase {
+					baseHref, haveBase = href, true
+				}
+			case "meta":
+				if err := readMeta(z, hasAttr, p, &haveMeta, page, log); err != nil {
+					return nil, err
+				}
+			case "title":
+				inTitle = tt == nethtml.StartTagToken
+			}
+		}
+	}
+}
+
+// rawAnchor is an <a> as written; links are resolved once the whole document (and so
+// its <base>) has been read.
+type rawAnchor struct {
+	href, text               string
+	hasHref                  bool
+	requiresPython           string
+	yanked                   bool
+	yankedReason             string
+	coreMetadata, distInfoMD string
+	hasCoreMD, hasDistInfoMD bool
+}
+
+func readAnchorAttrs(z *nethtml.Tokenizer, more bool) rawAnchor {
+	var a rawAnchor
+	var seenRP bool
+	for more {
+		var k, v []byte
+		k, v, more = z.TagAttr()
+		// HTML keeps the first of duplicated attributes.
+		switch string(k) {
+		case "href":
+			if !a.hasHref {
+				a.href, a.hasHref = strings.TrimSpace(string(v)), true
+			}
+		case "data-requires-python":
+			if !seenRP {
+				seenRP = true
+				a.requiresPython = string(v)
+				if strings.IndexByte(a.requiresPython, '&') >= 0 {
+					a.requiresPython = html.UnescapeString(a.requiresPython)
+				}
+			}
+		case "data-yanked":
+			if !a.yanked {
+				a.yanked, a.yankedReason = true, string(v)
+			}
+		case "data-core-metadata":
+			if !a.hasCoreMD {
+				a.coreMetadata, a.hasCoreMD = string(v), true
+			}
+		case "data-dist-info-metadata":
+			if !a.hasDistInfoMD {
+				a.distInfoMD, a.hasDistInfoMD = string(v), true
+			}
+		}
+	}
+	return a
+}
+
+func attr(z *nethtml.Tokenizer, more bool, want string) (string, bool) {
+	for more {
+		var k, v []byte
+		k, v, more = z.TagAttr()
+		if string(k) == want {
+			return string(v), true
+		}
+	}
+	return "", false
+}
+
+func readMeta(z *nethtml.Tokenizer, more bool, p *Page, haveMeta *bool, page string, log *slog.Logger) error {
+	var name, content string
+	var hasContent bool
+	for more {
+		var k, v []byte
+		k, v, more = z.TagAttr()
+		switch string(k) {
+		case "name":
+			name = string(v)
+		case "content":
+			content, hasContent = string(v), true
+		}
+	}
+	if !strings.EqualFold(name, "pypi:repository-version") || !hasContent {
+		return nil
+	}
+	// Every declaration is checked, so a second meta tag cannot hide a major version
+	// this client does not understand; the first one is the page's version.
+	if err := checkAPIVersion(content, page, log); err != nil {
+		return err
+	}
+	if !*haveMeta {
+		*haveMeta = true
+		p.APIVersion = strings.TrimSpace(content)
+	}
+	return nil
+}
+
+func resolveAnchors(anchors []rawAnchor, pageURL *url.URL, baseHref string, haveBase bool, page string, log *slog.Logger) []File {
+	base := pageURL
+	if haveBase {
+		if b, err := url.Parse(baseHref); err != nil {
+			log.Warn("ignoring unparsable <base href>", "page", pageLabel(page), "href", baseHref, "err", err)
+		} else if base != nil {
+			base = base.ResolveReference(b)
+		} else {
+			base = b
+		}
+	}
+	files := make([]File, 0, len(anchors))
+	for i := range anchors {
+		if f, ok := anchorFile(&anchors[i], base, page, log); ok {
+			files = append(files, f)
+		}
+	}
+	return files
+}
+
+func anchorFile(a *rawAnchor, base *url.URL, page string, log *slog.Logger) (File, bool) {
+	skip := func(reason string, args ...any) (File, bool) {
+		log.Warn("skipping link: "+reason,
+			append([]any{"page", pageLabel(page), "href", a.href, "text", a.text}, args...)...)
+		return File{}, false
+	}
+	if !a.hasHref || a.href == "" {
+		return skip("no href")
+	}
+	u, err := url.Parse(a.href)
+	if err != nil {
+		return skip("unparsable url", "err", err)
+	}
+	if base != nil {
+		u = base.ResolveReference(u)
+	}
+	if u.Opaque != "" || (u.Scheme != "" && u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "file") {
+		return skip("not an http(s) or file url")
+	}
+	f := File{
+		Filename:       a.text,
+		Hashes:         fragmentHashes(u.Fragment, page, a.href, log),
+		RequiresPython: a.requiresPython,
+		Yanked:         a.yanked,
+		YankedReason:   a.yankedReason,
+		Size:           -1,
+	}
+	u.Fragment, u.RawFragment = "", ""
+	f.URL = u.String()
+	urlName := ""
+	if u.Path != "" && !strings.HasSuffix(u.Path, "/") {
+		urlName = path.Base(u.Path)
+	}
+	if f.Filename == "" {
+		f.Filename = urlName
+		if f.Filename == "" {
+			return skip("no filename in the anchor text or the url")
+		}
+	} else if f.Filename != urlName {
+		log.Warn("link text differs from the url's file name; pip uses the url's",
+			"page", pageLabel(page), "text", f.Filename, "url", f.URL)
+	}
+	if a.hasCoreMD {
+		f.CoreMetadata = metadataAttr(a.coreMetadata, "data-core-metadata", page, f.Filename, log)
+	} else if a.hasDistInfoMD {
+		f.CoreMetadata = metadataAttr(a.distInfoMD, "data-dist-info-metadata", page, f.Filename, log)
+	}
+	return f, true
+}
+
+// fragmentHashes reads "#sha256=<hex>" (several joined by "&" are accepted). Fragments
+// that are link options rather than hashes ("#egg=", "#subdirectory=") are ignored.
+func fragmentHashes(frag, page, href string, log *slog.Logger) map[string]string {
+	if frag == "" {
+		return nil
+	}
+	h := make(map[string]string, 1)
+	for part := range strings.SplitSeq(frag, "&") {
+		name, value, ok := strings.Cut(part, "=")
+		algo, known := canonicalAlgo(name)
+		if !known {
+			continue
+		}
+		hex, good := checkDigest(algo, value)
+		if !ok || !good {
+			log.Warn("ignoring malformed hash in link fragment", "page", pageLabel(page), "href", href)
+			continue
+		}
+		if old, dup := h[algo]; dup && old != hex {
+			log.Warn("ignoring second, different "+algo+" in link fragment", "page", pageLabel(page), "href", href)
+			continue
+		}
+		h[algo] = hex
+	}
+	if len(h) == 0 {
+		return nil
+	}
+	return h
+}
+
+// metadataAttr reads PEP 658/714's "true" or "<algo>=<hex>". Like pip, a value it cannot
+// read still means the metadata file exists, only without a usable hash.
+func metadataAttr(v, attrName, page, filename string, log *slog.Logger) map[string]string {
+	v = strings.TrimSpace(v)
+	switch strings.ToLower(v) {
+	case "true":
+		return map[string]string{}
+	case "false":
+		return nil
+	}
+	name, value, _ := strings.Cut(v, "=")
+	if algo, known := canonicalAlgo(name); known {
+		if hex, ok := checkDigest(algo, value); ok {
+			return map[string]string{algo: hex}
+		}
+	}
+	log.Warn("malformed "+attrName+"; assuming the metadata file exists without a hash",
+		"page", pageLabel(page), "file", filename, "value", v)
+	return map[string]string{}
+}
