@@ -139,3 +139,65 @@ func trimZeros(v Version) string {
 	v.release = r
 	return v.String()
 }
+
+func TestVectorsContains(t *testing.T) {
+	vec := loadVectors(t)
+	if len(vec.Contains) == 0 {
+		t.Fatal("no contains vectors")
+	}
+	checked := 0
+	for _, c := range vec.Contains {
+		set, err := ParseSpecifiers(c.Spec)
+		if err != nil {
+			t.Errorf("ParseSpecifiers(%q): %v", c.Spec, err)
+			continue
+		}
+		v := MustParse(c.Version)
+		if got := set.Contains(v, true); got != c.WithPrereleases {
+			t.Errorf("%q.Contains(%q, pre=true) = %v, want %v", c.Spec, c.Version, got, c.WithPrereleases)
+		}
+		if got := set.Contains(v, false); got != c.Default {
+			t.Errorf("%q.Contains(%q, pre=false) = %v, want %v", c.Spec, c.Version, got, c.Default)
+		}
+		checked++
+	}
+	t.Logf("%d/%d contains checks (each with and without pre-releases)", checked, len(vec.Contains))
+}
+
+func TestVectorsFilter(t *testing.T) {
+	vec := loadVectors(t)
+	if len(vec.Filter) == 0 {
+		t.Fatal("no filter vectors")
+	}
+	checked := 0
+	for _, c := range vec.Filter {
+		set := MustParseSpecifiers(c.Spec)
+		vs := make([]Version, len(c.Candidates))
+		for i, s := range c.Candidates {
+			vs[i] = MustParse(s)
+		}
+		// Filter sees parsed versions only, so compare normal forms.
+		var got, want []string
+		for _, v := range set.Filter(vs, false) {
+			got = append(got, v.String())
+		}
+		for _, s := range c.Result {
+			want = append(want, MustParse(s).String())
+		}
+		if strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Errorf("%q.Filter(candidates, false)\n got  %q\n want %q", c.Spec, got, want)
+		}
+		checked++
+	}
+	t.Logf("%d/%d filter checks", checked, len(vec.Filter))
+}
+
+func TestVectorsInvalidSpecifiers(t *testing.T) {
+	vec := loadVectors(t)
+	for _, s := range vec.InvalidSpecs {
+		if set, err := ParseSpecifiers(s); err == nil {
+			t.Errorf("ParseSpecifiers(%q) = %q, want an error", s, set)
+		}
+	}
+	t.Logf("%d/%d invalid specifiers rejected", len(vec.InvalidSpecs), len(vec.InvalidSpecs))
+}
