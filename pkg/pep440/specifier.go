@@ -8,14 +8,14 @@ import (
 type operator uint8
 
 const (
-	opCompatible operator = iota // ~=
-	opEqual                      // ==
-	opNotEqual                   // !=
-	opLessEqual                  // <=
-	opGreaterEqual               // >=
-	opLess                       // <
-	opGreater                    // >
-	opArbitrary                  // ===
+	opCompatible   operator = iota // ~=
+	opEqual                        // ==
+	opNotEqual                     // !=
+	opLessEqual                    // <=
+	opGreaterEqual                 // >=
+	opLess                         // <
+	opGreater                      // >
+	opArbitrary                    // ===
 )
 
 // operators lists the spellings longest first, so "===" is not read as
