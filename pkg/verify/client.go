@@ -1,0 +1,226 @@
+package verify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/theupdateframework/go-tuf/v2/metadata/config"
+	"github.com/theupdateframework/go-tuf/v2/metadata/updater"
+)
+
+// Config describes one TUF repository and where to cache its metadata.
+type Config struct {
+	MetadataURL string // base URL of the metadata (root.json, timestamp.json, ...)
+	TargetsURL  string // base URL of the targets; empty = MetadataURL + "/targets"
+
+	// TrustedRoot is the bootstrap root the user gave us. It is never fetched
+	// on first use. A newer cached root is used instead only when its rotation
+	// chain from this root verifies.
+	TrustedRoot []byte
+
+	// CacheDir is this repository's own cache directory (created 0700):
+	// metadata/ and targets/ inside, plus a lock file.
+	CacheDir string
+
+	HTTPClient *http.Client // optional; the fetcher's idle timeout applies on top
+	UserAgent  string       // "tufpip/<version>"
+	Retries    int          // bounded retries on connection errors and 5xx only (0 = none)
+	RefTime    time.Time    // zero = now; the conformance client sets it
+	Logger     *slog.Logger // nil = quiet
+
+	// IdleTimeout bounds the wait for the next byte from the server; 0 = 30s.
+	IdleTimeout time.Duration
+
+	// MetadataDir and TargetsDir replace the CacheDir layout when set: go-tuf
+	// keeps its unversioned metadata files directly in MetadataDir. The
+	// conformance client needs this; tufpip itself uses CacheDir.
+	MetadataDir string
+	TargetsDir  string
+}
+
+// Client is a TUF client for one repository. It is safe for concurrent use:
+// calls that touch go-tuf's state are serialised by a mutex, and everything
+// that reads or writes the cache directory holds the cache's inter-process
+// lock.
+type Client struct {
+	cfg        Config
+	l          layout
+	targetsURL string
+	fetcher    *Fetcher
+	tf         *tufFetcher
+	log        *slog.Logger
+
+	mu         sync.Mutex
+	up         *updater.Updater // nil until a refresh succeeded
+	consistent bool             // the trusted root's consistent_snapshot
+}
+
+// Open validates cfg, creates the cache directory and refreshes the trusted
+// metadata once (root -> timestamp -> snapshot -> targets).
+func Open(ctx context.Context, cfg Config) (*Client, error) {
+	c, err := newClient(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.Refresh(ctx); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func newClient(cfg Config) (*Client, error) {
+	if len(cfg.TrustedRoot) == 0 {
+		return nil, errors.New("verify: no trusted root given (tufpip never trusts a root fetched on first use)")
+	}
+	if err := checkBaseURL(cfg.MetadataURL); err != nil {
+		return nil, fmt.Errorf("verify: metadata url: %w", err)
+	}
+	targetsURL := cfg.TargetsURL
+	if targetsURL == "" {
+		targetsURL = strings.TrimSuffix(cfg.MetadataURL, "/") + "/targets"
+	}
+	if err := checkBaseURL(targetsURL); err != nil {
+		return nil, fmt.Errorf("verify: targets url: %w", err)
+	}
+	l, err := newLayout(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := l.ensure(); err != nil {
+		return nil, err
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	f := &Fetcher{
+		Client:      cfg.HTTPClient,
+		UserAgent:   cfg.UserAgent,
+		Retries:     cfg.Retries,
+		IdleTimeout: cfg.IdleTimeout,
+		Logger:      log,
+	}
+	return &Client{
+		cfg:        cfg,
+		l:          l,
+		targetsURL: ensureSlash(targetsURL),
+		fetcher:    f,
+		tf:         &tufFetcher{f: f},
+		log:        log,
+	}, nil
+}
+
+func checkBaseURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil {
+		return err
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return fmt.Errorf("%q is not an http(s) url", s)
+	}
+	if u.Host == "" {
+		return fmt.Errorf("%q has no host", s)
+	}
+	return nil
+}
+
+func ensureSlash(s string) string {
+	if strings.HasSuffix(s, "/") {
+		return s
+	}
+	return s + "/"
+}
+
+// Refresh brings the trusted metadata up to date with a new go-tuf updater
+// (an updater refreshes only once, REFERENCE item 6): a long-running server
+// calls it on a schedule. If it fails, the client holds no trusted metadata
+// until a later refresh succeeds, so nothing is served from a state that
+// could not be confirmed.
+func (c *Client) Refresh(ctx context.Context) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	unlock, err := c.l.lock(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+
+	up, err := c.refreshOnce(ctx)
+	if err != nil && IsVerification(err) {
+		if removed := removeCorrupt(c.l, c.log); len(removed) > 0 {
+			up, err = c.refreshOnce(ctx)
+		}
+	}
+	if err != nil {
+		c.up = nil
+		return err
+	}
+	c.up = up
+	c.consistent = up.GetTrustedMetadataSet().Root.Signed.ConsistentSnapshot
+	return nil
+}
+
+func (c *Client) refreshOnce(ctx context.Context) (up *updater.Updater, err error) {
+	root, err := chooseRoot(c.cfg.TrustedRoot, c.l, c.log)
+	if err != nil {
+		return nil, err
+	}
+	ucfg, err := config.New(c.cfg.MetadataURL, root)
+	if err != nil {
+		return nil, fmt.Errorf("verify: %w", err)
+	}
+	ucfg.Fetcher = c.tf
+	ucfg.LocalMetadataDir = c.l.metaDir
+	ucfg.LocalTargetsDir = c.l.targetsDir
+	ucfg.RemoteTargetsURL = c.targetsURL
+
+	c.tf.ctx, c.tf.last, c.tf.roots = ctx, "root.json", map[int64][]byte{}
+	defer func() {
+		c.tf.roots = nil
+		if r := recover(); r != nil {
+			up, err = nil, recovered(r, c.tf.last)
+		}
+	}()
+	up, err = updater.New(ucfg)
+	if err != nil {
+		return nil, classify(err, "root.json")
+	}
+	if !c.cfg.RefTime.IsZero() {
+		up.UnsafeSetRefTime(c.cfg.RefTime)
+	}
+	err = up.Refresh()
+	// Keep the roots go-tuf accepted even when a later step failed: it has
+	// already written the newest of them to root.json.
+	if herr := recordRoots(c.l, c.tf.roots, up.GetTrustedMetadataSet().Root.Signed.Version); herr != nil {
+		c.log.Warn("cannot record root history; the next run starts from the trusted root", "error", herr)
+	}
+	if err != nil {
+		return nil, classify(err, c.tf.last)
+	}
+	return up, nil
+}
+
+// TrustedRootVersion is the version of the root the last refresh ended on
+// (0 before a successful refresh).
+func (c *Client) TrustedRootVersion() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.up == nil {
+		return 0
+	}
+	return c.up.GetTrustedMetadataSet().Root.Signed.Version
+}
+
+func (c *Client) trusted() (*updater.Updater, error) {
+	if c.up == nil {
+		return nil, errors.New("verify: no trusted metadata: the last refresh failed")
+	}
+	return c.up, nil
+}

@@ -1,0 +1,315 @@
+package verify
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+
+	"github.com/theupdateframework/go-tuf/v2/metadata"
+	"github.com/theupdateframework/go-tuf/v2/metadata/trustedmetadata"
+	"github.com/theupdateframework/go-tuf/v2/metadata/updater"
+)
+
+// Target is a file the trusted metadata vouches for, and who vouched.
+type Target struct {
+	Path   string            // the TUF target path, e.g. "simple/foobar/index.html"
+	Length int64             // signed length in bytes
+	Hashes map[string]string // algorithm -> lowercase hex, as signed
+	Custom json.RawMessage   // the target's "custom" object, nil when absent
+
+	// Role is the role whose metadata lists the target (the vouching role);
+	// Chain is the delegation path to it, e.g. ["targets", "stable"].
+	Role  string
+	Chain []string
+}
+
+// VouchedBy reports whether role is on the delegation chain that vouches for
+// t: the role itself or one it delegated to listed the target
+// (--require-role).
+func (t *Target) VouchedBy(role string) bool {
+	return slices.Contains(t.Chain, role)
+}
+
+// maxDelegations mirrors go-tuf's default (config.New): the walk visits at
+// most this many roles.
+const maxDelegations = 32
+
+// Lookup returns the target as go-tuf's delegation walk finds it: the first
+// role, in pre-order over the delegations, that lists path. With targets
+// delegating to [stable, unstable] that is stable whenever stable lists it.
+// A path no reachable role lists is a *NotFoundError.
+func (c *Client) Lookup(ctx context.Context, path string) (*Target, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	up, err := c.trusted()
+	if err != nil {
+		return nil, err
+	}
+	unlock, err := c.l.lock(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+
+	file, err := c.getTargetInfo(ctx, up, path)
+	if err != nil {
+		return nil, err
+	}
+	// go-tuf does not say which role matched (REFERENCE item 2): replay its
+	// walk over the roles it has just loaded.
+	matches, err := walk(up.GetTrustedMetadataSet(), path, false, nil)
+	if err != nil {
+		return nil, err
+	}
+	if len(matches) == 0 || matches[0].file != file {
+		return nil, &VerificationError{Path: path, Reason: "internal error: delegation replay disagrees with go-tuf"}
+	}
+	return matches[0].target(path), nil
+}
+
+// LookupAll returns every role that lists path, in precedence order (the
+// first is what Lookup returns), each with its own signed length and hashes.
+// It continues the delegation walk past the first match, loading (and
+// verifying with go-tuf) the roles go-tuf did not need, and stops where a
+// terminating delegation says so. Used to explain a choice, e.g.
+// "2.0.1: signed only by unstable".
+func (c *Client) LookupAll(ctx context.Context, path string) ([]*Target, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	up, err := c.trusted()
+	if err != nil {
+		return nil, err
+	}
+	unlock, err := c.l.lock(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+
+	if _, err := c.getTargetInfo(ctx, up, path); err != nil {
+		return nil, err
+	}
+	load := func(role, parent string) (*metadata.Metadata[metadata.TargetsType], error) {
+		return c.loadRole(ctx, up, role, parent)
+	}
+	matches, err := walk(up.GetTrustedMetadataSet(), path, true, load)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*Target, 0, len(matches))
+	for _, m := range matches {
+		out = append(out, m.target(path))
+	}
+	return out, nil
+}
+
+// getTargetInfo asks go-tuf, recovering from its panics, classifying its
+// errors, and retrying once after removing a corrupt cached delegated role.
+func (c *Client) getTargetInfo(ctx context.Context, up *updater.Updater, path string) (*metadata.TargetFiles, error) {
+	file, err := c.getTargetInfoOnce(ctx, up, path)
+	if err != nil && IsVerification(err) {
+		if removed := removeCorrupt(c.l, c.log); len(removed) > 0 {
+			file, err = c.getTargetInfoOnce(ctx, up, path)
+		}
+	}
+	return file, err
+}
+
+func (c *Client) getTargetInfoOnce(ctx context.Context, up *updater.Updater, path string) (file *metadata.TargetFiles, err error) {
+	c.tf.ctx, c.tf.last = ctx, ""
+	defer func() {
+		if r := recover(); r != nil {
+			file, err = nil, recovered(r, c.tf.last)
+		}
+	}()
+	file, err = up.GetTargetInfo(path)
+	if err == nil {
+		return file, nil
+	}
+	// go-tuf's "not found" is a bare fmt.Errorf (REFERENCE item 11): match
+	// its exact text, and confirm with our own walk that no loaded role
+	// lists the path, before calling it not found.
+	if errors.Unwrap(err) == nil && err.Error() == fmt.Sprintf("target %s not found", path) {
+		if m, werr := walk(up.GetTrustedMetadataSet(), path, false, nil); werr == nil && len(m) == 0 {
+			return nil, &NotFoundError{Path: path}
+		}
+	}
+	where := c.tf.last
+	if where == "" {
+		where = path
+	}
+	return nil, classify(err, where)
+}
+
+type match struct {
+	chain []string // delegation path from "targets" to the listing role
+	file  *metadata.TargetFiles
+}
+
+func (m match) target(path string) *Target {
+	hashes := make(map[string]string, len(m.file.Hashes))
+	for alg, h := range m.file.Hashes {
+		hashes[alg] = hex.EncodeToString(h)
+	}
+	var custom json.RawMessage
+	if m.file.Custom != nil {
+		custom = slices.Clone(*m.file.Custom)
+	}
+	return &Target{
+		Path:   path,
+		Length: m.file.Length,
+		Hashes: hashes,
+		Custom: custom,
+		Role:   m.chain[len(m.chain)-1],
+		Chain:  slices.Clone(m.chain),
+	}
+}
+
+type roleLoader func(role, parent string) (*metadata.Metadata[metadata.TargetsType], error)
+
+// walk replays go-tuf's preOrderDepthFirstWalk (updater.go) over the trusted
+// set: same stack discipline, same visited set and delegation limit, same
+// terminating rule, and go-tuf's own GetRolesForTarget for the path patterns,
+// so the role it names is the one go-tuf's answer came from. With all=false it
+// stops at the first role listing path; with all=true it goes on as if that
+// role had not listed it. A role not yet loaded is loaded with load, or is
+// an error when load is nil.
+//
+// Each match's chain is re-verified edge by edge with go-tuf's VerifyDelegate:
+// go-tuf caches a role by name and verifies it only against the first
+// delegator that loaded it (REFERENCE item 13), so the same role reached
+// through another parent could otherwise borrow the first parent's trust.
+func walk(tm trustedmetadata.TrustedMetadata, path string, all bool, load roleLoader) ([]match, error) {
+	type visit struct {
+		role, parent string
+		chain        []string
+	}
+	stack := []visit{{role: metadata.TARGETS, parent: metadata.ROOT, chain: []string{metadata.TARGETS}}}
+	visited := map[string]bool{}
+	var out []match
+	for len(visited) <= maxDelegations && len(stack) > 0 {
+		v := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if visited[v.role] {
+			continue
+		}
+		md := tm.Targets[v.role]
+		if md == nil {
+			if load == nil {
+				return nil, &VerificationError{Path: path, Role: v.role, Reason: "internal error: role " + v.role + " was not loaded by the delegation walk"}
+			}
+			var err error
+			if md, err = load(v.role, v.parent); err != nil {
+				return nil, err
+			}
+		}
+		if file, ok := md.Signed.Targets[path]; ok {
+			if err := verifyChain(tm, v.chain, path); err != nil {
+				return nil, err
+			}
+			out = append(out, match{chain: v.chain, file: file})
+			if !all {
+				return out, nil
+			}
+		}
+		visited[v.role] = true
+		if md.Signed.Delegations == nil {
+			continue
+		}
+		var children []visit
+		for _, r := range md.Signed.Delegations.GetRolesForTarget(path) {
+			chain := append(slices.Clone(v.chain), r.Name)
+			children = append(children, visit{role: r.Name, parent: v.role, chain: chain})
+			if r.Terminating {
+				stack = nil
+				break
+			}
+		}
+		slices.Reverse(children)
+		stack = append(stack, children...)
+	}
+	return out, nil
+}
+
+func verifyChain(tm trustedmetadata.TrustedMetadata, chain []string, path string) (err error) {
+	for i := 1; i < len(chain); i++ {
+		parent, child := tm.Targets[chain[i-1]], tm.Targets[chain[i]]
+		if parent == nil || child == nil {
+			return &VerificationError{Path: path, Role: chain[i], Reason: "internal error: delegation chain not loaded"}
+		}
+		if err := safeVerifyDelegate(parent, chain[i], child); err != nil {
+			return &VerificationError{
+				Path:   path,
+				Role:   chain[i],
+				Reason: fmt.Sprintf("role %s is not signed by the keys %s delegates it to: %v", chain[i], chain[i-1], err),
+				Err:    err,
+			}
+		}
+	}
+	return nil
+}
+
+func safeVerifyDelegate(parent *metadata.Metadata[metadata.TargetsType], role string, child *metadata.Metadata[metadata.TargetsType]) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("malformed key: %v", r)
+		}
+	}()
+	return parent.VerifyDelegate(role, child)
+}
+
+// loadRole mirrors go-tuf's loadTargets for roles go-tuf's own walk did not
+// need: cached copy first, else download (the version-prefixed name under
+// consistent snapshots), verified by go-tuf's TrustedMetadata against the
+// trusted snapshot and the delegator, then cached. The trusted set shares
+// its Targets map with the updater, so go-tuf sees the role as loaded.
+func (c *Client) loadRole(ctx context.Context, up *updater.Updater, role, parent string) (md *metadata.Metadata[metadata.TargetsType], err error) {
+	tm := up.GetTrustedMetadataSet()
+	file := role + ".json"
+	defer func() {
+		if r := recover(); r != nil {
+			md, err = nil, recovered(r, file)
+		}
+	}()
+	local := filepath.Join(c.l.metaDir, escapeSegment(role)+".json")
+	if data, rerr := os.ReadFile(local); rerr == nil {
+		md, err := tm.UpdateDelegatedTargets(data, role, parent)
+		if err == nil {
+			return md, nil
+		}
+		c.log.Debug("cached role is not valid; downloading it", "role", role, "error", err)
+	}
+	if tm.Snapshot == nil {
+		return nil, &VerificationError{Path: file, Role: role, Reason: "no trusted snapshot"}
+	}
+	meta, ok := tm.Snapshot.Signed.Meta[file]
+	if !ok {
+		return nil, &VerificationError{Path: file, Role: role, Reason: "role " + role + " is not listed in the trusted snapshot"}
+	}
+	length := meta.Length
+	if length == 0 {
+		length = 5000000 // go-tuf's TargetsMaxLength default (REFERENCE item 14)
+	}
+	name := escapeSegment(role) + ".json"
+	if tm.Root.Signed.ConsistentSnapshot {
+		name = strconv.FormatInt(meta.Version, 10) + "." + name
+	}
+	data, err := c.fetcher.Get(ctx, ensureSlash(c.cfg.MetadataURL)+name, length)
+	if err != nil {
+		return nil, classify(err, file)
+	}
+	md, err = tm.UpdateDelegatedTargets(data, role, parent)
+	if err != nil {
+		return nil, classify(err, file)
+	}
+	if err := writeFileAtomic(local, data); err != nil {
+		c.log.Warn("cannot cache role metadata", "role", role, "error", err)
+	}
+	return md, nil
+}
