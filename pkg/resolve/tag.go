@@ -1,0 +1,55 @@
+package resolve
+
+import "strings"
+
+// Tag is one PEP 425 compatibility tag: interpreter, ABI and platform.
+type Tag struct{ Interpreter, ABI, Platform string }
+
+// String returns the tag as pip prints it: "cp311-cp311-manylinux_2_17_x86_64".
+func (t Tag) String() string { return t.Interpreter + "-" + t.ABI + "-" + t.Platform }
+
+// expandTags expands a compressed tag set ("py2.py3-none-any") into every combination, in
+// the order the parts are written, dropping repeats.
+func expandTags(py, abi, plat string) []Tag {
+	pys := strings.Split(py, ".")
+	abis := strings.Split(abi, ".")
+	plats := strings.Split(plat, ".")
+	out := make([]Tag, 0, len(pys)*len(abis)*len(plats))
+	seen := make(map[Tag]bool, cap(out))
+	for _, p := range pys {
+		for _, a := range abis {
+			for _, pl := range plats {
+				t := Tag{p, a, pl}
+				if !seen[t] {
+					seen[t] = true
+					out = append(out, t)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// normalizeName is PEP 503's normalisation: runs of "-", "_" and "." become one "-", and
+// the result is lowercase.
+func normalizeName(name string) string {
+	var b strings.Builder
+	b.Grow(len(name))
+	sep := false
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if c == '-' || c == '_' || c == '.' {
+			sep = true
+			continue
+		}
+		if sep {
+			b.WriteByte('-')
+			sep = false
+		}
+		b.WriteByte(c)
+	}
+	if sep {
+		b.WriteByte('-')
+	}
+	return strings.ToLower(b.String())
+}
