@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"html"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -14,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/tufpip/tufpip/pkg/simpleindex"
 )
 
 // IndexFile is one distribution file on a plain index, with the page attributes pip reads.
@@ -200,33 +201,39 @@ func (ix *Index) servePage(w http.ResponseWriter, r *http.Request, project strin
 		http.NotFound(w, r)
 		return
 	}
+	page, err := RenderPage(project, files, "/files/")
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	fmt.Fprint(w, RenderPage(project, files, "/files/"))
+	fmt.Fprint(w, page)
 }
 
-// RenderPage renders a PEP 503 project page whose links point at filesPrefix+filename,
-// with PEP 592 yanks and HTML-escaped data-requires-python.
-func RenderPage(project string, files []IndexFile, filesPrefix string) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "<!DOCTYPE html>\n<html><head><meta name=\"pypi:repository-version\" content=\"1.0\"><title>Links for %s</title></head>\n<body><h1>Links for %s</h1>\n",
-		html.EscapeString(project), html.EscapeString(project))
+// RenderPage renders a PEP 503 project page (with pkg/simpleindex's renderer) whose links
+// point at filesPrefix+filename, with PEP 592 yanks and data-requires-python.
+func RenderPage(project string, files []IndexFile, filesPrefix string) (string, error) {
+	p := &simpleindex.Page{Name: project}
 	for _, f := range files {
-		href := filesPrefix + url.PathEscape(f.Filename)
+		sf := simpleindex.File{
+			Filename:       f.Filename,
+			URL:            filesPrefix + url.PathEscape(f.Filename),
+			RequiresPython: f.RequiresPython,
+			Yanked:         f.Yanked,
+			YankedReason:   f.YankedReason,
+			Size:           int64(len(f.Data)),
+		}
 		if !f.NoHash {
 			sum := sha256.Sum256(f.Data)
-			href += "#sha256=" + hex.EncodeToString(sum[:])
+			sf.Hashes = map[string]string{"sha256": hex.EncodeToString(sum[:])}
 		}
-		fmt.Fprintf(&b, "<a href=\"%s\"", html.EscapeString(href))
-		if f.RequiresPython != "" {
-			fmt.Fprintf(&b, " data-requires-python=\"%s\"", html.EscapeString(f.RequiresPython))
-		}
-		if f.Yanked {
-			fmt.Fprintf(&b, " data-yanked=\"%s\"", html.EscapeString(f.YankedReason))
-		}
-		fmt.Fprintf(&b, ">%s</a><br/>\n", html.EscapeString(f.Filename))
+		p.Files = append(p.Files, sf)
 	}
-	b.WriteString("</body></html>\n")
-	return b.String()
+	var b strings.Builder
+	if err := simpleindex.RenderHTML(&b, p); err != nil {
+		return "", fmt.Errorf("render page of %s: %w", project, err)
+	}
+	return b.String(), nil
 }
 
 func (ix *Index) serveFile(w http.ResponseWriter, r *http.Request, name string) {

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tufpip/tufpip/pkg/simpleindex"
 )
 
 // WheelSpec describes a wheel to build. Only Name and Version are required.
@@ -38,10 +40,8 @@ var fixedTime = time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
 
 var nameRE = regexp.MustCompile(`^([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9])$`)
 
-// NormalizeName is PEP 503 normalisation: runs of "-", "_" and "." become one "-", lowercased.
-func NormalizeName(name string) string {
-	return strings.ToLower(sepRE.ReplaceAllString(name, "-"))
-}
+// NormalizeName is PEP 503 normalisation (pkg/simpleindex's), re-exported for tests.
+func NormalizeName(name string) string { return simpleindex.NormalizeName(name) }
 
 var sepRE = regexp.MustCompile(`[-_.]+`)
 
