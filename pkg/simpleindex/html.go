@@ -2,7 +2,6 @@ package simpleindex
 
 import (
 	"bytes"
-	"html"
 	"log/slog"
 	"net/url"
 	"path"
@@ -20,8 +19,10 @@ import (
 // URL segment, so a page whose anchor text and URL disagree is logged, because tufpip and
 // pip would then be talking about different files.
 //
-// Like pip, ParseHTML honours the first <base href> anywhere in the document and
-// HTML-unescapes data-requires-python a second time after the HTML parser did.
+// Like pip, ParseHTML honours the first <base href> anywhere in the document (resolved
+// against pageURL, which pip does not do), ignores links inside comments, <script> and
+// <style>, and reads markup inside <noscript>, <iframe>, <textarea> and the like, which
+// Python's HTMLParser does not treat as raw text.
 func ParseHTML(data []byte, pageURL *url.URL, log *slog.Logger) (*Page, error) {
 	log = orDiscard(log)
 	page := pageString(pageURL)
@@ -90,6 +91,10 @@ func ParseHTML(data []byte, pageURL *url.URL, log *slog.Logger) (*Page, error) {
 				}
 			case "title":
 				inTitle = tt == nethtml.StartTagToken
+			case "noscript", "iframe", "noembed", "noframes", "xmp", "textarea", "plaintext":
+				if tt == nethtml.StartTagToken {
+					z.NextIsNotRawText()
+				}
 			}
 		}
 	}
@@ -109,36 +114,24 @@ type rawAnchor struct {
 
 func readAnchorAttrs(z *nethtml.Tokenizer, more bool) rawAnchor {
 	var a rawAnchor
-	var seenRP bool
 	for more {
 		var k, v []byte
 		k, v, more = z.TagAttr()
-		// HTML keeps the first of duplicated attributes.
+		// x/net/html keeps only the first of repeated attributes, as the HTML standard
+		// does. pip reads attributes into a dict and so uses the last: a page that
+		// repeats href means different things to the two (tufpip serves pip its own
+		// rendering, so pip never sees such a page through tufpip).
 		switch string(k) {
 		case "href":
-			if !a.hasHref {
-				a.href, a.hasHref = strings.TrimSpace(string(v)), true
-			}
+			a.href, a.hasHref = strings.TrimSpace(string(v)), true
 		case "data-requires-python":
-			if !seenRP {
-				seenRP = true
-				a.requiresPython = string(v)
-				if strings.IndexByte(a.requiresPython, '&') >= 0 {
-					a.requiresPython = html.UnescapeString(a.requiresPython)
-				}
-			}
+			a.requiresPython = string(v)
 		case "data-yanked":
-			if !a.yanked {
-				a.yanked, a.yankedReason = true, string(v)
-			}
+			a.yanked, a.yankedReason = true, string(v)
 		case "data-core-metadata":
-			if !a.hasCoreMD {
-				a.coreMetadata, a.hasCoreMD = string(v), true
-			}
+			a.coreMetadata, a.hasCoreMD = string(v), true
 		case "data-dist-info-metadata":
-			if !a.hasDistInfoMD {
-				a.distInfoMD, a.hasDistInfoMD = string(v), true
-			}
+			a.distInfoMD, a.hasDistInfoMD = string(v), true
 		}
 	}
 	return a

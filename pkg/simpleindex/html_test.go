@@ -51,10 +51,10 @@ func TestHTMLAnchors(t *testing.T) {
 			`<a href="foo-1.0.zip" data-requires-python="&gt;=3.8,&lt;4">foo-1.0.zip</a>`,
 			File{Filename: "foo-1.0.zip", URL: "https://example.org/targets/simple/foo/foo-1.0.zip",
 				RequiresPython: ">=3.8,<4", Size: -1}},
-		{"requires-python unescaped twice like pip",
+		{"requires-python unescaped once, like pip",
 			`<a href="foo-1.0.zip" data-requires-python="&amp;gt;=3.8">foo-1.0.zip</a>`,
 			File{Filename: "foo-1.0.zip", URL: "https://example.org/targets/simple/foo/foo-1.0.zip",
-				RequiresPython: ">=3.8", Size: -1}},
+				RequiresPython: "&gt;=3.8", Size: -1}},
 		{"yanked without reason",
 			`<a href="foo-1.0.zip" data-yanked>foo-1.0.zip</a>`,
 			File{Filename: "foo-1.0.zip", URL: "https://example.org/targets/simple/foo/foo-1.0.zip",
@@ -99,9 +99,10 @@ func TestHTMLAnchors(t *testing.T) {
 			`<A HREF="foo-1.0.zip" DATA-YANKED="old">foo-1.0.zip</A>`,
 			File{Filename: "foo-1.0.zip", URL: "https://example.org/targets/simple/foo/foo-1.0.zip",
 				Yanked: true, YankedReason: "old", Size: -1}},
-		{"first of duplicated attributes",
-			`<a href="foo-1.0.zip" href="evil-1.0.zip">foo-1.0.zip</a>`,
-			File{Filename: "foo-1.0.zip", URL: "https://example.org/targets/simple/foo/foo-1.0.zip", Size: -1}},
+		{"first of duplicated attributes, as HTML says (pip takes the last)",
+			`<a href="foo-1.0.zip" href="evil-1.0.zip" data-yanked="first" data-yanked="second">foo-1.0.zip</a>`,
+			File{Filename: "foo-1.0.zip", URL: "https://example.org/targets/simple/foo/foo-1.0.zip",
+				Yanked: true, YankedReason: "first", Size: -1}},
 		{"egg fragment is not a hash and leaves the url",
 			`<a href="foo-1.0.zip#egg=foo">foo-1.0.zip</a>`,
 			File{Filename: "foo-1.0.zip", URL: "https://example.org/targets/simple/foo/foo-1.0.zip", Size: -1}},
@@ -226,6 +227,8 @@ func TestHTMLPageFields(t *testing.T) {
 <a href="a-1.zip">a-1.zip</a><a href="b-1.zip">b-1.zip</a>
 <!-- <a href="c-1.zip">c-1.zip</a> -->
 <script>var s = '<a href="d-1.zip">d-1.zip</a>';</script>
+<style>/* <a href="d-2.zip">d-2.zip</a> */</style>
+<noscript><a href="n-1.zip">n-1.zip</a></noscript>
 <a href="e-1.zip">e-1.zip<a href="f-1.zip">f-1.zip</a></body></html>`
 	p, err := ParseHTML([]byte(doc), mustURL(t, pageBase), nil)
 	if err != nil {
@@ -238,7 +241,7 @@ func TestHTMLPageFields(t *testing.T) {
 	for _, f := range p.Files {
 		names = append(names, f.Filename)
 	}
-	if want := []string{"a-1.zip", "b-1.zip", "e-1.zip", "f-1.zip"}; !reflect.DeepEqual(names, want) {
+	if want := []string{"a-1.zip", "b-1.zip", "n-1.zip", "e-1.zip", "f-1.zip"}; !reflect.DeepEqual(names, want) {
 		t.Errorf("files %q, want %q (comments and scripts hold no links)", names, want)
 	}
 }

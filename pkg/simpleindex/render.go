@@ -53,7 +53,7 @@ func RenderHTML(w io.Writer, p *Page) error {
 	if p.Name == "" {
 		title = "Links"
 	}
-	title = html.EscapeString(title)
+	title = escape(title)
 	bw.WriteString("<!DOCTYPE html>\n<html>\n  <head>\n    <meta charset=\"utf-8\">\n" +
 		"    <meta name=\"pypi:repository-version\" content=\"" + APIVersion + "\">\n" +
 		"    <title>" + title + "</title>\n  </head>\n  <body>\n    <h1>" + title + "</h1>\n")
@@ -64,7 +64,7 @@ func RenderHTML(w io.Writer, p *Page) error {
 			href += "#" + algo + "=" + hex
 		}
 		bw.WriteString("    <a href=\"")
-		bw.WriteString(html.EscapeString(href))
+		bw.WriteString(escape(href))
 		bw.WriteString("\"")
 		if f.RequiresPython != "" {
 			writeAttr(bw, "data-requires-python", f.RequiresPython)
@@ -81,7 +81,7 @@ func RenderHTML(w io.Writer, p *Page) error {
 			writeAttr(bw, "data-dist-info-metadata", v)
 		}
 		bw.WriteString(">")
-		bw.WriteString(html.EscapeString(f.Filename))
+		bw.WriteString(escape(f.Filename))
 		bw.WriteString("</a><br>\n")
 	}
 	bw.WriteString("  </body>\n</html>\n")
@@ -92,8 +92,19 @@ func writeAttr(bw *bufio.Writer, name, value string) {
 	bw.WriteString(" ")
 	bw.WriteString(name)
 	bw.WriteString("=\"")
-	bw.WriteString(html.EscapeString(value))
+	bw.WriteString(escape(value))
 	bw.WriteString("\"")
+}
+
+// escape is html.EscapeString that also writes "\r" as a character reference: an HTML
+// parser turns a literal "\r" into "\n" before unescaping, so only the reference
+// survives a round trip.
+func escape(s string) string {
+	s = html.EscapeString(s)
+	if strings.IndexByte(s, '\r') >= 0 {
+		s = strings.ReplaceAll(s, "\r", "&#13;")
+	}
+	return s
 }
 
 type renderMeta struct {
