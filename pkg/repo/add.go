@@ -1,0 +1,214 @@
+package repo
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+)
+
+// AddResult reports what an add published.
+type AddResult struct {
+	Added     []string `json:"added"`     // filenames newly published
+	Present   []string `json:"present"`   // filenames already published with the same bytes
+	Projects  []string `json:"projects"`  // projects whose unstable page was (re)checked
+	Published bool     `json:"published"` // a new timestamp was written
+}
+
+// Add publishes distribution files: each is checked (filename, archive, core metadata),
+// copied under targets/packages/ (plain and hash-prefixed), recorded with its upload time
+// now, and signed by unstable together with the project's regenerated unstable page;
+// then a new snapshot and timestamp are written. Unstable signs every file.
+//
+// Adding a file that is already published with the same bytes is a no-op; with other
+// bytes it is a *ConflictError. Add needs the online keys only (unstable, snapshot,
+// timestamp).
+func (r *Repo) Add(ctx context.Context, files []string, now time.Time) (*AddResult, error) {
+	if now.IsZero() {
+		now = time.Now()
+	}
+	now = now.UTC()
+	names := make([]distName, len(files))
+	for i, f := range files {
+		d, err := parseDistFilename(filepath.Base(f))
+		if err != nil {
+			return nil, err
+		}
+		st, err := os.Stat(f)
+		if err != nil {
+			return nil, &DistError{File: f, Reason: "cannot read", Err: err}
+		}
+		if !st.Mode().IsRegular() {
+			return nil, &DistError{File: f, Reason: "not a regular file"}
+		}
+		names[i] = d
+	}
+	unlock, err := r.lock(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	t, err := r.begin(ctx, now)
+	if err != nil {
+		return nil, err
+	}
+	pending, err := r.readPending()
+	if err != nil {
+		return nil, err
+	}
+	touched := map[string]bool{}
+	for _, p := range pending {
+		touched[p] = true
+	}
+	for _, d := range names {
+		touched[d.Project] = true
+	}
+	res := &AddResult{Projects: sortedKeys(touched)}
+	if err := t.step("pending"); err != nil {
+		return nil, err
+	}
+	if err := r.writePending(res.Projects); err != nil {
+		return nil, err
+	}
+
+	states := map[string]*projectState{}
+	changed := map[string]bool{}
+	for i, src := range files {
+		d := names[i]
+		st := states[d.Project]
+		if st == nil {
+			if st, err = r.readProject(d.Project); err != nil {
+				return nil, err
+			}
+			states[d.Project] = st
+		}
+		fs, added, err := r.copyIn(t, src, d, st, now)
+		if err != nil {
+			return nil, err
+		}
+		if added {
+			st.Files = append(st.Files, *fs)
+			changed[d.Project] = true
+			res.Added = append(res.Added, fs.Filename)
+		} else {
+			res.Present = append(res.Present, fs.Filename)
+		}
+	}
+	for _, p := range sortedKeys(changed) {
+		if err := t.step("state " + p); err != nil {
+			return nil, err
+		}
+		if err := r.writeProject(states[p]); err != nil {
+			return nil, err
+		}
+	}
+	pages := map[string][]byte{}
+	for _, p := range res.Projects {
+		page, err := r.reconcileUnstable(t, p)
+		if err != nil {
+			return nil, err
+		}
+		pages[p] = page
+	}
+	if res.Published, err = t.commit(false, false); err != nil {
+		return nil, err
+	}
+	if !res.Published {
+		if err := r.clearPending(); err != nil {
+			r.log.Warn("cannot clear the pending journal", "err", err)
+		}
+	}
+	// Plain (non-TUF) copies of unstable's pages, so the tree also works as an ordinary
+	// PEP 503 index. Clients of TUF never read them.
+	for _, p := range sortedKeys(pages) {
+		if err := writeFileAtomic(filepath.Join(targetsDir(r.dir), "simple", p, "index.html"), pages[p], 0o644); err != nil {
+			r.log.Warn("cannot write the plain page copy", "project", p, "err", err)
+		}
+	}
+	sort.Strings(res.Added)
+	r.log.Info("added", "files", len(res.Added), "present", len(res.Present), "published", res.Published)
+	return res, nil
+}
+
+// copyIn copies one upload into targets/packages/ unless st already has it.
+func (r *Repo) copyIn(t *txn, src string, d distName, st *projectState, now time.Time) (*fileState, bool, error) {
+	fn := filepath.Base(src)
+	pkgDir := filepath.Join(targetsDir(r.dir), packagesDir)
+	if err := t.step("copy " + fn); err != nil {
+		return nil, false, err
+	}
+	tmp, sum, size, err := copyToTemp(src, pkgDir)
+	if err != nil {
+		return nil, false, err
+	}
+	defer os.Remove(tmp)
+	for _, f := range st.Files {
+		if f.Filename != fn {
+			continue
+		}
+		if f.SHA256 != sum {
+			return nil, false, &ConflictError{Filename: fn, Existing: f.SHA256, Uploaded: sum, UploadedAt: f.UploadTime.Format(time.RFC3339)}
+		}
+		return &f, false, nil
+	}
+	rp, err := readRequiresPython(tmp, d, src)
+	if err != nil {
+		return nil, false, err
+	}
+	if err := os.Rename(tmp, filepath.Join(pkgDir, sum+"."+fn)); err != nil {
+		return nil, false, err
+	}
+	if err := t.step("link " + fn); err != nil {
+		return nil, false, err
+	}
+	// The plain name is replaced, not kept: a file there that the state does not list is
+	// debris of a crashed add and was never signed.
+	if err := replaceWithLink(filepath.Join(pkgDir, sum+"."+fn), filepath.Join(pkgDir, fn)); err != nil {
+		return nil, false, err
+	}
+	return &fileState{Filename: fn, Version: d.Version, SHA256: sum, Size: size, UploadTime: now, RequiresPython: rp}, true, nil
+}
+
+// reconcileUnstable makes unstable sign every file the state lists for project and a page
+// listing them all. It returns the page.
+func (r *Repo) reconcileUnstable(t *txn, project string) ([]byte, error) {
+	st, err := r.readProject(project)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range st.Files {
+		if err := t.setTarget(keyUnstable, packagePath(f.Filename), f.Size, f.SHA256); err != nil {
+			return nil, err
+		}
+	}
+	page := renderPage(keyUnstable, project, st.Files)
+	return page, r.putPage(t, keyUnstable, project, page)
+}
+
+// putPage writes page as family's hash-prefixed page of project and signs it, unless
+// family already signs exactly these bytes.
+func (r *Repo) putPage(t *txn, family, project string, page []byte) error {
+	path := pagePath(project)
+	sum := sha256Hex(page)
+	ok, err := t.signs(family, path, sum)
+	if err != nil || ok {
+		return err
+	}
+	if err := t.step(fmt.Sprintf("page %s %s", family, project)); err != nil {
+		return err
+	}
+	dir := filepath.Join(targetsDir(r.dir), "simple", project)
+	if err := writeFileAtomic(filepath.Join(dir, sum+".index.html"), page, 0o644); err != nil {
+		return err
+	}
+	m, err := t.role(r.lay.roleFor(family, path))
+	if err != nil {
+		return err
+	}
+	if old := m.Signed.Targets[path]; old != nil {
+		t.superseded = append(t.superseded, filepath.Join("targets", "simple", project, fmt.Sprintf("%x.index.html", []byte(old.Hashes["sha256"]))))
+	}
+	return t.setTarget(family, path, int64(len(page)), sum)
+}

@@ -1,0 +1,85 @@
+// Package repo is tufpip's publisher: it turns a folder of wheels and sdists into a static,
+// signed TUF repository (PEP 458) in the layout tufpip reads, with the stable/unstable rule
+// of the 2013 distutils-sig design. Unstable signs every file as soon as it is added;
+// stable signs a file once it is older than a cut-off (Promote), together with its own page
+// per project listing exactly the files stable signs. targets delegates to stable first,
+// then unstable, both non-terminating, so go-tuf's pre-order walk prefers stable.
+//
+// # Layout
+//
+//	DIR/metadata/   1.root.json, root.json, timestamp.json, N.snapshot.json, N.targets.json,
+//	                N.stable.json, N.unstable.json      -> serve as the metadata URL
+//	DIR/targets/    packages/F and packages/<sha256>.F (distribution files),
+//	                simple/P/<sha256>.index.html (pages, one per signing role),
+//	                simple/P/index.html (unsigned copy of unstable's page for plain pip)
+//	                                                    -> serve as the targets URL
+//	DIR/state/      upload times, Requires-Python, journals, lock: never serve
+//	DIR/keys/       default keys directory: never serve; better, keep it elsewhere (--keys)
+//
+// Consistent snapshots are on: every metadata file except timestamp.json is versioned and
+// every target is also stored under its hash, so a mirror or cache can serve any mix of
+// old and new files and a client still sees one coherent state.
+//
+// # Keys
+//
+// Init makes one ed25519 key per role (private keys PKCS#8 PEM, mode 0600, in a 0700
+// directory). Online, on the upload server: timestamp, snapshot and unstable (Add and
+// Timestamp need nothing else). Offline: root and targets (and bins in the hash-bin layout),
+// used only by Init. Stable is kept apart from the upload server and brought to Promote:
+// an attacker holding the online keys can change what unstable signs, never what stable
+// signs, and clients prefer stable.
+//
+// # Expiry
+//
+// Root and targets (and bins) 1 year; timestamp 1 day, snapshot 7 days, unstable 7 days;
+// stable 30 days. Run "tufpip repo timestamp DIR" hourly from cron: it re-signs the
+// timestamp and every online role past half its lifetime. Run "tufpip repo promote"
+// (which needs the stable key) at least every 15 days: it re-signs stable roles past half
+// their lifetime even when nothing is old enough to promote.
+//
+// # Crash safety
+//
+// A publish writes new files first, each to a temporary file renamed into place: the
+// distribution files, the state, the pages, the new role versions, the snapshot, and last
+// timestamp.json. Until that last rename clients see the previous state, every file of
+// which is still on disk; the next add completes an interrupted one (a pending journal
+// names its projects), and promote recomputes everything from the published metadata.
+// Superseded metadata versions and pages are deleted after a grace period (1 day by
+// default), long enough for a client that read the previous timestamp to finish.
+// Distribution files are never deleted or replaced.
+//
+// # Scale
+//
+// In the flat layout stable's and unstable's metadata grow by about 150 bytes per file,
+// and a client downloads the whole role to look up one page. Past a few MB, create the
+// repository with InitOptions.HashBinBits (tufpip repo init --hash-bins N): targets then
+// delegates to 2^N succinct hash bins (TAP 15), and each bin delegates, in order and
+// non-terminating, to its own stable-XX and unstable-XX. A client downloads one bin and
+// its one or two shards per path looked up, and stable still wins inside each bin.
+//
+// # Serving
+//
+// The output is static files; any web server works. For a quick test (the keys directory
+// must not be below the served directory, so init with --keys elsewhere):
+//
+//	cd DIR && python3 -m http.server 8000 --bind 127.0.0.1
+//	tufpip init --name local --metadata-url http://127.0.0.1:8000/metadata/ \
+//	    --targets-url http://127.0.0.1:8000/targets/ --root DIR/metadata/1.root.json
+//
+// nginx, exposing only metadata/ and targets/:
+//
+//	location /metadata/ {
+//	    alias /srv/tufpip/DIR/metadata/;
+//	    location = /metadata/timestamp.json { add_header Cache-Control "no-cache"; }
+//	    add_header Cache-Control "public, max-age=300";
+//	}
+//	location /targets/ {
+//	    alias /srv/tufpip/DIR/targets/;
+//	    index index.html;
+//	    add_header Cache-Control "public, max-age=300";
+//	}
+//	location / { return 404; }
+//
+// timestamp.json (and root.json) are the only files whose content changes under the
+// same name; everything else may be cached for as long as it exists.
+package repo

@@ -1,0 +1,195 @@
+package repo
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/theupdateframework/go-tuf/v2/metadata"
+)
+
+// Target path patterns delegated to stable and unstable. `*` never crosses "/" in go-tuf's
+// matcher, so the page pattern names index.html explicitly.
+const (
+	pagePattern    = "simple/*/index.html"
+	packagePattern = "packages/*"
+	packagesDir    = "packages"
+)
+
+// Expiries are the lifetimes given to each role's metadata when it is signed.
+type Expiries struct {
+	Root      time.Duration `json:"root"`
+	Targets   time.Duration `json:"targets"` // also the hash-bin roles, signed at init only
+	Snapshot  time.Duration `json:"snapshot"`
+	Timestamp time.Duration `json:"timestamp"`
+	Stable    time.Duration `json:"stable"`
+	Unstable  time.Duration `json:"unstable"`
+}
+
+// DefaultExpiries follow PEP 458: root and targets (offline keys) one year; the online
+// roles short, so that a stolen online key or a frozen mirror is noticed within days.
+// Stable lives longer than unstable because its key is meant to stay offline between
+// promote runs; run promote at least every 15 days (it re-signs stable even when nothing
+// new is old enough).
+var DefaultExpiries = Expiries{
+	Root:      365 * 24 * time.Hour,
+	Targets:   365 * 24 * time.Hour,
+	Snapshot:  7 * 24 * time.Hour,
+	Timestamp: 24 * time.Hour,
+	Stable:    30 * 24 * time.Hour,
+	Unstable:  7 * 24 * time.Hour,
+}
+
+// DefaultGrace is how long superseded consistent-snapshot files stay on disk, so a client
+// that read the previous timestamp just before a publish can still fetch what it names.
+const DefaultGrace = 24 * time.Hour
+
+// repoConfig is stored in DIR/state/config.json.
+type repoConfig struct {
+	Format   int           `json:"format"`
+	KeysDir  string        `json:"keys_dir"`
+	BinBits  int           `json:"bin_bits"` // 0: flat layout
+	Expiries Expiries      `json:"expiries"`
+	Grace    time.Duration `json:"grace"`
+}
+
+func stateDir(dir string) string    { return filepath.Join(dir, "state") }
+func configPath(dir string) string  { return filepath.Join(stateDir(dir), "config.json") }
+func metadataDir(dir string) string { return filepath.Join(dir, "metadata") }
+func targetsDir(dir string) string  { return filepath.Join(dir, "targets") }
+
+func readConfig(dir string) (*repoConfig, error) {
+	data, err := os.ReadFile(configPath(dir))
+	if err != nil {
+		return nil, &NotRepositoryError{Dir: dir, Err: err}
+	}
+	var c repoConfig
+	if err := json.Unmarshal(data, &c); err != nil {
+		return nil, &NotRepositoryError{Dir: dir, Err: fmt.Errorf("%s: %w", configPath(dir), err)}
+	}
+	if c.Format != 1 {
+		return nil, &NotRepositoryError{Dir: dir, Err: fmt.Errorf("%s: unknown format %d", configPath(dir), c.Format)}
+	}
+	return &c, nil
+}
+
+// layout answers "which role signs this path" for the flat and the hash-bin layouts.
+//
+// Flat: targets -> [stable, unstable].
+// Hash bins: targets -> succinct bins-XX (TAP 15) -> [stable-XX, unstable-XX]. Succinct
+// delegations are terminating, so stable and unstable are ordered, non-terminating children
+// of each bin rather than bins of their own (REFERENCE item 3); each role has exactly one
+// delegator (item 13).
+type layout struct {
+	bits int
+}
+
+func (l layout) hashBins() bool { return l.bits > 0 }
+
+func (l layout) succinct() *metadata.SuccinctRoles {
+	return &metadata.SuccinctRoles{BitLength: l.bits, NamePrefix: keyBins, Threshold: 1}
+}
+
+// binSuffix is the hex suffix of the bin that go-tuf's client assigns path to.
+func (l layout) binSuffix(path string) string {
+	name := l.succinct().GetRolesForTarget(path)[0].Name
+	return strings.TrimPrefix(name, keyBins+"-")
+}
+
+// roleFor returns the role of family (stable or unstable) that signs path.
+func (l layout) roleFor(family, path string) string {
+	if !l.hashBins() {
+		return family
+	}
+	return family + "-" + l.binSuffix(path)
+}
+
+// parentOf returns the role that delegates to role.
+func (l layout) parentOf(role string) string {
+	if !l.hashBins() || role == metadata.TARGETS {
+		return metadata.TARGETS
+	}
+	if strings.HasPrefix(role, keyBins+"-") {
+		return metadata.TARGETS
+	}
+	i := strings.LastIndexByte(role, '-')
+	return keyBins + role[i:]
+}
+
+// suffixes lists every bin suffix in order.
+func (l layout) suffixes() []string {
+	var out []string
+	for _, r := range l.succinct().GetRoles() {
+		out = append(out, strings.TrimPrefix(r, keyBins+"-"))
+	}
+	return out
+}
+
+// familyRoles returns every role of family (all shards in the hash-bin layout).
+func (l layout) familyRoles(family string) []string {
+	if !l.hashBins() {
+		return []string{family}
+	}
+	var out []string
+	for _, s := range l.suffixes() {
+		out = append(out, family+"-"+s)
+	}
+	return out
+}
+
+// delegatedRoles returns every targets-type role below targets, bins first.
+func (l layout) delegatedRoles() []string {
+	var out []string
+	if l.hashBins() {
+		for _, s := range l.suffixes() {
+			out = append(out, keyBins+"-"+s)
+		}
+	}
+	out = append(out, l.familyRoles(keyStable)...)
+	out = append(out, l.familyRoles(keyUnstable)...)
+	return out
+}
+
+// familyOf returns "stable", "unstable", "bins" or the role itself.
+func familyOf(role string) string { return keyFor(role) }
+
+func (e Expiries) of(role string) time.Duration {
+	switch familyOf(role) {
+	case metadata.ROOT:
+		return e.Root
+	case metadata.SNAPSHOT:
+		return e.Snapshot
+	case metadata.TIMESTAMP:
+		return e.Timestamp
+	case keyStable:
+		return e.Stable
+	case keyUnstable:
+		return e.Unstable
+	}
+	return e.Targets
+}
+
+// delegation is the entry a parent lists for stable or unstable: both non-terminating, so
+// the pre-order walk visits stable first and falls through to unstable.
+func delegation(name, keyID string) metadata.DelegatedRole {
+	return metadata.DelegatedRole{
+		Name:        name,
+		KeyIDs:      []string{keyID},
+		Threshold:   1,
+		Terminating: false,
+		Paths:       []string{pagePattern, packagePattern},
+	}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

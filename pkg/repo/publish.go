@@ -1,0 +1,270 @@
+package repo
+
+import (
+	"context"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/sigstore/sigstore/pkg/signature"
+	"github.com/theupdateframework/go-tuf/v2/metadata"
+)
+
+// A publish is one transaction over the published metadata. It reads the state that the
+// current timestamp names (never "the newest files on disk": a crashed publish may have
+// left unreferenced newer files behind), edits targets roles in memory, and commits by
+// writing, in this order: target files and pages, the changed roles as new versions,
+// the snapshot, and last timestamp.json. Until that last rename the previous timestamp
+// is what clients see, and every file it names is still on disk.
+type txn struct {
+	r   *Repo
+	ctx context.Context
+	now time.Time
+
+	ts    *metadata.Metadata[metadata.TimestampType]
+	snap  *metadata.Metadata[metadata.SnapshotType]
+	roles map[string]*metadata.Metadata[metadata.TargetsType]
+	dirty map[string]bool
+
+	superseded []string // files (relative to the repository) the commit stops referencing
+}
+
+func (r *Repo) begin(ctx context.Context, now time.Time) (*txn, error) {
+	t := &txn{r: r, ctx: ctx, now: now.UTC(), roles: map[string]*metadata.Metadata[metadata.TargetsType]{}, dirty: map[string]bool{}}
+	tsPath := filepath.Join(metadataDir(r.dir), "timestamp.json")
+	data, err := os.ReadFile(tsPath)
+	if err != nil {
+		return nil, &MetadataError{Path: tsPath, Role: metadata.TIMESTAMP, Reason: "cannot read", Err: err}
+	}
+	if t.ts, err = metadata.Timestamp().FromBytes(data); err != nil {
+		return nil, &MetadataError{Path: tsPath, Role: metadata.TIMESTAMP, Reason: "cannot parse", Err: err}
+	}
+	mf := t.ts.Signed.Meta["snapshot.json"]
+	if mf == nil {
+		return nil, &MetadataError{Path: tsPath, Role: metadata.TIMESTAMP, Reason: "does not name a snapshot"}
+	}
+	snapPath := r.versionedPath(metadata.SNAPSHOT, mf.Version)
+	if data, err = r.readChecked(snapPath, metadata.SNAPSHOT, mf); err != nil {
+		return nil, err
+	}
+	if t.snap, err = metadata.Snapshot().FromBytes(data); err != nil {
+		return nil, &MetadataError{Path: snapPath, Role: metadata.SNAPSHOT, Reason: "cannot parse", Err: err}
+	}
+	return t, nil
+}
+
+func (r *Repo) versionedPath(role string, version int64) string {
+	return filepath.Join(metadataDir(r.dir), fmt.Sprintf("%d.%s.json", version, role))
+}
+
+// readChecked reads a metadata file and checks it against the length and hashes its
+// parent listed, so a publish never builds on a file that is not what clients verify.
+func (r *Repo) readChecked(path, role string, mf *metadata.MetaFiles) ([]byte, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, &MetadataError{Path: path, Role: role, Reason: "cannot read", Err: err}
+	}
+	if err := mf.VerifyLengthHashes(data); err != nil {
+		return nil, &MetadataError{Path: path, Role: role, Reason: "does not match the length and hashes its parent signed", Err: err}
+	}
+	return data, nil
+}
+
+// role returns the currently published metadata of a targets-type role.
+func (t *txn) role(name string) (*metadata.Metadata[metadata.TargetsType], error) {
+	if m, ok := t.roles[name]; ok {
+		return m, nil
+	}
+	mf := t.snap.Signed.Meta[name+".json"]
+	if mf == nil {
+		return nil, &MetadataError{Path: name + ".json", Role: name, Reason: "not listed in the snapshot"}
+	}
+	path := t.r.versionedPath(name, mf.Version)
+	data, err := t.r.readChecked(path, name, mf)
+	if err != nil {
+		return nil, err
+	}
+	m, err := metadata.Targets().FromBytes(data)
+	if err != nil {
+		return nil, &MetadataError{Path: path, Role: name, Reason: "cannot parse", Err: err}
+	}
+	t.roles[name] = m
+	return m, nil
+}
+
+// signs reports whether family's role for path lists it with sha256 sum.
+func (t *txn) signs(family, path, sum string) (bool, error) {
+	m, err := t.role(t.r.lay.roleFor(family, path))
+	if err != nil {
+		return false, err
+	}
+	tf := m.Signed.Targets[path]
+	return tf != nil && hex.EncodeToString(tf.Hashes["sha256"]) == sum, nil
+}
+
+// setTarget makes family's role for path list it with length and sha256 sum.
+func (t *txn) setTarget(family, path string, length int64, sum string) error {
+	name := t.r.lay.roleFor(family, path)
+	m, err := t.role(name)
+	if err != nil {
+		return err
+	}
+	if old := m.Signed.Targets[path]; old != nil && old.Length == length && hex.EncodeToString(old.Hashes["sha256"]) == sum {
+		return nil
+	}
+	h, err := hex.DecodeString(sum)
+	if err != nil {
+		return err
+	}
+	m.Signed.Targets[path] = &metadata.TargetFiles{Length: length, Hashes: metadata.Hashes{"sha256": h}, Path: path}
+	t.dirty[name] = true
+	return nil
+}
+
+// step is called before every file a publish writes: it honours cancellation and the
+// test hook that simulates a crash at that point.
+func (t *txn) step(name string) error {
+	if err := t.ctx.Err(); err != nil {
+		return &InterruptedError{Step: name, Err: err}
+	}
+	if t.r.failAt != nil {
+		if err := t.r.failAt(name); err != nil {
+			return &InterruptedError{Step: name, Err: err}
+		}
+	}
+	return nil
+}
+
+// renew marks role for re-signing even though its targets did not change.
+func (t *txn) renew(name string) error {
+	if _, err := t.role(name); err != nil {
+		return err
+	}
+	t.dirty[name] = true
+	return nil
+}
+
+// commit writes the changed roles, the snapshot and the timestamp, in that order. With
+// nothing changed and force false it writes nothing.
+func (t *txn) commit(forceSnapshot, forceTimestamp bool) (bool, error) {
+	if len(t.dirty) == 0 && !forceSnapshot && !forceTimestamp {
+		return false, nil
+	}
+	exp := t.r.cfg.Expiries
+	names := sortedKeys(t.dirty)
+	for _, name := range names {
+		m := t.roles[name]
+		old := t.snap.Signed.Meta[name+".json"].Version
+		m.Signed.Version = old + 1
+		m.Signed.Expires = t.now.Add(exp.of(name)).Truncate(time.Second)
+		if err := t.step("role " + name); err != nil {
+			return false, err
+		}
+		mf, err := t.r.writeRole(m, name, old+1)
+		if err != nil {
+			return false, err
+		}
+		t.snap.Signed.Meta[name+".json"] = mf
+		t.superseded = append(t.superseded, filepath.Join("metadata", fmt.Sprintf("%d.%s.json", old, name)))
+	}
+	if len(names) > 0 || forceSnapshot {
+		old := t.ts.Signed.Meta["snapshot.json"].Version
+		t.snap.Signed.Version = old + 1
+		if err := t.step("snapshot"); err != nil {
+			return false, err
+		}
+		if _, err := t.r.writeSnapshot(t.snap, old+1, t.now); err != nil {
+			return false, err
+		}
+		t.superseded = append(t.superseded, filepath.Join("metadata", fmt.Sprintf("%d.snapshot.json", old)))
+	}
+	if err := t.step("timestamp"); err != nil {
+		return false, err
+	}
+	if err := t.r.writeTimestamp(t.ts, t.snap, t.ts.Signed.Version+1, t.now); err != nil {
+		return false, err
+	}
+	// Committed. What follows only tidies up: failures are logged, never returned.
+	if err := t.r.clearPending(); err != nil {
+		t.r.log.Warn("cannot clear the pending journal", "err", err)
+	}
+	if err := t.r.retire(t.superseded, t.now); err != nil {
+		t.r.log.Warn("cannot prune superseded files", "err", err)
+	}
+	return true, nil
+}
+
+func (r *Repo) signer(keyName string) (signature.Signer, error) {
+	return loadSigner(r.keysDir, keyName)
+}
+
+// sign replaces m's signatures with one by the key of role and returns the bytes.
+func sign[T metadata.Roles](r *Repo, m *metadata.Metadata[T], role string) ([]byte, error) {
+	s, err := r.signer(keyFor(role))
+	if err != nil {
+		return nil, err
+	}
+	m.ClearSignatures()
+	if _, err := m.Sign(s); err != nil {
+		return nil, &KeyError{Role: role, Path: privateKeyPath(r.keysDir, keyFor(role)), Err: err}
+	}
+	// Compact JSON: these bytes are what every client downloads.
+	return m.ToBytes(false)
+}
+
+func (r *Repo) signAndWrite(m *metadata.Metadata[metadata.RootType], role, path string) error {
+	data, err := sign(r, m, role)
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(path, data, 0o644)
+}
+
+func metaFile(version int64, data []byte) *metadata.MetaFiles {
+	h, _ := hex.DecodeString(sha256Hex(data))
+	return &metadata.MetaFiles{Version: version, Length: int64(len(data)), Hashes: metadata.Hashes{"sha256": h}}
+}
+
+func (r *Repo) writeRole(m *metadata.Metadata[metadata.TargetsType], name string, version int64) (*metadata.MetaFiles, error) {
+	m.Signed.Version = version
+	data, err := sign(r, m, name)
+	if err != nil {
+		return nil, err
+	}
+	if err := writeFileAtomic(r.versionedPath(name, version), data, 0o644); err != nil {
+		return nil, err
+	}
+	return metaFile(version, data), nil
+}
+
+func (r *Repo) writeSnapshot(m *metadata.Metadata[metadata.SnapshotType], version int64, now time.Time) (*metadata.MetaFiles, error) {
+	m.Signed.Version = version
+	m.Signed.Expires = now.Add(r.cfg.Expiries.Snapshot).UTC().Truncate(time.Second)
+	data, err := sign(r, m, metadata.SNAPSHOT)
+	if err != nil {
+		return nil, err
+	}
+	if err := writeFileAtomic(r.versionedPath(metadata.SNAPSHOT, version), data, 0o644); err != nil {
+		return nil, err
+	}
+	return metaFile(version, data), nil
+}
+
+// writeTimestamp points the timestamp at snap (already written) and replaces
+// timestamp.json: the one rename that publishes everything before it.
+func (r *Repo) writeTimestamp(ts *metadata.Metadata[metadata.TimestampType], snap *metadata.Metadata[metadata.SnapshotType], version int64, now time.Time) error {
+	data, err := os.ReadFile(r.versionedPath(metadata.SNAPSHOT, snap.Signed.Version))
+	if err != nil {
+		return err
+	}
+	ts.Signed.Version = version
+	ts.Signed.Meta["snapshot.json"] = metaFile(snap.Signed.Version, data)
+	ts.Signed.Expires = now.Add(r.cfg.Expiries.Timestamp).UTC().Truncate(time.Second)
+	out, err := sign(r, ts, metadata.TIMESTAMP)
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(filepath.Join(metadataDir(r.dir), "timestamp.json"), out, 0o644)
+}

@@ -1,0 +1,172 @@
+package repo
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/gofrs/flock"
+)
+
+// The state directory (DIR/state, never served) holds what the signed metadata cannot:
+// when each file was uploaded and its Requires-Python, which the pages and the promote
+// rule need. What each role signs is never stored here: it is read back from the
+// published metadata, so state and signatures cannot drift apart.
+
+// fileState describes one uploaded distribution.
+type fileState struct {
+	Filename       string    `json:"filename"`
+	Version        string    `json:"version"`
+	SHA256         string    `json:"sha256"`
+	Size           int64     `json:"size"`
+	UploadTime     time.Time `json:"upload_time"`
+	RequiresPython string    `json:"requires_python,omitempty"`
+}
+
+// projectState is DIR/state/projects/<normalised name>.json.
+type projectState struct {
+	Name  string      `json:"name"`
+	Files []fileState `json:"files"`
+}
+
+func projectPath(dir, project string) string {
+	return filepath.Join(stateDir(dir), "projects", project+".json")
+}
+
+func (r *Repo) readProject(project string) (*projectState, error) {
+	data, err := os.ReadFile(projectPath(r.dir, project))
+	if errors.Is(err, os.ErrNotExist) {
+		return &projectState{Name: project}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var p projectState
+	if err := json.Unmarshal(data, &p); err != nil {
+		return nil, fmt.Errorf("%s: %w", projectPath(r.dir, project), err)
+	}
+	return &p, nil
+}
+
+func (r *Repo) writeProject(p *projectState) error {
+	sort.Slice(p.Files, func(i, j int) bool { return p.Files[i].Filename < p.Files[j].Filename })
+	data, err := json.MarshalIndent(p, "", " ")
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(projectPath(r.dir, p.Name), data, 0o644)
+}
+
+// projects lists every project that has state, sorted.
+func (r *Repo) projects() ([]string, error) {
+	entries, err := os.ReadDir(filepath.Join(stateDir(r.dir), "projects"))
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range entries {
+		if n, ok := strings.CutSuffix(e.Name(), ".json"); ok && !strings.HasPrefix(n, ".") {
+			out = append(out, n)
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// The pending journal names the projects whose state an add changed before its commit.
+// An add that crashed after writing state is completed by the next add, which reconciles
+// these projects too.
+func pendingPath(dir string) string { return filepath.Join(stateDir(dir), "pending.json") }
+
+func (r *Repo) readPending() ([]string, error) {
+	data, err := os.ReadFile(pendingPath(r.dir))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var p []string
+	if err := json.Unmarshal(data, &p); err != nil {
+		return nil, fmt.Errorf("%s: %w", pendingPath(r.dir), err)
+	}
+	return p, nil
+}
+
+func (r *Repo) writePending(projects []string) error {
+	data, err := json.Marshal(projects)
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(pendingPath(r.dir), data, 0o644)
+}
+
+func (r *Repo) clearPending() error {
+	err := os.Remove(pendingPath(r.dir))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	return err
+}
+
+// retired is a superseded consistent-snapshot file and when it stopped being referenced.
+type retired struct {
+	Path  string    `json:"path"`
+	Since time.Time `json:"since"`
+}
+
+func supersededPath(dir string) string { return filepath.Join(stateDir(dir), "superseded.json") }
+
+// retire records files the last commit stopped referencing and deletes those that have
+// been unreferenced for longer than the grace period. Only versioned metadata and
+// hash-prefixed pages are ever retired; distribution files are never deleted.
+func (r *Repo) retire(paths []string, now time.Time) error {
+	var list []retired
+	data, err := os.ReadFile(supersededPath(r.dir))
+	if err == nil {
+		if err := json.Unmarshal(data, &list); err != nil {
+			r.log.Warn("superseded journal is corrupt, starting a new one", "path", supersededPath(r.dir), "err", err)
+			list = nil
+		}
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	for _, p := range paths {
+		list = append(list, retired{Path: p, Since: now})
+	}
+	keep := list[:0]
+	for _, e := range list {
+		if now.Sub(e.Since) < r.cfg.Grace {
+			keep = append(keep, e)
+			continue
+		}
+		if err := os.Remove(filepath.Join(r.dir, e.Path)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			r.log.Warn("cannot prune", "path", e.Path, "err", err)
+			keep = append(keep, e)
+			continue
+		}
+		r.log.Debug("pruned", "path", e.Path)
+	}
+	out, err := json.MarshalIndent(keep, "", " ")
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(supersededPath(r.dir), out, 0o644)
+}
+
+// lock serialises publishes on one repository: two concurrent adds would both build on
+// the same timestamp and the second would undo the first.
+func (r *Repo) lock(ctx context.Context) (func(), error) {
+	l := flock.New(filepath.Join(stateDir(r.dir), "lock"))
+	ok, err := l.TryLockContext(ctx, 100*time.Millisecond)
+	if err != nil || !ok {
+		return nil, fmt.Errorf("%s: cannot take the repository lock: %w", l.Path(), err)
+	}
+	return func() { l.Unlock() }, nil
+}
