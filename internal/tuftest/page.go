@@ -4,24 +4,26 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
-	"html"
-	"regexp"
-	"strings"
+	"maps"
+
+	"github.com/tufpip/tufpip/pkg/simpleindex"
 )
 
 // PageFile is one link on a PEP 503 page written by SetPage.
 type PageFile struct {
 	Filename string
-	// Data, when set, gives the sha256 in the link; otherwise SHA256 is used
-	// as is (it may be empty: a link without a hash).
+	// The link's hash fragment: Hashes when set (algorithm -> hex, for
+	// example a weak md5 only), else sha256 of Data when Data is set, else
+	// SHA256 (empty: a link without a hash).
+	Hashes         map[string]string
 	Data           []byte
 	SHA256         string
 	RequiresPython string // data-requires-python, escaped on output
 	Yanked         bool
 	YankedReason   string
-	// Href replaces the default "../../packages/<Filename>#sha256=<hex>".
-	Href string
+	// URL replaces the default "../../packages/<Filename>"; the hash
+	// fragment is still appended.
+	URL string
 }
 
 // File is a PageFile for filename whose link carries data's sha256.
@@ -29,50 +31,48 @@ func File(filename string, data []byte) PageFile {
 	return PageFile{Filename: filename, Data: data}
 }
 
-var nonNormal = regexp.MustCompile(`[-_.]+`)
-
 // Normalize is PEP 503 name normalisation.
-func Normalize(project string) string {
-	return strings.ToLower(nonNormal.ReplaceAllString(project, "-"))
-}
+func Normalize(project string) string { return simpleindex.NormalizeName(project) }
 
 // PagePath is the target path of a project's page in the default layout.
 func PagePath(project string) string {
 	return "simple/" + Normalize(project) + "/index.html"
 }
 
-// RenderPage renders a minimal PEP 503 page. Links point at
+// RenderPage renders a PEP 503 page with pkg/simpleindex. Links default to
 // ../../packages/<filename>, which resolves against the page's logical URL
 // <targets-url>simple/<project>/index.html to <targets-url>packages/<filename>.
 func RenderPage(project string, files ...PageFile) []byte {
-	var b bytes.Buffer
-	b.WriteString("<!DOCTYPE html>\n<html>\n<head>\n")
-	b.WriteString(`<meta name="pypi:repository-version" content="1.0">` + "\n")
-	fmt.Fprintf(&b, "<title>Links for %s</title>\n</head>\n<body>\n", html.EscapeString(project))
-	fmt.Fprintf(&b, "<h1>Links for %s</h1>\n", html.EscapeString(project))
+	p := &simpleindex.Page{Name: project}
 	for _, f := range files {
-		href := f.Href
-		if href == "" {
-			href = "../../packages/" + f.Filename
-			sum := f.SHA256
-			if f.Data != nil {
-				s := sha256.Sum256(f.Data)
-				sum = hex.EncodeToString(s[:])
-			}
-			if sum != "" {
-				href += "#sha256=" + sum
-			}
+		sf := simpleindex.File{
+			Filename:       f.Filename,
+			URL:            f.URL,
+			Hashes:         map[string]string{},
+			RequiresPython: f.RequiresPython,
+			Yanked:         f.Yanked,
+			YankedReason:   f.YankedReason,
+			Size:           -1,
 		}
-		fmt.Fprintf(&b, `<a href="%s"`, html.EscapeString(href))
-		if f.RequiresPython != "" {
-			fmt.Fprintf(&b, ` data-requires-python="%s"`, html.EscapeString(f.RequiresPython))
+		if sf.URL == "" {
+			sf.URL = "../../packages/" + f.Filename
 		}
-		if f.Yanked {
-			fmt.Fprintf(&b, ` data-yanked="%s"`, html.EscapeString(f.YankedReason))
+		switch {
+		case f.Hashes != nil:
+			sf.Hashes = maps.Clone(f.Hashes)
+		case f.Data != nil:
+			sum := sha256.Sum256(f.Data)
+			sf.Hashes["sha256"] = hex.EncodeToString(sum[:])
+		case f.SHA256 != "":
+			sf.Hashes["sha256"] = f.SHA256
 		}
-		fmt.Fprintf(&b, ">%s</a><br/>\n", html.EscapeString(f.Filename))
+		p.Files = append(p.Files, sf)
 	}
-	b.WriteString("</body>\n</html>\n")
+	var b bytes.Buffer
+	if err := simpleindex.RenderHTML(&b, p); err != nil {
+		// Only empty filenames or URLs with fragments fail: a bug in the test.
+		panic("tuftest: render page " + project + ": " + err.Error())
+	}
 	return b.Bytes()
 }
 
