@@ -1,0 +1,337 @@
+package resolve
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/tufpip/tufpip/pkg/pep440"
+	"github.com/tufpip/tufpip/pkg/simpleindex"
+)
+
+// Candidate is one file that may satisfy a requirement: its index entry, what its filename
+// says (filled in by Select when Dist.Filename differs from File.Filename), and the TUF role
+// that vouches for it.
+type Candidate struct {
+	File simpleindex.File
+	Dist Dist
+	Role string
+}
+
+// Options are pip's candidate preferences.
+type Options struct {
+	Pre          bool     // --pre
+	PreferBinary bool     // --prefer-binary
+	OnlyBinary   []string // --only-binary values: project names, ":all:" or ":none:" (comma lists allowed)
+	NoBinary     []string // --no-binary values, same forms
+}
+
+// Skip explains why a file was not applicable.
+type Skip struct {
+	Filename string `json:"filename"`
+	Version  string `json:"version"` // "" when the filename gave none
+	Reason   string `json:"reason"`
+}
+
+// Selection is the outcome of Select.
+type Selection struct {
+	Best       *Candidate  // nil when nothing is applicable
+	Applicable []Candidate // best first
+	Skipped    []Skip      // in input order
+	Warnings   []string    // e.g. a yanked file chosen because the requirement pins it
+}
+
+// Select picks the file pip would pick for req among cands for env. The filters follow pip
+// 24's LinkEvaluator and CandidateEvaluator and its resolver's PEP 592 rule; the order is
+// pip's sort key (-is_yanked, prefer_binary && is_wheel, version, -tag_index, build_tag).
+// Every file that is not applicable is listed in Skipped with the reason.
+func Select(req Requirement, cands []Candidate, env *Environment, opts Options) Selection {
+	var sel Selection
+	project := req.Project
+	if project == "" {
+		project = normalizeName(req.Name)
+	}
+	formats := allowedFormats(project, opts)
+	index := env.index
+	if index == nil {
+		index = buildIndex(env.Tags)
+	}
+	var pyVersion pep440.Version
+	pyOK := false
+	if env.PythonFullVersion != "" {
+		if v, err := pep440.Parse(env.PythonFullVersion); err == nil {
+			pyVersion, pyOK = v, true
+		}
+	}
+
+	type eligible struct {
+		c   Candidate
+		pri int // position of the best supported tag; len(env.Tags) for sdists
+	}
+	var pass []eligible
+	skip := func(c *Candidate, version, reason string) {
+		if c.File.Yanked {
+			reason += " (also " + yankReason(c.File) + ")"
+		}
+		sel.Skipped = append(sel.Skipped, Skip{Filename: c.File.Filename, Version: version, Reason: reason})
+	}
+	for i := range cands {
+		c := cands[i]
+		name := c.File.Filename
+		if c.Dist.Filename != name || c.Dist.Project != project {
+			d, err := ParseFilenameFor(project, name)
+			if err != nil {
+				skip(&c, "", filenameReason(err, project))
+				continue
+			}
+			c.Dist = d
+		}
+		version := c.Dist.Version.String()
+		if c.Dist.Wheel && !formats.binary {
+			skip(&c, version, "binary wheels are not allowed for "+project+" (--no-binary)")
+			continue
+		}
+		if !c.Dist.Wheel && strings.HasSuffix(name, ".zip") && strings.Contains(c.File.URL+name, "macosx10") {
+			skip(&c, version, "macosx10 zip archive is not a source distribution")
+			continue
+		}
+		pri := len(env.Tags)
+		if c.Dist.Wheel {
+			pri = -1
+			for _, t := range c.Dist.Tags {
+				if j, ok := index[t]; ok && (pri < 0 || j < pri) {
+					pri = j
+				}
+			}
+			if pri < 0 {
+				skip(&c, version, "no compatible tags for "+formatTags(c.Dist.Tags))
+				continue
+			}
+		} else if !formats.source {
+			skip(&c, version, "source distributions are not allowed for "+project+" (--only-binary)")
+			continue
+		}
+		if rp := strings.TrimSpace(c.File.RequiresPython); rp != "" && pyOK {
+			// pip ignores a Requires-Python it cannot parse, so do we.
+			if spec, err := pep440.ParseSpecifiers(rp); err == nil && !spec.Contains(pyVersion, true) {
+				skip(&c, version, "requires-python "+rp)
+				continue
+			}
+		}
+		pass = append(pass, eligible{c, pri})
+	}
+
+	// The specifier filter sees yanked files too: pip's finder keeps them and its resolver
+	// drops them afterwards (PEP 592).
+	versions := make([]pep440.Version, 0, len(pass))
+	seen := make(map[string]bool, len(pass))
+	for _, e := range pass {
+		if s := e.c.Dist.Version.String(); !seen[s] {
+			seen[s] = true
+			versions = append(versions, e.c.Dist.Version)
+		}
+	}
+	matched := make(map[string]bool, len(versions))
+	for _, v := range req.Specifier.Filter(versions, opts.Pre) {
+		matched[v.String()] = true
+	}
+	applicable := pass[:0]
+	allYanked := true
+	for _, e := range pass {
+		v := e.c.Dist.Version
+		if !matched[v.String()] {
+			if v.IsPrerelease() && req.Specifier.Contains(v, true) {
+				skip(&e.c, v.String(), v.String()+" is a pre-release (pass --pre to allow)")
+			} else {
+				skip(&e.c, v.String(), v.String()+" does not match "+specText(req.Specifier))
+			}
+			continue
+		}
+		applicable = append(applicable, e)
+		allYanked = allYanked && e.c.File.Yanked
+	}
+	if len(applicable) > 0 && !(allYanked && isPinned(req.Specifier)) {
+		kept := applicable[:0]
+		for _, e := range applicable {
+			if e.c.File.Yanked {
+				sel.Skipped = append(sel.Skipped, Skip{Filename: e.c.File.Filename, Version: e.c.Dist.Version.String(), Reason: yankReason(e.c.File)})
+				continue
+			}
+			kept = append(kept, e)
+		}
+		applicable = kept
+	}
+
+	binaryPref := func(e eligible) int {
+		if opts.PreferBinary && e.c.Dist.Wheel {
+			return 1
+		}
+		return 0
+	}
+	// Stable sort, best first: equal keys keep page order, as pip's max() takes the first.
+	slices.SortStableFunc(applicable, func(a, b eligible) int {
+		ya, yb := a.c.File.Yanked, b.c.File.Yanked
+		if ya != yb {
+			if yb {
+				return -1
+			}
+			return 1
+		}
+		if d := binaryPref(b) - binaryPref(a); d != 0 {
+			return d
+		}
+		if d := b.c.Dist.Version.Compare(a.c.Dist.Version); d != 0 {
+			return d
+		}
+		if d := a.pri - b.pri; d != 0 {
+			return d
+		}
+		return compareBuild(b.c.Dist, a.c.Dist)
+	})
+	if len(applicable) > 0 {
+		sel.Applicable = make([]Candidate, len(applicable))
+		for i, e := range applicable {
+			sel.Applicable[i] = e.c
+		}
+		sel.Best = &sel.Applicable[0]
+		if sel.Best.File.Yanked {
+			sel.Warnings = append(sel.Warnings, fmt.Sprintf("%s: the selected file is yanked (%s); it is used because %s pins version %s",
+				sel.Best.File.Filename, yankReason(sel.Best.File), req.Name, sel.Best.Dist.Version))
+		}
+	}
+	return sel
+}
+
+func yankReason(f simpleindex.File) string {
+	if r := strings.TrimSpace(f.YankedReason); r != "" {
+		return "yanked: " + r
+	}
+	return "yanked: no reason given"
+}
+
+// compareBuild orders build tags as pip does: no tag < any tag; then number, then suffix.
+func compareBuild(a, b Dist) int {
+	switch {
+	case a.BuildTag == "" && b.BuildTag == "":
+		return 0
+	case a.BuildTag == "":
+		return -1
+	case b.BuildTag == "":
+		return 1
+	}
+	if a.BuildNum != b.BuildNum {
+		if a.BuildNum < b.BuildNum {
+			return -1
+		}
+		return 1
+	}
+	return strings.Compare(strings.TrimLeft(a.BuildTag, "0123456789"), strings.TrimLeft(b.BuildTag, "0123456789"))
+}
+
+// isPinned is pip's PEP 592 test: some clause is "===V", or "==V" without a wildcard.
+func isPinned(s pep440.Specifiers) bool {
+	if s.IsEmpty() {
+		return false
+	}
+	for _, clause := range strings.Split(s.String(), ",") {
+		clause = strings.TrimSpace(clause)
+		if strings.HasPrefix(clause, "===") {
+			return true
+		}
+		if strings.HasPrefix(clause, "==") && !strings.HasSuffix(clause, ".*") {
+			return true
+		}
+	}
+	return false
+}
+
+func specText(s pep440.Specifiers) string {
+	if s.IsEmpty() {
+		return "any version"
+	}
+	return s.String()
+}
+
+const maxReasonTags = 8
+
+func formatTags(tags []Tag) string {
+	parts := make([]string, 0, min(len(tags), maxReasonTags))
+	for i, t := range tags {
+		if i == maxReasonTags {
+			break
+		}
+		parts = append(parts, t.String())
+	}
+	s := strings.Join(parts, ", ")
+	if len(tags) > maxReasonTags {
+		s += fmt.Sprintf(" and %d more", len(tags)-maxReasonTags)
+	}
+	return s
+}
+
+func filenameReason(err error, project string) string {
+	var wp *WrongProjectError
+	if errors.As(err, &wp) {
+		if wp.Project != "" {
+			return "wrong project name " + wp.Project + " (not " + project + ")"
+		}
+		return "wrong project name (not " + project + ")"
+	}
+	var fe *FilenameError
+	if errors.As(err, &fe) {
+		return fe.Reason
+	}
+	return err.Error()
+}
+
+type formatSet struct{ binary, source bool }
+
+// allowedFormats is pip's FormatControl.get_allowed_formats after applying --no-binary and
+// then --only-binary values with pip's handle_mutual_excludes. (pip applies them in command
+// line order; Options does not keep that order, so --only-binary wins conflicts.)
+func allowedFormats(project string, o Options) formatSet {
+	noBinary, onlyBinary := map[string]bool{}, map[string]bool{}
+	apply := func(values []string, target, other map[string]bool) {
+		for _, value := range values {
+			names := strings.Split(value, ",")
+			for {
+				i := slices.Index(names, ":all:")
+				if i < 0 {
+					break
+				}
+				clear(other)
+				clear(target)
+				target[":all:"] = true
+				names = names[i+1:]
+				if !slices.Contains(names, ":none:") {
+					names = nil
+				}
+			}
+			for _, n := range names {
+				if n == ":none:" {
+					clear(target)
+					continue
+				}
+				if n = normalizeName(strings.TrimSpace(n)); n != "" {
+					delete(other, n)
+					target[n] = true
+				}
+			}
+		}
+	}
+	apply(o.NoBinary, noBinary, onlyBinary)
+	apply(o.OnlyBinary, onlyBinary, noBinary)
+	f := formatSet{binary: true, source: true}
+	switch {
+	case onlyBinary[project]:
+		f.source = false
+	case noBinary[project]:
+		f.binary = false
+	case onlyBinary[":all:"]:
+		f.source = false
+	case noBinary[":all:"]:
+		f.binary = false
+	}
+	return f
+}
