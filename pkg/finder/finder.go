@@ -1,0 +1,285 @@
+package finder
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/tufpip/tufpip/pkg/resolve"
+	"github.com/tufpip/tufpip/pkg/simpleindex"
+	"github.com/tufpip/tufpip/pkg/verify"
+)
+
+// TUF is the part of *verify.Client the finder uses; tests may substitute it.
+type TUF interface {
+	LookupAll(ctx context.Context, path string) ([]*verify.Target, error)
+	Lookup(ctx context.Context, path string) (*verify.Target, error)
+	Fetch(ctx context.Context, t *verify.Target) ([]byte, error)
+}
+
+// Config says where pages and files live and which evidence counts.
+type Config struct {
+	TUF         TUF
+	TargetsURL  string // target paths are relative to it; ends with "/"
+	IndexPath   string // page target path template; "" = simpleindex.DefaultPathTemplate
+	RequireRole string // accept only evidence from this role or roles it delegates to
+	Explain     bool   // also read lower-precedence pages to report versions only they signed
+	Logger      *slog.Logger
+}
+
+// File is a trusted distribution file and the evidence that makes it trusted.
+type File struct {
+	resolve.Candidate
+
+	// TargetPath is the file's path relative to the targets URL.
+	TargetPath string
+	// Target is set when the file is itself a TUF target (trust rule a); otherwise the
+	// file is trusted through the page's hashes (rule b) and Target is nil.
+	Target *verify.Target
+	// Hashes are the hashes the download must match: the TUF target's when there is one,
+	// else the page's strong hashes.
+	Hashes map[string]string
+}
+
+// Project is the trusted view of one project.
+type Project struct {
+	Name     string         // PEP 503-normalised
+	Page     *verify.Target // the page that was used, with its vouching role
+	Files    []*File        // trusted files, in page order
+	Skipped  []resolve.Skip // files left out, and versions only lower-precedence roles signed
+	Warnings []string
+}
+
+// Candidates returns the trusted files as resolve candidates.
+func (p *Project) Candidates() []resolve.Candidate {
+	out := make([]resolve.Candidate, len(p.Files))
+	for i, f := range p.Files {
+		out[i] = f.Candidate
+	}
+	return out
+}
+
+// File returns the trusted file with the given filename, or nil.
+func (p *Project) File(filename string) *File {
+	for _, f := range p.Files {
+		if f.File.Filename == filename {
+			return f
+		}
+	}
+	return nil
+}
+
+// Finder looks projects up, each once.
+type Finder struct {
+	cfg      Config
+	log      *slog.Logger
+	targets  *url.URL
+	mu       sync.Mutex
+	projects map[string]*call
+}
+
+type call struct {
+	done chan struct{}
+	p    *Project
+	err  error
+}
+
+// New checks cfg and returns a Finder.
+func New(cfg Config) (*Finder, error) {
+	if cfg.TUF == nil {
+		return nil, errors.New("finder: no TUF client")
+	}
+	if cfg.IndexPath == "" {
+		cfg.IndexPath = simpleindex.DefaultPathTemplate
+	}
+	if !strings.HasSuffix(cfg.TargetsURL, "/") {
+		cfg.TargetsURL += "/"
+	}
+	u, err := url.Parse(cfg.TargetsURL)
+	if err != nil || !u.IsAbs() {
+		return nil, fmt.Errorf("finder: targets URL %q is not an absolute URL", cfg.TargetsURL)
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Finder{cfg: cfg, log: log, targets: u, projects: map[string]*call{}}, nil
+}
+
+// Project returns the trusted view of a project, looking it up at most once per Finder.
+func (f *Finder) Project(ctx context.Context, name string) (*Project, error) {
+	key := simpleindex.NormalizeName(name)
+	f.mu.Lock()
+	c, ok := f.projects[key]
+	if !ok {
+		c = &call{done: make(chan struct{})}
+		f.projects[key] = c
+		f.mu.Unlock()
+		c.p, c.err = f.lookup(ctx, key)
+		close(c.done)
+	} else {
+		f.mu.Unlock()
+	}
+	select {
+	case <-c.done:
+		return c.p, c.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// Prefetch looks projects up concurrently, at most parallel at a time, and returns the first
+// error. Later Project calls for the same names are free.
+func (f *Finder) Prefetch(ctx context.Context, names []string, parallel int) error {
+	if parallel < 1 {
+		parallel = 1
+	}
+	sem := make(chan struct{}, parallel)
+	errs := make(chan error, len(names))
+	var wg sync.WaitGroup
+	for _, n := range names {
+		wg.Add(1)
+		go func(n string) {
+			defer wg.Done()
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				errs <- ctx.Err()
+				return
+			}
+			defer func() { <-sem }()
+			_, err := f.Project(ctx, n)
+			errs <- err
+		}(n)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (f *Finder) lookup(ctx context.Context, project string) (*Project, error) {
+	pagePath, err := simpleindex.PagePath(f.cfg.IndexPath, project)
+	if err != nil {
+		return nil, err
+	}
+	pages, err := f.cfg.TUF.LookupAll(ctx, pagePath)
+	if err != nil {
+		if verify.IsNotFound(err) {
+			return nil, &NoPageError{Project: project, Path: pagePath}
+		}
+		return nil, err
+	}
+	var page *verify.Target
+	var others []*verify.Target
+	for _, p := range pages {
+		if page == nil && (f.cfg.RequireRole == "" || p.VouchedBy(f.cfg.RequireRole)) {
+			page = p
+			continue
+		}
+		others = append(others, p)
+	}
+	if page == nil {
+		return nil, &NoPageError{Project: project, Path: pagePath, RequireRole: f.cfg.RequireRole, Roles: roles(pages)}
+	}
+	parsed, err := f.fetchPage(ctx, page)
+	if err != nil {
+		return nil, err
+	}
+	proj := &Project{Name: project, Page: page}
+	seen := map[string]bool{}
+	for _, pf := range parsed.Files {
+		if seen[pf.Filename] {
+			proj.Warnings = append(proj.Warnings, fmt.Sprintf("%s: listed twice on the page; the first entry is used", pf.Filename))
+			continue
+		}
+		seen[pf.Filename] = true
+		file, skip, err := f.trust(ctx, project, page, pf)
+		if err != nil {
+			return nil, err
+		}
+		if skip != nil {
+			proj.Skipped = append(proj.Skipped, *skip)
+			continue
+		}
+		proj.Files = append(proj.Files, file)
+	}
+	if f.cfg.Explain && len(others) > 0 {
+		if err := f.explain(ctx, proj, others); err != nil {
+			return nil, err
+		}
+	}
+	return proj, nil
+}
+
+func (f *Finder) fetchPage(ctx context.Context, page *verify.Target) (*simpleindex.Page, error) {
+	data, err := f.cfg.TUF.Fetch(ctx, page)
+	if err != nil {
+		return nil, err
+	}
+	pageURL := f.targets.ResolveReference(&url.URL{Path: page.Path})
+	parsed, err := simpleindex.Parse(data, "", pageURL, f.log.With("page", page.Path))
+	if err != nil {
+		return nil, fmt.Errorf("%s (signed by role %s): %w", page.Path, page.Role, err)
+	}
+	return parsed, nil
+}
+
+func roles(ts []*verify.Target) []string {
+	out := make([]string, len(ts))
+	for i, t := range ts {
+		out[i] = t.Role
+	}
+	return out
+}
+
+// explain reports the versions that lower-precedence roles signed but the page's role did not.
+func (f *Finder) explain(ctx context.Context, proj *Project, others []*verify.Target) error {
+	have := map[string]bool{}
+	for _, fl := range proj.Files {
+		have[fl.Dist.Version.String()] = true
+	}
+	for _, s := range proj.Skipped {
+		have[s.Version] = true
+	}
+	reported := map[string]bool{}
+	for _, other := range others {
+		parsed, err := f.fetchPage(ctx, other)
+		if err != nil {
+			// The explanation is a courtesy: a broken lower-precedence page must not stop a
+			// resolution that does not depend on it, but the user hears about it.
+			if verify.IsVerification(err) {
+				return err
+			}
+			proj.Warnings = append(proj.Warnings, fmt.Sprintf("cannot read role %s's page: %v", other.Role, err))
+			continue
+		}
+		for _, pf := range parsed.Files {
+			d, err := resolve.ParseFilenameFor(proj.Name, pf.Filename)
+			if err != nil {
+				continue
+			}
+			v := d.Version.String()
+			if have[v] || reported[pf.Filename] {
+				continue
+			}
+			reported[pf.Filename] = true
+			reason := "signed only by " + other.Role
+			if f.cfg.RequireRole != "" && !other.VouchedBy(f.cfg.RequireRole) {
+				reason = fmt.Sprintf("signed by %s, not by %s", other.Role, f.cfg.RequireRole)
+			}
+			proj.Skipped = append(proj.Skipped, resolve.Skip{Filename: pf.Filename, Version: v, Reason: reason})
+		}
+	}
+	sort.SliceStable(proj.Skipped, func(i, j int) bool { return proj.Skipped[i].Filename < proj.Skipped[j].Filename })
+	return nil
+}

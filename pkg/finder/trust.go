@@ -1,0 +1,127 @@
+package finder
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+
+	"github.com/tufpip/tufpip/pkg/resolve"
+	"github.com/tufpip/tufpip/pkg/simpleindex"
+	"github.com/tufpip/tufpip/pkg/verify"
+)
+
+// strongHashes are the page hashes that can make a file trusted (rule b). md5, sha1 and
+// sha224 never can.
+var strongHashes = []string{"sha256", "sha384", "sha512"}
+
+// trust applies DESIGN.md's trust rules to one file on a trusted page: it returns the
+// trusted file, or the reason it is skipped, or an error that stops the whole project
+// (a role's metadata that does not verify).
+func (f *Finder) trust(ctx context.Context, project string, page *verify.Target, pf simpleindex.File) (*File, *resolve.Skip, error) {
+	skip := func(version, format string, args ...any) (*File, *resolve.Skip, error) {
+		return nil, &resolve.Skip{Filename: pf.Filename, Version: version, Reason: fmt.Sprintf(format, args...)}, nil
+	}
+	dist, err := resolve.ParseFilenameFor(project, pf.Filename)
+	if err != nil {
+		return skip("", "%v", err)
+	}
+	version := dist.Version.String()
+
+	targetPath, ok := f.targetPath(pf.URL)
+	if !ok {
+		return skip(version, "outside the targets URL %s", f.cfg.TargetsURL)
+	}
+	pageHashes := strong(pf.Hashes)
+
+	target, err := f.cfg.TUF.Lookup(ctx, targetPath)
+	switch {
+	case err == nil:
+		if alg, ok := disagree(pf.Hashes, target.Hashes); ok {
+			return skip(version, "%s on the page (role %s) disagrees with the hash signed by role %s", alg, page.Role, target.Role)
+		}
+		role := target.Role
+		if r := f.cfg.RequireRole; r != "" && !target.VouchedBy(r) {
+			if !(page.VouchedBy(r) && len(pageHashes) > 0) {
+				return skip(version, "not signed by %s (signed by %s)", r, target.Role)
+			}
+			role = page.Role
+		}
+		return &File{
+			Candidate:  resolve.Candidate{File: pf, Dist: dist, Role: role},
+			TargetPath: targetPath, Target: target, Hashes: target.Hashes,
+		}, nil, nil
+	case verify.IsNotFound(err):
+	default:
+		return nil, nil, err
+	}
+
+	if len(pageHashes) == 0 {
+		if len(pf.Hashes) > 0 {
+			return skip(version, "only a weak hash (%s) on the page and not a TUF target", strings.Join(sortedKeys(pf.Hashes), ", "))
+		}
+		return skip(version, "no hash on the page and not a TUF target")
+	}
+	return &File{
+		Candidate:  resolve.Candidate{File: pf, Dist: dist, Role: page.Role},
+		TargetPath: targetPath, Hashes: pageHashes,
+	}, nil, nil
+}
+
+// targetPath returns the file's path relative to the targets URL, unescaped, or false when
+// the URL lies outside it (another host, another scheme, above it, or with a query).
+func (f *Finder) targetPath(raw string) (string, bool) {
+	u, err := url.Parse(raw)
+	if err != nil || u.RawQuery != "" || u.User != nil {
+		return "", false
+	}
+	base := f.targets
+	if !strings.EqualFold(u.Scheme, base.Scheme) || !strings.EqualFold(u.Host, base.Host) {
+		return "", false
+	}
+	basePath := base.EscapedPath()
+	p := u.EscapedPath()
+	if !strings.HasPrefix(p, basePath) {
+		return "", false
+	}
+	rel, err := url.PathUnescape(strings.TrimPrefix(p, basePath))
+	if err != nil || rel == "" {
+		return "", false
+	}
+	for _, seg := range strings.Split(rel, "/") {
+		if seg == "" || seg == "." || seg == ".." {
+			return "", false
+		}
+	}
+	return rel, true
+}
+
+func strong(h map[string]string) map[string]string {
+	out := map[string]string{}
+	for _, alg := range strongHashes {
+		if v, ok := h[alg]; ok {
+			out[alg] = strings.ToLower(v)
+		}
+	}
+	return out
+}
+
+// disagree reports the first algorithm both sides list with different values.
+func disagree(page, signed map[string]string) (string, bool) {
+	for _, alg := range sortedKeys(page) {
+		if s, ok := signed[alg]; ok && !strings.EqualFold(s, page[alg]) {
+			return alg, true
+		}
+	}
+	return "", false
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
