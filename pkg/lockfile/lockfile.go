@@ -80,7 +80,7 @@ func Load(path string) (*Lockfile, error) {
 // the file name used in positions and errors. Files included by a requirements file
 // (-r, -c) are read from disk relative to name's directory.
 func Parse(name string, r io.Reader) (*Lockfile, error) {
-	data, err := readLimited(name, r)
+	data, err := readLimited(name, r, MaxFileSize)
 	if err != nil {
 		return nil, err
 	}
@@ -151,17 +151,17 @@ func osOpener(path string) ([]byte, error) {
 	if fi, err := f.Stat(); err == nil && fi.IsDir() {
 		return nil, &ParseError{Pos: Position{File: path}, Msg: "is a directory, not a lockfile"}
 	}
-	return readLimited(path, f)
+	return readLimited(path, f, MaxFileSize)
 }
 
-func readLimited(name string, r io.Reader) ([]byte, error) {
+func readLimited(name string, r io.Reader, limit int64) ([]byte, error) {
 	var buf bytes.Buffer
-	n, err := io.Copy(&buf, io.LimitReader(r, MaxFileSize+1))
+	n, err := io.Copy(&buf, io.LimitReader(r, limit+1))
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", name, err)
 	}
-	if n > MaxFileSize {
-		return nil, &ParseError{Pos: Position{File: name}, Msg: fmt.Sprintf("file is larger than %d MiB", MaxFileSize>>20)}
+	if n > limit {
+		return nil, &ParseError{Pos: Position{File: name}, Msg: fmt.Sprintf("file is larger than %d bytes", limit)}
 	}
 	return buf.Bytes(), nil
 }

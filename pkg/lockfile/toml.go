@@ -33,23 +33,33 @@ func decodeTOML(name string, data []byte, v any) error {
 	return &ParseError{Pos: Position{File: name}, Msg: "invalid TOML: " + strings.TrimPrefix(err.Error(), "toml: "), Err: err}
 }
 
-var typeErrRE = regexp.MustCompile(`^cannot decode TOML (\S+) into .* of type (\S+)$`)
+var (
+	decodeIntoRE = regexp.MustCompile(`^cannot decode TOML (.+?) into .* of type (\S+)$`)
+	storeInRE    = regexp.MustCompile(`^cannot store (?:a|an) (table|array table) in (?:a|an) (\S+)$`)
+)
 
 // tomlMessage rewords go-toml's type errors, which name Go types, into the TOML
 // terms a user writing the file knows.
 func tomlMessage(de *toml.DecodeError) string {
 	msg := strings.TrimPrefix(de.Error(), "toml: ")
-	m := typeErrRE.FindStringSubmatch(msg)
-	if m == nil {
-		return msg
-	}
 	key := strings.Join(de.Key(), ".")
 	if key == "" {
 		key = "value"
 	}
-	return fmt.Sprintf("%s must be %s, not %s", key, tomlTypeName(m[2]), article(m[1]))
+	if m := decodeIntoRE.FindStringSubmatch(msg); m != nil {
+		return fmt.Sprintf("%s must be %s, not %s", key, tomlTypeName(m[2]), article(m[1]))
+	}
+	if m := storeInRE.FindStringSubmatch(msg); m != nil {
+		return fmt.Sprintf("%s must be %s, not %s", key, tomlTypeName(m[2]), article(m[1]))
+	}
+	if strings.Contains(msg, "lockfile.") {
+		// Another message naming our Go types: keep only where it happened.
+		return key + " has the wrong type"
+	}
+	return msg
 }
 
+// tomlTypeName names what a Go type or reflect.Kind holds, in TOML terms.
 func tomlTypeName(goType string) string {
 	goType = strings.TrimLeft(goType, "*")
 	switch {
@@ -59,7 +69,7 @@ func tomlTypeName(goType string) string {
 		return "an integer"
 	case goType == "bool":
 		return "a boolean"
-	case strings.HasPrefix(goType, "[]"):
+	case strings.HasPrefix(goType, "[]"), goType == "slice", goType == "array":
 		return "an array"
 	default:
 		return "a table"
