@@ -29,9 +29,9 @@ func TestPylockFixture(t *testing.T) {
 		t.Errorf("format %q version %q options %v", lf.Format, lf.Version, lf.Options)
 	}
 	want := []string{
-		"testdata/pylock.toml:12 wheel attrs attrs-25.1.0-py3-none-any.whl",          // inline array element
-		"testdata/pylock.toml:28 wheel cattrs cattrs-24.1.2-py3-none-any.whl",        // [[packages.wheels]]
-		"testdata/pylock.toml:40 sdist numpy numpy-2.2.3.tar.gz",                     // sdist = {...}, name from the URL
+		"testdata/pylock.toml:12 wheel attrs attrs-25.1.0-py3-none-any.whl",         // inline array element
+		"testdata/pylock.toml:28 wheel cattrs cattrs-24.1.2-py3-none-any.whl",       // [[packages.wheels]]
+		"testdata/pylock.toml:40 sdist numpy numpy-2.2.3.tar.gz",                    // sdist = {...}, name from the URL
 		"testdata/pylock.toml:42 wheel numpy numpy-2.2.3-cp312-cp312-win_amd64.whl", // no name: from the URL
 		"testdata/pylock.toml:43 wheel numpy numpy-2.2.3-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
 		"testdata/pylock.toml:50 sdist local-wheel local_wheel-0.3.0.tar.gz", // [packages.sdist] with a path
@@ -84,7 +84,7 @@ func TestUvLockFixture(t *testing.T) {
 		"testdata/uv.lock:31 directory myproject",
 		"testdata/uv.lock:46 vcs plugin",
 		"testdata/uv.lock:55 sdist sniffio sniffio-1.3.1.tar.gz",
-		"testdata/uv.lock:56 wheel sniffio sniffio-1.3.1-py3-none-any.whl", // wheels = [{...}] on one line
+		"testdata/uv.lock:56 wheel sniffio sniffio-1.3.1-py3-none-any.whl",             // wheels = [{...}] on one line
 		"testdata/uv.lock:63 wheel torch torch-2.5.1+cpu-cp311-cp311-linux_x86_64.whl", // %2B decoded
 		"testdata/uv.lock:64 wheel torch torch-2.5.1+cpu-cp312-cp312-linux_x86_64.whl",
 		"testdata/uv.lock:72 wheel vendored vendored-1.0.0-py3-none-any.whl",
@@ -237,11 +237,11 @@ func TestTOMLErrors(t *testing.T) {
 url = "https://x/a-1-py3-none-any.whl"
 `
 	tests := []struct {
-		name   string
-		parse  func(string, []byte) (*Lockfile, error)
-		doc    string
-		line   int
-		msg    string
+		name  string
+		parse func(string, []byte) (*Lockfile, error)
+		doc   string
+		line  int
+		msg   string
 	}{
 		{"pylock syntax", parsePylock, "lock-version = \"1.0\"\n\n[[packages]\nname = \"a\"\n", 3, "expected ']]'"},
 		{"pylock wrong type", parsePylock, "lock-version = \"1.0\"\n[[packages]]\nname = \"a\"\nversion = 3\n", 4, "packages.version must be a string, not an integer"},
