@@ -38,13 +38,14 @@ type File struct {
 
 	// TargetPath is the file's path relative to the targets URL.
 	TargetPath string
-	// Target is set when the file is itself a TUF target (trust rule a); otherwise the
-	// file is trusted through the page's hashes (rule b) and Target is nil.
+	// Target is what the download is checked against: the file's own TUF target (trust
+	// rule a), or for a file trusted through the page's strong hashes (rule b) a
+	// verify.PageFile, whose URL is set.
 	Target *verify.Target
-	// Hashes are the hashes the download must match: the TUF target's when there is one,
-	// else the page's strong hashes.
-	Hashes map[string]string
 }
+
+// ViaPage reports whether the file is trusted through the page's hashes only.
+func (f *File) ViaPage() bool { return f.Target.URL != "" }
 
 // Project is the trusted view of one project.
 type Project struct {

@@ -1,7 +1,10 @@
 package finder
 
 import (
+	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"errors"
 	"sort"
 	"strings"
@@ -163,10 +166,10 @@ func TestTrustRules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f := p.File(good); f == nil || f.Target == nil || f.Role != "stable" {
+	if f := p.File(good); f == nil || f.ViaPage() || f.Role != "stable" {
 		t.Errorf("%s: want trusted as a TUF target of stable, got %+v", good, f)
 	}
-	if f := p.File(byPage); f == nil || f.Target != nil || f.Role != "stable" || f.Hashes["sha256"] == "" {
+	if f := p.File(byPage); f == nil || !f.ViaPage() || f.Role != "stable" || f.Target.Hashes["sha256"] == "" {
 		t.Errorf("%s: want trusted through the page's sha256, got %+v", byPage, f)
 	}
 	reasons := map[string]string{}
@@ -226,5 +229,54 @@ func TestEachProjectFetchedOnce(t *testing.T) {
 	}
 	if r := srv.Repeated(); len(r) > 0 {
 		t.Errorf("fetched more than once: %v", r)
+	}
+}
+
+// A file trusted through the page's sha256 (not a TUF target) downloads when its bytes match
+// and is refused, leaving nothing behind, when they do not.
+func TestDownloadPageFile(t *testing.T) {
+	repo := tuftest.New(t)
+	srv := repo.Serve(t)
+	fn, data := whl("demo", "1.0")
+	repo.SetPage(tuftest.Stable, "demo", tuftest.File(fn, data))
+	repo.Publish()
+	srv.Inject("targets/packages/"+fn, tuftest.Replace(data))
+
+	client, err := verify.Open(context.Background(), verify.Config{
+		MetadataURL: srv.MetadataURL, TargetsURL: srv.TargetsURL, TrustedRoot: repo.RootJSON(), CacheDir: t.TempDir(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := New(Config{TUF: client, TargetsURL: srv.TargetsURL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := f.Project(context.Background(), "demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := p.File(fn)
+	if file == nil || !file.ViaPage() {
+		t.Fatalf("%s: want a file trusted through the page, got %+v", fn, file)
+	}
+	dir := t.TempDir()
+	dest := filepath.Join(dir, fn)
+	if err := client.Download(context.Background(), file.Target, dest); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(dest); !bytes.Equal(got, data) {
+		t.Fatalf("downloaded bytes differ")
+	}
+
+	srv.ClearFaults()
+	srv.Inject("targets/packages/"+fn, tuftest.Replace(append([]byte("evil "), data...)))
+	dest2 := filepath.Join(t.TempDir(), fn)
+	err = client.Download(context.Background(), file.Target, dest2)
+	if !verify.IsVerification(err) || !strings.Contains(err.Error(), "sha256 does not match") {
+		t.Fatalf("tampered page file: err = %v", err)
+	}
+	if entries, _ := os.ReadDir(filepath.Dir(dest2)); len(entries) != 0 {
+		t.Fatalf("files left after a failed download: %v", entries)
 	}
 }

@@ -50,7 +50,7 @@ func (f *Finder) trust(ctx context.Context, project string, page *verify.Target,
 		}
 		return &File{
 			Candidate:  resolve.Candidate{File: pf, Dist: dist, Role: role},
-			TargetPath: targetPath, Target: target, Hashes: target.Hashes,
+			TargetPath: targetPath, Target: target,
 		}, nil, nil
 	case verify.IsNotFound(err):
 	default:
@@ -65,7 +65,7 @@ func (f *Finder) trust(ctx context.Context, project string, page *verify.Target,
 	}
 	return &File{
 		Candidate:  resolve.Candidate{File: pf, Dist: dist, Role: page.Role},
-		TargetPath: targetPath, Hashes: pageHashes,
+		TargetPath: targetPath, Target: verify.PageFile(targetPath, pf.URL, pf.Size, pageHashes, page),
 	}, nil, nil
 }
 

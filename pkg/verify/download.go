@@ -35,6 +35,9 @@ func (c *Client) targetURLs(t *Target) []string {
 // repository may have published the file under any of them, so a 404 falls
 // back to the next (REFERENCE item 10).
 func targetURLs(base string, t *Target, consistent bool) []string {
+	if t.URL != "" {
+		return []string{t.URL}
+	}
 	prefix := base
 	file := t.Path
 	if i := strings.LastIndex(t.Path, "/"); i >= 0 {
@@ -77,7 +80,7 @@ func (t *Target) check() error {
 	if t == nil {
 		return errors.New("verify: nil target")
 	}
-	if t.Length < 0 {
+	if t.Length < 0 && t.URL == "" {
 		return t.mismatch(fmt.Sprintf("negative length %d %s", t.Length, signedBy(t)))
 	}
 	if err := checkHashes(t.Hashes); err != nil {
@@ -143,6 +146,24 @@ func (c *Client) Download(ctx context.Context, t *Target, dest string) (err erro
 }
 
 func (c *Client) receive(w io.Writer, body *Body, t *Target) error {
+	if t.Length < 0 {
+		// A page-hash file of unknown size: the hashes decide, the cap bounds the disk.
+		if body.ContentLength > MaxUnsizedFile {
+			return t.mismatch(fmt.Sprintf("server announced %d bytes, more than the %d tufpip accepts for a file of unknown size", body.ContentLength, MaxUnsizedFile))
+		}
+		lr := &io.LimitedReader{R: body, N: MaxUnsizedFile + 1}
+		reason, err := streamCheck(w, lr, -1, t.Hashes, signedBy(t))
+		if err != nil {
+			return err
+		}
+		if lr.N == 0 {
+			return t.mismatch(fmt.Sprintf("longer than the %d bytes tufpip accepts for a file of unknown size", MaxUnsizedFile))
+		}
+		if reason != "" {
+			return t.mismatch(reason)
+		}
+		return nil
+	}
 	if body.ContentLength > t.Length {
 		return t.mismatch(fmt.Sprintf("server announced %d bytes, more than the %d %s", body.ContentLength, t.Length, signedBy(t)))
 	}

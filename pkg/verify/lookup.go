@@ -27,6 +27,12 @@ type Target struct {
 	// Chain is the delegation path to it, e.g. ["targets", "stable"].
 	Role  string
 	Chain []string
+
+	// URL is set only for files trusted through the hashes a trusted page lists
+	// (DESIGN.md trust rule b) rather than through TUF metadata of their own:
+	// they are downloaded from URL as is, and Length may be -1 when the page
+	// gave no size. See PageFile.
+	URL string
 }
 
 // VouchedBy reports whether role is on the delegation chain that vouches for
