@@ -3,9 +3,9 @@ package finder
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
-	"errors"
 	"sort"
 	"strings"
 	"sync"
