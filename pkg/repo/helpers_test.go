@@ -292,3 +292,12 @@ func mustPromote(t testing.TB, r *Repo, opts PromoteOptions) *PromoteResult {
 	}
 	return res
 }
+
+func mustRead(t testing.TB, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}

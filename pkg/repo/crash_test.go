@@ -1,0 +1,153 @@
+package repo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+)
+
+// view is what a client can observe of FooBar and Other: which role's page go-tuf picks
+// and what it lists, and which new files are targets.
+type view struct {
+	fooRole, otherRole string
+	foo, other         []string
+	files              map[string]bool
+}
+
+var watched = []string{"FooBar-3.0-py3-none-any.whl", "Other-1.0-py3-none-any.whl", "FooBar-2.0.1-py3-none-any.whl"}
+
+func observe(t *testing.T, dir, url string, cache string, ref time.Time) view {
+	t.Helper()
+	root := mustRead(t, filepath.Join(dir, "metadata", "1.root.json"))
+	c := newClientCache(t, url, root, cache, ref)
+	var v view
+	v.fooRole, v.foo = c.page("foobar")
+	if _, err := c.up.GetTargetInfo("simple/other/index.html"); err == nil {
+		v.otherRole, v.other = c.page("other")
+	}
+	v.files = map[string]bool{}
+	for _, f := range watched {
+		if _, err := c.up.GetTargetInfo("packages/" + f); err == nil {
+			c.file(f)
+			v.files[f] = true
+		}
+	}
+	return v
+}
+
+func (v view) String() string {
+	return fmt.Sprintf("foobar from %s %v, other from %q %v, files %v", v.fooRole, v.foo, v.otherRole, v.other, v.files)
+}
+
+func sameView(a, b view) bool {
+	if a.fooRole != b.fooRole || a.otherRole != b.otherRole || !slices.Equal(a.foo, b.foo) || !slices.Equal(a.other, b.other) || len(a.files) != len(b.files) {
+		return false
+	}
+	for f := range a.files {
+		if !b.files[f] {
+			return false
+		}
+	}
+	return true
+}
+
+// TestCrashAtEveryStep stops each kind of publish before each file it writes, as a crash
+// would, and checks with go-tuf's updater that fresh and returning clients still get the
+// previous state, and that running the operation again completes it.
+func TestCrashAtEveryStep(t *testing.T) {
+	for _, layoutBits := range []int{0, 3} {
+		keys := t.TempDir()
+		base := filepath.Join(t.TempDir(), "base")
+		// Short lifetimes, so that the timestamp run at t0 also has roles to renew.
+		exp := DefaultExpiries
+		exp.Snapshot, exp.Stable, exp.Unstable = 90*time.Minute, 90*time.Minute, 90*time.Minute
+		r := mustInit(t, base, InitOptions{KeysDir: keys, HashBinBits: layoutBits, Now: t0.Add(-201 * day), Expiries: &exp})
+		src := t.TempDir()
+		mustAdd(t, r, t0.Add(-200*day), buildWheel(t, src, "FooBar", "1.0", ""), buildWheel(t, src, "FooBar", "2.0", ">=3.8"))
+		mustAdd(t, r, t0.Add(-time.Hour), buildWheel(t, src, "FooBar", "2.0.1", ""))
+		if _, err := r.Timestamp(context.Background(), t0.Add(-time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		newFiles := []string{buildWheel(t, src, "FooBar", "3.0", ">=3.11"), buildWheel(t, src, "Other", "1.0", "")}
+		ops := []struct {
+			name string
+			run  func(r *Repo) error
+		}{
+			{"add", func(r *Repo) error { _, err := r.Add(context.Background(), newFiles, t0); return err }},
+			{"promote", func(r *Repo) error {
+				_, err := r.Promote(context.Background(), PromoteOptions{OlderThan: 90 * day, Now: t0})
+				return err
+			}},
+			{"timestamp", func(r *Repo) error { _, err := r.Timestamp(context.Background(), t0); return err }},
+		}
+		for _, op := range ops {
+			t.Run(fmt.Sprintf("bits%d/%s", layoutBits, op.name), func(t *testing.T) {
+				// A clean run gives the steps and the state after.
+				clean := filepath.Join(t.TempDir(), "clean")
+				copyTree(t, base, clean)
+				rc, err := Open(clean, OpenOptions{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				before := observe(t, clean, served(t, clean), t.TempDir(), t0)
+				var steps []string
+				rc.failAt = func(s string) error { steps = append(steps, s); return nil }
+				if err := op.run(rc); err != nil {
+					t.Fatal(err)
+				}
+				after := observe(t, clean, served(t, clean), t.TempDir(), t0)
+				if op.name != "timestamp" && sameView(before, after) {
+					t.Fatalf("%s changed nothing a client sees: %v", op.name, after)
+				}
+				if len(steps) < 3 || steps[len(steps)-1] != "timestamp" {
+					t.Fatalf("steps %v: want the timestamp written last", steps)
+				}
+				t.Logf("%d steps: %v", len(steps), steps)
+
+				for i, step := range steps {
+					dir := filepath.Join(t.TempDir(), "crash")
+					copyTree(t, base, dir)
+					url := served(t, dir)
+					returning := t.TempDir()
+					observe(t, dir, url, returning, t0) // a client that knows the previous state
+
+					r, err := Open(dir, OpenOptions{})
+					if err != nil {
+						t.Fatal(err)
+					}
+					n := 0
+					r.failAt = func(s string) error {
+						if n++; n == i+1 {
+							return errors.New("simulated crash")
+						}
+						return nil
+					}
+					err = op.run(r)
+					var ie *InterruptedError
+					if !errors.As(err, &ie) || ie.Step != step {
+						t.Fatalf("crash at step %d %q: got %v", i, step, err)
+					}
+					if got := observe(t, dir, url, t.TempDir(), t0); !sameView(got, before) {
+						t.Fatalf("crash before %q: fresh client sees %v, want the previous state %v", step, got, before)
+					}
+					if got := observe(t, dir, url, returning, t0); !sameView(got, before) {
+						t.Fatalf("crash before %q: returning client sees %v, want %v", step, got, before)
+					}
+
+					// Running the operation again completes it.
+					r.failAt = nil
+					if err := op.run(r); err != nil {
+						t.Fatalf("retry after crash before %q: %v", step, err)
+					}
+					if got := observe(t, dir, url, returning, t0); !sameView(got, after) {
+						t.Fatalf("retry after crash before %q: client sees %v, want %v", step, got, after)
+					}
+				}
+			})
+		}
+	}
+}

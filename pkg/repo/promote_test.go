@@ -1,0 +1,123 @@
+package repo
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+)
+
+func TestPromoteFilters(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "repo")
+	r := mustInit(t, dir, InitOptions{Now: t0.Add(-101 * day)})
+	src := t.TempDir()
+	mustAdd(t, r, t0.Add(-100*day), buildWheel(t, src, "Alpha", "1.0", ""), buildWheel(t, src, "Beta", "1.0", ""), buildWheel(t, src, "Gamma", "1.0", ""))
+	res := mustPromote(t, r, PromoteOptions{OlderThan: 90 * day, Now: t0, Projects: []string{"ALPHA", "beta"}, Exclude: []string{"Beta"}})
+	if !slices.Equal(res.Projects, []string{"alpha"}) {
+		t.Fatalf("promoted projects %v, want alpha only", res.Projects)
+	}
+	res = mustPromote(t, r, PromoteOptions{OlderThan: 90 * day, Now: t0, Exclude: []string{"gamma"}})
+	if !slices.Equal(res.Projects, []string{"beta"}) {
+		t.Fatalf("promoted projects %v, want beta", res.Projects)
+	}
+	// A stricter rule later never takes back what stable signed.
+	res = mustPromote(t, r, PromoteOptions{OlderThan: 365 * day, Now: t0})
+	if len(res.Promoted) != 0 || len(res.Projects) != 0 {
+		t.Fatalf("stricter promote changed %v", res)
+	}
+	if _, err := r.Timestamp(context.Background(), t0); err != nil {
+		t.Fatal(err)
+	}
+	c := newClient(t, dir, served(t, dir), t0)
+	for p, want := range map[string]string{"alpha": "stable", "beta": "stable", "gamma": "unstable"} {
+		if role, _ := c.page(p); role != want {
+			t.Errorf("%s comes from %s, want %s", p, role, want)
+		}
+	}
+	if _, err := r.Promote(context.Background(), PromoteOptions{OlderThan: day, Now: t0, Projects: []string{"nope"}}); err == nil {
+		t.Error("promoting an unknown project succeeded")
+	}
+}
+
+func TestPromoteNeedsStableKey(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "repo")
+	keys := t.TempDir()
+	mustInit(t, dir, InitOptions{KeysDir: keys, Now: t0})
+	os.Rename(filepath.Join(keys, "stable.key"), filepath.Join(t.TempDir(), "stable.key"))
+	r, err := Open(dir, OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = r.Promote(context.Background(), PromoteOptions{OlderThan: day, Now: t0})
+	var ke *KeyError
+	if !errors.As(err, &ke) || ke.Role != "stable" {
+		t.Fatalf("got %v, want *KeyError for stable", err)
+	}
+	// The online operations work without it; the cron job warns when stable gets old.
+	src := t.TempDir()
+	mustAdd(t, r, t0, buildWheel(t, src, "FooBar", "1.0", ""))
+	ts, err := r.Timestamp(context.Background(), t0.Add(20*day))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ts.Warnings) != 1 || !slices.Contains(ts.Renewed, "unstable") {
+		t.Fatalf("timestamp run: %+v, want unstable renewed and a warning about stable", ts)
+	}
+}
+
+func TestPruneAfterGrace(t *testing.T) {
+	r, dir := fooBar(t, InitOptions{})
+	// unstable: v1 at init, v2 superseded it 200 days ago, v3 superseded v2 at t0.
+	if exists(filepath.Join(dir, "metadata", "1.unstable.json")) {
+		t.Error("1.unstable.json kept for 200 days")
+	}
+	old := filepath.Join(dir, "metadata", "2.unstable.json")
+	if !exists(old) {
+		t.Fatal("2.unstable.json pruned before the grace period")
+	}
+	// The next publish after the grace period deletes what was superseded before it.
+	if _, err := r.Timestamp(context.Background(), t0.Add(DefaultGrace+1)); err != nil {
+		t.Fatal(err)
+	}
+	if exists(old) {
+		t.Error("2.unstable.json still there after the grace period")
+	}
+	entries, _ := os.ReadDir(filepath.Join(dir, "targets", "simple", "foobar"))
+	if len(entries) != 3 { // stable's page, unstable's page, plain copy
+		t.Errorf("foobar has %d page files after pruning, want 3", len(entries))
+	}
+	c := newClient(t, dir, served(t, dir), t0.Add(DefaultGrace+1))
+	if role, files := c.page("foobar"); role != "stable" || len(files) != 2 {
+		t.Fatalf("after pruning: %s %v", role, files)
+	}
+	c.file("FooBar-2.0.1-py3-none-any.whl")
+}
+
+func TestStatus(t *testing.T) {
+	r, _ := fooBar(t, InitOptions{HashBinBits: 2})
+	st, err := r.Status(context.Background(), t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Projects != 1 || st.Files != 3 {
+		t.Fatalf("status counts %d projects %d files", st.Projects, st.Files)
+	}
+	got := map[string]RoleStatus{}
+	for _, rs := range st.Roles {
+		got[rs.Role] = rs
+	}
+	if s := got["stable-*"]; s.Files != 2 || s.Pages != 1 || s.Shards != 4 || s.Online {
+		t.Errorf("stable: %+v", s)
+	}
+	if u := got["unstable-*"]; u.Files != 3 || u.Pages != 1 || !u.Online || u.Expired {
+		t.Errorf("unstable: %+v", u)
+	}
+	if ts := got["timestamp"]; ts.Version < 4 || !ts.Online {
+		t.Errorf("timestamp: %+v", ts)
+	}
+	if rt := got["root"]; rt.Version != 1 || rt.Online {
+		t.Errorf("root: %+v", rt)
+	}
+}
