@@ -204,7 +204,11 @@ func (c *Client) Fetch(ctx context.Context, t *Target) ([]byte, error) {
 			if is404(err) && i+1 < len(urls) {
 				continue
 			}
-			return nil, classify(err, t.Path)
+			err = classify(err, t.Path)
+			if ve := (*VerificationError)(nil); errors.As(err, &ve) {
+				ve.Role = t.Role
+			}
+			return nil, err
 		}
 		break
 	}

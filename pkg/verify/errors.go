@@ -111,7 +111,7 @@ func classify(err error, file string) error {
 		return &NetworkError{URL: http.URL, StatusCode: http.StatusCode, Err: err}
 	case errors.Is(err, &metadata.ErrDownloadLengthMismatch{}):
 		// More bytes than the signed (or default) length: an endless-data attack.
-		return &VerificationError{Path: file, Reason: "larger than allowed: " + err.Error(), Err: err}
+		return &VerificationError{Path: file, Role: roleFromFile(file), Reason: "larger than allowed: " + err.Error(), Err: err}
 	}
 	var pe *fs.PathError
 	var le *os.LinkError
@@ -121,7 +121,7 @@ func classify(err error, file string) error {
 	// Everything else from go-tuf is a judgement on the metadata it was given:
 	// ErrRepository and its subtypes, ErrValue/ErrType (malformed fields),
 	// JSON syntax errors, "role not found in snapshot".
-	return &VerificationError{Path: file, Reason: tufReason(err), Err: err}
+	return &VerificationError{Path: file, Role: roleFromFile(file), Reason: tufReason(err), Err: err}
 }
 
 // tufReason rewrites go-tuf's messages into our style: lowercase, no
@@ -147,5 +147,18 @@ func tufReason(err error) string {
 // recovered converts a panic inside go-tuf (a malformed key makes
 // VerifyDelegate panic, REFERENCE item 12) into a verification failure.
 func recovered(r any, file string) error {
-	return &VerificationError{Path: file, Reason: fmt.Sprintf("malformed metadata made the tuf library panic: %v", r)}
+	role := roleFromFile(file)
+	return &VerificationError{Path: file, Role: role, Reason: fmt.Sprintf("malformed metadata of role %s made the tuf library panic: %v", role, r)}
+}
+
+// roleFromFile maps a metadata file name to its role: "3.stable.json" -> "stable".
+func roleFromFile(file string) string {
+	name, ok := strings.CutSuffix(file, ".json")
+	if !ok {
+		return ""
+	}
+	if i := strings.IndexByte(name, '.'); i > 0 && strings.Trim(name[:i], "0123456789") == "" {
+		name = name[i+1:]
+	}
+	return name
 }

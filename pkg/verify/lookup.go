@@ -131,7 +131,7 @@ func (c *Client) getTargetInfoOnce(ctx context.Context, up *updater.Updater, pat
 	c.tf.ctx, c.tf.last = ctx, ""
 	defer func() {
 		if r := recover(); r != nil {
-			file, err = nil, recovered(r, c.tf.last)
+			file, err = nil, recovered(r, c.panicFile(up, path))
 		}
 	}()
 	file, err = up.GetTargetInfo(path)
@@ -151,6 +151,22 @@ func (c *Client) getTargetInfoOnce(ctx context.Context, up *updater.Updater, pat
 		where = path
 	}
 	return nil, classify(err, where)
+}
+
+// panicFile names the metadata go-tuf was verifying when it panicked: the
+// role its walk was about to load (the last one fetched may have been
+// earlier, or the role may have come from the cache).
+func (c *Client) panicFile(up *updater.Updater, path string) (file string) {
+	defer func() {
+		if recover() != nil {
+			file = c.tf.last
+		}
+	}()
+	var ve *VerificationError
+	if _, err := walk(up.GetTrustedMetadataSet(), path, false, nil); errors.As(err, &ve) && ve.Role != "" {
+		return ve.Role + ".json"
+	}
+	return c.tf.last
 }
 
 type match struct {
