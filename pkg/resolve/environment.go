@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os/exec"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -149,7 +150,7 @@ func NewEnvironment(o TargetOptions) (*Environment, error) {
 		}
 	}
 	if host == nil {
-		host = defaultHost(info)
+		host = defaultHost(info, o.Platforms[0])
 	}
 	for _, p := range o.Platforms {
 		if p == "" || strings.ContainsAny(p, "- \t/") {
@@ -204,10 +205,12 @@ func parsePythonVersion(s string) ([]int, error) {
 	return out, nil
 }
 
-// defaultHost stands in for the interpreter when there is none: a CPython release build.
-func defaultHost(info []int) *Facts {
+// defaultHost stands in for the interpreter when there is none: a CPython release build on
+// the first target platform.
+func defaultHost(info []int, platform string) *Facts {
 	full := append(append([]int{}, info...), 0, 0)[:3]
 	no, yes := false, true
+	osName, sysPlatform, system, machine := platformMarkers(platform)
 	return &Facts{
 		Implementation: "cpython",
 		VersionInfo:    full,
@@ -220,14 +223,53 @@ func defaultHost(info []int) *Facts {
 			"platform_python_implementation": "CPython",
 			"python_version":                 joinInts(full[:2]),
 			"python_full_version":            joinInts(full),
-			"os_name":                        "",
-			"sys_platform":                   "",
-			"platform_system":                "",
-			"platform_machine":               "",
-			"platform_release":               "",
-			"platform_version":               "",
+			"os_name":                        osName,
+			"sys_platform":                   sysPlatform,
+			"platform_system":                system,
+			"platform_machine":               machine,
+			// unknowable from a tag; "" makes comparisons false rather than failing
+			"platform_release": "",
+			"platform_version": "",
 		},
 	}
+}
+
+// linuxPlatformRE takes the architecture from linux_x86_64, manylinux2014_x86_64,
+// manylinux_2_17_x86_64 and musllinux_1_2_aarch64.
+var linuxPlatformRE = regexp.MustCompile(`^(?:manylinux\d*|musllinux|linux)(?:_\d+_\d+)?_(.+)$`)
+
+// platformMarkers guesses the marker values of a platform tag's operating system, for
+// targets given without an interpreter (pip would use its own host's values instead).
+func platformMarkers(platform string) (osName, sysPlatform, system, machine string) {
+	arch := platform
+	if _, rest, ok := strings.Cut(platform, "_"); ok {
+		arch = rest
+	}
+	switch {
+	case strings.HasPrefix(platform, "win"):
+		machine = map[string]string{"amd64": "AMD64", "arm64": "ARM64", "win32": "x86"}[arch]
+		if platform == "win32" {
+			machine = "x86"
+		}
+		return "nt", "win32", "Windows", machine
+	case strings.HasPrefix(platform, "macosx"):
+		for _, a := range []string{"x86_64", "arm64", "universal2", "intel", "i386", "ppc64", "ppc"} {
+			if strings.HasSuffix(platform, "_"+a) {
+				machine = a
+				break
+			}
+		}
+		if machine == "universal2" || machine == "intel" {
+			machine = ""
+		}
+		return "posix", "darwin", "Darwin", machine
+	case strings.HasPrefix(platform, "linux") || strings.HasPrefix(platform, "manylinux") || strings.HasPrefix(platform, "musllinux"):
+		if m := linuxPlatformRE.FindStringSubmatch(platform); m != nil {
+			machine = m[1]
+		}
+		return "posix", "linux", "Linux", machine
+	}
+	return "", "", "", ""
 }
 
 func buildIndex(tags []Tag) map[Tag]int {

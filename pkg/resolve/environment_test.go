@@ -32,11 +32,11 @@ func testInterpreters(t *testing.T) map[string]string {
 }
 
 // pipDebugTags runs `python -m pip debug --verbose` and returns its "Compatible tags" list.
-func pipDebugTags(t *testing.T, python string) []string {
+func pipDebugTags(t *testing.T, python string, args ...string) []string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, python, "-m", "pip", "debug", "--verbose")
+	cmd := exec.CommandContext(ctx, python, append([]string{"-m", "pip", "debug", "--verbose"}, args...)...)
 	cmd.Env = append(os.Environ(), "PIP_CONFIG_FILE="+os.DevNull, "PIP_DISABLE_PIP_VERSION_CHECK=1")
 	out, err := cmd.Output()
 	if err != nil {
@@ -49,7 +49,10 @@ func pipDebugTags(t *testing.T, python string) []string {
 		line := sc.Text()
 		if rest, ok := strings.CutPrefix(line, "Compatible tags: "); ok {
 			in = true
-			want, _ = strconv.Atoi(strings.TrimSpace(rest))
+			// with target options pip appends "(target: ...)" to the count
+			if f := strings.Fields(rest); len(f) > 0 {
+				want, _ = strconv.Atoi(f[0])
+			}
 			continue
 		}
 		if in {
