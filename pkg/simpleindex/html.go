@@ -230,7 +230,8 @@ func anchorFile(a *rawAnchor, base *url.URL, page string, log *slog.Logger) (Fil
 		urlName = path.Base(u.Path)
 	}
 	if f.Filename == "" {
-		f.Filename = urlName
+		// Trimmed like anchor text, so that the file reads the same once rendered.
+		f.Filename = strings.TrimSpace(urlName)
 		if f.Filename == "" {
 			return skip("no filename in the anchor text or the url")
 		}
