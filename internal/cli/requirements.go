@@ -1,0 +1,53 @@
+package cli
+
+import (
+	"fmt"
+
+	"github.com/tufpip/tufpip/pkg/lockfile"
+	"github.com/tufpip/tufpip/pkg/resolve"
+)
+
+// requirementArg is one requirement and where it came from, for messages.
+type requirementArg struct {
+	req    resolve.Requirement
+	origin string // "command line" or "requirements.txt:12"
+}
+
+// readRequirements parses requirement arguments and -r files (pip-tools syntax, includes
+// followed). Constraint files (-c) restrict nothing here: tufpip resolve chooses one file
+// per requirement.
+func readRequirements(args, files []string) ([]requirementArg, error) {
+	var out []requirementArg
+	for _, a := range args {
+		r, err := resolve.ParseRequirement(a)
+		if err != nil {
+			return nil, withHint(err, "write requirements as pip does, e.g. 'FooBar==2.0.*' or 'foobar>=1,<2'")
+		}
+		out = append(out, requirementArg{req: r, origin: "command line"})
+	}
+	for _, f := range files {
+		entries, err := lockfile.ParseRequirements(f)
+		if err != nil {
+			return nil, withCode(ExitUsage, err)
+		}
+		for _, e := range entries {
+			if e.Constraint {
+				continue
+			}
+			origin := fmt.Sprintf("%s:%d", e.Pos.File, e.Pos.Line)
+			if e.URL != "" || e.Path != "" || e.Editable {
+				return nil, withCode(ExitUsage, withHint(errorf("%s: %s is not a requirement tufpip can vouch for", origin, e.Raw),
+					"only project names with version specifiers can be resolved from signed index pages"))
+			}
+			r, err := resolve.ParseRequirement(e.Raw)
+			if err != nil {
+				return nil, withCode(ExitUsage, fmt.Errorf("%s: %w", origin, err))
+			}
+			out = append(out, requirementArg{req: r, origin: origin})
+		}
+	}
+	if len(out) == 0 {
+		return nil, usageErrorf("for example: tufpip resolve 'FooBar==2.0.*' or tufpip resolve -r requirements.txt", "no requirements given")
+	}
+	return out, nil
+}

@@ -1,0 +1,248 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/tufpip/tufpip/pkg/finder"
+	"github.com/tufpip/tufpip/pkg/resolve"
+)
+
+func init() { register(newResolveCmd) }
+
+type resolveOptions struct {
+	target   targetFlags
+	files    []string
+	download string
+	parallel int
+}
+
+func newResolveCmd(app *App) *cobra.Command {
+	var o resolveOptions
+	cmd := &cobra.Command{
+		Use:   "resolve REQUIREMENT... [-r FILE] [--download DIR]",
+		Short: "choose the file pip would choose, from the trusted set only",
+		Long: `resolve picks, for each requirement, the distribution file pip would pick, among the files
+the TUF repository vouches for. The project's page comes from the first role in delegation
+order that signed it (stable before unstable); files that are not trusted, and versions that
+only a lower-precedence role signed, are reported as skipped with the reason. No pip is run;
+the target interpreter (--python, default python3) is asked only for its tags and markers.`,
+		Example: `  tufpip resolve 'FooBar==2.0.*'
+  tufpip resolve -r requirements.txt --format json
+  tufpip resolve 'FooBar>=2' --require-role stable --download wheels/
+  tufpip resolve numpy --python-version 3.12 --platform manylinux2014_x86_64`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runResolve(cmd.Context(), app, o, args)
+		},
+	}
+	f := cmd.Flags()
+	o.target.register(f)
+	f.StringArrayVarP(&o.files, "requirement", "r", nil, "read requirements from FILE (repeatable)")
+	f.StringVarP(&o.download, "download", "d", "", "download the chosen files into DIR, verified")
+	f.IntVar(&o.parallel, "parallel", 8, "pages fetched at once")
+	return cmd
+}
+
+// resolveResult is one element of resolve --format json (DESIGN.md).
+type resolveResult struct {
+	Requirement string         `json:"requirement"`
+	Project     string         `json:"project"`
+	Version     *string        `json:"version"`
+	Role        string         `json:"role,omitempty"`
+	File        *resolvedFile  `json:"file"`
+	Skipped     []resolve.Skip `json:"skipped"`
+	Warnings    []string       `json:"warnings,omitempty"`
+	Ignored     string         `json:"ignored,omitempty"`
+	Error       string         `json:"error,omitempty"`
+
+	chosen *finder.File
+	err    error
+}
+
+type resolvedFile struct {
+	Filename   string `json:"filename"`
+	URL        string `json:"url"`
+	TargetPath string `json:"targetPath"`
+	SHA256     string `json:"sha256"`
+	Size       int64  `json:"size"`
+	Path       string `json:"path,omitempty"` // where --download put it
+}
+
+func runResolve(ctx context.Context, app *App, o resolveOptions, args []string) error {
+	reqs, err := readRequirements(args, o.files)
+	if err != nil {
+		return err
+	}
+	env, err := o.target.environment(ctx)
+	if err != nil {
+		return err
+	}
+	sess, err := app.openSession(ctx, o.target.requireRole, true)
+	if err != nil {
+		return withHint(err, hintForError(err))
+	}
+	var names []string
+	for _, r := range reqs {
+		names = append(names, r.req.Project)
+	}
+	_ = sess.finder.Prefetch(ctx, names, o.parallel) // errors are reported per requirement below
+
+	results := make([]*resolveResult, 0, len(reqs))
+	for _, r := range reqs {
+		results = append(results, resolveOne(ctx, sess, r, env, o.target.options()))
+	}
+	if o.download != "" {
+		downloadChosen(ctx, app, sess, results, o.download)
+	}
+	if err := printResolve(app, results); err != nil {
+		return err
+	}
+	return combineErrors(results)
+}
+
+func resolveOne(ctx context.Context, sess *session, r requirementArg, env *resolve.Environment, opts resolve.Options) *resolveResult {
+	res := &resolveResult{Requirement: r.req.Raw, Project: r.req.Project, Skipped: []resolve.Skip{}}
+	if ok, err := r.req.Applies(env.Markers, nil); err != nil {
+		res.err = fmt.Errorf("%s: %w", r.origin, err)
+		return res
+	} else if !ok {
+		res.Ignored = "marker " + r.req.Marker + " does not hold for the target environment"
+		return res
+	}
+	proj, err := sess.finder.Project(ctx, r.req.Project)
+	if err != nil {
+		res.err = err
+		return res
+	}
+	res.Warnings = append(res.Warnings, proj.Warnings...)
+	sel := resolve.Select(r.req, proj.Candidates(), env, opts)
+	res.Skipped = append(append(res.Skipped, proj.Skipped...), sel.Skipped...)
+	res.Warnings = append(res.Warnings, sel.Warnings...)
+	if sel.Best == nil {
+		msg := fmt.Sprintf("no trusted distribution satisfies %s", r.req.Raw)
+		if r.origin != "command line" {
+			msg = r.origin + ": " + msg
+		}
+		res.err = errNoMatch{msg: msg}
+		return res
+	}
+	chosen := proj.File(sel.Best.File.Filename)
+	v := sel.Best.Dist.Version.String()
+	res.Version, res.Role, res.chosen = &v, sel.Best.Role, chosen
+	res.File = &resolvedFile{
+		Filename: chosen.File.Filename, URL: chosen.File.URL, TargetPath: chosen.TargetPath,
+		SHA256: chosen.Target.Hashes["sha256"], Size: chosen.Target.Length,
+	}
+	return res
+}
+
+func downloadChosen(ctx context.Context, app *App, sess *session, results []*resolveResult, dir string) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		for _, r := range results {
+			if r.chosen != nil {
+				r.err = err
+			}
+		}
+		return
+	}
+	done := map[string]string{}
+	for _, r := range results {
+		if r.chosen == nil {
+			continue
+		}
+		dest := filepath.Join(dir, r.chosen.File.Filename)
+		if prev, ok := done[dest]; ok {
+			r.File.Path = prev
+			continue
+		}
+		if err := app.download(ctx, sess, r.chosen, dest); err != nil {
+			r.err = err
+			continue
+		}
+		done[dest] = dest
+		r.File.Path = dest
+	}
+}
+
+func printResolve(app *App, results []*resolveResult) error {
+	for _, r := range results {
+		if r.err != nil {
+			r.Error = r.err.Error()
+		}
+	}
+	if app.flags.format == "json" {
+		enc := json.NewEncoder(app.out())
+		enc.SetIndent("", "  ")
+		return enc.Encode(map[string]any{"results": results})
+	}
+	w := app.out()
+	for _, r := range results {
+		switch {
+		case r.Ignored != "":
+			fmt.Fprintf(w, "%s: ignored (%s)\n", r.Requirement, r.Ignored)
+		case r.File != nil:
+			fmt.Fprintf(w, "%s: %s %s from %s, vouched for by %s\n", r.Requirement, r.Project, *r.Version, r.File.Filename, r.Role)
+			if r.File.Path != "" {
+				fmt.Fprintf(w, "  saved %s\n", r.File.Path)
+			}
+		}
+		for _, s := range r.Skipped {
+			if app.flags.verbose || isTrustSkip(s) {
+				fmt.Fprintf(w, "  skipped %s: %s\n", s.Filename, s.Reason)
+			}
+		}
+		for _, msg := range r.Warnings {
+			app.Logger.Warn(msg)
+		}
+	}
+	return nil
+}
+
+// isTrustSkip tells the skips that come from the trust rules (always shown) from those of
+// pip's own filters (shown with -v).
+func isTrustSkip(s resolve.Skip) bool {
+	for _, p := range []string{"signed only by ", "signed by ", "not signed by ", "no hash ", "only a weak hash", "outside the targets URL", "disagrees with the hash"} {
+		if strings.Contains(s.Reason, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// combineErrors reports every failed requirement and returns the most serious exit code:
+// a verification failure, then any other error, then "no match".
+func combineErrors(results []*resolveResult) error {
+	var worst error
+	rank := func(err error) int {
+		switch exitCode(err) {
+		case ExitVerification:
+			return 3
+		case ExitNoMatch:
+			return 1
+		}
+		return 2
+	}
+	var all []error
+	for _, r := range results {
+		if r.err == nil {
+			continue
+		}
+		all = append(all, r.err)
+		if worst == nil || rank(r.err) > rank(worst) {
+			worst = r.err
+		}
+	}
+	if worst == nil {
+		return nil
+	}
+	if len(all) == 1 {
+		return withHint(worst, hintForError(worst))
+	}
+	return &exitError{code: exitCode(worst), err: errors.Join(all...), hint: hintForError(worst)}
+}

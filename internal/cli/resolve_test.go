@@ -1,0 +1,175 @@
+package cli
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tufpip/tufpip/internal/tuftest"
+)
+
+type resolveJSON struct {
+	Results []struct {
+		Requirement string  `json:"requirement"`
+		Project     string  `json:"project"`
+		Version     *string `json:"version"`
+		Role        string  `json:"role"`
+		File        *struct {
+			Filename, URL, TargetPath, SHA256, Path string
+			Size                                    int64
+		} `json:"file"`
+		Skipped []struct{ Filename, Version, Reason string } `json:"skipped"`
+		Error   string                                      `json:"error"`
+	} `json:"results"`
+}
+
+func decodeResolve(t *testing.T, s string) resolveJSON {
+	t.Helper()
+	var out resolveJSON
+	if err := json.Unmarshal([]byte(s), &out); err != nil {
+		t.Fatalf("stdout is not JSON: %v\n%s", err, s)
+	}
+	return out
+}
+
+func TestResolveSeedExample(t *testing.T) {
+	repo := seedRepo(t)
+	env, _ := repoEnv(t, repo)
+
+	r := runCLI(t, env, "resolve", "FooBar==2.0.*")
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stdout, "FooBar==2.0.*: foobar 2.0 from foobar-2.0-py3-none-any.whl, vouched for by stable") {
+		t.Errorf("stdout:\n%s", r.stdout)
+	}
+	if !strings.Contains(r.stdout, "skipped foobar-2.0.1-py3-none-any.whl: signed only by unstable") {
+		t.Errorf("2.0.1 not reported as signed only by unstable:\n%s", r.stdout)
+	}
+
+	r = runCLI(t, env, "resolve", "--format", "json", "FooBar==2.0.*")
+	res := decodeResolve(t, r.stdout).Results
+	if r.code != 0 || len(res) != 1 || res[0].Version == nil || *res[0].Version != "2.0" || res[0].Role != "stable" {
+		t.Fatalf("exit %d, json %s", r.code, r.stdout)
+	}
+	if f := res[0].File; f.Filename != "foobar-2.0-py3-none-any.whl" || f.TargetPath != "packages/foobar-2.0-py3-none-any.whl" || len(f.SHA256) != 64 || f.Size == 0 {
+		t.Errorf("file = %+v", f)
+	}
+
+	// stable signs 2.0.1: the same command now installs 2.0.1
+	publish(repo, tuftest.Stable, "foobar", "1.0", "2.0", "2.0.1")
+	repo.Publish()
+	r = runCLI(t, env, "resolve", "--format", "json", "FooBar==2.0.*")
+	res = decodeResolve(t, r.stdout).Results
+	if r.code != 0 || *res[0].Version != "2.0.1" || res[0].Role != "stable" {
+		t.Fatalf("after promotion: exit %d, json %s", r.code, r.stdout)
+	}
+}
+
+func TestResolveUnstableOnlyAndRequireRole(t *testing.T) {
+	repo := seedRepo(t)
+	publish(repo, tuftest.Unstable, "newpkg", "0.1", "0.2")
+	repo.Publish()
+	env, _ := repoEnv(t, repo)
+
+	r := runCLI(t, env, "resolve", "newpkg")
+	if r.code != 0 || !strings.Contains(r.stdout, "newpkg 0.2 from newpkg-0.2-py3-none-any.whl, vouched for by unstable") {
+		t.Fatalf("exit %d\nstdout %s\nstderr %s", r.code, r.stdout, r.stderr)
+	}
+
+	r = runCLI(t, env, "resolve", "--require-role", "stable", "newpkg")
+	if r.code != ExitNoMatch {
+		t.Fatalf("--require-role stable: exit %d, want 4\n%s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "tufpip: error: project newpkg: page simple/newpkg/index.html is signed only by unstable, not by stable") ||
+		!strings.Contains(r.stderr, "tufpip: hint: ") {
+		t.Errorf("stderr:\n%s", r.stderr)
+	}
+
+	// a project stable signed still resolves under --require-role stable
+	r = runCLI(t, env, "resolve", "--require-role", "stable", "foobar")
+	if r.code != 0 || !strings.Contains(r.stdout, "foobar 2.0 ") {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+func TestResolveNoMatch(t *testing.T) {
+	env, _ := repoEnv(t, seedRepo(t))
+	r := runCLI(t, env, "resolve", "--format", "json", "foobar>=3", "foobar==1.0")
+	if r.code != ExitNoMatch {
+		t.Fatalf("exit %d, want 4\n%s", r.code, r.stderr)
+	}
+	res := decodeResolve(t, r.stdout).Results
+	if len(res) != 2 || res[0].Version != nil || res[0].File != nil || !strings.Contains(res[0].Error, "no trusted distribution satisfies foobar>=3") {
+		t.Errorf("json: %s", r.stdout)
+	}
+	if res[1].Version == nil || *res[1].Version != "1.0" {
+		t.Errorf("the other requirement still resolves: %s", r.stdout)
+	}
+	if !strings.Contains(r.stderr, "no trusted distribution satisfies foobar>=3") {
+		t.Errorf("stderr: %s", r.stderr)
+	}
+}
+
+func TestResolveTamperedPage(t *testing.T) {
+	repo := seedRepo(t)
+	env, _ := repoEnv(t, repo)
+	repo.Tamper("simple/foobar/index.html", tuftest.FlipByte)
+	r := runCLI(t, env, "resolve", "foobar")
+	if r.code != ExitVerification {
+		t.Fatalf("exit %d, want 3\n%s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "simple/foobar/index.html") {
+		t.Errorf("the message does not name the page: %s", r.stderr)
+	}
+}
+
+func TestResolveDownload(t *testing.T) {
+	repo := seedRepo(t)
+	env, _ := repoEnv(t, repo)
+	dir := filepath.Join(t.TempDir(), "wheels")
+
+	r := runCLI(t, env, "resolve", "--download", dir, "foobar==2.0")
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	_, want := wheel("foobar", "2.0")
+	if got, err := os.ReadFile(filepath.Join(dir, "foobar-2.0-py3-none-any.whl")); err != nil || string(got) != string(want) {
+		t.Fatalf("downloaded file: %v", err)
+	}
+
+	// the wheel is tampered on the server: exit 3, the file named, nothing left in DIR
+	repo.Tamper("packages/foobar-1.0-py3-none-any.whl", tuftest.FlipByte)
+	dir2 := filepath.Join(t.TempDir(), "wheels")
+	r = runCLI(t, env, "resolve", "--download", dir2, "foobar==1.0")
+	if r.code != ExitVerification {
+		t.Fatalf("tampered wheel: exit %d, want 3\n%s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "foobar-1.0-py3-none-any.whl") {
+		t.Errorf("the message does not name the file: %s", r.stderr)
+	}
+	if entries, _ := os.ReadDir(dir2); len(entries) != 0 {
+		t.Errorf("left in DIR after a failed check: %v", entries)
+	}
+}
+
+func TestResolveUsage(t *testing.T) {
+	env, _ := repoEnv(t, seedRepo(t))
+	for _, args := range [][]string{
+		{"resolve"},
+		{"resolve", "foobar @ https://example.org/foobar-1.0.whl"},
+		{"resolve", "foo bar baz"},
+	} {
+		if r := runCLI(t, env, args...); r.code != ExitUsage {
+			t.Errorf("%q: exit %d, want 2\n%s", args, r.code, r.stderr)
+		}
+	}
+	// no root: a usage error that says tufpip never trusts on first use
+	delete(env, "TUFPIP_ROOT")
+	r := runCLI(t, env, "resolve", "foobar")
+	if r.code != ExitUsage || !strings.Contains(r.stderr, "never trusts a root on first use") {
+		t.Errorf("no root: exit %d\n%s", r.code, r.stderr)
+	}
+}
