@@ -21,7 +21,7 @@ type resolveJSON struct {
 			Size                                    int64
 		} `json:"file"`
 		Skipped []struct{ Filename, Version, Reason string } `json:"skipped"`
-		Error   string                                      `json:"error"`
+		Error   string                                       `json:"error"`
 	} `json:"results"`
 }
 
