@@ -176,6 +176,10 @@ func TestAttackTamperedTarget(t *testing.T) {
 	if ents, _ := os.ReadDir(e.dest); len(ents) != 1 {
 		t.Errorf("destination holds %d entries, want only the earlier file", len(ents))
 	}
+	// Once the server is honest again the same user gets the genuine file.
+	os.Remove(dest)
+	e.repo.Restore()
+	e.ok()
 }
 
 func TestAttackTamperedPage(t *testing.T) {
@@ -208,6 +212,24 @@ func TestAttackTamperedPage(t *testing.T) {
 
 // The endless data attack: the server sends more than the signed length.
 func TestAttackEndlessData(t *testing.T) {
+	t.Run("page without length", func(t *testing.T) {
+		e := newAtkEnv(t)
+		e.srv.Inject(tuftest.PagePath("foobar"), tuftest.Endless())
+		ctx := context.Background()
+		c, err := Open(ctx, e.config())
+		if err != nil {
+			t.Fatal(err)
+		}
+		tg, err := c.Lookup(ctx, tuftest.PagePath("foobar"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := c.Fetch(ctx, tg)
+		e.refused(err)
+		if data != nil {
+			t.Errorf("Fetch returned %d bytes with its error", len(data))
+		}
+	})
 	for _, tc := range []struct {
 		name    string
 		pattern string
@@ -217,9 +239,12 @@ func TestAttackEndlessData(t *testing.T) {
 		{"target without length", atkWheelPath, tuftest.Endless()},
 		{"timestamp without length", "timestamp", tuftest.Endless()},
 		{"stable metadata without length", "stable", tuftest.Endless()},
+		{"targets metadata longer than snapshot lists", "targets", tuftest.Extra(10)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			e := newAtkEnv(t)
+			// Snapshot and timestamp list lengths: the signed limit, not
+			// go-tuf's defaults, bounds the metadata.
+			e := newAtkEnv(t, tuftest.WithMetaHashes())
 			e.srv.Inject(tc.pattern, tc.fault)
 			took, err := e.run(e.config(), atkWheelPath)
 			e.refused(err)
@@ -240,6 +265,28 @@ func TestAttackRollbackTimestamp(t *testing.T) {
 	e.refused(err)
 	if !bytes.Equal(e.cached("timestamp.json"), trusted) {
 		t.Error("the rolled-back timestamp replaced the trusted one in the cache")
+	}
+	e.repo.Restore()
+	e.ok()
+}
+
+// Fast-forward recovery: a compromised timestamp key signed a huge version;
+// after the repository rotates the timestamp key, the client must drop that
+// timestamp and accept the new, lower versions (TUF spec 5.3.11 / 5.4.3).
+func TestAttackFastForwardRecovery(t *testing.T) {
+	e := newAtkEnv(t)
+	e.ok()
+	e.repo.SetVersion(tuftest.Timestamp, 1000)
+	e.repo.Publish()
+	e.ok() // the user now trusts timestamp v1000
+	e.repo.RotateKeys(tuftest.Timestamp, 1, 1)
+	e.repo.SetVersion(tuftest.Timestamp, 4)
+	e.repo.AddFile(tuftest.Stable, "foobar-2.0-py3-none-any.whl", []byte("after recovery"))
+	e.repo.Publish()
+	e.ok()
+	_, err := e.run(e.config(), "packages/foobar-2.0-py3-none-any.whl")
+	if err != nil {
+		t.Fatalf("after the timestamp key rotation: %v", err)
 	}
 }
 
@@ -316,14 +363,20 @@ func TestAttackFreeze(t *testing.T) {
 			t.Errorf("message %q should say expired", ve.Error())
 		}
 	})
-	t.Run("expired timestamp signed", func(t *testing.T) {
-		e := newAtkEnv(t)
-		e.ok()
-		e.repo.Expire(tuftest.Timestamp)
-		e.repo.Publish()
-		_, err := e.run(e.config(), atkWheelPath)
-		e.refused(err)
-	})
+	for _, role := range []string{tuftest.Timestamp, tuftest.Snapshot, tuftest.Targets, tuftest.Stable, tuftest.Root} {
+		t.Run("expired "+role+" signed", func(t *testing.T) {
+			e := newAtkEnv(t)
+			e.ok()
+			e.repo.Expire(role)
+			e.repo.Publish()
+			_, err := e.run(e.config(), atkWheelPath)
+			e.refused(err)
+			// The repository re-signs properly: the same user recovers.
+			e.repo.SetExpires(role, time.Time{})
+			e.repo.Publish()
+			e.ok()
+		})
+	}
 	t.Run("first run on a frozen repository", func(t *testing.T) {
 		clock := tuftest.NewClock(time.Now().Add(-48 * time.Hour))
 		e := newAtkEnv(t, tuftest.WithClock(clock.Now))
@@ -483,6 +536,10 @@ func TestAttackMalformedDelegationKey(t *testing.T) {
 			if ve.Role != tuftest.Stable && !strings.Contains(ve.Error(), "stable") {
 				t.Errorf("error %q (role %q) does not name role stable", ve.Error(), ve.Role)
 			}
+			// The repository replaces the key: the same user recovers.
+			e.repo.RotateKeys(tuftest.Stable, 1, 1)
+			e.repo.Publish()
+			e.ok()
 		})
 	}
 }
