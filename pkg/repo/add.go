@@ -168,7 +168,7 @@ func (r *Repo) copyIn(t *txn, src string, d distName, st *projectState, now time
 	if err := replaceWithLink(filepath.Join(pkgDir, sum+"."+fn), filepath.Join(pkgDir, fn)); err != nil {
 		return nil, false, err
 	}
-	return &fileState{Filename: fn, Version: d.Version, SHA256: sum, Size: size, UploadTime: now, RequiresPython: rp}, true, nil
+	return &fileState{Filename: fn, Version: d.Version.String(), SHA256: sum, Size: size, UploadTime: now, RequiresPython: rp}, true, nil
 }
 
 // reconcileUnstable makes unstable sign every file the state lists for project and a page
@@ -183,7 +183,10 @@ func (r *Repo) reconcileUnstable(t *txn, project string) ([]byte, error) {
 			return nil, err
 		}
 	}
-	page := renderPage(keyUnstable, project, st.Files)
+	page, err := renderPage(project, st.Files)
+	if err != nil {
+		return nil, err
+	}
 	return page, r.putPage(t, keyUnstable, project, page)
 }
 

@@ -95,7 +95,7 @@ func TestPageContents(t *testing.T) {
 		`<a href="../../packages/FooBar-3.0.tar.gz#sha256=` + sum(t, filepath.Join(src, "FooBar-3.0.tar.gz")) + `" data-requires-python="&lt;4,&gt;=3.10">FooBar-3.0.tar.gz</a>`,
 		`data-requires-python="&gt;=3.8">FooBar-2.0-py3-none-any.whl</a>`,
 		`<a href="../../packages/FooBar-1.0-py3-none-any.whl#sha256=`,
-		`<meta name="pypi:repository-version" content="1.0">`,
+		`<meta name="pypi:repository-version" content="1.1">`,
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("page lacks %s\n%s", want, page)

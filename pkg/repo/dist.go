@@ -9,68 +9,47 @@ import (
 	"io"
 	"net/textproto"
 	"os"
-	"regexp"
 	"strings"
+
+	"github.com/tufpip/tufpip/pkg/pep440"
+	"github.com/tufpip/tufpip/pkg/resolve"
+	"github.com/tufpip/tufpip/pkg/simpleindex"
 )
 
 // distName is what the publisher needs from a filename.
 type distName struct {
 	Project string // PEP 503 normalised
-	Version string
+	Version pep440.Version
 	Wheel   bool
 	Ext     string // ".whl", ".tar.gz" or ".zip"
 }
 
-var (
-	nameRe    = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9._]*[A-Za-z0-9])?$`)
-	sdistName = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$`)
-	versionRe = regexp.MustCompile(`^[vV]?[0-9][0-9A-Za-z.!+_]*$`)
-	normRe    = regexp.MustCompile(`[-_.]+`)
-)
+func normalize(name string) string { return simpleindex.NormalizeName(name) }
 
-func normalize(name string) string { return strings.ToLower(normRe.ReplaceAllString(name, "-")) }
-
-// parseDistFilename checks a wheel or sdist filename. It is deliberately strict about
-// what may reach a URL or a path on disk ("/", "\", "..", control characters).
-// TODO(repo): switch to resolve.ParseFilename once pkg/resolve lands.
+// parseDistFilename checks a wheel or sdist filename with pkg/resolve's parser, plus what
+// a file served from disk needs beyond it: printable ASCII only (names go into URLs and
+// onto terminals as they are) and no leading dot (hidden, and the publisher's own
+// temporary files start with one).
 func parseDistFilename(fn string) (distName, error) {
-	bad := func(reason string) (distName, error) { return distName{}, &DistError{File: fn, Reason: reason} }
-	if fn == "" || strings.ContainsAny(fn, "/\\") || strings.Contains(fn, "..") || strings.HasPrefix(fn, ".") {
-		return bad("not a plain filename")
+	if strings.HasPrefix(fn, ".") {
+		return distName{}, &DistError{File: fn, Reason: "filename starts with a dot"}
 	}
 	for _, c := range fn {
-		if c < 0x20 || c == 0x7f || c > 0x7e {
-			return bad("filename has a control or non-ASCII character")
+		if c <= 0x20 || c >= 0x7f {
+			return distName{}, &DistError{File: fn, Reason: "filename has a space, control or non-ASCII character"}
 		}
 	}
-	switch {
-	case strings.HasSuffix(fn, ".whl"):
-		parts := strings.Split(strings.TrimSuffix(fn, ".whl"), "-")
-		if len(parts) != 5 && len(parts) != 6 {
-			return bad("wheel filename must be NAME-VERSION[-BUILD]-PYTHON-ABI-PLATFORM.whl")
-		}
-		if !nameRe.MatchString(parts[0]) || !versionRe.MatchString(parts[1]) {
-			return bad("wheel filename has an invalid name or version")
-		}
-		for _, p := range parts[2:] {
-			if p == "" {
-				return bad("wheel filename has an empty tag")
-			}
-		}
-		return distName{Project: normalize(parts[0]), Version: parts[1], Wheel: true, Ext: ".whl"}, nil
-	case strings.HasSuffix(fn, ".tar.gz"), strings.HasSuffix(fn, ".zip"):
-		ext := ".zip"
-		if strings.HasSuffix(fn, ".tar.gz") {
-			ext = ".tar.gz"
-		}
-		stem := strings.TrimSuffix(fn, ext)
-		i := strings.LastIndexByte(stem, '-')
-		if i <= 0 || !sdistName.MatchString(stem[:i]) || !versionRe.MatchString(stem[i+1:]) {
-			return bad("sdist filename must be NAME-VERSION.tar.gz or NAME-VERSION.zip")
-		}
-		return distName{Project: normalize(stem[:i]), Version: stem[i+1:], Ext: ext}, nil
+	d, err := resolve.ParseFilename(fn)
+	if err != nil {
+		return distName{}, &DistError{File: fn, Reason: "not a valid wheel or sdist filename", Err: err}
 	}
-	return bad("not a wheel (.whl) or sdist (.tar.gz, .zip)")
+	ext := ".whl"
+	for _, e := range []string{".tar.gz", ".zip"} {
+		if !d.Wheel && strings.HasSuffix(fn, e) {
+			ext = e
+		}
+	}
+	return distName{Project: d.Project, Version: d.Version, Wheel: d.Wheel, Ext: ext}, nil
 }
 
 // maxMetadata bounds how much of a METADATA/PKG-INFO file is read: only the headers matter.

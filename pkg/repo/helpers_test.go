@@ -139,7 +139,22 @@ func (c *client) page(project string) (role string, files []string) {
 	if err != nil {
 		c.t.Fatalf("go-tuf DownloadTarget(%s): %v", path, err)
 	}
-	return pageRole(c.t, data), pageFiles(data)
+	return c.vouching(path, tf), pageFiles(data)
+}
+
+// vouching replays the walk's choice: stable is always visited before unstable, so the
+// answer is stable exactly when stable's role for path lists it (with these hashes).
+func (c *client) vouching(path string, tf *metadata.TargetFiles) string {
+	c.t.Helper()
+	for name, m := range c.up.GetTrustedMetadataSet().Targets {
+		if familyOf(name) != "stable" {
+			continue
+		}
+		if got := m.Signed.Targets[path]; got != nil && got.Equal(*tf) {
+			return "stable"
+		}
+	}
+	return "unstable"
 }
 
 // roleTargets returns the page of project as signed by one role (after page() loaded it).
@@ -153,9 +168,6 @@ func (c *client) rolePage(role, project string) []string {
 	_, data, err := c.up.DownloadTarget(tf, filepath.Join(c.t.TempDir(), "index.html"), "")
 	if err != nil {
 		c.t.Fatal(err)
-	}
-	if got := pageRole(c.t, data); got != familyOf(role) {
-		c.t.Fatalf("page signed by %s says it is %s's", role, got)
 	}
 	return pageFiles(data)
 }
@@ -189,16 +201,7 @@ func (c *client) loadRole(role string) *metadata.Metadata[metadata.TargetsType] 
 
 var (
 	hrefRe = regexp.MustCompile(`<a href="[^"]*#sha256=([0-9a-f]{64})"[^>]*>([^<]+)</a>`)
-	roleRe = regexp.MustCompile(`<meta name="tufpip:role" content="([a-z]+)">`)
 )
-
-func pageRole(t testing.TB, data []byte) string {
-	m := roleRe.FindSubmatch(data)
-	if m == nil {
-		t.Fatalf("page has no role tag:\n%s", data)
-	}
-	return string(m[1])
-}
 
 func pageFiles(data []byte) []string {
 	var out []string

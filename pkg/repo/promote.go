@@ -135,7 +135,10 @@ func (r *Repo) promoteProject(t *txn, project string, cutoff time.Time) ([]strin
 	if len(signed) == 0 {
 		return nil, false, nil
 	}
-	page := renderPage(keyStable, project, signed)
+	page, err := renderPage(project, signed)
+	if err != nil {
+		return nil, false, err
+	}
 	ok, err := t.signs(keyStable, pagePath(project), sha256Hex(page))
 	if err != nil || ok {
 		return promoted, false, err

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 )
 
 func TestPromoteFilters(t *testing.T) {
@@ -119,5 +120,29 @@ func TestStatus(t *testing.T) {
 	}
 	if rt := got["root"]; rt.Version != 1 || rt.Online {
 		t.Errorf("root: %+v", rt)
+	}
+}
+
+// When stable and unstable sign byte-identical pages they share one hash-prefixed file;
+// unstable moving on must not let pruning delete stable's page.
+func TestPruneKeepsSharedPage(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "repo")
+	r := mustInit(t, dir, InitOptions{Now: t0.Add(-101 * day)})
+	src := t.TempDir()
+	mustAdd(t, r, t0.Add(-100*day), buildWheel(t, src, "Alpha", "1.0", ""))
+	mustAdd(t, r, t0.Add(-time.Hour), buildWheel(t, src, "Beta", "1.0", ""))
+	mustPromote(t, r, PromoteOptions{OlderThan: 90 * day, Now: t0.Add(-time.Hour)})
+	entries, _ := os.ReadDir(filepath.Join(dir, "targets", "simple", "alpha"))
+	if len(entries) != 2 { // one shared signed page + the plain copy
+		t.Fatalf("alpha has %d page files, want the shared page and the plain copy", len(entries))
+	}
+	mustAdd(t, r, t0, buildWheel(t, src, "Alpha", "2.0", ""))
+	later := t0.Add(DefaultGrace + time.Hour)
+	if _, err := r.Timestamp(context.Background(), later); err != nil {
+		t.Fatal(err)
+	}
+	c := newClient(t, dir, served(t, dir), later)
+	if role, files := c.page("alpha"); role != "stable" || len(files) != 1 {
+		t.Fatalf("alpha from %s listing %v, want stable's page with 1.0", role, files)
 	}
 }

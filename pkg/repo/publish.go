@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/sigstore/sigstore/pkg/signature"
@@ -190,7 +192,7 @@ func (t *txn) commit(forceSnapshot, forceTimestamp bool) (bool, error) {
 	if err := t.r.clearPending(); err != nil {
 		t.r.log.Warn("cannot clear the pending journal", "err", err)
 	}
-	if err := t.r.retire(t.superseded, t.now); err != nil {
+	if err := t.r.retire(t.superseded, t.now, t.referenced); err != nil {
 		t.r.log.Warn("cannot prune superseded files", "err", err)
 	}
 	return true, nil
@@ -267,4 +269,36 @@ func (r *Repo) writeTimestamp(ts *metadata.Metadata[metadata.TimestampType], sna
 		return err
 	}
 	return writeFileAtomic(filepath.Join(metadataDir(r.dir), "timestamp.json"), out, 0o644)
+}
+
+// referenced reports whether the committed state still names a file (relative to the
+// repository). Pruning asks before every deletion: stable's and unstable's pages of a
+// project may have the same bytes, hence share one hash-prefixed file, and one role
+// moving on must not delete the other's page.
+func (t *txn) referenced(rel string) bool {
+	parts := strings.Split(filepath.ToSlash(rel), "/")
+	switch {
+	case len(parts) == 2 && parts[0] == "metadata":
+		v, role, ok := strings.Cut(strings.TrimSuffix(parts[1], ".json"), ".")
+		if !ok {
+			return true
+		}
+		if role == metadata.SNAPSHOT {
+			return v == strconv.FormatInt(t.snap.Signed.Version, 10)
+		}
+		mf := t.snap.Signed.Meta[role+".json"]
+		return mf == nil || v == strconv.FormatInt(mf.Version, 10)
+	case len(parts) == 4 && parts[0] == "targets" && parts[1] == "simple":
+		sum, ok := strings.CutSuffix(parts[3], ".index.html")
+		if !ok {
+			return true
+		}
+		for _, fam := range []string{keyStable, keyUnstable} {
+			if yes, err := t.signs(fam, pagePath(parts[2]), sum); err != nil || yes {
+				return true
+			}
+		}
+		return false
+	}
+	return true // never delete what we do not understand
 }

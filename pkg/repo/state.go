@@ -126,7 +126,7 @@ func supersededPath(dir string) string { return filepath.Join(stateDir(dir), "su
 // retire records files the last commit stopped referencing and deletes those that have
 // been unreferenced for longer than the grace period. Only versioned metadata and
 // hash-prefixed pages are ever retired; distribution files are never deleted.
-func (r *Repo) retire(paths []string, now time.Time) error {
+func (r *Repo) retire(paths []string, now time.Time, referenced func(string) bool) error {
 	var list []retired
 	data, err := os.ReadFile(supersededPath(r.dir))
 	if err == nil {
@@ -145,6 +145,9 @@ func (r *Repo) retire(paths []string, now time.Time) error {
 		if now.Sub(e.Since) < r.cfg.Grace {
 			keep = append(keep, e)
 			continue
+		}
+		if referenced(e.Path) {
+			continue // in use again: forget it, the next commit that drops it records it anew
 		}
 		if err := os.Remove(filepath.Join(r.dir, e.Path)); err != nil && !errors.Is(err, os.ErrNotExist) {
 			r.log.Warn("cannot prune", "path", e.Path, "err", err)
