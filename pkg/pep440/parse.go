@@ -1,9 +1,23 @@
 package pep440
 
 import (
+	"fmt"
 	"strings"
 	"unicode"
 )
+
+// InvalidVersionError reports a string that is not a PEP 440 version.
+type InvalidVersionError struct {
+	Version string // the input, as given
+	Reason  string // optional detail, such as "number too large"
+}
+
+func (e *InvalidVersionError) Error() string {
+	if e.Reason != "" {
+		return fmt.Sprintf("invalid version %q: %s", e.Version, e.Reason)
+	}
+	return fmt.Sprintf("invalid version %q", e.Version)
+}
 
 // maxInputLen bounds the work and memory one Parse call may take; no real
 // version comes near it.

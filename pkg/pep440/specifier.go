@@ -1,8 +1,23 @@
 package pep440
 
 import (
+	"fmt"
 	"strings"
 )
+
+// InvalidSpecifierError reports a string that is not a PEP 440 specifier
+// or specifier set.
+type InvalidSpecifierError struct {
+	Specifier string // the offending specifier (one clause of a set), as given
+	Reason    string // optional detail, such as "~= needs at least two release numbers"
+}
+
+func (e *InvalidSpecifierError) Error() string {
+	if e.Reason != "" {
+		return fmt.Sprintf("invalid specifier %q: %s", e.Specifier, e.Reason)
+	}
+	return fmt.Sprintf("invalid specifier %q", e.Specifier)
+}
 
 // operator is a PEP 440 comparison operator.
 type operator uint8

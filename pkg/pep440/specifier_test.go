@@ -1,6 +1,7 @@
 package pep440
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -264,5 +265,36 @@ func TestZeroSpecifiers(t *testing.T) {
 	}
 	if !s.Contains(MustParse("1.0"), false) || s.Contains(MustParse("1.0a1"), false) || !s.Contains(MustParse("1.0a1"), true) {
 		t.Error("zero Specifiers does not behave as the empty set")
+	}
+}
+
+func TestTextMarshaling(t *testing.T) {
+	type report struct {
+		Version   Version    `json:"version"`
+		Specifier Specifiers `json:"specifier"`
+	}
+	in := report{MustParse("V1.0-1"), MustParseSpecifiers(">=1.0 , <2")}
+	b, err := json.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// encoding/json escapes < and > in strings.
+	if want := `{"version":"1.0.post1","specifier":"\u003c2,\u003e=1.0"}`; string(b) != want {
+		t.Errorf("json.Marshal = %s, want %s", b, want)
+	}
+	var out report
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !out.Version.Equal(in.Version) || out.Specifier.String() != in.Specifier.String() {
+		t.Errorf("round trip gave %v %v", out.Version, out.Specifier)
+	}
+	var ive *InvalidVersionError
+	if err := json.Unmarshal([]byte(`{"version":"1..0"}`), &out); !errors.As(err, &ive) {
+		t.Errorf("bad version in JSON: %v, want *InvalidVersionError", err)
+	}
+	var ise *InvalidSpecifierError
+	if err := json.Unmarshal([]byte(`{"specifier":">>1"}`), &out); !errors.As(err, &ise) {
+		t.Errorf("bad specifier in JSON: %v, want *InvalidSpecifierError", err)
 	}
 }

@@ -129,3 +129,16 @@ func (s Specifiers) Filter(vs []Version, pre bool) []Version {
 	}
 	return out
 }
+
+// MarshalText implements encoding.TextMarshaler with String.
+func (s Specifiers) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText implements encoding.TextUnmarshaler with ParseSpecifiers.
+func (s *Specifiers) UnmarshalText(b []byte) error {
+	p, err := ParseSpecifiers(string(b))
+	if err != nil {
+		return err
+	}
+	*s = p
+	return nil
+}

@@ -186,3 +186,17 @@ func (v Version) publicVersion() Version {
 func (v Version) baseVersion() Version {
 	return Version{epoch: v.epoch, release: v.release}
 }
+
+// MarshalText implements encoding.TextMarshaler with the normal form, so
+// a Version in a JSON report reads "1.0.post1".
+func (v Version) MarshalText() ([]byte, error) { return []byte(v.String()), nil }
+
+// UnmarshalText implements encoding.TextUnmarshaler with Parse.
+func (v *Version) UnmarshalText(b []byte) error {
+	p, err := Parse(string(b))
+	if err != nil {
+		return err
+	}
+	*v = p
+	return nil
+}
