@@ -1,12 +1,17 @@
 // Package pep440 parses, orders and matches Python package versions as
 // PEP 440 defines them, agreeing with the packaging library (24.1) that pip
-// vendors: the same versions are valid, they print in the same normal form,
-// sort in the same order, and the same versions satisfy the same specifier
-// sets, including the pre-release rules pip applies when it picks a
-// distribution. tufpip must choose exactly what pip would choose, so any
-// disagreement with packaging is a bug; the few deliberate ones (numbers
-// beyond int64, non-ASCII letters that Python's case folding admits) are
-// rejected as invalid rather than guessed at.
+// 24.2 vendors: the same versions are valid, they print in the same normal
+// form, sort in the same order, and the same versions satisfy the same
+// specifier sets, including the pre-release rules pip applies when it
+// picks a distribution and the quirks of its ~= operator. tufpip must
+// choose exactly what pip would choose, so any disagreement with packaging
+// is a bug. The deliberate ones refuse input rather than guess: numbers
+// beyond int64, non-ASCII letters that Python's case folding admits, and
+// versions over 1 KiB are invalid here; "===text" where text is no version
+// matches nothing instead of raising as packaging does.
+//
+// Map pip's calls as follows: finder filtering is Filter(vs, pre) with pre
+// set by --pre; a Requires-Python check is Contains(python, false).
 package pep440
 
 import (
