@@ -1,165 +1,142 @@
 package lockfile
 
-import (
-	"strconv"
-	"strings"
-)
+import "regexp"
 
 // PEP 751 (pylock.toml), the parts that name files. Keys this reader does not need
 // (requires-python, dependencies, attestation-identities, tool ...) are ignored.
-
-type pylockDoc struct {
-	LockVersion *string          `toml:"lock-version"`
-	Packages    *[]pylockPackage `toml:"packages"`
-}
-
-type pylockPackage struct {
-	Name      *string       `toml:"name"`
-	Version   string        `toml:"version"`
-	Marker    string        `toml:"marker"`
-	Index     string        `toml:"index"`
-	VCS       *pylockVCS    `toml:"vcs"`
-	Directory *pylockDir    `toml:"directory"`
-	Archive   *pylockFile   `toml:"archive"`
-	Sdist     *pylockFile   `toml:"sdist"`
-	Wheels    *[]pylockFile `toml:"wheels"`
-}
-
-type pylockFile struct {
-	Name   string            `toml:"name"`
-	URL    string            `toml:"url"`
-	Path   string            `toml:"path"`
-	Size   *int64            `toml:"size"`
-	Hashes map[string]string `toml:"hashes"`
-}
-
-type pylockVCS struct {
-	Type     string `toml:"type"`
-	URL      string `toml:"url"`
-	Path     string `toml:"path"`
-	CommitID string `toml:"commit-id"`
-}
-
-type pylockDir struct {
-	Path     string `toml:"path"`
-	Editable bool   `toml:"editable"`
-}
 
 // pylockMajor is the lock-version major this reader understands. PEP 751: a tool
 // MUST NOT proceed with a major version it does not support; a newer minor version
 // is readable (the caller may warn, Lockfile.Version carries it).
 const pylockMajor = 1
 
+var lockVersionRE = regexp.MustCompile(`^([0-9]+)\.[0-9]+$`)
+
 func parsePylock(name string, data []byte) (*Lockfile, error) {
-	var doc pylockDoc
-	if err := decodeTOML(name, data, &doc); err != nil {
+	d, m, err := newTdoc(name, data)
+	if err != nil {
 		return nil, err
 	}
-	ps := indexPositions(data)
-	at := func(p tpath) Position { return Position{File: name, Line: ps.line(p)} }
-
-	if doc.LockVersion == nil {
+	root := tview{d: d, m: m}
+	if !root.has("lock-version") {
 		return nil, errorf(Position{File: name}, "missing lock-version: not a PEP 751 lockfile")
 	}
-	lv := *doc.LockVersion
-	major, _, ok := strings.Cut(lv, ".")
-	n, err := strconv.Atoi(major)
-	if !ok || err != nil || n < 1 || strings.HasPrefix(major, "+") {
-		return nil, errorf(at(keyPath("lock-version")), "invalid lock-version %q, want \"1.0\"", truncate(lv, 40))
+	lv := root.str("lock-version")
+	if d.err != nil {
+		return nil, d.err
 	}
-	if n > pylockMajor {
-		return nil, errorf(at(keyPath("lock-version")), "lock-version %s is not supported: this tufpip reads lock-version 1.x (upgrade tufpip)", truncate(lv, 40))
+	mv := lockVersionRE.FindStringSubmatch(lv)
+	switch {
+	case mv == nil || mv[1] == "0" || mv[1][0] == '0':
+		return nil, errorf(d.at(keyPath("lock-version")), "invalid lock-version %q, want \"1.0\"", truncate(lv, 40))
+	case mv[1] != "1":
+		return nil, errorf(d.at(keyPath("lock-version")), "lock-version %s is not supported: this tufpip reads lock-version 1.x (upgrade tufpip)", lv)
 	}
-	if doc.Packages == nil {
+	if !root.has("packages") {
 		return nil, errorf(Position{File: name}, "missing [[packages]]: not a PEP 751 lockfile")
+	}
+	pkgs, _ := root.tables("packages")
+	if d.err != nil {
+		return nil, d.err
 	}
 
 	lf := &Lockfile{Path: name, Format: FormatPylock, Version: lv, Entries: []Entry{}}
-	for i, pkg := range *doc.Packages {
-		pp := keyPath("packages").elem(i)
-		pos := at(pp)
-		if pkg.Name == nil || *pkg.Name == "" {
-			return nil, errorf(pos, "package without a name")
+	for _, pkg := range pkgs {
+		entries, err := pylockPackage(pkg)
+		if err != nil {
+			return nil, err
 		}
-		base := Entry{
-			Name: *pkg.Name, Version: pkg.Version, Marker: pkg.Marker, Source: pkg.Index,
-			Size: -1, Pos: pos,
-		}
-		sources := 0
-		for _, present := range []bool{pkg.VCS != nil, pkg.Directory != nil, pkg.Archive != nil, pkg.Sdist != nil || pkg.Wheels != nil} {
-			if present {
-				sources++
-			}
-		}
-		switch {
-		case sources == 0:
-			return nil, errorf(pos, "package %s has no wheels, sdist, archive, vcs or directory", base.Name)
-		case sources > 1:
-			return nil, errorf(pos, "package %s: vcs, directory, archive and sdist/wheels are mutually exclusive", base.Name)
-		}
-
-		switch {
-		case pkg.VCS != nil:
-			e := base
-			e.Kind, e.URL, e.Path = KindVCS, pkg.VCS.URL, pkg.VCS.Path
-			e.Pos = at(pp.key("vcs"))
-			lf.Entries = append(lf.Entries, e)
-		case pkg.Directory != nil:
-			e := base
-			e.Kind, e.Path, e.Editable = KindDirectory, pkg.Directory.Path, pkg.Directory.Editable
-			e.Pos = at(pp.key("directory"))
-			lf.Entries = append(lf.Entries, e)
-		case pkg.Archive != nil:
-			e, err := pylockEntry(base, KindArchive, pkg.Archive, at(pp.key("archive")))
-			if err != nil {
-				return nil, err
-			}
-			lf.Entries = append(lf.Entries, e)
-		default:
-			if pkg.Sdist != nil {
-				e, err := pylockEntry(base, KindSdist, pkg.Sdist, at(pp.key("sdist")))
-				if err != nil {
-					return nil, err
-				}
-				lf.Entries = append(lf.Entries, e)
-			}
-			if pkg.Wheels != nil {
-				for j := range *pkg.Wheels {
-					e, err := pylockEntry(base, KindWheel, &(*pkg.Wheels)[j], at(pp.key("wheels").elem(j)))
-					if err != nil {
-						return nil, err
-					}
-					lf.Entries = append(lf.Entries, e)
-				}
-			}
-		}
+		lf.Entries = append(lf.Entries, entries...)
 	}
 	return lf, nil
 }
 
-func pylockEntry(base Entry, kind Kind, f *pylockFile, pos Position) (Entry, error) {
-	e := base
-	e.Kind, e.Pos, e.URL, e.Path, e.Pinned = kind, pos, f.URL, f.Path, true
-	if f.URL == "" && f.Path == "" {
-		return e, errorf(pos, "%s %s has neither url nor path", kind, base.Name)
+func pylockPackage(pkg tview) ([]Entry, error) {
+	d := pkg.d
+	base := Entry{
+		Name: pkg.str("name"), Version: pkg.str("version"), Marker: pkg.str("marker"),
+		Source: pkg.str("index"), Size: -1, Pos: d.at(pkg.p),
 	}
-	e.Filename = f.Name
+	if d.err != nil {
+		return nil, d.err
+	}
+	if base.Name == "" {
+		return nil, errorf(base.Pos, "package without a name")
+	}
+	sources := 0
+	for _, present := range []bool{pkg.has("vcs"), pkg.has("directory"), pkg.has("archive"), pkg.has("sdist") || pkg.has("wheels")} {
+		if present {
+			sources++
+		}
+	}
+	switch {
+	case sources == 0:
+		return nil, errorf(base.Pos, "package %s has no wheels, sdist, archive, vcs or directory", base.Name)
+	case sources > 1:
+		return nil, errorf(base.Pos, "package %s: vcs, directory, archive and sdist/wheels are mutually exclusive", base.Name)
+	}
+
+	var out []Entry
+	if vcs, ok := pkg.table("vcs"); ok {
+		e := base
+		e.Kind, e.URL, e.Path, e.Pos = KindVCS, vcs.str("url"), vcs.str("path"), d.at(vcs.p)
+		out = append(out, e)
+	}
+	if dir, ok := pkg.table("directory"); ok {
+		e := base
+		e.Kind, e.Path, e.Editable, e.Pos = KindDirectory, dir.str("path"), dir.boolean("editable"), d.at(dir.p)
+		out = append(out, e)
+	}
+	if f, ok := pkg.table("archive"); ok {
+		out = append(out, pylockEntry(base, KindArchive, f))
+	}
+	if f, ok := pkg.table("sdist"); ok {
+		out = append(out, pylockEntry(base, KindSdist, f))
+	}
+	if wheels, ok := pkg.tables("wheels"); ok {
+		for _, f := range wheels {
+			out = append(out, pylockEntry(base, KindWheel, f))
+		}
+	}
+	if d.err != nil {
+		return nil, d.err
+	}
+	return out, nil
+}
+
+// pylockEntry reads one file table (packages.wheels, .sdist or .archive); errors go
+// to the document.
+func pylockEntry(base Entry, kind Kind, f tview) Entry {
+	d := f.d
+	e := base
+	e.Kind, e.Pos, e.Pinned = kind, d.at(f.p), true
+	e.URL, e.Path, e.Filename = f.str("url"), f.str("path"), f.str("name")
+	size := f.integer("size", -1)
+	hashes := f.stringTable("hashes")
+	if d.err != nil {
+		return e
+	}
+	if e.URL == "" && e.Path == "" {
+		d.fail(f.p, "%s %s has neither url nor path", kind, base.Name)
+		return e
+	}
 	if e.Filename == "" {
-		e.Filename = filenameFrom(f.URL, f.Path)
+		e.Filename = filenameFrom(e.URL, e.Path)
 	}
 	if err := plainFilename(e.Filename); err != nil {
-		return e, errorf(pos, "%s %s: %v", kind, base.Name, err)
+		d.fail(f.p, "%s %s: %v", kind, base.Name, err)
+		return e
 	}
-	if f.Size != nil {
-		if *f.Size < 0 {
-			return e, errorf(pos, "%s %s: negative size %d", kind, e.Filename, *f.Size)
-		}
-		e.Size = *f.Size
+	if size < -1 || size == -1 && f.has("size") {
+		d.fail(f.p.key("size"), "%s: negative size %d", e.Filename, size)
+		return e
 	}
-	hashes, err := hashList(f.Hashes)
+	e.Size = size
+	list, err := hashList(hashes)
 	if err != nil {
-		return e, errorf(pos, "%s: %v", e.Filename, err)
+		d.fail(f.p, "%s: %v", e.Filename, err)
+		return e
 	}
-	e.Hashes = hashes
-	return e, nil
+	e.Hashes = list
+	return e
 }

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"path"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -14,83 +13,42 @@ import (
 )
 
 // The TOML formats are read twice: go-toml's decoder checks the whole document
-// (syntax, redefined keys and tables, value types) and fills plain structs, then
-// go-toml's AST parser walks the same bytes once to record the line of every table,
-// array element and key, so each entry can point at its line. Positions come from a
-// second pass because the decoder keeps none.
+// (syntax, redefined keys and tables) and yields plain maps, then go-toml's AST
+// parser walks the same bytes once to record the line of every table, array
+// element and key, so each entry and each error can point at its line. The maps are
+// read with the exact-case getters below rather than decoded into structs, because
+// go-toml matches struct fields case-insensitively: "NAME" would be read as "name",
+// and a lockfile could then say one thing to tufpip and another to the installer.
 
-// decodeTOML decodes data into v and turns go-toml errors into *ParseError.
-func decodeTOML(name string, data []byte, v any) error {
-	err := toml.Unmarshal(data, v)
+// decodeTOML decodes data into a generic tree and turns go-toml errors into
+// *ParseError.
+func decodeTOML(name string, data []byte) (map[string]any, error) {
+	var m map[string]any
+	err := toml.Unmarshal(data, &m)
 	if err == nil {
-		return nil
+		return m, nil
 	}
 	var de *toml.DecodeError
 	if errors.As(err, &de) {
 		line, _ := de.Position()
-		return &ParseError{Pos: Position{File: name, Line: line}, Msg: tomlMessage(de), Err: err}
+		return nil, &ParseError{Pos: Position{File: name, Line: line}, Msg: strings.TrimPrefix(de.Error(), "toml: "), Err: err}
 	}
-	return &ParseError{Pos: Position{File: name}, Msg: "invalid TOML: " + strings.TrimPrefix(err.Error(), "toml: "), Err: err}
-}
-
-var (
-	decodeIntoRE = regexp.MustCompile(`^cannot decode TOML (.+?) into .* of type (\S+)$`)
-	storeInRE    = regexp.MustCompile(`^cannot store (?:a|an) (table|array table) in (?:a|an) (\S+)$`)
-)
-
-// tomlMessage rewords go-toml's type errors, which name Go types, into the TOML
-// terms a user writing the file knows.
-func tomlMessage(de *toml.DecodeError) string {
-	msg := strings.TrimPrefix(de.Error(), "toml: ")
-	key := strings.Join(de.Key(), ".")
-	if key == "" {
-		key = "value"
-	}
-	if m := decodeIntoRE.FindStringSubmatch(msg); m != nil {
-		return fmt.Sprintf("%s must be %s, not %s", key, tomlTypeName(m[2]), article(m[1]))
-	}
-	if m := storeInRE.FindStringSubmatch(msg); m != nil {
-		return fmt.Sprintf("%s must be %s, not %s", key, tomlTypeName(m[2]), article(m[1]))
-	}
-	if strings.Contains(msg, "lockfile.") {
-		// Another message naming our Go types: keep only where it happened.
-		return key + " has the wrong type"
-	}
-	return msg
-}
-
-// tomlTypeName names what a Go type or reflect.Kind holds, in TOML terms.
-func tomlTypeName(goType string) string {
-	goType = strings.TrimLeft(goType, "*")
-	switch {
-	case goType == "string":
-		return "a string"
-	case strings.HasPrefix(goType, "int"), strings.HasPrefix(goType, "uint"):
-		return "an integer"
-	case goType == "bool":
-		return "a boolean"
-	case strings.HasPrefix(goType, "[]"), goType == "slice", goType == "array":
-		return "an array"
-	default:
-		return "a table"
-	}
-}
-
-func article(tomlType string) string {
-	switch tomlType[0] {
-	case 'a', 'e', 'i', 'o', 'u':
-		return "an " + tomlType
-	}
-	return "a " + tomlType
+	return nil, &ParseError{Pos: Position{File: name}, Msg: "invalid TOML: " + strings.TrimPrefix(err.Error(), "toml: "), Err: err}
 }
 
 // tpath names a place in the document: keys joined by \x00, array elements as
-// \x01<index>. Key text cannot be confused with the separators' meaning because the
-// decoder has already accepted the document and paths are only ever looked up.
+// \x01<index>. Key text is escaped (keyEsc) so that a quoted key holding those bytes
+// cannot be mistaken for a separator.
 type tpath string
 
-func (p tpath) key(k string) tpath { return p + "\x00" + tpath(k) }
+var (
+	keyEsc   = strings.NewReplacer("\x02", "\x02\x05", "\x00", "\x02\x03", "\x01", "\x02\x04")
+	keyUnesc = strings.NewReplacer("\x02\x05", "\x02", "\x02\x03", "\x00", "\x02\x04", "\x01")
+)
+
+func (p tpath) key(k string) tpath { return p + "\x00" + tpath(keyEsc.Replace(k)) }
 func (p tpath) elem(i int) tpath   { return p + "\x01" + tpath(strconv.Itoa(i)) }
+
 func keyPath(keys ...string) tpath {
 	var p tpath
 	for _, k := range keys {
@@ -182,6 +140,9 @@ func indexPositions(data []byte) positions {
 			}
 			at = at.key(string(keys[len(keys)-1].Data))
 			if e.Kind == unstable.ArrayTable {
+				if _, seen := pos[at]; !seen {
+					pos[at] = lineOf(keys[0])
+				}
 				n := arrays[at]
 				arrays[at] = n + 1
 				at = at.elem(n)

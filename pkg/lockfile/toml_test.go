@@ -246,10 +246,12 @@ url = "https://x/a-1-py3-none-any.whl"
 		{"pylock syntax", parsePylock, "lock-version = \"1.0\"\n\n[[packages]\nname = \"a\"\n", 3, "expected ']]'"},
 		{"pylock wrong type", parsePylock, "lock-version = \"1.0\"\n[[packages]]\nname = \"a\"\nversion = 3\n", 4, "packages.version must be a string, not an integer"},
 		{"pylock wrong hash type", parsePylock, "lock-version = \"1.0\"\n[[packages]]\nname = \"a\"\n" + wheel + "hashes = {sha256 = 1}\n", 6, "must be a string, not an integer"},
-		{"pylock packages not an array", parsePylock, "lock-version = \"1.0\"\npackages = 3\n", 2, "packages must be an array, not an integer"},
+		{"pylock packages not an array", parsePylock, "lock-version = \"1.0\"\npackages = 3\n", 2, "packages must be an array of tables, not an integer"},
 		{"pylock redefined key", parsePylock, "lock-version = \"1.0\"\nlock-version = \"1.0\"\n", 2, "already defined"},
 		{"pylock major version", parsePylock, "# a future lockfile\nlock-version = \"2.0\"\npackages = []\n", 2, "lock-version 2.0 is not supported"},
 		{"pylock invalid version", parsePylock, "lock-version = \"one\"\npackages = []\n", 1, `invalid lock-version "one"`},
+		{"pylock version without minor", parsePylock, "lock-version = \"1.\"\npackages = []\n", 1, `invalid lock-version "1."`},
+		{"pylock leading zero", parsePylock, "lock-version = \"01.0\"\npackages = []\n", 1, `invalid lock-version "01.0"`},
 		{"pylock zero major", parsePylock, "lock-version = \"0.9\"\npackages = []\n", 1, `invalid lock-version "0.9"`},
 		{"pylock lock-version not a string", parsePylock, "lock-version = 1.0\npackages = []\n", 1, "lock-version must be a string, not a float"},
 		{"pylock no lock-version", parsePylock, "[[packages]]\nname = \"a\"\n", 0, "missing lock-version"},
@@ -259,12 +261,12 @@ url = "https://x/a-1-py3-none-any.whl"
 		{"pylock exclusive sources", parsePylock, "lock-version = \"1.0\"\n[[packages]]\nname = \"a\"\ndirectory = {path = \".\"}\n" + wheel, 2, "mutually exclusive"},
 		{"pylock no url or path", parsePylock, "lock-version = \"1.0\"\n[[packages]]\nname = \"a\"\n[packages.sdist]\nname = \"a-1.tar.gz\"\n", 4, "sdist a has neither url nor path"},
 		{"pylock bad hex", parsePylock, "lock-version = \"1.0\"\n[[packages]]\nname = \"a\"\nwheels = [\n {url = \"https://x/a-1-py3-none-any.whl\", hashes = {sha256 = \"xyz\"}},\n]\n", 5, `a-1-py3-none-any.whl: sha256 digest "xyz" is not hexadecimal`},
-		{"pylock negative size", parsePylock, "lock-version = \"1.0\"\n[[packages]]\nname = \"a\"\n" + wheel + "size = -1\n", 4, "negative size -1"},
+		{"pylock negative size", parsePylock, "lock-version = \"1.0\"\n[[packages]]\nname = \"a\"\n" + wheel + "size = -1\n", 6, "a-1-py3-none-any.whl: negative size -1"},
 		{"pylock name with a slash", parsePylock, "lock-version = \"1.0\"\n[[packages]]\nname = \"a\"\n" + wheel + "name = \"../a-1-py3-none-any.whl\"\n", 4, "is not a plain file name"},
 		{"pylock URL ending in a slash", parsePylock, "lock-version = \"1.0\"\n[[packages]]\nname = \"a\"\n[[packages.wheels]]\nurl = \"https://x/dir/\"\n", 4, `file name "" is not a plain file name`},
 
 		{"uv syntax", parseUvLock, "version = 1\n[[package]]\nname = \"a\"\nsource = { registry = \"https://x\" \n", 4, ""},
-		{"uv wrong type", parseUvLock, "version = 1\n[[package]]\nname = \"a\"\nsource = { registry = \"https://x\" }\nwheels = { url = \"https://x/a-1-py3-none-any.whl\" }\n", 5, "package.wheels must be an array, not an inline table"},
+		{"uv wrong type", parseUvLock, "version = 1\n[[package]]\nname = \"a\"\nsource = { registry = \"https://x\" }\nwheels = { url = \"https://x/a-1-py3-none-any.whl\" }\n", 5, "package.wheels must be an array of tables, not a table"},
 		{"uv version as string", parseUvLock, "version = \"1\"\n", 1, "version must be an integer, not a string"},
 		{"uv future version", parseUvLock, "\nversion = 2\nrevision = 0\n", 2, "uv.lock version 2 is not supported"},
 		{"uv invalid version", parseUvLock, "version = 0\n", 1, "invalid uv.lock version 0"},
@@ -298,12 +300,39 @@ url = "https://x/a-1-py3-none-any.whl"
 func TestTOMLTypeMessages(t *testing.T) {
 	for _, tt := range []struct{ doc, want string }{
 		{"lock-version = \"1.0\"\n[[packages]]\nname = \"a\"\n[packages.name]\nx = 1\n", "lock.toml:4: key name should be a table, not a value"},
-		{"lock-version = \"1.0\"\n[[packages]]\nname = \"a\"\n[[packages.sdist]]\nurl = \"x\"\n", "lock.toml:4: packages.sdist must be a table, not an array table"},
+		{"lock-version = \"1.0\"\n[[packages]]\nname = \"a\"\n[[packages.sdist]]\nurl = \"x\"\n", "lock.toml:4: packages.sdist must be a table, not an array"},
 		{"lock-version = [\"1.0\"]\n", "lock.toml:1: lock-version must be a string, not an array"},
+		{"lock-version = \"1.0\"\n\n[packages]\nname = \"a\"\n", "lock.toml:3: packages must be an array of tables, not a table"},
+		{"lock-version = \"1.0\"\npackages = [1]\n", "lock.toml:2: packages must be an array of tables, not of an integer"},
+		{"lock-version = \"1.0\"\n[[packages]]\nname = \"a\"\n[packages.sdist]\nurl = \"https://x/a-1.tar.gz\"\nhashes = {sha256 = true}\n", "lock.toml:6: packages.sdist.hashes.sha256 must be a string, not a boolean"},
+		{"lock-version = \"1.0\"\n[[packages]]\nname = \"a\"\ndirectory = {path = \".\", editable = \"yes\"}\n", "lock.toml:4: packages.directory.editable must be a boolean, not a string"},
+		{"lock-version = \"1.0\"\n[[packages]]\nname = \"a\"\n[packages.sdist]\nurl = \"https://x/a-1.tar.gz\"\nsize = 1.5\n", "lock.toml:6: packages.sdist.size must be an integer, not a float"},
+		{"lock-version = \"1.0\"\n[[packages]]\nname = \"a\"\n[packages.sdist]\nurl = \"https://x/a-1.tar.gz\"\nupload-time = \"not checked\"\n\"we\\u0000ird\" = 1\nsize = \"big\"\n", "lock.toml:8: packages.sdist.size must be an integer, not a string"},
 	} {
 		_, err := parsePylock("lock.toml", []byte(tt.doc))
 		if err == nil || err.Error() != tt.want {
 			t.Errorf("got %v\nwant %s", err, tt.want)
 		}
+	}
+}
+
+// go-toml matches struct fields without regard to case; the readers must not, or a
+// lockfile could show tufpip a NAME or HASHES that pip and uv never read.
+func TestTOMLKeysAreCaseSensitive(t *testing.T) {
+	_, err := parsePylock("lock.toml", []byte("lock-version = \"1.0\"\n[[packages]]\nNAME = \"a\"\n"))
+	if err == nil || err.Error() != "lock.toml:2: package without a name" {
+		t.Errorf("NAME taken as name: %v", err)
+	}
+	_, err = parsePylock("lock.toml", []byte("LOCK-VERSION = \"1.0\"\npackages = []\n"))
+	if err == nil || !strings.Contains(err.Error(), "missing lock-version") {
+		t.Errorf("LOCK-VERSION taken as lock-version: %v", err)
+	}
+	lf, err := parsePylock("lock.toml", []byte("lock-version = \"1.0\"\n[[packages]]\nname = \"a\"\n[packages.sdist]\nurl = \"https://x/a-1.tar.gz\"\nHashes = {sha256 = \""+sha+"\"}\nURL = \"https://evil/b-1.tar.gz\"\n"))
+	if err != nil || len(lf.Entries) != 1 || len(lf.Entries[0].Hashes) != 0 || lf.Entries[0].Filename != "a-1.tar.gz" {
+		t.Errorf("differently cased keys were read: %v %+v", err, lf)
+	}
+	lf, err = parseUvLock("uv.lock", []byte("version = 1\n[[PACKAGE]]\nname = \"a\"\n"))
+	if err != nil || len(lf.Entries) != 0 {
+		t.Errorf("PACKAGE read as package: %v %+v", err, lf)
 	}
 }
