@@ -1,0 +1,164 @@
+package index
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/tufpip/tufpip/pkg/finder"
+	"github.com/tufpip/tufpip/pkg/verify"
+)
+
+// Source is one refresh cycle: a finder over freshly verified metadata and the client that
+// downloads through it.
+type Source struct {
+	Finder *finder.Finder
+	Client *verify.Client
+}
+
+// Config configures a Server.
+type Config struct {
+	// Open performs a TUF refresh and returns a new Source; it is called once by New and
+	// then every RefreshEvery.
+	Open func(ctx context.Context) (*Source, error)
+	// CacheDir keeps verified files by hash (created 0700).
+	CacheDir     string
+	RefreshEvery time.Duration // 0: never refresh (one run of a wrapper)
+	Logger       *slog.Logger
+}
+
+// Failure is a file the index refused to send, and why.
+type Failure struct {
+	Project  string
+	Filename string
+	Err      error
+}
+
+// Server is the verifying index.
+type Server struct {
+	cfg  Config
+	log  *slog.Logger
+	src  atomic.Pointer[Source]
+	base context.Context // the server's lifetime: downloads outlive the request that started them
+
+	mu       sync.Mutex
+	failures []Failure
+	inflight map[string]*flight
+}
+
+type flight struct {
+	done chan struct{}
+	err  error
+}
+
+// New performs the first refresh and returns a Server that lives as long as ctx.
+func New(ctx context.Context, cfg Config) (*Server, error) {
+	if cfg.Open == nil || cfg.CacheDir == "" {
+		return nil, errors.New("index: Open and CacheDir are required")
+	}
+	if err := os.MkdirAll(filepath.Join(cfg.CacheDir, "files"), 0o700); err != nil {
+		return nil, err
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{cfg: cfg, log: log, inflight: map[string]*flight{}, base: ctx}
+	src, err := cfg.Open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.src.Store(src)
+	return s, nil
+}
+
+// RefreshLoop refreshes the metadata every RefreshEvery until ctx ends. A failed refresh
+// keeps serving nothing new: the previous cycle's view stays until a refresh succeeds,
+// and the failure is logged (expired metadata is caught by the refresh itself).
+func (s *Server) RefreshLoop(ctx context.Context) {
+	if s.cfg.RefreshEvery <= 0 {
+		return
+	}
+	t := time.NewTicker(s.cfg.RefreshEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			src, err := s.cfg.Open(ctx)
+			if err != nil {
+				s.log.Error("metadata refresh failed; serving the previous trusted view", "error", err)
+				continue
+			}
+			s.src.Store(src)
+			s.log.Debug("metadata refreshed")
+		}
+	}
+}
+
+// Failures returns the files the index refused to send so far.
+func (s *Server) Failures() []Failure {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Failure(nil), s.failures...)
+}
+
+func (s *Server) fail(project, filename string, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failures = append(s.failures, Failure{Project: project, Filename: filename, Err: err})
+}
+
+// Handler returns the index's HTTP handler, with a request log at debug level.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /simple/{$}", s.serveRoot)
+	mux.HandleFunc("GET /simple/{project}", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, r.URL.Path+"/", http.StatusMovedPermanently)
+	})
+	mux.HandleFunc("GET /simple/{project}/{$}", s.servePage)
+	mux.HandleFunc("GET /files/{project}/{hash}/{filename}", s.serveFile)
+	return logRequests(s.log, mux)
+}
+
+func (s *Server) serveRoot(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	fmt.Fprint(w, "<!DOCTYPE html>\n<html><head><meta name=\"pypi:repository-version\" content=\"1.1\"><title>tufpip verifying index</title></head><body></body></html>\n")
+}
+
+// httpError answers with a plain-text message pip shows to the user.
+func httpError(w http.ResponseWriter, code int, format string, args ...any) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(code)
+	fmt.Fprintf(w, "tufpip: "+format+"\n", args...)
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func logRequests(log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(sw, r)
+		log.Debug("request", "method", r.Method, "path", r.URL.Path, "status", sw.status,
+			"ms", time.Since(start).Milliseconds(), "agent", strings.SplitN(r.UserAgent(), " ", 2)[0])
+	})
+}
