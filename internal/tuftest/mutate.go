@@ -307,3 +307,46 @@ func (r *Repo) delegatedRole(role string) *metadata.DelegatedRole {
 	r.t.Fatalf("tuftest: parent %s does not delegate to %s", d.Parent, role)
 	return nil
 }
+
+// EditTargets applies fn to a targets role's signed content, for
+// delegations or entries the other methods cannot express, and marks the
+// role changed.
+func (r *Repo) EditTargets(role string, fn func(*metadata.TargetsType)) {
+	r.t.Helper()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	md, ok := r.targets[role]
+	if !ok {
+		r.t.Fatalf("tuftest: no targets role %s", role)
+	}
+	fn(&md.Signed)
+	r.dirty[role] = true
+}
+
+// ServeForged serves, under the name the client asks for now, a copy of a
+// targets role's current content edited by fn and signed by keys instead of
+// the role's own: what an attacker holding those keys (and the mirror)
+// can serve. The version is left as fn sets it.
+func (r *Repo) ServeForged(role string, keys []*Key, fn func(*metadata.TargetsType)) {
+	r.t.Helper()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	md, ok := r.targets[role]
+	if !ok {
+		r.t.Fatalf("tuftest: no targets role %s", role)
+	}
+	data, err := md.ToBytes(false)
+	r.check(err)
+	forged, err := metadata.Targets().FromBytes(data)
+	r.check(err)
+	forged.Signed.Version = r.version(role)
+	fn(&forged.Signed)
+	forged.ClearSignatures()
+	for _, k := range keys {
+		_, err := forged.Sign(k.signer)
+		r.check(err)
+	}
+	out, err := forged.ToBytes(true)
+	r.check(err)
+	r.override(metaPath(role, r.version(role)), out)
+}

@@ -239,3 +239,20 @@ func (r *Repo) host(p, logical string, data []byte) {
 	r.logical[p] = logical
 	delete(r.orig, p)
 }
+
+// Host serves data under its hash-prefixed name(s) for targetPath without
+// listing it in any role: bytes for forged metadata to point at.
+func (r *Repo) Host(targetPath string, data []byte) {
+	r.t.Helper()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	algs := []string{"sha256"}
+	if r.cfg.sha512 {
+		algs = append(algs, "sha512")
+	}
+	tf, err := metadata.TargetFile().FromBytes(targetPath, data, algs...)
+	r.check(err)
+	for _, alg := range algs {
+		r.host(HashedPath(targetPath, hex.EncodeToString(tf.Hashes[alg])), targetPath, slices.Clone(data))
+	}
+}

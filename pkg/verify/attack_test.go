@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/theupdateframework/go-tuf/v2/metadata"
 	"github.com/tufpip/tufpip/internal/tuftest"
 )
 
@@ -590,4 +591,73 @@ func TestAttackUnstableCannotOverrideStable(t *testing.T) {
 		_, err := e.run(e.config(), atkWheelPath)
 		e.refused(err)
 	})
+}
+
+// Precedence through a shadow role: unstable's key (with the mirror)
+// delegates to a role it also names "stable" and serves a forged stable.json
+// signed with unstable's key. go-tuf verifies a role only against the first
+// delegator that loads it (REFERENCE item 13), so after a lookup that
+// reaches the shadow through unstable, go-tuf itself answers stable's paths
+// from the forgery (internal/tuftest's TestForgedStableThroughUnstable).
+// tufpip must neither return the forged wheel nor count the shadow as
+// stable for --require-role.
+func TestAttackUnstableShadowsStable(t *testing.T) {
+	e := newAtkEnvShadow(t)
+	ctx := context.Background()
+	c, err := Open(ctx, e.config())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg, err := c.Lookup(ctx, "extra/y")
+	switch {
+	case err != nil:
+		e.refused(err)
+	case tg.VouchedBy(tuftest.Stable):
+		t.Errorf("extra/y, listed only by unstable's shadow role, counts as vouched by stable (chain %v)", tg.Chain)
+	}
+	tg, err = c.Lookup(ctx, atkWheelPath)
+	if err != nil {
+		e.refused(err)
+		return
+	}
+	dest := filepath.Join(e.dest, atkWheel)
+	if err := c.Download(ctx, tg, dest); err != nil {
+		e.refused(err)
+		return
+	}
+	if got, _ := os.ReadFile(dest); !bytes.Equal(got, atkWheelData) {
+		t.Errorf("stable's wheel was replaced by unstable's forgery (%q, chain %v)", got, tg.Chain)
+	}
+}
+
+func newAtkEnvShadow(t *testing.T) *atkEnv {
+	t.Helper()
+	e := newAtkEnv(t, tuftest.WithDelegations(
+		tuftest.Delegation{Name: tuftest.Stable},
+		tuftest.Delegation{Name: tuftest.Unstable, Paths: append([]string{"extra/*"}, tuftest.DefaultPaths...)},
+	))
+	r := e.repo
+	evil := []byte("evil wheel")
+	r.Host(atkWheelPath, evil)
+	uk := r.Keys(tuftest.Unstable)
+	r.EditTargets(tuftest.Unstable, func(s *metadata.TargetsType) {
+		s.Delegations = &metadata.Delegations{
+			Keys: map[string]*metadata.Key{uk[0].ID(): uk[0].Metadata()},
+			Roles: []metadata.DelegatedRole{{
+				Name: tuftest.Stable, KeyIDs: []string{uk[0].ID()}, Threshold: 1,
+				Paths: []string{"extra/*", "packages/*"},
+			}},
+		}
+	})
+	r.Publish()
+	r.ServeForged(tuftest.Stable, uk, func(s *metadata.TargetsType) {
+		for p, data := range map[string][]byte{atkWheelPath: evil, "extra/y": []byte("y")} {
+			tf, err := metadata.TargetFile().FromBytes(p, data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.Targets[p] = tf
+		}
+	})
+	return e
 }
