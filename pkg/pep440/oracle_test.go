@@ -202,16 +202,16 @@ func oracleCorpus() (versions, specs []string) {
 		}
 	}
 	r := rand.New(rand.NewPCG(440, 1))
-	for range 400 {
+	for range 300 {
 		versions = append(versions, genVersion(r))
 	}
-	for range 300 {
+	for range 200 {
 		versions = append(versions, mutate(r, genVersion(r)))
 	}
-	for range 300 {
+	for range 200 {
 		specs = append(specs, genSpecifiers(r))
 	}
-	for range 200 {
+	for range 150 {
 		specs = append(specs, mutate(r, genSpecifiers(r)))
 	}
 	slices.Sort(versions)
