@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 	"github.com/theupdateframework/go-tuf/v2/metadata/trustedmetadata"
@@ -35,11 +36,22 @@ type Target struct {
 	URL string
 }
 
-// VouchedBy reports whether role is on the delegation chain that vouches for
-// t: the role itself or one it delegated to listed the target
-// (--require-role).
+// VouchedBy reports whether role vouches for t: the role itself or a role it
+// delegated to listed the target (--require-role). role names a delegation
+// of the top-level targets role ("stable"), or a path of delegations from
+// there ("stable/stable-2024"); "targets" accepts everything.
+//
+// A role is identified by where it sits in the tree, not by its name alone:
+// a role named "stable" that unstable delegates to is not stable.
 func (t *Target) VouchedBy(role string) bool {
-	return slices.Contains(t.Chain, role)
+	if role == "" {
+		return false
+	}
+	want := strings.Split(role, "/")
+	if want[0] != metadata.TARGETS {
+		want = append([]string{metadata.TARGETS}, want...)
+	}
+	return len(t.Chain) >= len(want) && slices.Equal(t.Chain[:len(want)], want)
 }
 
 // maxDelegations mirrors go-tuf's default (config.New): the walk visits at
