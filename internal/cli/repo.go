@@ -1,0 +1,280 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tufpip/tufpip/pkg/repo"
+)
+
+func init() { register(newRepoCmd) }
+
+// newRepoCmd is the publisher: tufpip repo init|add|promote|timestamp|status.
+func newRepoCmd(app *App) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "repo",
+		Short: "publish a signed stable/unstable repository from wheels and sdists",
+		Long: `repo builds a static TUF repository (PEP 458) that tufpip reads: unstable signs every
+file as soon as it is added, stable signs files once they are older than a cut-off
+(promote), and clients prefer stable. Serve DIR/metadata/ and DIR/targets/ with any web
+server; never serve DIR/state/ or the keys.
+
+Keys: timestamp, snapshot and unstable are online (add, timestamp); root and targets are
+used only by init and belong offline; bring the stable key to promote.`,
+		Example: `  tufpip repo init /srv/pypi --keys /secure/pypi-keys
+  tufpip repo add /srv/pypi dist/*.whl dist/*.tar.gz
+  tufpip repo promote /srv/pypi --older-than 90d
+  tufpip repo timestamp /srv/pypi        # hourly, from cron
+  tufpip repo status /srv/pypi --format json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+	}
+	cmd.AddCommand(newRepoInitCmd(app), newRepoAddCmd(app), newRepoPromoteCmd(app), newRepoTimestampCmd(app), newRepoStatusCmd(app))
+	return cmd
+}
+
+func newRepoInitCmd(app *App) *cobra.Command {
+	var keys string
+	var bins int
+	cmd := &cobra.Command{
+		Use:   "init DIR [--keys KEYDIR] [--hash-bins N]",
+		Short: "create an empty signed repository and its keys",
+		Long: `init creates DIR/metadata (1.root.json is the root clients must be given out of band),
+DIR/targets and DIR/state, and one ed25519 key per role in KEYDIR (default DIR/keys; keep it
+out of the served tree and move root.key and targets.key offline afterwards). It refuses to
+overwrite an existing repository or key.
+
+--hash-bins N splits stable and unstable into 2^N shards behind succinct hash bins, for
+repositories where one role's metadata would pass a few MB (tens of thousands of files).`,
+		Example: `  tufpip repo init /srv/pypi --keys /secure/pypi-keys
+  tufpip repo init /srv/pypi --keys /secure/pypi-keys --hash-bins 8
+  # give clients the root, then: tufpip init --name acme --root /srv/pypi/metadata/1.root.json ...`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			r, err := repo.Init(cmd.Context(), args[0], repo.InitOptions{KeysDir: keys, HashBinBits: bins, Logger: app.Logger})
+			if err != nil {
+				return withHint(err, "choose another directory, or remove the old repository first")
+			}
+			st, err := r.Status(cmd.Context(), time.Time{})
+			if err != nil {
+				return err
+			}
+			if app.flags.format == "json" {
+				return json.NewEncoder(app.out()).Encode(st)
+			}
+			fmt.Fprintf(app.out(), "created repository %s (%s)\nroot for clients: %s/metadata/1.root.json\nkeys: %s (online: %s)\n",
+				args[0], st.Layout, args[0], st.KeysDir, strings.Join(repo.OnlineKeys, ", "))
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&keys, "keys", "", "directory for the private keys (default DIR/keys)")
+	cmd.Flags().IntVar(&bins, "hash-bins", 0, "shard stable and unstable into 2^N hash bins (1-14; 0: one role each)")
+	return cmd
+}
+
+func openRepo(app *App, dir, keys string) (*repo.Repo, error) {
+	r, err := repo.Open(dir, repo.OpenOptions{KeysDir: keys, Logger: app.Logger})
+	if err != nil {
+		return nil, withHint(err, "create it with: tufpip repo init "+dir)
+	}
+	return r, nil
+}
+
+func newRepoAddCmd(app *App) *cobra.Command {
+	var now, keys string
+	cmd := &cobra.Command{
+		Use:   "add DIR FILE... [--now TIME]",
+		Short: "publish wheels and sdists, signed by unstable",
+		Long: `add copies each file into DIR/targets/packages/, records its upload time, re-signs the
+project's unstable page and unstable's metadata, then a new snapshot and timestamp. A file
+already published with the same bytes is skipped; a different file with the same name is
+refused (published files never change). --now sets the recorded upload time (backfills,
+tests).`,
+		Example: `  tufpip repo add /srv/pypi dist/foobar-2.0.1-py3-none-any.whl dist/foobar-2.0.1.tar.gz
+  tufpip repo add /srv/pypi old/*.whl --now 2024-01-31`,
+		Args: cobra.MinimumNArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			t, err := parseNow(now)
+			if err != nil {
+				return usageErrorf("", "--now: %v", err)
+			}
+			r, err := openRepo(app, args[0], keys)
+			if err != nil {
+				return err
+			}
+			res, err := r.Add(cmd.Context(), args[1:], t)
+			if err != nil {
+				return err
+			}
+			if app.flags.format == "json" {
+				return json.NewEncoder(app.out()).Encode(res)
+			}
+			for _, f := range res.Added {
+				fmt.Fprintf(app.out(), "added %s\n", f)
+			}
+			for _, f := range res.Present {
+				fmt.Fprintf(app.out(), "already published %s\n", f)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&now, "now", "", "upload time to record (RFC 3339 or YYYY-MM-DD; default: now)")
+	cmd.Flags().StringVar(&keys, "keys", "", "keys directory (default: the one given to repo init)")
+	return cmd
+}
+
+func newRepoPromoteCmd(app *App) *cobra.Command {
+	var olderThan, now, keys string
+	var projects, exclude []string
+	cmd := &cobra.Command{
+		Use:   "promote DIR --older-than AGE [--now TIME] [--project P]... [--exclude P]...",
+		Short: "let stable sign every file older than a cut-off",
+		Long: `promote makes stable sign every published file uploaded at least AGE ago, and a page per
+project listing exactly the files stable signs. Stable never un-signs a file. It needs the
+stable key, and also re-signs stable roles close to expiry: run it at least every 15 days.
+AGE is 90d, 2w, 36h, 1d12h or any Go duration.`,
+		Example: `  tufpip repo promote /srv/pypi --older-than 90d --keys /secure/pypi-keys
+  tufpip repo promote /srv/pypi --older-than 30d --project foobar
+  tufpip repo promote /srv/pypi --older-than 90d --exclude experimental-thing`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			age, err := parseAge(olderThan)
+			if err != nil {
+				return usageErrorf("", "--older-than: %v", err)
+			}
+			t, err := parseNow(now)
+			if err != nil {
+				return usageErrorf("", "--now: %v", err)
+			}
+			r, err := openRepo(app, args[0], keys)
+			if err != nil {
+				return err
+			}
+			res, err := r.Promote(cmd.Context(), repo.PromoteOptions{OlderThan: age, Now: t, Projects: projects, Exclude: exclude})
+			if err != nil {
+				return withHint(err, "promote needs the stable key: pass --keys DIR where stable.key is")
+			}
+			if app.flags.format == "json" {
+				return json.NewEncoder(app.out()).Encode(res)
+			}
+			for _, f := range res.Promoted {
+				fmt.Fprintf(app.out(), "stable signs %s\n", f)
+			}
+			fmt.Fprintf(app.out(), "promoted %d files in %d projects (uploaded before %s)\n", len(res.Promoted), len(res.Projects), res.Cutoff.Format(time.RFC3339))
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&olderThan, "older-than", "", "minimum age of a file stable signs (e.g. 90d)")
+	f.StringVar(&now, "now", "", "the time to measure ages from (default: now)")
+	f.StringSliceVar(&projects, "project", nil, "promote only this project (repeatable)")
+	f.StringSliceVar(&exclude, "exclude", nil, "never promote this project (repeatable)")
+	f.StringVar(&keys, "keys", "", "keys directory holding stable.key (default: the one given to repo init)")
+	_ = cmd.MarkFlagRequired("older-than")
+	return cmd
+}
+
+func newRepoTimestampCmd(app *App) *cobra.Command {
+	var keys, now string
+	cmd := &cobra.Command{
+		Use:   "timestamp DIR",
+		Short: "re-sign the timestamp (and online roles near expiry); run from cron",
+		Long: `timestamp signs a new timestamp.json, valid for a day, and re-signs every role past half
+of its lifetime whose key is available (snapshot and unstable on the upload server). It
+warns about roles near expiry whose key is elsewhere. Run it hourly.`,
+		Example: `  # crontab
+  17 * * * *  tufpip repo timestamp /srv/pypi -q`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			t, err := parseNow(now)
+			if err != nil {
+				return usageErrorf("", "--now: %v", err)
+			}
+			r, err := openRepo(app, args[0], keys)
+			if err != nil {
+				return err
+			}
+			res, err := r.Timestamp(cmd.Context(), t)
+			if err != nil {
+				return err
+			}
+			for _, w := range res.Warnings {
+				app.Logger.Warn(w)
+			}
+			if app.flags.format == "json" {
+				return json.NewEncoder(app.out()).Encode(res)
+			}
+			fmt.Fprintf(app.out(), "timestamp version %d, expires %s\n", res.Version, res.Expires.Format(time.RFC3339))
+			if len(res.Renewed) > 0 {
+				fmt.Fprintf(app.out(), "re-signed %s\n", strings.Join(res.Renewed, ", "))
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&keys, "keys", "", "keys directory (default: the one given to repo init)")
+	cmd.Flags().StringVar(&now, "now", "", "sign as of this time (default: now)")
+	return cmd
+}
+
+func newRepoStatusCmd(app *App) *cobra.Command {
+	var now string
+	cmd := &cobra.Command{
+		Use:   "status DIR [--format json]",
+		Short: "show what each role signs, its version and expiry",
+		Example: `  tufpip repo status /srv/pypi
+  tufpip repo status /srv/pypi --format json | jq '.roles[] | select(.role == "timestamp")'`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			t, err := parseNow(now)
+			if err != nil {
+				return usageErrorf("", "--now: %v", err)
+			}
+			r, err := openRepo(app, args[0], "")
+			if err != nil {
+				return err
+			}
+			st, err := r.Status(cmd.Context(), t)
+			if err != nil {
+				return err
+			}
+			if app.flags.format == "json" {
+				return json.NewEncoder(app.out()).Encode(st)
+			}
+			printRepoStatus(app.out(), st)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&now, "now", "", "report expiry relative to this time (default: now)")
+	return cmd
+}
+
+func printRepoStatus(w io.Writer, st *repo.Status) {
+	fmt.Fprintf(w, "repository %s (%s), keys in %s\n%d projects, %d files\n\n", st.Dir, st.Layout, st.KeysDir, st.Projects, st.Files)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ROLE\tVERSION\tEXPIRES\tFILES\tPAGES\tBYTES\tKEY")
+	for _, r := range st.Roles {
+		exp := r.Expires.Format(time.RFC3339)
+		if r.Expired {
+			exp += " (EXPIRED)"
+		}
+		key := "offline"
+		if r.Online {
+			key = "online"
+		}
+		if r.KeyHere {
+			key += ", present"
+		}
+		name := r.Role
+		if r.Shards > 0 {
+			name = fmt.Sprintf("%s (%d shards)", r.Role, r.Shards)
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%d\t%d\t%d\t%s\n", name, r.Version, exp, r.Files, r.Pages, r.Bytes, key)
+	}
+	tw.Flush()
+}

@@ -1,0 +1,127 @@
+package cli
+
+import (
+	"archive/zip"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParseAge(t *testing.T) {
+	for in, want := range map[string]time.Duration{
+		"90d": 90 * 24 * time.Hour, "2w": 14 * 24 * time.Hour, "36h": 36 * time.Hour,
+		"1d12h": 36 * time.Hour, "0s": 0, "90m": 90 * time.Minute,
+	} {
+		if got, err := parseAge(in); err != nil || got != want {
+			t.Errorf("parseAge(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "90", "d", "-1h", "90days", "1d-", "3x"} {
+		if _, err := parseAge(in); err == nil {
+			t.Errorf("parseAge(%q) accepted", in)
+		}
+	}
+}
+
+// testWheel writes a minimal real wheel for the publisher.
+func testWheel(t *testing.T, dir, name, version string) string {
+	t.Helper()
+	p := filepath.Join(dir, fmt.Sprintf("%s-%s-py3-none-any.whl", name, version))
+	f, err := os.Create(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := zip.NewWriter(f)
+	di := fmt.Sprintf("%s-%s.dist-info/", name, version)
+	for n, body := range map[string]string{
+		di + "METADATA": fmt.Sprintf("Metadata-Version: 2.1\nName: %s\nVersion: %s\nRequires-Python: >=3.8\n", name, version),
+		di + "WHEEL":    "Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+		di + "RECORD":   "",
+	} {
+		w, _ := zw.Create(n)
+		w.Write([]byte(body))
+	}
+	zw.Close()
+	f.Close()
+	return p
+}
+
+func TestRepoCommands(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "pypi")
+	keys := filepath.Join(t.TempDir(), "keys")
+	src := t.TempDir()
+	env := map[string]string{"HOME": t.TempDir(), "TUFPIP_CONFIG_DIR": t.TempDir()}
+	now := time.Now().UTC()
+	old := now.Add(-120 * 24 * time.Hour).Format(time.RFC3339)
+
+	r := runCLI(t, env, "repo", "init", dir, "--keys", keys)
+	if r.code != 0 || !strings.Contains(r.stdout, "1.root.json") {
+		t.Fatalf("repo init: %+v", r)
+	}
+	if r := runCLI(t, env, "repo", "init", dir, "--keys", keys); r.code != ExitError || !strings.Contains(r.stderr, "refusing to overwrite") {
+		t.Fatalf("second repo init: %+v", r)
+	}
+	r = runCLI(t, env, "repo", "add", dir, testWheel(t, src, "FooBar", "1.0"), testWheel(t, src, "FooBar", "2.0"), "--now", old)
+	if r.code != 0 || !strings.Contains(r.stdout, "added FooBar-2.0-py3-none-any.whl") {
+		t.Fatalf("repo add: %+v", r)
+	}
+	if r = runCLI(t, env, "repo", "add", dir, testWheel(t, src, "FooBar", "2.0.1")); r.code != 0 {
+		t.Fatalf("repo add: %+v", r)
+	}
+	r = runCLI(t, env, "repo", "promote", dir, "--older-than", "90d")
+	if r.code != 0 || !strings.Contains(r.stdout, "promoted 2 files in 1 projects") {
+		t.Fatalf("repo promote: %+v", r)
+	}
+	if r := runCLI(t, env, "repo", "promote", dir, "--older-than", "ninety"); r.code != ExitUsage {
+		t.Fatalf("bad age: %+v", r)
+	}
+	if r = runCLI(t, env, "repo", "timestamp", dir); r.code != 0 || !strings.Contains(r.stdout, "timestamp version") {
+		t.Fatalf("repo timestamp: %+v", r)
+	}
+	r = runCLI(t, env, "repo", "status", dir, "--format", "json")
+	var st struct {
+		Files int `json:"files"`
+		Roles []struct {
+			Role  string `json:"role"`
+			Files int    `json:"files"`
+		} `json:"roles"`
+	}
+	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &st) != nil || st.Files != 3 {
+		t.Fatalf("repo status: %+v", r)
+	}
+	for _, role := range st.Roles {
+		if want := map[string]int{"stable": 2, "unstable": 3}[role.Role]; want != 0 && role.Files != want {
+			t.Errorf("status: %s signs %d files, want %d", role.Role, role.Files, want)
+		}
+	}
+	if r := runCLI(t, env, "repo", "status", dir); r.code != 0 || !strings.Contains(r.stdout, "unstable") {
+		t.Fatalf("repo status text: %+v", r)
+	}
+
+	// tufpip's own resolver reads what the publisher wrote: stable's 2.0, not unstable's 2.0.1.
+	srv := httptest.NewServer(http.FileServer(http.Dir(dir)))
+	defer srv.Close()
+	env["TUFPIP_METADATA_URL"] = srv.URL + "/metadata/"
+	env["TUFPIP_TARGETS_URL"] = srv.URL + "/targets/"
+	env["TUFPIP_ROOT"] = filepath.Join(dir, "metadata", "1.root.json")
+	env["TUFPIP_CACHE_DIR"] = t.TempDir()
+	r = runCLI(t, env, "resolve", "FooBar==2.0.*", "--format", "json", "--python-version", "3.12", "--platform", "any")
+	if r.code != 0 || !strings.Contains(r.stdout, `"version":"2.0"`) || !strings.Contains(r.stdout, `"role":"stable"`) {
+		t.Fatalf("tufpip resolve against the published repository: %+v", r)
+	}
+}
+
+func TestRepoHelpHasExamples(t *testing.T) {
+	for _, sub := range []string{"init", "add", "promote", "timestamp", "status"} {
+		r := runCLI(t, nil, "repo", sub, "--help")
+		if r.code != 0 || !strings.Contains(r.stdout, "tufpip repo "+sub) && !strings.Contains(r.stdout, "tufpip repo timestamp") {
+			t.Errorf("repo %s --help: %+v", sub, r)
+		}
+	}
+}

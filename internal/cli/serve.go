@@ -1,0 +1,103 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/tufpip/tufpip/pkg/index"
+)
+
+func init() { register(newServeCmd) }
+
+type serveOptions struct {
+	addr        string
+	refresh     time.Duration
+	requireRole string
+}
+
+func newServeCmd(app *App) *cobra.Command {
+	var o serveOptions
+	cmd := &cobra.Command{
+		Use:   "serve [--addr 127.0.0.1:PORT]",
+		Short: "run the verifying index as a long-running server",
+		Long: `serve runs tufpip's verifying index: a PEP 503 / PEP 691 simple index that lists only the
+files the TUF repository vouches for (stable before unstable) and sends a file only after
+verifying it. Point pip, uv or pip.conf at it. Metadata is refreshed every --refresh.
+
+It listens on loopback by default and speaks plain HTTP: a client trusts whatever this
+machine serves, so expose it to other machines only on a network you trust.`,
+		Example: `  tufpip serve --addr 127.0.0.1:8080
+  PIP_INDEX_URL=http://127.0.0.1:8080/simple/ pip install 'FooBar==2.0.*'
+  uv pip install --index-url http://127.0.0.1:8080/simple/ 'FooBar==2.0.*'`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runServe(cmd.Context(), app, o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.addr, "addr", "127.0.0.1:8080", "address to listen on")
+	f.DurationVar(&o.refresh, "refresh", 5*time.Minute, "how often to refresh the TUF metadata")
+	f.StringVar(&o.requireRole, "require-role", "", "list only files vouched for by this role (e.g. stable)")
+	return cmd
+}
+
+// startIndex refreshes the metadata and starts the verifying index on ln.
+func (a *App) startIndex(ctx context.Context, ln net.Listener, requireRole string, refresh time.Duration) (*index.Server, func(), error) {
+	s, err := a.settings()
+	if err != nil {
+		return nil, nil, err
+	}
+	open := func(ctx context.Context) (*index.Source, error) {
+		sess, err := a.openSession(ctx, requireRole, false)
+		if err != nil {
+			return nil, err
+		}
+		return &index.Source{Finder: sess.finder, Client: sess.client}, nil
+	}
+	ix, err := index.New(ctx, index.Config{
+		Open: open, CacheDir: filepath.Join(s.CacheDir, "index"), RefreshEvery: refresh, Logger: a.Logger,
+	})
+	if err != nil {
+		return nil, nil, withHint(err, hintForError(err))
+	}
+	srv := &http.Server{Handler: ix.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	loopCtx, cancel := context.WithCancel(ctx)
+	go ix.RefreshLoop(loopCtx)
+	go srv.Serve(ln)
+	stop := func() {
+		cancel()
+		shutdown, done := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer done()
+		_ = srv.Shutdown(shutdown)
+	}
+	return ix, stop, nil
+}
+
+func runServe(ctx context.Context, app *App, o serveOptions) error {
+	host, _, err := net.SplitHostPort(o.addr)
+	if err != nil {
+		return usageErrorf("use HOST:PORT, e.g. 127.0.0.1:8080", "--addr %q: %v", o.addr, err)
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		app.Logger.Warn("serving beyond loopback over plain HTTP: clients trust this machine and the network between", "addr", o.addr)
+	}
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return withHint(err, "pick another port with --addr")
+	}
+	_, stop, err := app.startIndex(ctx, ln, o.requireRole, o.refresh)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	fmt.Fprintf(app.IO.ErrOut, "tufpip: serving the verifying index at http://%s/simple/ (Ctrl-C stops)\n", ln.Addr())
+	<-ctx.Done()
+	stop()
+	fmt.Fprintln(app.IO.ErrOut, "tufpip: stopped")
+	return nil
+}
