@@ -239,6 +239,10 @@ func (s *Server) handle(w http.ResponseWriter, req *http.Request) {
 	}
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
+	if f.trickle > 0 {
+		s.trickle(w, req, body, f.trickle)
+		return
+	}
 	if f.cutAt < 0 || f.cutAt >= int64(len(body)) {
 		w.Write(body)
 		return
@@ -255,6 +259,20 @@ func (s *Server) handle(w http.ResponseWriter, req *http.Request) {
 	// Aborting the handler makes net/http close the connection without
 	// completing the declared Content-Length.
 	panic(http.ErrAbortHandler)
+}
+
+// trickle sends body one byte per interval: never idle long enough for an
+// idle timeout, yet too slow to ever finish (the slow retrieval attack).
+func (s *Server) trickle(w http.ResponseWriter, req *http.Request, body []byte, every time.Duration) {
+	for i := range body {
+		if _, err := w.Write(body[i : i+1]); err != nil {
+			return
+		}
+		w.(http.Flusher).Flush()
+		if !s.wait(req, every) {
+			return
+		}
+	}
 }
 
 // wait sleeps d, or until the client or the server gives up; it reports
@@ -284,6 +302,7 @@ type Fault struct {
 	endless bool
 	cutAt   int64 // <0: send everything
 	stall   bool  // at cutAt: stall (true) or drop the connection (false)
+	trickle time.Duration
 	times   int
 }
 
@@ -296,6 +315,11 @@ func Delay(d time.Duration) Fault { return Fault{delay: d, cutAt: -1} }
 // Stall sends headers (with the full Content-Length) and the first n bytes,
 // then sends nothing more until the client gives up.
 func Stall(n int64) Fault { return Fault{cutAt: n, stall: true} }
+
+// Trickle sends headers (with the full Content-Length), then one byte of
+// the file every interval: a client that only has an idle timeout never
+// gives up (the slow retrieval attack).
+func Trickle(every time.Duration) Fault { return Fault{trickle: every, cutAt: -1} }
 
 // Drop sends headers (with the full Content-Length) and the first n bytes,
 // then closes the connection.

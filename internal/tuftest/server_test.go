@@ -154,3 +154,18 @@ func TestTamperAndRestore(t *testing.T) {
 }
 
 func hexOf(b []byte) string { return hex.EncodeToString(b) }
+
+func TestServerTrickle(t *testing.T) {
+	r, s, _ := newWheelRepo(t)
+	tf := r.TargetInfo(Stable, wheelPath)
+	wheelURL := s.URL + "/" + HashedPath(wheelPath, hexOf(tf.Hashes["sha256"]))
+	s.Inject(wheelPath, Trickle(20*time.Millisecond))
+	start := time.Now()
+	code, body, err := get(t, wheelURL, 100*time.Millisecond)
+	if code != 200 || !errors.Is(err, context.DeadlineExceeded) || len(body) < 2 || len(body) > 6 {
+		t.Errorf("got %d, %d bytes, %v; want a few bytes then the client's timeout", code, len(body), err)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("trickle outlived the client by %v", d)
+	}
+}
