@@ -187,9 +187,13 @@ func (c *Client) Fetch(ctx context.Context, t *Target) ([]byte, error) {
 	if t.Length > maxFetch {
 		return nil, fmt.Errorf("verify: %s is %d bytes, too large to fetch into memory", t.Path, t.Length)
 	}
+	limit := t.Length
+	if limit < 0 { // a page-hash file of unknown size (PageFile): the hashes decide
+		limit = maxFetch
+	}
 	alg := hashOrder(t.Hashes)[0]
 	cached := filepath.Join(c.l.targetsDir, alg+"-"+strings.ToLower(t.Hashes[alg]))
-	if data, err := readCapped(cached, t.Length+1); err == nil {
+	if data, err := readCapped(cached, limit+1); err == nil {
 		if reason, _ := streamCheck(io.Discard, bytes.NewReader(data), t.Length, t.Hashes, signedBy(t)); reason == "" {
 			return data, nil
 		}
@@ -199,7 +203,7 @@ func (c *Client) Fetch(ctx context.Context, t *Target) ([]byte, error) {
 	var data []byte
 	for i, u := range urls {
 		var err error
-		data, err = c.fetcher.Get(ctx, u, t.Length)
+		data, err = c.fetcher.Get(ctx, u, limit)
 		if err != nil {
 			if is404(err) && i+1 < len(urls) {
 				continue

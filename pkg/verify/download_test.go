@@ -314,3 +314,40 @@ func TestVerifyFile(t *testing.T) {
 		})
 	}
 }
+
+// Files trusted through a page's hashes (PageFile) come from their own URL
+// and may have no signed length: the hashes decide, in Download and Fetch.
+func TestPageFileTargets(t *testing.T) {
+	data := []byte("wheel listed by a trusted page")
+	fs := newFileServer(t)
+	fs.files["/elsewhere/a.whl"] = data
+	c := offlineClient(t, fs.URL, true)
+	page := &Target{Path: "simple/a/index.html", Role: "stable", Chain: []string{"targets", "stable"}}
+	hashes := targetFor("x", data, "sha256").Hashes
+
+	tg := PageFile("packages/a.whl", fs.URL+"/elsewhere/a.whl", -1, hashes, page)
+	if tg.Role != "stable" || !tg.VouchedBy("stable") {
+		t.Errorf("page file does not inherit the page's role: %+v", tg)
+	}
+	dest := filepath.Join(t.TempDir(), "a.whl")
+	if err := c.Download(context.Background(), tg, dest); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := c.Fetch(context.Background(), tg); err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("Fetch of an unsized page file: %q, %v", got, err)
+	}
+
+	// The page promises other bytes than the server sends. (Not the same
+	// hashes as above: verified bytes are cached by hash and would be reused.)
+	fs.files["/elsewhere/b.whl"] = []byte("something else")
+	bad := PageFile("packages/b.whl", fs.URL+"/elsewhere/b.whl", -1, targetFor("x", []byte("promised"), "sha256").Hashes, page)
+	dir := t.TempDir()
+	if err := c.Download(context.Background(), bad, filepath.Join(dir, "b.whl")); !IsVerification(err) ||
+		!strings.Contains(err.Error(), "sha256 does not match the hash signed by role stable") {
+		t.Fatalf("got %v", err)
+	}
+	assertNothingLeft(t, dir)
+	if _, err := c.Fetch(context.Background(), bad); !IsVerification(err) {
+		t.Fatalf("Fetch: got %v", err)
+	}
+}
