@@ -39,6 +39,7 @@ type atkEnv struct {
 	cache string
 	dest  string
 	page  []byte
+	limit time.Duration // longest a run may take before the test gives up on it
 }
 
 func newAtkEnv(t *testing.T, opts ...tuftest.Option) *atkEnv {
@@ -47,7 +48,7 @@ func newAtkEnv(t *testing.T, opts ...tuftest.Option) *atkEnv {
 	repo.AddFile(tuftest.Stable, atkWheel, atkWheelData)
 	page := repo.SetPage(tuftest.Stable, "FooBar", tuftest.File(atkWheel, atkWheelData))
 	repo.Publish()
-	return &atkEnv{t: t, repo: repo, srv: repo.Serve(t), cache: t.TempDir(), dest: t.TempDir(), page: page}
+	return &atkEnv{t: t, repo: repo, srv: repo.Serve(t), cache: t.TempDir(), dest: t.TempDir(), page: page, limit: 20 * time.Second}
 }
 
 func (e *atkEnv) config() Config {
@@ -67,7 +68,7 @@ func (e *atkEnv) config() Config {
 func (e *atkEnv) run(cfg Config, targetPath string) (time.Duration, error) {
 	e.t.Helper()
 	start := time.Now()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), e.limit)
 	defer cancel()
 	c, err := Open(ctx, cfg)
 	if err != nil {
@@ -496,6 +497,29 @@ func TestAttackSlowRetrieval(t *testing.T) {
 			if took > 5*time.Second {
 				t.Errorf("took %v with an idle timeout of %v", took, atkIdle)
 			}
+		})
+	}
+}
+
+// The slow retrieval attack proper: the server never pauses long enough for
+// the idle timeout but sends one byte per 100 ms, so a 1 KiB timestamp takes
+// minutes and the wheel hours. TUF asks clients to detect this (a minimum
+// average rate, or a deadline per file); a run must end with an error
+// within a bound that Config controls, not when the caller's context ends.
+func TestAttackSlowRetrievalTrickle(t *testing.T) {
+	for _, tc := range []struct{ name, pattern string }{
+		{"timestamp", "timestamp"},
+		{"wheel", atkWheelPath},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newAtkEnv(t)
+			e.limit = 5 * time.Second // the test's own safety net, not the client's
+			e.srv.Inject(tc.pattern, tuftest.Trickle(100*time.Millisecond))
+			took, err := e.run(e.config(), atkWheelPath)
+			if took >= e.limit {
+				t.Errorf("still downloading after %v (idle timeout %v): only the caller's context ended the run", took, atkIdle)
+			}
+			e.networkFailure(err)
 		})
 	}
 }
