@@ -569,6 +569,35 @@ func TestAttackMalformedDelegationKey(t *testing.T) {
 	}
 }
 
+// LookupAll goes past stable and loads unstable itself (not through
+// go-tuf's walk): a malformed key there must not panic either.
+func TestAttackMalformedKeyLookupAll(t *testing.T) {
+	e := newAtkEnv(t)
+	e.repo.CorruptDelegationKey(tuftest.Unstable)
+	e.repo.Publish()
+	ctx := context.Background()
+	c, err := Open(ctx, e.config())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tg, err := c.Lookup(ctx, atkWheelPath); err != nil || tg.Role != tuftest.Stable {
+		t.Fatalf("Lookup (stable alone decides): %v", err)
+	}
+	var all []*Target
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				t.Fatalf("panic reached the caller: %v", r)
+			}
+		}()
+		all, err = c.LookupAll(ctx, atkWheelPath)
+	}()
+	e.refused(err)
+	if all != nil {
+		t.Errorf("LookupAll returned %d targets with its error", len(all))
+	}
+}
+
 // Precedence: unstable (the online key) cannot change what stable signs.
 func TestAttackUnstableCannotOverrideStable(t *testing.T) {
 	evil := []byte("evil wheel")
