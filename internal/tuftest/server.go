@@ -243,7 +243,7 @@ func (s *Server) handle(w http.ResponseWriter, req *http.Request) {
 		s.trickle(w, req, body, f.trickle)
 		return
 	}
-	if f.cutAt < 0 || f.cutAt >= int64(len(body)) {
+	if !f.cut || f.cutAt >= int64(len(body)) {
 		w.Write(body)
 		return
 	}
@@ -293,15 +293,17 @@ func (s *Server) wait(req *http.Request, d time.Duration) bool {
 }
 
 // Fault is a misbehaviour of the server for matching requests. Build one
-// with the functions below; Times limits how many requests it affects.
+// with the functions below (the zero Fault serves normally); Times limits
+// how many requests it affects.
 type Fault struct {
 	delay   time.Duration
 	status  int
 	body    []byte
 	extra   int64
 	endless bool
-	cutAt   int64 // <0: send everything
-	stall   bool  // at cutAt: stall (true) or drop the connection (false)
+	cut     bool // stop after cutAt bytes: stall, or drop the connection
+	cutAt   int64
+	stall   bool
 	trickle time.Duration
 	times   int
 }
@@ -310,35 +312,35 @@ type Fault struct {
 func (f Fault) Times(n int) Fault { f.times = n; return f }
 
 // Delay waits d before sending headers (then serves normally).
-func Delay(d time.Duration) Fault { return Fault{delay: d, cutAt: -1} }
+func Delay(d time.Duration) Fault { return Fault{delay: d} }
 
 // Stall sends headers (with the full Content-Length) and the first n bytes,
 // then sends nothing more until the client gives up.
-func Stall(n int64) Fault { return Fault{cutAt: n, stall: true} }
+func Stall(n int64) Fault { return Fault{cut: true, cutAt: n, stall: true} }
 
 // Trickle sends headers (with the full Content-Length), then one byte of
 // the file every interval: a client that only has an idle timeout never
 // gives up (the slow retrieval attack).
-func Trickle(every time.Duration) Fault { return Fault{trickle: every, cutAt: -1} }
+func Trickle(every time.Duration) Fault { return Fault{trickle: every} }
 
 // Drop sends headers (with the full Content-Length) and the first n bytes,
 // then closes the connection.
-func Drop(n int64) Fault { return Fault{cutAt: n} }
+func Drop(n int64) Fault { return Fault{cut: true, cutAt: n} }
 
 // Status answers with an HTTP status (for example 503) and no file.
-func Status(code int) Fault { return Fault{status: code, cutAt: -1} }
+func Status(code int) Fault { return Fault{status: code} }
 
 // NotFound answers 404.
 func NotFound() Fault { return Status(http.StatusNotFound) }
 
 // Extra serves n bytes more than the file (than was signed), with a
 // Content-Length that declares them.
-func Extra(n int64) Fault { return Fault{extra: n, cutAt: -1} }
+func Extra(n int64) Fault { return Fault{extra: n} }
 
 // Endless serves the file and then an endless stream, without a
 // Content-Length (the endless data attack).
-func Endless() Fault { return Fault{endless: true, cutAt: -1} }
+func Endless() Fault { return Fault{endless: true} }
 
 // Replace serves body instead of the file (also for paths that do not
 // exist).
-func Replace(body []byte) Fault { return Fault{body: slices.Clone(body), cutAt: -1} }
+func Replace(body []byte) Fault { return Fault{body: slices.Clone(body)} }
