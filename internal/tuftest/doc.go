@@ -16,9 +16,10 @@
 // in memory; Publish signs every changed role with a bumped version, then
 // snapshot and timestamp. Mutations (Bump, RotateKeys, SetThreshold,
 // Expire, SetVersion, SignWith, SignBelowThreshold, SignWithForeignKey,
-// SignDetached, CorruptDelegationKey) shape the next Publish; ServeVersion,
-// Rollback and Tamper change what is served at once. Server faults (Delay,
-// Stall, Drop, Status, NotFound, Extra, Endless, Replace) apply per path
+// SignDetached, CorruptDelegationKey, EditTargets) shape the next Publish;
+// ServeVersion, Rollback, Tamper, ServeForged and Host change what is
+// served at once (Restore undoes them). Server faults (Delay, Stall,
+// Trickle, Drop, Status, NotFound, Extra, Endless, Replace) apply per path
 // pattern or to every request, and the server logs every request.
 //
 // Typical use:
