@@ -18,7 +18,7 @@
 // Expire, SetVersion, SignWith, SignBelowThreshold, SignWithForeignKey,
 // SignDetached, CorruptDelegationKey, EditTargets) shape the next Publish;
 // ServeVersion, Rollback, Tamper, ServeForged and Host change what is
-// served at once (Restore undoes them). Server faults (Delay, Stall,
+// served at once (Restore undoes all but Host). Server faults (Delay, Stall,
 // Trickle, Drop, Status, NotFound, Extra, Endless, Replace) apply per path
 // pattern or to every request, and the server logs every request.
 //

@@ -243,7 +243,7 @@ func FlipByte(b []byte) []byte {
 	return b
 }
 
-// Restore undoes every Tamper and ServeVersion.
+// Restore undoes every Tamper, ServeVersion and ServeForged.
 func (r *Repo) Restore() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
