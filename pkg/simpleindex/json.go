@@ -23,18 +23,20 @@ type jsonPage struct {
 }
 
 type jsonFile struct {
-	Filename       *string           `json:"filename"`
-	URL            *string           `json:"url"`
+	// Plain strings: null leaves them empty, which is what absent means for each.
+	Filename       string            `json:"filename"`
+	URL            string            `json:"url"`
 	Hashes         map[string]string `json:"hashes"`
-	RequiresPython *string           `json:"requires-python"`
+	RequiresPython string            `json:"requires-python"`
 	Yanked         yankedValue       `json:"yanked"`
-	CoreMetadata   metadataValue     `json:"core-metadata"`
 	// PEP 691 named it dist-info-metadata and PyPI wrote data-dist-info-metadata;
-	// PEP 714 renamed it core-metadata. pip reads core-metadata first.
-	DistInfoMetadata     metadataValue `json:"dist-info-metadata"`
-	DataDistInfoMetadata metadataValue `json:"data-dist-info-metadata"`
-	Size                 *int64        `json:"size"`
-	UploadTime           *string       `json:"upload-time"`
+	// PEP 714 renamed it core-metadata. pip reads core-metadata first. They are kept
+	// raw and only the one that counts is decoded: most pages repeat the same value.
+	CoreMetadata         json.RawMessage `json:"core-metadata"`
+	DistInfoMetadata     json.RawMessage `json:"dist-info-metadata"`
+	DataDistInfoMetadata json.RawMessage `json:"data-dist-info-metadata"`
+	Size                 *int64          `json:"size"`
+	UploadTime           string          `json:"upload-time"`
 }
 
 // yankedValue is PEP 592/691's false, true or a reason string.
@@ -131,21 +133,19 @@ func ParseJSON(data []byte, pageURL *url.URL, log *slog.Logger) (*Page, error) {
 
 func jsonFileToFile(jf *jsonFile, i int, pageURL *url.URL, page string, log *slog.Logger) (File, bool, error) {
 	field := func(name string) string { return fmt.Sprintf("files[%d].%s", i, name) }
-	if jf.Filename == nil || *jf.Filename == "" || jf.URL == nil || *jf.URL == "" {
+	if jf.Filename == "" || jf.URL == "" {
 		log.Warn("skipping file without a filename or url", "page", pageLabel(page), "index", i)
 		return File{}, false, nil
 	}
-	f := File{Filename: *jf.Filename, Size: -1}
-	u, err := url.Parse(strings.TrimSpace(*jf.URL))
+	f := File{Filename: jf.Filename, Size: -1, RequiresPython: jf.RequiresPython}
+	u, err := url.Parse(strings.TrimSpace(jf.URL))
 	if err != nil {
 		log.Warn("skipping file with an unparsable url", "page", pageLabel(page), "file", f.Filename, "err", err)
 		return File{}, false, nil
 	}
-	if pageURL != nil {
-		u = pageURL.ResolveReference(u)
-	}
+	u = resolve(pageURL, u)
 	if u.Opaque != "" || (u.Scheme != "" && u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "file") {
-		log.Warn("skipping file: not an http(s) or file url", "page", pageLabel(page), "file", f.Filename, "url", *jf.URL)
+		log.Warn("skipping file: not an http(s) or file url", "page", pageLabel(page), "file", f.Filename, "url", jf.URL)
 		return File{}, false, nil
 	}
 	if u.Fragment != "" {
@@ -154,18 +154,26 @@ func jsonFileToFile(jf *jsonFile, i int, pageURL *url.URL, page string, log *slo
 	}
 	f.URL = u.String()
 	f.Hashes = jsonHashes(jf.Hashes, page, f.Filename, "hashes", log)
-	if jf.RequiresPython != nil {
-		f.RequiresPython = *jf.RequiresPython
-	}
 	f.Yanked, f.YankedReason = jf.Yanked.yanked, jf.Yanked.reason
-	for _, md := range []*metadataValue{&jf.CoreMetadata, &jf.DistInfoMetadata, &jf.DataDistInfoMetadata} {
-		if md.set {
-			f.CoreMetadata = jsonHashes(md.hashes, page, f.Filename, "core-metadata", log)
+	for _, md := range []struct {
+		key string
+		raw json.RawMessage
+	}{{"core-metadata", jf.CoreMetadata}, {"dist-info-metadata", jf.DistInfoMetadata}, {"data-dist-info-metadata", jf.DataDistInfoMetadata}} {
+		if md.raw == nil || string(md.raw) == "null" {
+			continue // absent, or null: both mean "look at the older name", as in pip
+		}
+		var v metadataValue
+		if err := v.UnmarshalJSON(md.raw); err != nil {
+			return File{}, false, &ParseError{Page: page, Field: field(md.key), Msg: err.Error()}
+		}
+		if v.set {
+			f.CoreMetadata = jsonHashes(v.hashes, page, f.Filename, md.key, log)
 			if f.CoreMetadata == nil {
 				f.CoreMetadata = map[string]string{}
 			}
-			break
 		}
+		// pip takes the first key present and not null, even when it says false.
+		break
 	}
 	if jf.Size != nil {
 		if *jf.Size < 0 {
@@ -173,21 +181,33 @@ func jsonFileToFile(jf *jsonFile, i int, pageURL *url.URL, page string, log *slo
 		}
 		f.Size = *jf.Size
 	}
-	if jf.UploadTime != nil {
-		t, err := parseUploadTime(*jf.UploadTime)
+	if jf.UploadTime != "" {
+		t, err := parseUploadTime(jf.UploadTime)
 		if err != nil {
 			return File{}, false, &ParseError{Page: page, Field: field("upload-time"),
-				Msg: fmt.Sprintf("%q is not a yyyy-mm-ddThh:mm:ss.ffffffZ time", *jf.UploadTime)}
+				Msg: fmt.Sprintf("%q is not a yyyy-mm-ddThh:mm:ss.ffffffZ time", jf.UploadTime)}
 		}
 		f.UploadTime = t
 	}
 	return f, true, nil
 }
 
-// jsonHashes keeps the digests hashlib would recognise, lowercased; nil when none.
+// jsonHashes keeps the digests hashlib would recognise, lowercased; nil when none. The
+// decoded map is returned as is when it is already clean, the usual case.
 func jsonHashes(in map[string]string, page, filename, what string, log *slog.Logger) map[string]string {
 	if len(in) == 0 {
 		return nil
+	}
+	clean := true
+	for name, v := range in {
+		algo, known := canonicalAlgo(name)
+		if hex, ok := checkDigest(algo, v); !known || !ok || algo != name || hex != v {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return in
 	}
 	out := make(map[string]string, len(in))
 	for name, v := range in {
@@ -234,7 +254,7 @@ func jsonError(data []byte, page string, err error) error {
 	}
 	// A polymorphic field's own error: encoding/json does not say where, so find the
 	// offending file by decoding them one at a time (a rare, slow path).
-	if errors.Is(err, errYanked) || errors.Is(err, errMetadata) {
+	if errors.Is(err, errYanked) {
 		return &ParseError{Page: page, Field: locateCustom(data), Msg: err.Error()}
 	}
 	return &ParseError{Page: page, Msg: "invalid json page", Err: err}
@@ -286,6 +306,7 @@ func locateField(data []byte, offset int64, field string) string {
 	return field
 }
 
+// locateCustom finds the file whose "yanked" is neither a boolean nor a string.
 func locateCustom(data []byte) string {
 	var doc struct {
 		Files []json.RawMessage `json:"files"`
@@ -299,16 +320,6 @@ func locateCustom(data []byte) string {
 		}
 		if json.Unmarshal(raw, &y) != nil {
 			return fmt.Sprintf("files[%d].yanked", i)
-		}
-		var fields map[string]json.RawMessage
-		if json.Unmarshal(raw, &fields) != nil {
-			continue
-		}
-		for _, key := range []string{"core-metadata", "dist-info-metadata", "data-dist-info-metadata"} {
-			var m metadataValue
-			if v, ok := fields[key]; ok && m.UnmarshalJSON(v) != nil {
-				return fmt.Sprintf("files[%d].%s", i, key)
-			}
 		}
 	}
 	return "files"
