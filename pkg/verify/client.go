@@ -37,6 +37,9 @@ type Config struct {
 
 	// IdleTimeout bounds the wait for the next byte from the server; 0 = 30s.
 	IdleTimeout time.Duration
+	// MinRate is the slowest transfer accepted, in bytes per second averaged
+	// over windows of 2×IdleTimeout (slow retrieval); 0 = 1 KiB/s, <0 = none.
+	MinRate int64
 
 	// MetadataDir and TargetsDir replace the CacheDir layout when set: go-tuf
 	// keeps its unversioned metadata files directly in MetadataDir. The
@@ -105,6 +108,7 @@ func newClient(cfg Config) (*Client, error) {
 		UserAgent:   cfg.UserAgent,
 		Retries:     cfg.Retries,
 		IdleTimeout: cfg.IdleTimeout,
+		MinRate:     cfg.MinRate,
 		Logger:      log,
 	}
 	return &Client{

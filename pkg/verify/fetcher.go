@@ -28,6 +28,13 @@ type Fetcher struct {
 	IdleTimeout time.Duration // longest wait for the next byte; 0 = 30s
 	RetryDelay  time.Duration // first backoff, doubled per retry up to 4s; 0 = 250ms
 	Logger      *slog.Logger  // nil = quiet
+
+	// MinRate is the slow-retrieval defence: a body must deliver at least
+	// this many bytes per second, averaged over each window of twice the
+	// idle timeout, or the read fails. A server trickling one byte just
+	// inside the idle timeout would otherwise hold a run forever.
+	// 0 = 1 KiB/s; negative = no minimum.
+	MinRate int64
 }
 
 const (
@@ -38,6 +45,11 @@ const (
 
 // errStalled is what a read returns when the server sends nothing for IdleTimeout.
 var errStalled = errors.New("server stalled: no data within the idle timeout")
+
+// errTooSlow is what a read returns when the server sends too little, too slowly.
+var errTooSlow = errors.New("server too slow: below the minimum transfer rate (slow retrieval)")
+
+const defaultMinRate = 1024
 
 var defaultHTTPClient = &http.Client{
 	Transport: &http.Transport{
@@ -67,6 +79,16 @@ func (f *Fetcher) idle() time.Duration {
 	return defaultIdleTimeout
 }
 
+func (f *Fetcher) minRate() int64 {
+	switch {
+	case f.MinRate < 0:
+		return 0
+	case f.MinRate == 0:
+		return defaultMinRate
+	}
+	return f.MinRate
+}
+
 func (f *Fetcher) logger() *slog.Logger {
 	if f.Logger != nil {
 		return f.Logger
@@ -85,6 +107,10 @@ type Body struct {
 	idle          time.Duration
 	cancel        context.CancelFunc
 	stalled       atomic.Bool
+
+	minRate  int64 // bytes per second; 0 = no minimum
+	winStart time.Time
+	winBytes int64
 }
 
 func (b *Body) Read(p []byte) (int, error) {
@@ -94,6 +120,16 @@ func (b *Body) Read(p []byte) (int, error) {
 	}
 	if err != nil && err != io.EOF {
 		err = b.wrap(err)
+	}
+	if err == nil && b.minRate > 0 {
+		b.winBytes += int64(n)
+		window := 2 * b.idle
+		if now := time.Now(); now.Sub(b.winStart) >= window {
+			if float64(b.winBytes) < float64(b.minRate)*now.Sub(b.winStart).Seconds() {
+				return n, &NetworkError{URL: b.url, Err: errTooSlow}
+			}
+			b.winStart, b.winBytes = now, 0
+		}
 	}
 	return n, err
 }
@@ -215,6 +251,7 @@ func (f *Fetcher) attempt(ctx context.Context, url string) (*Body, bool, error) 
 	}
 	b.rc = resp.Body
 	b.ContentLength = resp.ContentLength
+	b.minRate, b.winStart = f.minRate(), time.Now()
 	b.timer.Reset(b.idle)
 	return b, false, nil
 }

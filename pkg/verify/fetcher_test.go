@@ -271,3 +271,47 @@ func TestFetcherUserAgent(t *testing.T) {
 		t.Errorf("User-Agent = %v", got)
 	}
 }
+
+// trickleServer sends one byte every interval, never pausing long enough
+// for the idle timeout.
+func trickleServer(t *testing.T, every time.Duration) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "100000")
+		for range 100000 {
+			if _, err := w.Write([]byte("x")); err != nil {
+				return
+			}
+			w.(http.Flusher).Flush()
+			select {
+			case <-time.After(every):
+			case <-r.Context().Done():
+				return
+			}
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func TestFetcherSlowRetrieval(t *testing.T) {
+	srv := trickleServer(t, 20*time.Millisecond)
+	f := &Fetcher{IdleTimeout: 200 * time.Millisecond}
+	start := time.Now()
+	_, err := f.Get(context.Background(), srv.URL+"/timestamp.json", 100000)
+	if !errors.Is(err, errTooSlow) || !IsNetwork(err) {
+		t.Fatalf("got %v, want the slow-retrieval error", err)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("slow retrieval detected after %v; the window is %v", d, 2*f.IdleTimeout)
+	}
+
+	// With the minimum switched off the same server is only bounded by the
+	// caller's context: the rate check is what ends the run above.
+	f.MinRate = -1
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	if _, err := f.Get(ctx, srv.URL+"/timestamp.json", 100000); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("without a minimum rate: got %v, want the context's deadline", err)
+	}
+}
