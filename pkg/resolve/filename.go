@@ -64,6 +64,13 @@ func parseFilename(want, filename string) (Dist, error) {
 	return Dist{}, &FilenameError{Filename: filename, Reason: "unsupported archive format (want .whl, .tar.gz or .zip)"}
 }
 
+// maxFilenameLen is the longest name common file systems (ext4, APFS, NTFS) can store.
+const maxFilenameLen = 255
+
+// maxTags bounds a wheel's expanded tag set: "a.b.c-d.e.f-g.h.i" multiplies, and a hostile
+// name could otherwise ask for millions of tags. Real wheels have a handful.
+const maxTags = 1024
+
 // checkSafeName refuses names that could escape a download directory or corrupt a terminal.
 // Filenames come from index pages, which are attacker-controlled input until verified.
 func checkSafeName(filename string) error {
@@ -71,6 +78,8 @@ func checkSafeName(filename string) error {
 	switch {
 	case filename == "":
 		return bad("empty filename")
+	case len(filename) > maxFilenameLen:
+		return bad("filename longer than 255 bytes")
 	case filename == "." || filename == "..":
 		return bad("filename is a relative path segment")
 	case strings.ContainsAny(filename, `/\`):
@@ -125,6 +134,13 @@ func parseWheel(filename string) (Dist, error) {
 				return bad("not a valid wheel filename: empty tag", nil)
 			}
 		}
+	}
+	n := 1
+	for _, set := range parts[2:] {
+		n *= strings.Count(set, ".") + 1
+	}
+	if n > maxTags {
+		return bad("too many compatibility tags", nil)
 	}
 	d.Tags = expandTags(parts[2], parts[3], parts[4])
 	return d, nil

@@ -116,6 +116,8 @@ func TestParseFilenameRejects(t *testing.T) {
 		{"foobar", "other-1.0.tar.gz", "", true},
 		{"foo", "foo-2-1.0.tar.gz", "invalid version", false},
 		{"", "foobar-1.0-py3-none-any.whl.exe", "unsupported archive format", false},
+		{"", "foobar-1.0-" + strings.Repeat("a.", 11) + "b-" + strings.Repeat("c.", 11) + "d-" + strings.Repeat("e.", 11) + "f.whl", "too many compatibility tags", false},
+		{"", "foobar-1.0" + strings.Repeat("0", 250) + ".tar.gz", "longer than 255 bytes", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.filename, func(t *testing.T) {
