@@ -1,0 +1,176 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/tufpip/tufpip/pkg/lockcheck"
+	"github.com/tufpip/tufpip/pkg/lockfile"
+)
+
+func init() { register(newVerifyCmd) }
+
+type verifyOptions struct {
+	requireRole string
+	parallel    int
+}
+
+func newVerifyCmd(app *App) *cobra.Command {
+	var o verifyOptions
+	cmd := &cobra.Command{
+		Use:   "verify LOCKFILE...",
+		Short: "check that every file a lockfile pins is one the repository vouches for",
+		Long: `verify reads requirements files (pip-tools --generate-hashes), PEP 751 pylock.toml and
+uv.lock files, and checks every pinned hash, and the filename and size where the format
+records them, against the files the TUF repository vouches for. Entries for other platforms
+are checked too: an environment marker exempts nothing. Run it in CI before installing.
+
+It exits 0 only when every entry passes; 3 when a hash is not trusted, an entry is not
+pinned or has no hash, or the --require-role policy fails; 4 when only projects or versions
+are missing; 1 when a lockfile cannot be read (with file:line).`,
+		Example: `  tufpip verify requirements.txt
+  tufpip verify pylock.toml uv.lock --require-role stable
+  tufpip verify requirements.txt --format github   # GitHub Actions annotations`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runVerify(cmd.Context(), app, o, args)
+		},
+	}
+	cmd.Flags().StringVar(&o.requireRole, "require-role", "", "accept only files vouched for by this role (e.g. stable)")
+	cmd.Flags().IntVar(&o.parallel, "parallel", 8, "pages fetched at once")
+	return cmd
+}
+
+// verifyEntry is one line of verify --format json.
+type verifyEntry struct {
+	File     string `json:"file"`
+	Line     int    `json:"line"`
+	Name     string `json:"name"`
+	Version  string `json:"version,omitempty"`
+	Filename string `json:"filename,omitempty"`
+	lockcheck.Result
+}
+
+func runVerify(ctx context.Context, app *App, o verifyOptions, paths []string) error {
+	var entries []lockfile.Entry
+	for _, p := range paths {
+		lf, err := lockfile.Load(p)
+		if err != nil {
+			var pe *lockfile.ParseError
+			if errors.As(err, &pe) {
+				return withHint(err, "fix the lockfile, or regenerate it")
+			}
+			return err
+		}
+		entries = append(entries, lf.Entries...)
+	}
+	sess, err := app.openSession(ctx, o.requireRole, true)
+	if err != nil {
+		return withHint(err, hintForError(err))
+	}
+	var projects []string
+	for _, e := range entries {
+		projects = append(projects, lockcheck.Project(e))
+	}
+	_ = sess.finder.Prefetch(ctx, projects, o.parallel) // failures are reported per entry
+
+	var results []verifyEntry
+	failed := map[lockcheck.Status]int{}
+	for _, e := range entries {
+		var res lockcheck.Result
+		if e.Constraint {
+			continue // a constraint restricts versions; the requirement it constrains is checked
+		}
+		proj, perr := sess.finder.Project(ctx, lockcheck.Project(e))
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		res = lockcheck.Check(e, proj, perr, o.requireRole)
+		if !res.Passed() {
+			failed[res.Status]++
+		}
+		results = append(results, verifyEntry{File: e.Pos.File, Line: e.Pos.Line, Name: e.Name, Version: e.Version, Filename: e.Filename, Result: res})
+	}
+	if err := printVerify(app, results); err != nil {
+		return err
+	}
+	return verifyOutcome(results, failed)
+}
+
+func printVerify(app *App, results []verifyEntry) error {
+	w := app.out()
+	switch app.flags.format {
+	case "json":
+		ok := true
+		for _, r := range results {
+			ok = ok && r.Passed()
+		}
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(map[string]any{"ok": ok, "entries": results})
+	case "github":
+		for _, r := range results {
+			if !r.Passed() {
+				msg := r.Reason
+				if r.Hint != "" {
+					msg += " (" + r.Hint + ")"
+				}
+				fmt.Fprintf(w, "::error file=%s,line=%d,title=tufpip verify::%s\n", ghEscapeProp(r.File), r.Line, ghEscape(msg))
+			}
+		}
+		return nil
+	}
+	for _, r := range results {
+		where := fmt.Sprintf("%s:%d", r.File, r.Line)
+		if r.Passed() {
+			fmt.Fprintf(w, "ok    %s  %s (%s: %s)\n", where, name(r), r.Role, strings.Join(r.Files, ", "))
+			continue
+		}
+		fmt.Fprintf(w, "FAIL  %s  %s\n", where, r.Reason)
+		if r.Hint != "" {
+			fmt.Fprintf(w, "      hint: %s\n", r.Hint)
+		}
+	}
+	return nil
+}
+
+func name(r verifyEntry) string {
+	if r.Version != "" {
+		return r.Name + "==" + r.Version
+	}
+	return r.Name
+}
+
+// verifyOutcome is the exit status: 3 for anything that is not trusted, 4 when the only
+// failures are projects or versions the repository does not have, 1 when a project could not
+// be checked at all.
+func verifyOutcome(results []verifyEntry, failed map[lockcheck.Status]int) error {
+	total := 0
+	for _, n := range failed {
+		total += n
+	}
+	if total == 0 {
+		return nil
+	}
+	msg := fmt.Sprintf("%d of %d lockfile entries are not vouched for by the repository", total, len(results))
+	switch {
+	case failed[lockcheck.HashNotTrusted]+failed[lockcheck.RolePolicy]+failed[lockcheck.NotPinned]+failed[lockcheck.Yanked]+failed[lockcheck.Unverifiable] > 0:
+		return withCode(ExitVerification, errorf("%s", msg))
+	case failed[lockcheck.Error] > 0:
+		return withCode(ExitError, errorf("%s", msg))
+	}
+	return withCode(ExitNoMatch, errorf("%s", msg))
+}
+
+// GitHub workflow commands: data and properties have their own escapes.
+func ghEscape(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
+}
+
+func ghEscapeProp(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
+}
