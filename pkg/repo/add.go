@@ -103,6 +103,7 @@ func (r *Repo) Add(ctx context.Context, files []string, now time.Time) (*AddResu
 		if err := r.writeProject(states[p]); err != nil {
 			return nil, err
 		}
+		t.unsynced = append(t.unsynced, projectPath(r.dir, p))
 	}
 	pages := map[string][]byte{}
 	for _, p := range res.Projects {
@@ -123,7 +124,7 @@ func (r *Repo) Add(ctx context.Context, files []string, now time.Time) (*AddResu
 	// Plain (non-TUF) copies of unstable's pages, so the tree also works as an ordinary
 	// PEP 503 index. Clients of TUF never read them.
 	for _, p := range sortedKeys(pages) {
-		if err := writeFileAtomic(filepath.Join(targetsDir(r.dir), "simple", p, "index.html"), pages[p], 0o644); err != nil {
+		if err := writeFile(filepath.Join(targetsDir(r.dir), "simple", p, "index.html"), pages[p], 0o644, false); err != nil {
 			r.log.Warn("cannot write the plain page copy", "project", p, "err", err)
 		}
 	}
@@ -168,6 +169,7 @@ func (r *Repo) copyIn(t *txn, src string, d distName, st *projectState, now time
 	if err := replaceWithLink(filepath.Join(pkgDir, sum+"."+fn), filepath.Join(pkgDir, fn)); err != nil {
 		return nil, false, err
 	}
+	t.unsynced = append(t.unsynced, filepath.Join(pkgDir, sum+"."+fn), filepath.Join(pkgDir, fn), pkgDir)
 	return &fileState{Filename: fn, Version: d.Version.String(), SHA256: sum, Size: size, UploadTime: now, RequiresPython: rp}, true, nil
 }
 
@@ -203,9 +205,10 @@ func (r *Repo) putPage(t *txn, family, project string, page []byte) error {
 		return err
 	}
 	dir := filepath.Join(targetsDir(r.dir), "simple", project)
-	if err := writeFileAtomic(filepath.Join(dir, sum+".index.html"), page, 0o644); err != nil {
+	if err := writeFile(filepath.Join(dir, sum+".index.html"), page, 0o644, false); err != nil {
 		return err
 	}
+	t.unsynced = append(t.unsynced, filepath.Join(dir, sum+".index.html"), dir)
 	m, err := t.role(r.lay.roleFor(family, path))
 	if err != nil {
 		return err

@@ -10,9 +10,15 @@ import (
 	"path/filepath"
 )
 
-// writeFileAtomic writes data to a temporary file next to path and renames it into place,
-// so a reader (the web server) sees the old file or the new one, never a part.
+// writeFileAtomic writes data to a temporary file next to path, syncs it and renames it
+// into place, so a reader (the web server) sees the old file or the new one, never a part.
 func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
+	return writeFile(path, data, perm, true)
+}
+
+// writeFile is writeFileAtomic with the fsync optional: bulk files of a publish are synced
+// all at once (syncTrees) before the metadata that names them is written.
+func writeFile(path string, data []byte, perm os.FileMode, sync bool) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -35,8 +41,10 @@ func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
 	if err := f.Chmod(perm); err != nil {
 		return err
 	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+	if sync {
+		if err := f.Sync(); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
 	}
 	if err := f.Close(); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
@@ -49,7 +57,8 @@ func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
 }
 
 // copyToTemp streams src into a temporary file in dir, hashing on the way, so that a file
-// is read once however large it is. The caller renames or removes the returned path.
+// is read once however large it is. The caller renames or removes the returned path, and
+// makes it durable with syncTrees before publishing metadata that names it.
 func copyToTemp(src, dir string) (tmp, sum string, size int64, err error) {
 	in, err := os.Open(src)
 	if err != nil {
@@ -67,9 +76,6 @@ func copyToTemp(src, dir string) (tmp, sum string, size int64, err error) {
 	size, err = io.Copy(io.MultiWriter(f, h), in)
 	if err == nil {
 		err = f.Chmod(0o644)
-	}
-	if err == nil {
-		err = f.Sync()
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
@@ -91,7 +97,7 @@ func replaceWithLink(src, dst string) error {
 		if rerr != nil {
 			return rerr
 		}
-		return writeFileAtomic(dst, data, 0o644)
+		return writeFile(dst, data, 0o644, false)
 	}
 	return os.Rename(tmp, dst)
 }

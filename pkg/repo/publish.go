@@ -31,6 +31,7 @@ type txn struct {
 	dirty map[string]bool
 
 	superseded []string // files (relative to the repository) the commit stops referencing
+	unsynced   []string // files written without fsync, made durable before the metadata
 }
 
 func (r *Repo) begin(ctx context.Context, now time.Time) (*txn, error) {
@@ -153,6 +154,11 @@ func (t *txn) renew(name string) error {
 func (t *txn) commit(forceSnapshot, forceTimestamp bool) (bool, error) {
 	if len(t.dirty) == 0 && !forceSnapshot && !forceTimestamp {
 		return false, nil
+	}
+	// Barrier: the files written so far (distributions, pages, state) reach the disk
+	// before any metadata that names them; from here on every file is synced on its own.
+	if err := syncTrees([]string{targetsDir(t.r.dir), stateDir(t.r.dir)}, t.unsynced); err != nil {
+		return false, err
 	}
 	exp := t.r.cfg.Expiries
 	names := sortedKeys(t.dirty)

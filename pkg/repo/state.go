@@ -60,7 +60,8 @@ func (r *Repo) writeProject(p *projectState) error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(projectPath(r.dir, p.Name), data, 0o644)
+	// Synced with the rest of the publish, before its metadata (txn.commit).
+	return writeFile(projectPath(r.dir, p.Name), data, 0o644, false)
 }
 
 // projects lists every project that has state, sorted.
