@@ -36,6 +36,7 @@ func ParseHTML(data []byte, pageURL *url.URL, log *slog.Logger) (*Page, error) {
 		haveMeta   bool
 		inTitle    bool
 		titleFound bool
+		strs       interner
 	)
 	closeAnchor := func() {
 		if open >= 0 {
@@ -75,7 +76,7 @@ func ParseHTML(data []byte, pageURL *url.URL, log *slog.Logger) (*Page, error) {
 			switch string(name) {
 			case "a":
 				closeAnchor() // an <a> inside an <a> ends the first, as in the HTML parser
-				a := readAnchorAttrs(z, hasAttr)
+				a := readAnchorAttrs(z, hasAttr, &strs)
 				anchors = append(anchors, a)
 				if tt == nethtml.StartTagToken {
 					open = len(anchors) - 1
@@ -112,8 +113,12 @@ type rawAnchor struct {
 	hasCoreMD, hasDistInfoMD bool
 }
 
-func readAnchorAttrs(z *nethtml.Tokenizer, more bool) rawAnchor {
+func readAnchorAttrs(z *nethtml.Tokenizer, more bool, in *interner) rawAnchor {
 	var a rawAnchor
+	// The values stay valid until the next call to z.Next, so the metadata attributes
+	// (PyPI writes both names with the same value) become strings only once we know
+	// which one counts.
+	var coreMD, distInfoMD []byte
 	for more {
 		var k, v []byte
 		k, v, more = z.TagAttr()
@@ -125,16 +130,39 @@ func readAnchorAttrs(z *nethtml.Tokenizer, more bool) rawAnchor {
 		case "href":
 			a.href, a.hasHref = strings.TrimSpace(string(v)), true
 		case "data-requires-python":
-			a.requiresPython = string(v)
+			a.requiresPython = in.str(v)
 		case "data-yanked":
-			a.yanked, a.yankedReason = true, string(v)
+			a.yanked, a.yankedReason = true, in.str(v)
 		case "data-core-metadata":
-			a.coreMetadata, a.hasCoreMD = string(v), true
+			coreMD, a.hasCoreMD = v, true
 		case "data-dist-info-metadata":
-			a.distInfoMD, a.hasDistInfoMD = string(v), true
+			distInfoMD, a.hasDistInfoMD = v, true
 		}
 	}
+	if a.hasCoreMD {
+		a.coreMetadata = in.str(coreMD)
+	} else if a.hasDistInfoMD {
+		a.distInfoMD = in.str(distInfoMD)
+	}
 	return a
+}
+
+// interner shares the strings that repeat across a page's links (requires-python,
+// "true" metadata, yank reasons), so a 10,000-file page holds each once.
+type interner map[string]string
+
+func (in *interner) str(b []byte) string {
+	if s, ok := (*in)[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if len(*in) < 1024 && len(s) <= 256 {
+		if *in == nil {
+			*in = make(interner)
+		}
+		(*in)[s] = s
+	}
+	return s
 }
 
 func attr(z *nethtml.Tokenizer, more bool, want string) (string, bool) {
