@@ -3,9 +3,11 @@ package verify
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/tufpip/tufpip/internal/tuftest"
 )
@@ -154,5 +156,60 @@ func TestDownloadTarget(t *testing.T) {
 	}
 	if n := srv.Count(want); n != 1 {
 		t.Errorf("requests for %s = %d, want 1", want, n)
+	}
+}
+
+// A long-running process refreshes the same Client: each Refresh is a new
+// go-tuf updater, so new metadata is seen; a failed refresh leaves the client
+// without trusted metadata until a refresh succeeds again.
+func TestRefreshAgain(t *testing.T) {
+	repo := tuftest.New(t)
+	first := repo.SetPage(tuftest.Stable, "foobar", tuftest.File("foobar-1.0-py3-none-any.whl", []byte("1.0")))
+	repo.Publish()
+	srv := repo.Serve(t)
+	c := newTestClient(t, repo, srv, "")
+	if data, _ := fetchPage(t, c, "foobar"); !bytes.Equal(data, first) {
+		t.Fatal("first page wrong")
+	}
+
+	second := repo.SetPage(tuftest.Stable, "foobar", tuftest.File("foobar-2.0-py3-none-any.whl", []byte("2.0")))
+	repo.Publish()
+	if err := c.Refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if data, _ := fetchPage(t, c, "foobar"); !bytes.Equal(data, second) {
+		t.Fatal("after Refresh the client still serves the old page")
+	}
+
+	srv.Inject("timestamp.json", tuftest.Status(500))
+	if err := c.Refresh(context.Background()); !IsNetwork(err) {
+		t.Fatalf("refresh against a failing server: %v", err)
+	}
+	if _, err := c.Lookup(context.Background(), tuftest.PagePath("foobar")); err == nil {
+		t.Fatal("lookup succeeded after a failed refresh")
+	}
+	srv.ClearFaults()
+	if err := c.Refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Lookup(context.Background(), tuftest.PagePath("foobar")); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Ctrl-C: a cancelled context ends Open promptly even when the server stalls.
+func TestOpenCancelled(t *testing.T) {
+	repo := tuftest.New(t)
+	srv := repo.Serve(t)
+	srv.Inject("timestamp.json", tuftest.Stall(0))
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(100*time.Millisecond, cancel)
+	start := time.Now()
+	_, err := Open(ctx, Config{MetadataURL: srv.MetadataURL, TrustedRoot: repo.RootJSON(), CacheDir: t.TempDir()})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("got %v, want context.Canceled", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("cancel took %v", d)
 	}
 }
