@@ -57,6 +57,15 @@ func (r *Repo) Timestamp(ctx context.Context, now time.Time) (*TimestampResult, 
 			res.Renewed = append(res.Renewed, name)
 		}
 	}
+	var root *metadata.Metadata[metadata.RootType]
+	if data, err := os.ReadFile(filepath.Join(metadataDir(r.dir), "root.json")); err == nil {
+		root, _ = metadata.Root().FromBytes(data)
+	}
+	ow, err := t.offlineWarnings(root)
+	if err != nil {
+		return nil, err
+	}
+	res.Warnings = append(res.Warnings, ow...)
 	forceSnap := soon(t.snap.Signed.Expires, r.cfg.Expiries.Snapshot)
 	if forceSnap || len(t.dirty) > 0 {
 		res.Renewed = append(res.Renewed, metadata.SNAPSHOT)
