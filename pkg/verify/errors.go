@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"regexp"
 	"strings"
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
@@ -99,6 +100,8 @@ func classify(err error, file string) error {
 		ne   *NetworkError
 		nf   *NotFoundError
 		http *metadata.ErrDownloadHTTP
+		dlm  *metadata.ErrDownloadLengthMismatch
+		exp  *metadata.ErrExpiredMetadata
 	)
 	switch {
 	case errors.As(err, &ve), errors.As(err, &nf):
@@ -109,14 +112,24 @@ func classify(err error, file string) error {
 		return err
 	case errors.As(err, &http):
 		return &NetworkError{URL: http.URL, StatusCode: http.StatusCode, Err: err}
-	case errors.Is(err, &metadata.ErrDownloadLengthMismatch{}):
+	case errors.As(err, &dlm):
 		// More bytes than the signed (or default) length: an endless-data attack.
-		return &VerificationError{Path: file, Role: roleFromFile(file), Reason: "larger than allowed: " + err.Error(), Err: err}
+		return &VerificationError{Path: file, Role: roleFromFile(file), Reason: "too large: " + dlm.Msg, Err: err}
 	}
 	var pe *fs.PathError
 	var le *os.LinkError
 	if errors.As(err, &pe) || errors.As(err, &le) {
 		return fmt.Errorf("tuf cache: %w", err)
+	}
+	// go-tuf checks the timestamp's expiry only when it loads the snapshot:
+	// name the expired file, not the last one fetched.
+	if errors.As(err, &exp) {
+		if m := expiredRe.FindStringSubmatch(exp.Msg); m != nil {
+			file = m[1] + m[2]
+			if m[2] != "" {
+				file += ".json"
+			}
+		}
 	}
 	// Everything else from go-tuf is a judgement on the metadata it was given:
 	// ErrRepository and its subtypes, ErrValue/ErrType (malformed fields),
@@ -124,24 +137,51 @@ func classify(err error, file string) error {
 	return &VerificationError{Path: file, Role: roleFromFile(file), Reason: tufReason(err), Err: err}
 }
 
-// tufReason rewrites go-tuf's messages into our style: lowercase, no
-// "error:" stutter where we can avoid it.
+// expiredRe matches go-tuf's expiry messages: "final root.json is expired",
+// "timestamp.json is expired", "new stable is expired".
+var expiredRe = regexp.MustCompile(`^(?:final )?(?:(\S+\.json)|new (\S+)) is expired$`)
+
+// tufReason rewrites go-tuf's messages into our style: a lowercase category,
+// then go-tuf's own detail without its "... error:" type prefix.
 func tufReason(err error) string {
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
+	var (
+		se  *json.SyntaxError
+		te  *json.UnmarshalTypeError
+		exp *metadata.ErrExpiredMetadata
+		uns *metadata.ErrUnsignedMetadata
+		eqv *metadata.ErrEqualVersionNumber
+		bad *metadata.ErrBadVersionNumber
+		lhm *metadata.ErrLengthOrHashMismatch
+		rep *metadata.ErrRepository
+		val *metadata.ErrValue
+	)
 	switch {
 	case errors.As(err, &se), errors.As(err, &te):
 		return "malformed metadata: " + err.Error()
-	case errors.Is(err, &metadata.ErrExpiredMetadata{}):
-		return "expired: " + err.Error()
-	case errors.Is(err, &metadata.ErrUnsignedMetadata{}):
-		return "not signed by enough trusted keys: " + err.Error()
-	case errors.Is(err, &metadata.ErrEqualVersionNumber{}), errors.Is(err, &metadata.ErrBadVersionNumber{}):
-		return "rollback or bad version: " + err.Error()
-	case errors.Is(err, &metadata.ErrLengthOrHashMismatch{}):
-		return "does not match the length or hashes listed in trusted metadata: " + err.Error()
+	case errors.As(err, &exp):
+		return "expired: " + lower(exp.Msg)
+	case errors.As(err, &uns):
+		return "not signed by enough trusted keys: " + lower(uns.Msg)
+	case errors.As(err, &eqv):
+		return "rollback or bad version: " + lower(eqv.Msg)
+	case errors.As(err, &bad):
+		return "rollback or bad version: " + lower(bad.Msg)
+	case errors.As(err, &lhm):
+		return "does not match the length or hashes in trusted metadata: " + lower(lhm.Msg)
+	case errors.As(err, &rep):
+		return "rejected: " + lower(rep.Msg)
+	case errors.As(err, &val):
+		return "malformed metadata: " + lower(val.Msg)
 	}
-	return "tuf verification failed: " + err.Error()
+	return "rejected: " + lower(err.Error())
+}
+
+// lower lowercases the first letter: go-tuf starts some messages with a capital.
+func lower(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
 }
 
 // recovered converts a panic inside go-tuf (a malformed key makes
