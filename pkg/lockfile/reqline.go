@@ -230,6 +230,7 @@ func looksLikePath(s string) bool {
 // parseRequirementArg classifies the requirement part of a line as pip's
 // parse_req_from_line does: a URL, a local path, or a PEP 508 requirement.
 func parseRequirementArg(arg string, pos Position) (Entry, error) {
+	arg = strings.TrimSpace(arg)
 	e := Entry{Kind: KindRequirement, Size: -1, Pos: pos, Raw: arg}
 	if isURL(arg) {
 		// pip only splits a marker off a bare URL at "; " (";" may be in the URL).
