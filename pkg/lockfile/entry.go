@@ -48,7 +48,9 @@ type Kind string
 const (
 	// KindRequirement is one requirement line of a requirements file. It names a
 	// project and (when Pinned) a version; the file comes from whichever of its
-	// Hashes matches.
+	// Hashes matches. With URL or Path set it is a direct reference instead (a URL,
+	// a local archive or directory, `-e`), which pip installs without asking an
+	// index.
 	KindRequirement Kind = "requirement"
 	// KindWheel, KindSdist and KindArchive name one distribution file with its hashes.
 	KindWheel   Kind = "wheel"
@@ -63,6 +65,8 @@ const (
 
 // Verifiable reports whether the entry can in principle be checked by a file hash:
 // false for VCS checkouts and local directories, which the verifier must refuse.
+// Requirement lines are "verifiable" by kind; whether a direct reference (URL or
+// Path set) is acceptable is the verifier's decision.
 func (k Kind) Verifiable() bool {
 	return k != KindVCS && k != KindDirectory
 }
