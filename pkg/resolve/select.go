@@ -65,9 +65,18 @@ func Select(req Requirement, cands []Candidate, env *Environment, opts Options) 
 		}
 	}
 
+	// Sorting moves small eligible values that point into kept, not whole Candidates.
 	type eligible struct {
-		c   Candidate
-		pri int // position of the best supported tag; len(env.Tags) for sdists
+		c   *Candidate
+		pri int    // position of the best supported tag; len(env.Tags) for sdists
+		ver string // normal form of the version, computed once
+	}
+	var kept []Candidate // candidates whose Dist Select parsed; capacity fixed so pointers stay valid
+	for i := range cands {
+		if cands[i].Dist.Filename != cands[i].File.Filename || cands[i].Dist.Project != project {
+			kept = make([]Candidate, 0, len(cands)-i)
+			break
+		}
 	}
 	var pass []eligible
 	skip := func(c *Candidate, version, reason string) {
@@ -79,13 +88,14 @@ func Select(req Requirement, cands []Candidate, env *Environment, opts Options) 
 	for i := range cands {
 		c := cands[i]
 		name := c.File.Filename
+		reparsed := false
 		if c.Dist.Filename != name || c.Dist.Project != project {
 			d, err := ParseFilenameFor(project, name)
 			if err != nil {
 				skip(&c, "", filenameReason(err, project))
 				continue
 			}
-			c.Dist = d
+			c.Dist, reparsed = d, true
 		}
 		version := c.Dist.Version.String()
 		if c.Dist.Wheel && !formats.binary {
@@ -119,7 +129,12 @@ func Select(req Requirement, cands []Candidate, env *Environment, opts Options) 
 				continue
 			}
 		}
-		pass = append(pass, eligible{c, pri})
+		p := &cands[i] // read only
+		if reparsed {
+			kept = append(kept, c)
+			p = &kept[len(kept)-1]
+		}
+		pass = append(pass, eligible{p, pri, version})
 	}
 
 	// The specifier filter sees yanked files too: pip's finder keeps them and its resolver
@@ -127,8 +142,8 @@ func Select(req Requirement, cands []Candidate, env *Environment, opts Options) 
 	versions := make([]pep440.Version, 0, len(pass))
 	seen := make(map[string]bool, len(pass))
 	for _, e := range pass {
-		if s := e.c.Dist.Version.String(); !seen[s] {
-			seen[s] = true
+		if !seen[e.ver] {
+			seen[e.ver] = true
 			versions = append(versions, e.c.Dist.Version)
 		}
 	}
@@ -140,11 +155,11 @@ func Select(req Requirement, cands []Candidate, env *Environment, opts Options) 
 	allYanked := true
 	for _, e := range pass {
 		v := e.c.Dist.Version
-		if !matched[v.String()] {
+		if !matched[e.ver] {
 			if v.IsPrerelease() && req.Specifier.Contains(v, true) {
-				skip(&e.c, v.String(), v.String()+" is a pre-release (pass --pre to allow)")
+				skip(e.c, e.ver, e.ver+" is a pre-release (pass --pre to allow)")
 			} else {
-				skip(&e.c, v.String(), v.String()+" does not match "+specText(req.Specifier))
+				skip(e.c, e.ver, e.ver+" does not match "+specText(req.Specifier))
 			}
 			continue
 		}
@@ -152,15 +167,15 @@ func Select(req Requirement, cands []Candidate, env *Environment, opts Options) 
 		allYanked = allYanked && e.c.File.Yanked
 	}
 	if len(applicable) > 0 && !(allYanked && isPinned(req.Specifier)) {
-		kept := applicable[:0]
+		notYanked := applicable[:0]
 		for _, e := range applicable {
 			if e.c.File.Yanked {
-				sel.Skipped = append(sel.Skipped, Skip{Filename: e.c.File.Filename, Version: e.c.Dist.Version.String(), Reason: yankReason(e.c.File)})
+				sel.Skipped = append(sel.Skipped, Skip{Filename: e.c.File.Filename, Version: e.ver, Reason: yankReason(e.c.File)})
 				continue
 			}
-			kept = append(kept, e)
+			notYanked = append(notYanked, e)
 		}
-		applicable = kept
+		applicable = notYanked
 	}
 
 	binaryPref := func(e eligible) int {
@@ -192,7 +207,7 @@ func Select(req Requirement, cands []Candidate, env *Environment, opts Options) 
 	if len(applicable) > 0 {
 		sel.Applicable = make([]Candidate, len(applicable))
 		for i, e := range applicable {
-			sel.Applicable[i] = e.c
+			sel.Applicable[i] = *e.c
 		}
 		sel.Best = &sel.Applicable[0]
 		if sel.Best.File.Yanked {
