@@ -2,7 +2,6 @@ package repo
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -185,36 +184,6 @@ func (r *Repo) reconcileUnstable(t *txn, project string) ([]byte, error) {
 			return nil, err
 		}
 	}
-	page, err := renderPage(project, st.Files)
-	if err != nil {
-		return nil, err
-	}
-	return page, r.putPage(t, keyUnstable, project, page)
-}
-
-// putPage writes page as family's hash-prefixed page of project and signs it, unless
-// family already signs exactly these bytes.
-func (r *Repo) putPage(t *txn, family, project string, page []byte) error {
-	path := pagePath(project)
-	sum := sha256Hex(page)
-	ok, err := t.signs(family, path, sum)
-	if err != nil || ok {
-		return err
-	}
-	if err := t.step(fmt.Sprintf("page %s %s", family, project)); err != nil {
-		return err
-	}
-	dir := filepath.Join(targetsDir(r.dir), "simple", project)
-	if err := writeFile(filepath.Join(dir, sum+".index.html"), page, 0o644, false); err != nil {
-		return err
-	}
-	t.unsynced = append(t.unsynced, filepath.Join(dir, sum+".index.html"), dir)
-	m, err := t.role(r.lay.roleFor(family, path))
-	if err != nil {
-		return err
-	}
-	if old := m.Signed.Targets[path]; old != nil {
-		t.superseded = append(t.superseded, filepath.Join("targets", "simple", project, fmt.Sprintf("%x.index.html", []byte(old.Hashes["sha256"]))))
-	}
-	return t.setTarget(family, path, int64(len(page)), sum)
+	page, _, err := r.putPages(t, keyUnstable, project, st.Files)
+	return page, err
 }

@@ -65,7 +65,7 @@ func TestCrashAtEveryStep(t *testing.T) {
 		// Short lifetimes, so that the timestamp run at t0 also has roles to renew.
 		exp := DefaultExpiries
 		exp.Snapshot, exp.Stable, exp.Unstable = 90*time.Minute, 90*time.Minute, 90*time.Minute
-		r := mustInit(t, base, InitOptions{KeysDir: keys, HashBinBits: layoutBits, Now: t0.Add(-201 * day), Expiries: &exp})
+		r := mustInit(t, base, InitOptions{KeysDir: keys, HashBinBits: layoutBits, JSONPages: layoutBits > 0, Now: t0.Add(-201 * day), Expiries: &exp})
 		src := t.TempDir()
 		mustAdd(t, r, t0.Add(-200*day), buildWheel(t, src, "FooBar", "1.0", ""), buildWheel(t, src, "FooBar", "2.0", ">=3.8"))
 		mustAdd(t, r, t0.Add(-time.Hour), buildWheel(t, src, "FooBar", "2.0.1", ""))

@@ -21,10 +21,14 @@ type InitOptions struct {
 	// HashBinBits > 0 selects the hash-bin layout with 2^HashBinBits bins (1..14). Use it
 	// when one role's metadata would pass a few MB (see the package documentation).
 	HashBinBits int
-	Expiries    *Expiries     // nil: DefaultExpiries
-	Grace       time.Duration // 0: DefaultGrace
-	Now         time.Time     // zero: time.Now()
-	Logger      *slog.Logger
+	// JSONPages also publishes every page as PEP 691 JSON at simple/P/index.json, with
+	// PEP 700's sizes, upload times and versions (clients: --index-path
+	// simple/{project}/index.json). It doubles the page entries in every role.
+	JSONPages bool
+	Expiries  *Expiries     // nil: DefaultExpiries
+	Grace     time.Duration // 0: DefaultGrace
+	Now       time.Time     // zero: time.Now()
+	Logger    *slog.Logger
 }
 
 // Repo is an open repository directory.
@@ -123,7 +127,7 @@ func Init(ctx context.Context, dir string, opts InitOptions) (*Repo, error) {
 			return nil, err
 		}
 	}
-	cfg := &repoConfig{Format: 1, KeysDir: absKeys, BinBits: lay.bits, Expiries: exp, Grace: grace}
+	cfg := &repoConfig{Format: 1, KeysDir: absKeys, BinBits: lay.bits, Expiries: exp, Grace: grace, JSONPages: opts.JSONPages}
 	data, err := json.MarshalIndent(cfg, "", "  ")
 	if err != nil {
 		return nil, err
@@ -180,8 +184,8 @@ func Init(ctx context.Context, dir string, opts InitOptions) (*Repo, error) {
 			bin.Signed.Delegations = &metadata.Delegations{
 				Keys: map[string]*metadata.Key{ids[keyStable]: keys[keyStable], ids[keyUnstable]: keys[keyUnstable]},
 				Roles: []metadata.DelegatedRole{
-					delegation(keyStable+"-"+s, ids[keyStable]),
-					delegation(keyUnstable+"-"+s, ids[keyUnstable]),
+					delegation(keyStable+"-"+s, ids[keyStable], opts.JSONPages),
+					delegation(keyUnstable+"-"+s, ids[keyUnstable], opts.JSONPages),
 				},
 			}
 			roles[keyBins+"-"+s] = bin
@@ -190,8 +194,8 @@ func Init(ctx context.Context, dir string, opts InitOptions) (*Repo, error) {
 		top.Signed.Delegations = &metadata.Delegations{
 			Keys: map[string]*metadata.Key{ids[keyStable]: keys[keyStable], ids[keyUnstable]: keys[keyUnstable]},
 			Roles: []metadata.DelegatedRole{
-				delegation(keyStable, ids[keyStable]),
-				delegation(keyUnstable, ids[keyUnstable]),
+				delegation(keyStable, ids[keyStable], opts.JSONPages),
+				delegation(keyUnstable, ids[keyUnstable], opts.JSONPages),
 			},
 		}
 	}

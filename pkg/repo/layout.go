@@ -16,6 +16,7 @@ import (
 // matcher, so the page pattern names index.html explicitly.
 const (
 	pagePattern    = "simple/*/index.html"
+	jsonPattern    = "simple/*/index.json"
 	packagePattern = "packages/*"
 	packagesDir    = "packages"
 )
@@ -55,6 +56,8 @@ type repoConfig struct {
 	BinBits  int           `json:"bin_bits"` // 0: flat layout
 	Expiries Expiries      `json:"expiries"`
 	Grace    time.Duration `json:"grace"`
+	// JSONPages: every page is also published as PEP 691 JSON (simple/P/index.json).
+	JSONPages bool `json:"json_pages,omitempty"`
 }
 
 func stateDir(dir string) string    { return filepath.Join(dir, "state") }
@@ -175,13 +178,17 @@ func (e Expiries) of(role string) time.Duration {
 
 // delegation is the entry a parent lists for stable or unstable: both non-terminating, so
 // the pre-order walk visits stable first and falls through to unstable.
-func delegation(name, keyID string) metadata.DelegatedRole {
+func delegation(name, keyID string, jsonPages bool) metadata.DelegatedRole {
+	paths := []string{pagePattern, packagePattern}
+	if jsonPages {
+		paths = []string{pagePattern, jsonPattern, packagePattern}
+	}
 	return metadata.DelegatedRole{
 		Name:        name,
 		KeyIDs:      []string{keyID},
 		Threshold:   1,
 		Terminating: false,
-		Paths:       []string{pagePattern, packagePattern},
+		Paths:       paths,
 	}
 }
 

@@ -135,15 +135,8 @@ func (r *Repo) promoteProject(t *txn, project string, cutoff time.Time) ([]strin
 	if len(signed) == 0 {
 		return nil, false, nil
 	}
-	page, err := renderPage(project, signed)
-	if err != nil {
-		return nil, false, err
-	}
-	ok, err := t.signs(keyStable, pagePath(project), sha256Hex(page))
-	if err != nil || ok {
-		return promoted, false, err
-	}
-	return promoted, true, r.putPage(t, keyStable, project, page)
+	_, changed, err := r.putPages(t, keyStable, project, signed)
+	return promoted, changed, err
 }
 
 func normalizeAll(names []string) []string {

@@ -295,12 +295,12 @@ func (t *txn) referenced(rel string) bool {
 		mf := t.snap.Signed.Meta[role+".json"]
 		return mf == nil || v == strconv.FormatInt(mf.Version, 10)
 	case len(parts) == 4 && parts[0] == "targets" && parts[1] == "simple":
-		sum, ok := strings.CutSuffix(parts[3], ".index.html")
-		if !ok {
+		sum, base, ok := strings.Cut(parts[3], ".")
+		if !ok || (base != "index.html" && base != "index.json") {
 			return true
 		}
 		for _, fam := range []string{keyStable, keyUnstable} {
-			if yes, err := t.signs(fam, pagePath(parts[2]), sum); err != nil || yes {
+			if yes, err := t.signs(fam, "simple/"+parts[2]+"/"+base, sum); err != nil || yes {
 				return true
 			}
 		}
