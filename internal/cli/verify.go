@@ -8,8 +8,10 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/tufpip/tufpip/pkg/finder"
 	"github.com/tufpip/tufpip/pkg/lockcheck"
 	"github.com/tufpip/tufpip/pkg/lockfile"
+	"github.com/tufpip/tufpip/pkg/verify"
 )
 
 func init() { register(newVerifyCmd) }
@@ -29,9 +31,10 @@ uv.lock files, and checks every pinned hash, and the filename and size where the
 records them, against the files the TUF repository vouches for. Entries for other platforms
 are checked too: an environment marker exempts nothing. Run it in CI before installing.
 
-It exits 0 only when every entry passes; 3 when a hash is not trusted, an entry is not
-pinned or has no hash, or the --require-role policy fails; 4 when only projects or versions
-are missing; 1 when a lockfile cannot be read (with file:line).`,
+It exits 0 only when every entry passes; 3 when a hash, filename or size is not a trusted
+file's, an entry is not pinned, has no (strong) hash, is yanked or comes from a URL, path,
+VCS or directory, or the --require-role policy fails; 4 when only projects or versions are
+missing; 1 when a lockfile cannot be read (with file:line) or the repository cannot be reached.`,
 		Example: `  tufpip verify requirements.txt
   tufpip verify pylock.toml uv.lock --require-role stable
   tufpip verify requirements.txt --format github   # GitHub Actions annotations`,
@@ -66,39 +69,86 @@ func runVerify(ctx context.Context, app *App, o verifyOptions, paths []string) e
 			}
 			return err
 		}
-		entries = append(entries, lf.Entries...)
+		for _, e := range lf.Entries {
+			// A constraint restricts versions and installs nothing; the requirement it
+			// constrains is checked on its own line.
+			if !e.Constraint {
+				entries = append(entries, e)
+			}
+		}
 	}
-	sess, err := app.openSession(ctx, o.requireRole, true)
+	// The explanation of versions only lower-precedence roles signed costs a page fetch per
+	// role: it is read only for the projects of entries that fail (see explainer).
+	sess, err := app.openSession(ctx, o.requireRole, false)
 	if err != nil {
 		return withHint(err, hintForError(err))
 	}
 	var projects []string
 	for _, e := range entries {
-		projects = append(projects, lockcheck.Project(e))
+		if lockcheck.NeedsProject(e) {
+			projects = append(projects, lockcheck.Project(e))
+		}
 	}
 	_ = sess.finder.Prefetch(ctx, projects, o.parallel) // failures are reported per entry
+	ex := &explainer{app: app, sess: sess, role: o.requireRole}
 
 	var results []verifyEntry
 	failed := map[lockcheck.Status]int{}
+	verification := false
 	for _, e := range entries {
 		var res lockcheck.Result
-		if e.Constraint {
-			continue // a constraint restricts versions; the requirement it constrains is checked
+		if lockcheck.NeedsProject(e) {
+			proj, perr := sess.finder.Project(ctx, lockcheck.Project(e))
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			res = lockcheck.Check(e, proj, perr, o.requireRole)
+			if res.Status == lockcheck.NotFound || res.Status == lockcheck.HashNotTrusted {
+				res = ex.recheck(ctx, e, res)
+			}
+		} else {
+			res = lockcheck.Check(e, nil, nil, o.requireRole)
 		}
-		proj, perr := sess.finder.Project(ctx, lockcheck.Project(e))
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		res = lockcheck.Check(e, proj, perr, o.requireRole)
 		if !res.Passed() {
 			failed[res.Status]++
+			verification = verification || verify.IsVerification(res.Err)
 		}
 		results = append(results, verifyEntry{File: e.Pos.File, Line: e.Pos.Line, Name: e.Name, Version: e.Version, Filename: e.Filename, Result: res})
 	}
 	if err := printVerify(app, results); err != nil {
 		return err
 	}
-	return verifyOutcome(results, failed)
+	return verifyOutcome(results, failed, verification)
+}
+
+// explainer re-checks a failed entry against a view that also reads the pages of
+// lower-precedence roles, so the verdict can name the role that signed a version the
+// policy's page leaves out. It is built on first use and shares the run's TUF client
+// (pages already fetched come from its cache).
+type explainer struct {
+	app  *App
+	sess *session
+	role string
+	f    *finder.Finder
+	err  error
+}
+
+func (x *explainer) recheck(ctx context.Context, e lockfile.Entry, res lockcheck.Result) lockcheck.Result {
+	if x.f == nil && x.err == nil {
+		s := x.sess.settings
+		x.f, x.err = finder.New(finder.Config{
+			TUF: x.sess.client, TargetsURL: s.TargetsURL, IndexPath: s.IndexPath,
+			RequireRole: x.role, Explain: true, Logger: x.app.Logger,
+		})
+	}
+	if x.err != nil {
+		return res
+	}
+	proj, err := x.f.Project(ctx, lockcheck.Project(e))
+	if err != nil {
+		return res // the first verdict stands; the explanation is a courtesy
+	}
+	return lockcheck.Check(e, proj, nil, x.role)
 }
 
 func printVerify(app *App, results []verifyEntry) error {
@@ -145,10 +195,10 @@ func name(r verifyEntry) string {
 	return r.Name
 }
 
-// verifyOutcome is the exit status: 3 for anything that is not trusted, 4 when the only
-// failures are projects or versions the repository does not have, 1 when a project could not
-// be checked at all.
-func verifyOutcome(results []verifyEntry, failed map[lockcheck.Status]int) error {
+// verifyOutcome is the exit status: 3 for anything that is not trusted (a page that fails
+// verification included), 4 when the only failures are projects or versions the repository
+// does not have, 1 when a project could not be checked at all (network).
+func verifyOutcome(results []verifyEntry, failed map[lockcheck.Status]int, verification bool) error {
 	total := 0
 	for _, n := range failed {
 		total += n
@@ -158,7 +208,7 @@ func verifyOutcome(results []verifyEntry, failed map[lockcheck.Status]int) error
 	}
 	msg := fmt.Sprintf("%d of %d lockfile entries are not vouched for by the repository", total, len(results))
 	switch {
-	case failed[lockcheck.HashNotTrusted]+failed[lockcheck.RolePolicy]+failed[lockcheck.NotPinned]+failed[lockcheck.Yanked]+failed[lockcheck.Unverifiable] > 0:
+	case verification, failed[lockcheck.HashNotTrusted]+failed[lockcheck.RolePolicy]+failed[lockcheck.NotPinned]+failed[lockcheck.Yanked]+failed[lockcheck.Unverifiable] > 0:
 		return withCode(ExitVerification, errorf("%s", msg))
 	case failed[lockcheck.Error] > 0:
 		return withCode(ExitError, errorf("%s", msg))

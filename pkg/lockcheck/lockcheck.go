@@ -3,6 +3,12 @@
 // pkg/finder) and returns one verdict per entry; it does no I/O, so every rule is tested with
 // plain values.
 //
+// The rule is the one an installer's hash check needs: pip accepts a download that matches
+// any one of the hashes a requirement lists, so every locked hash must be the hash of a
+// trusted file of the locked version, and a hash that cannot be compared with the trusted
+// set (a weak algorithm, or one the repository does not record) fails the entry. Where the
+// lockfile records a filename or a size, they must be the trusted file's.
+//
 // Markers do not exempt an entry: a lockfile pins files for every platform it supports, and
 // each of them must be trusted, whatever the machine that checks it.
 package lockcheck
@@ -10,13 +16,13 @@ package lockcheck
 import (
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/tufpip/tufpip/pkg/finder"
 	"github.com/tufpip/tufpip/pkg/lockfile"
 	"github.com/tufpip/tufpip/pkg/pep440"
 	"github.com/tufpip/tufpip/pkg/simpleindex"
+	"github.com/tufpip/tufpip/pkg/verify"
 )
 
 // Status is the verdict on one entry.
@@ -24,7 +30,7 @@ type Status string
 
 const (
 	OK             Status = "ok"
-	HashNotTrusted Status = "hash-not-trusted" // a locked hash matches no trusted file
+	HashNotTrusted Status = "hash-not-trusted" // a locked hash, filename or size matches no trusted file
 	RolePolicy     Status = "role-policy"      // trusted, but not by the required role
 	NotPinned      Status = "not-pinned"       // no exact version, or no usable hash
 	NotFound       Status = "not-found"        // project or version unknown to the trusted set
@@ -37,137 +43,223 @@ const (
 type Result struct {
 	Entry  lockfile.Entry `json:"-"`
 	Status Status         `json:"status"`
-	Role   string         `json:"role,omitempty"`   // the vouching role of the matched files
-	Reason string         `json:"reason,omitempty"` // lowercase, names the file and the hash
+	Role   string         `json:"role,omitempty"`   // the vouching role(s) of the matched files, comma-separated
+	Reason string         `json:"reason,omitempty"` // lowercase, names the entry, the file and the hash
 	Hint   string         `json:"hint,omitempty"`
 	Files  []string       `json:"files,omitempty"` // the trusted files the locked hashes matched
+	// Err is the lookup error behind an Error verdict, for errors.As (a verification
+	// failure of the project's page is a failed verification, not a network problem).
+	Err error `json:"-"`
 }
 
 // Passed reports whether the entry is acceptable.
 func (r Result) Passed() bool { return r.Status == OK }
 
-// Check returns the verdict on one entry, given its project's trusted view or the error
-// that looking it up produced.
+// Hints, one place for the advice a failed entry carries.
+const (
+	hintUnverifiable = "lock only files from the index: a URL, path, VCS or directory source is not vouched for by TUF"
+	hintPin          = "pin exact versions with hashes, e.g. pip-compile --generate-hashes"
+	hintHashes       = "lock sha256 hashes (pip-compile --generate-hashes, uv lock)"
+	hintRelock       = "the file behind this hash is not one the repository vouches for: re-lock from the trusted index"
+	hintWeak         = "drop md5, sha1 and sha224 hashes: lock sha256 (or stronger) only"
+	hintYanked       = "upgrade to a release that is not yanked"
+	hintNotFound     = "check the name and version, or whether this repository serves the project"
+	hintVerification = "the repository or something between it and you served data that does not verify; do not install from it until this is explained"
+)
+
+func hintRole(role string) string {
+	return "lock a version " + role + " vouches for, or drop --require-role " + role + " to accept it"
+}
+
+// Check returns the verdict on one entry. proj is the project's trusted view under the
+// policy (a finder.Finder configured with requireRole), or projErr is what looking it up
+// produced. A view read with finder.Config.Explain lets Check name the role that signed a
+// version the view leaves out.
 func Check(e lockfile.Entry, proj *finder.Project, projErr error, requireRole string) Result {
-	r := Result{Entry: e}
-	fail := func(s Status, hint, format string, args ...any) Result {
-		r.Status, r.Hint, r.Reason = s, hint, fmt.Sprintf(format, args...)
-		return r
-	}
-	if !e.Kind.Verifiable() || e.Editable || (e.Kind == lockfile.KindRequirement && (e.URL != "" || e.Path != "")) {
-		return fail(Unverifiable, "lock only files from the index: a URL, path, VCS or directory source is not vouched for by TUF",
-			"%s is a %s source, which no TUF role can vouch for", label(e), sourceKind(e))
+	c := checker{r: Result{Entry: e}, e: e, role: requireRole}
+	return c.check(proj, projErr)
+}
+
+type checker struct {
+	r    Result
+	e    lockfile.Entry
+	role string // the required role, "" for none
+}
+
+func (c *checker) fail(s Status, hint, format string, args ...any) Result {
+	c.r.Status, c.r.Hint = s, hint
+	c.r.Reason = label(c.e) + ": " + fmt.Sprintf(format, args...)
+	return c.r
+}
+
+// failPlain is fail for reasons that read as a sentence about the entry ("foobar has no hash").
+func (c *checker) failPlain(s Status, hint, format string, args ...any) Result {
+	c.r.Status, c.r.Hint = s, hint
+	c.r.Reason = label(c.e) + " " + fmt.Sprintf(format, args...)
+	return c.r
+}
+
+func (c *checker) check(proj *finder.Project, projErr error) Result {
+	e := c.e
+	if kind := sourceKind(e); kind != "" {
+		return c.failPlain(Unverifiable, hintUnverifiable, "is a %s source, which no TUF role can vouch for", kind)
 	}
 	if !e.Pinned || e.Version == "" {
-		return fail(NotPinned, "pin exact versions with hashes, e.g. pip-compile --generate-hashes",
-			"%s is not pinned to one version", label(e))
+		return c.failPlain(NotPinned, hintPin, "is not pinned to one version")
 	}
-	var strong []lockfile.Hash
+	strong := 0
 	for _, h := range e.Hashes {
 		if h.Strong() {
-			strong = append(strong, h)
+			strong++
 		}
 	}
-	if len(strong) == 0 {
+	if strong == 0 {
 		if len(e.Hashes) > 0 {
-			return fail(NotPinned, "lock sha256 hashes (pip-compile --generate-hashes)", "%s has only weak hashes (%s)", label(e), algorithms(e.Hashes))
+			return c.failPlain(NotPinned, hintHashes, "has only weak hashes (%s), which prove nothing about the file", algorithms(e.Hashes))
 		}
-		return fail(NotPinned, "lock sha256 hashes (pip-compile --generate-hashes)", "%s has no hash", label(e))
+		return c.failPlain(NotPinned, hintHashes, "has no hash")
 	}
 	if projErr != nil {
-		var np *finder.NoPageError
-		if errors.As(projErr, &np) {
-			if len(np.Roles) > 0 {
-				r.Role = np.Roles[0]
-				return fail(RolePolicy, "drop --require-role, or wait until "+requireRole+" signs it",
-					"%s: project %s is vouched for only by %s, not by %s", label(e), np.Project, strings.Join(np.Roles, ", "), requireRole)
-			}
-			return fail(NotFound, "check the name, or whether this repository serves the project", "%s: project %s is not in the trusted set", label(e), np.Project)
-		}
-		return fail(Error, "", "%s: %v", label(e), projErr)
+		return c.lookupFailed(projErr)
+	}
+	if proj == nil {
+		return c.fail(Error, "", "no trusted view of project %s", Project(e))
 	}
 	want, err := pep440.Parse(e.Version)
 	if err != nil {
-		return fail(NotPinned, "", "%s: version %q is not a PEP 440 version", label(e), e.Version)
+		return c.fail(NotPinned, hintPin, "version %q is not a PEP 440 version", e.Version)
+	}
+	ix := newIndex(proj, want, c.role)
+	for _, h := range e.Hashes {
+		if f := ix.unvouched[h.Algorithm+":"+h.Hex]; f != nil {
+			c.r.Role = f.Role
+			return c.fail(RolePolicy, hintRole(c.role), "hash %s is %s, vouched for by %s, not by %s", short(h), f.File.Filename, f.Role, c.role)
+		}
+	}
+	if len(ix.version) == 0 {
+		return c.versionMissing(proj, want)
 	}
 
-	byHash := map[string]*finder.File{}
-	versionFound := false
-	for _, f := range proj.Files {
-		if f.Dist.Version.Compare(want) != 0 {
-			continue
-		}
-		versionFound = true
-		for alg, h := range f.Target.Hashes {
-			byHash[alg+":"+strings.ToLower(h)] = f
-		}
-	}
-	if !versionFound {
-		if reason := skippedReason(proj, e, want); reason != "" {
-			return fail(RolePolicy, "drop --require-role, or wait until "+requireRole+" signs it", "%s: %s", label(e), reason)
-		}
-		return fail(NotFound, "", "%s: version %s of %s is not in the trusted set", label(e), want, proj.Name)
-	}
 	roles := map[string]bool{}
-	for _, h := range strong {
-		f := byHash[h.Algorithm+":"+h.Hex]
-		if f == nil {
-			if reason := skippedReason(proj, e, want); reason != "" {
-				return fail(RolePolicy, "", "%s: %s", label(e), reason)
-			}
-			return fail(HashNotTrusted, "the file behind this hash is not one the repository vouches for: re-lock from the trusted index",
-				"%s: hash %s is not a trusted file of %s %s", label(e), short(h), proj.Name, want)
-		}
-		if e.Filename != "" && f.File.Filename != e.Filename {
-			return fail(HashNotTrusted, "", "%s: hash %s belongs to %s, not %s", label(e), short(h), f.File.Filename, e.Filename)
-		}
-		if e.Size >= 0 && f.Target.Length >= 0 && e.Size != f.Target.Length {
-			return fail(HashNotTrusted, "", "%s: locked size %d, but the trusted file is %d bytes", label(e), e.Size, f.Target.Length)
-		}
-		if f.File.Yanked {
-			reason := "yanked"
-			if f.File.YankedReason != "" {
-				reason += ": " + f.File.YankedReason
-			}
-			r.Role = f.Role
-			return fail(Yanked, "upgrade to a release that is not yanked", "%s: %s is %s", label(e), f.File.Filename, reason)
+	for _, h := range e.Hashes {
+		f, res, failed := c.checkHash(proj, ix, want, h)
+		if failed {
+			return res
 		}
 		roles[f.Role] = true
-		r.Files = appendUnique(r.Files, f.File.Filename)
+		c.r.Files = appendUnique(c.r.Files, f.File.Filename)
 	}
-	r.Status, r.Role = OK, strings.Join(sortedKeys(roles), ",")
-	return r
+	c.r.Status, c.r.Role = OK, strings.Join(sortedKeys(roles), ",")
+	return c.r
 }
 
-// skippedReason explains, from the finder's skipped list, why a version or file the entry
-// names is not trusted: signed only by a lower-precedence role, or not by the required one.
-func skippedReason(proj *finder.Project, e lockfile.Entry, v pep440.Version) string {
-	for _, s := range proj.Skipped {
-		if e.Filename != "" && s.Filename != e.Filename {
-			continue
-		}
-		sv, err := pep440.Parse(s.Version)
-		if err != nil || sv.Compare(v) != 0 {
-			continue
-		}
-		if strings.Contains(s.Reason, "signed") {
-			return s.Filename + " " + s.Reason
-		}
+// checkHash checks one locked hash and returns the trusted file it names, or the failed
+// verdict.
+func (c *checker) checkHash(proj *finder.Project, ix *index, want pep440.Version, h lockfile.Hash) (*finder.File, Result, bool) {
+	e := c.e
+	if !h.Strong() {
+		// pip refuses weak --hash algorithms outright; other installers might accept a
+		// download that matches only this one, and md5 collisions are cheap.
+		return nil, c.fail(HashNotTrusted, hintWeak, "hash %s uses a weak algorithm: an installer that accepts it could be given another file", short(h)), true
 	}
-	return ""
-}
-
-func label(e lockfile.Entry) string {
-	name := e.Name
-	if e.Version != "" {
-		name += "==" + e.Version
+	f := ix.byHash[h.Algorithm+":"+h.Hex]
+	if f == nil {
+		switch {
+		case !ix.algs[h.Algorithm]:
+			return nil, c.fail(HashNotTrusted, hintHashes, "hash %s cannot be checked: the trusted files of %s %s record only %s",
+				short(h), proj.Name, want, strings.Join(sortedKeys(ix.algs), ", ")), true
+		case ix.other[h.Algorithm+":"+h.Hex] != nil:
+			o := ix.other[h.Algorithm+":"+h.Hex]
+			return nil, c.fail(HashNotTrusted, hintRelock, "hash %s is %s, a file of version %s, not %s",
+				short(h), o.File.Filename, o.Dist.Version, want), true
+		}
+		if s, ok := roleSkip(proj, e, want); ok && e.Filename != "" && c.role != "" {
+			c.r.Role = s.role
+			return nil, c.fail(RolePolicy, hintRole(c.role), "%s is %s", s.filename, s.reason), true
+		}
+		reason := fmt.Sprintf("hash %s is not a trusted file of %s %s", short(h), proj.Name, want)
+		if s, ok := roleSkip(proj, e, want); ok {
+			// A requirement line does not say which file a hash is for: name the role that
+			// signed a file of this version the policy leaves out, without claiming it is this one.
+			reason += fmt.Sprintf(" (%s is %s)", s.filename, s.reason)
+		}
+		return nil, c.fail(HashNotTrusted, hintRelock, "%s", reason), true
+	}
+	if e.Filename != "" && f.File.Filename != e.Filename {
+		return nil, c.fail(HashNotTrusted, hintRelock, "hash %s belongs to %s, not %s", short(h), f.File.Filename, e.Filename), true
+	}
+	if e.Size >= 0 && f.Target.Length >= 0 && e.Size != f.Target.Length {
+		return nil, c.fail(HashNotTrusted, hintRelock, "locked size %d, but the trusted file %s is %d bytes", e.Size, f.File.Filename, f.Target.Length), true
 	}
 	if e.Filename != "" {
-		return name + " (" + e.Filename + ")"
+		// Every hash of a file entry describes the same file: one the trusted file does not
+		// record cannot be compared, and an installer may check only that one.
+		for _, other := range e.Hashes {
+			if other.Strong() && f.Target.Hashes[other.Algorithm] == "" && f.File.Hashes[other.Algorithm] == "" {
+				return nil, c.fail(HashNotTrusted, hintHashes, "hash %s cannot be checked: the trusted file %s records only %s",
+					short(other), f.File.Filename, strings.Join(sortedKeys(fileAlgs(f)), ", ")), true
+			}
+		}
 	}
-	return name
+	if f.File.Yanked {
+		reason := "yanked"
+		if f.File.YankedReason != "" {
+			reason += " (" + f.File.YankedReason + ")"
+		}
+		c.r.Role = f.Role
+		return nil, c.fail(Yanked, hintYanked, "%s is %s", f.File.Filename, reason), true
+	}
+	return f, Result{}, false
 }
 
+// lookupFailed turns the error of a project lookup into a verdict.
+func (c *checker) lookupFailed(err error) Result {
+	var np *finder.NoPageError
+	if errors.As(err, &np) {
+		if len(np.Roles) > 0 {
+			c.r.Role = strings.Join(np.Roles, ",")
+			role := c.role
+			if role == "" {
+				role = np.RequireRole
+			}
+			return c.fail(RolePolicy, hintRole(role), "project %s is vouched for only by %s, not by %s",
+				np.Project, strings.Join(np.Roles, ", "), role)
+		}
+		return c.fail(NotFound, hintNotFound, "project %s is not in the trusted set (no role signs %s)", np.Project, np.Path)
+	}
+	c.r.Err = err
+	hint := ""
+	if verify.IsVerification(err) {
+		hint = hintVerification
+	}
+	return c.fail(Error, hint, "%v", err)
+}
+
+// versionMissing explains a locked version with no trusted file.
+func (c *checker) versionMissing(proj *finder.Project, want pep440.Version) Result {
+	if s, ok := roleSkip(proj, c.e, want); ok {
+		c.r.Role = s.role
+		if c.role != "" {
+			return c.fail(RolePolicy, hintRole(c.role), "%s is %s", s.filename, s.reason)
+		}
+		// Without a policy the page of the highest-precedence role decides, as it does for
+		// tufpip install: a version only a lower role signed is not installable from it.
+		return c.fail(NotFound, "lock a version "+pageRole(proj)+" signs, or wait until it signs "+want.String(),
+			"version %s is not on %s's page for %s: %s is %s", want, pageRole(proj), proj.Name, s.filename, s.reason)
+	}
+	for _, s := range proj.Skipped {
+		if c.e.Filename != "" && s.Filename != c.e.Filename {
+			continue
+		}
+		if v, err := pep440.Parse(s.Version); err == nil && v.Compare(want) == 0 {
+			return c.fail(HashNotTrusted, hintRelock, "no file of %s %s is trusted: %s: %s", proj.Name, want, s.Filename, s.Reason)
+		}
+	}
+	return c.fail(NotFound, hintNotFound, "version %s of %s is not in the trusted set", want, proj.Name)
+}
+
+// sourceKind names the kind of source an entry is when it is not a file from an index
+// ("" when it is one).
 func sourceKind(e lockfile.Entry) string {
 	switch {
 	case e.Editable:
@@ -176,45 +268,30 @@ func sourceKind(e lockfile.Entry) string {
 		return "VCS"
 	case e.Kind == lockfile.KindDirectory:
 		return "directory"
-	case e.URL != "":
+	case e.Kind == lockfile.KindRequirement && e.URL != "":
 		return "direct URL"
+	case e.Kind == lockfile.KindRequirement && e.Path != "":
+		return "local path"
+	case e.Kind == lockfile.KindArchive && e.Version == "":
+		// A PEP 751 archive without a version cannot be matched to a release.
+		return "direct archive"
 	}
-	return "local path"
-}
-
-func short(h lockfile.Hash) string {
-	hex := h.Hex
-	if len(hex) > 16 {
-		hex = hex[:16] + "…"
-	}
-	return h.Algorithm + ":" + hex
-}
-
-func algorithms(hs []lockfile.Hash) string {
-	var out []string
-	for _, h := range hs {
-		out = appendUnique(out, h.Algorithm)
-	}
-	return strings.Join(out, ", ")
-}
-
-func appendUnique(s []string, v string) []string {
-	for _, x := range s {
-		if x == v {
-			return s
-		}
-	}
-	return append(s, v)
-}
-
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
+	return ""
 }
 
 // Project returns the PEP 503 name an entry's project is looked up by.
 func Project(e lockfile.Entry) string { return simpleindex.NormalizeName(e.Name) }
+
+// NeedsProject reports whether checking e needs its project's trusted view; entries that
+// fail on their own (sources TUF cannot vouch for, unpinned or hashless entries) do not.
+func NeedsProject(e lockfile.Entry) bool {
+	if sourceKind(e) != "" || !e.Pinned || e.Version == "" || e.Name == "" {
+		return false
+	}
+	for _, h := range e.Hashes {
+		if h.Strong() {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,194 @@
+package lockcheck
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/tufpip/tufpip/pkg/finder"
+	"github.com/tufpip/tufpip/pkg/lockfile"
+	"github.com/tufpip/tufpip/pkg/pep440"
+)
+
+// index is a project's trusted files by hash, split by whether they belong to the locked
+// version, so a wrong hash can be told apart from a hash of another release.
+type index struct {
+	version []*finder.File
+	byHash  map[string]*finder.File // "alg:hex" -> trusted file of the locked version
+	other   map[string]*finder.File // "alg:hex" -> trusted file of another version
+	algs    map[string]bool         // algorithms the locked version's files record
+	// unvouched holds files the view lists that the required role does not vouch for.
+	unvouched map[string]*finder.File
+}
+
+func newIndex(proj *finder.Project, want pep440.Version, requireRole string) *index {
+	ix := &index{byHash: map[string]*finder.File{}, other: map[string]*finder.File{}, algs: map[string]bool{}, unvouched: map[string]*finder.File{}}
+	for _, f := range proj.Files {
+		if requireRole != "" && !vouched(proj, f, requireRole) {
+			// The finder applies the policy already; a view built without it must not
+			// let a file through that the required role never vouched for.
+			for alg := range fileAlgs(f) {
+				ix.unvouched[alg+":"+fileHash(f, alg)] = f
+			}
+			continue
+		}
+		into, mine := ix.other, f.Dist.Version.Compare(want) == 0
+		if mine {
+			into = ix.byHash
+			ix.version = append(ix.version, f)
+		}
+		for alg := range fileAlgs(f) {
+			if mine {
+				ix.algs[alg] = true
+			}
+			if h := fileHash(f, alg); h != "" {
+				into[alg+":"+h] = f
+			}
+		}
+	}
+	return ix
+}
+
+// vouched reports whether the required role vouches for f: it listed the file as a target,
+// or it signed the page that lists the file with a strong hash (trust rule b).
+func vouched(proj *finder.Project, f *finder.File, role string) bool {
+	if f.Target != nil && f.Target.VouchedBy(role) {
+		return true
+	}
+	return proj.Page != nil && proj.Page.VouchedBy(role) && f.Role == proj.Page.Role && len(strongOnly(f.File.Hashes)) > 0
+}
+
+// fileAlgs are the strong algorithms a trusted file's hash is known in: the signed
+// target's, and the trusted page's for a file trusted through the page.
+func fileAlgs(f *finder.File) map[string]bool {
+	out := map[string]bool{}
+	if f.Target != nil {
+		for alg := range strongOnly(f.Target.Hashes) {
+			out[alg] = true
+		}
+	}
+	for alg := range strongOnly(f.File.Hashes) {
+		out[alg] = true
+	}
+	return out
+}
+
+// fileHash is the file's hash in alg, lowercase: the signed one when the target records
+// alg (the finder has dropped files whose page disagrees with it), else the page's.
+func fileHash(f *finder.File, alg string) string {
+	if f.Target != nil {
+		if h := f.Target.Hashes[alg]; h != "" {
+			return strings.ToLower(h)
+		}
+	}
+	return strings.ToLower(f.File.Hashes[alg])
+}
+
+func strongOnly(h map[string]string) map[string]string {
+	out := map[string]string{}
+	for alg, v := range h {
+		if (lockfile.Hash{Algorithm: alg}).Strong() && v != "" {
+			out[alg] = v
+		}
+	}
+	return out
+}
+
+// skip is a file the trusted view leaves out because of who signed it.
+type skip struct{ filename, reason, role string }
+
+// roleSkip finds, in the view's skipped list, a file of the locked version (the entry's
+// own file when it names one) left out because of the role that signed it: "signed only
+// by unstable" (a lower-precedence page), "signed by unstable, not by stable" or "not
+// signed by stable (signed by unstable)" (the policy).
+func roleSkip(proj *finder.Project, e lockfile.Entry, v pep440.Version) (skip, bool) {
+	for _, s := range proj.Skipped {
+		if e.Filename != "" && s.Filename != e.Filename {
+			continue
+		}
+		sv, err := pep440.Parse(s.Version)
+		if err != nil || sv.Compare(v) != 0 {
+			continue
+		}
+		if role, ok := signer(s.Reason); ok {
+			return skip{filename: s.Filename, reason: s.Reason, role: role}, true
+		}
+	}
+	return skip{}, false
+}
+
+// signer reads the signing role out of the finder's role-related skip reasons.
+func signer(reason string) (string, bool) {
+	if rest, ok := strings.CutPrefix(reason, "signed only by "); ok {
+		return rest, true
+	}
+	if rest, ok := strings.CutPrefix(reason, "signed by "); ok {
+		role, _, found := strings.Cut(rest, ", not by ")
+		return role, found
+	}
+	if strings.HasPrefix(reason, "not signed by ") {
+		if _, rest, ok := strings.Cut(reason, "(signed by "); ok {
+			return strings.TrimSuffix(rest, ")"), true
+		}
+	}
+	return "", false
+}
+
+func pageRole(proj *finder.Project) string {
+	if proj.Page != nil && proj.Page.Role != "" {
+		return proj.Page.Role
+	}
+	return "the highest-precedence role"
+}
+
+func label(e lockfile.Entry) string {
+	name := e.Name
+	switch {
+	case name == "" && e.Raw != "":
+		return e.Raw
+	case name == "" && e.URL != "":
+		return e.URL
+	case name == "":
+		name = e.Path
+	}
+	if e.Version != "" {
+		name += "==" + e.Version
+	}
+	if e.Filename != "" && e.Kind != lockfile.KindRequirement {
+		return name + " (" + e.Filename + ")"
+	}
+	return name
+}
+
+func short(h lockfile.Hash) string {
+	hex := h.Hex
+	if len(hex) > 16 {
+		hex = hex[:16] + "…"
+	}
+	return h.Algorithm + ":" + hex
+}
+
+func algorithms(hs []lockfile.Hash) string {
+	var out []string
+	for _, h := range hs {
+		out = appendUnique(out, h.Algorithm)
+	}
+	return strings.Join(out, ", ")
+}
+
+func appendUnique(s []string, v string) []string {
+	for _, x := range s {
+		if x == v {
+			return s
+		}
+	}
+	return append(s, v)
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
