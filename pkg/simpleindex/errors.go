@@ -1,6 +1,7 @@
 package simpleindex
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -87,4 +88,46 @@ func orDiscard(log *slog.Logger) *slog.Logger {
 		return slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	return log
+}
+
+// maxWarnings caps the warnings one page can log: a page of 10,000 odd links should
+// not bury the one message that matters.
+const maxWarnings = 20
+
+// pageLogger returns the logger a parse uses, quiet after maxWarnings warnings, and a
+// function to call when the parse ends, which says how many were left out.
+func pageLogger(log *slog.Logger, page string) (*slog.Logger, func()) {
+	if log == nil {
+		return orDiscard(nil), func() {}
+	}
+	h := &limitHandler{Handler: log.Handler(), left: new(int)}
+	*h.left = maxWarnings
+	return slog.New(h), func() {
+		if *h.left < 0 {
+			log.Warn("more warnings about this page left out", "page", pageLabel(page), "count", -*h.left)
+		}
+	}
+}
+
+type limitHandler struct {
+	slog.Handler
+	left *int // warnings still allowed; below zero, minus the number dropped
+}
+
+func (h *limitHandler) Handle(ctx context.Context, r slog.Record) error {
+	if r.Level >= slog.LevelWarn {
+		*h.left--
+		if *h.left < 0 {
+			return nil
+		}
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+func (h *limitHandler) WithAttrs(as []slog.Attr) slog.Handler {
+	return &limitHandler{Handler: h.Handler.WithAttrs(as), left: h.left}
+}
+
+func (h *limitHandler) WithGroup(name string) slog.Handler {
+	return &limitHandler{Handler: h.Handler.WithGroup(name), left: h.left}
 }

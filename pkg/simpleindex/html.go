@@ -24,8 +24,9 @@ import (
 // <style>, and reads markup inside <noscript>, <iframe>, <textarea> and the like, which
 // Python's HTMLParser does not treat as raw text.
 func ParseHTML(data []byte, pageURL *url.URL, log *slog.Logger) (*Page, error) {
-	log = orDiscard(log)
 	page := pageString(pageURL)
+	log, done := pageLogger(log, page)
+	defer done()
 	p := &Page{APIVersion: "1.0"}
 	var (
 		anchors    []rawAnchor

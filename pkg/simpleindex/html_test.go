@@ -286,3 +286,15 @@ func TestHTMLRepositoryVersion(t *testing.T) {
 		}
 	}
 }
+
+func TestHTMLWarningsAreCapped(t *testing.T) {
+	rec, log := newRecorder()
+	page := strings.Repeat(`<a>no href</a>`, 1000)
+	if _, err := ParseHTML([]byte(page), mustURL(t, pageBase), log); err != nil {
+		t.Fatal(err)
+	}
+	w := rec.warnings()
+	if len(w) != maxWarnings+1 || !strings.Contains(w[len(w)-1], "more warnings") {
+		t.Errorf("%d warnings, want %d and a summary; last %q", len(w), maxWarnings+1, w[len(w)-1])
+	}
+}

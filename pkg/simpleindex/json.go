@@ -130,8 +130,9 @@ func sha256Only(b []byte) (string, bool) {
 // ParseJSON reads a PEP 691 page (with PEP 700's additions). pageURL is the page's
 // logical URL, against which relative file URLs are resolved.
 func ParseJSON(data []byte, pageURL *url.URL, log *slog.Logger) (*Page, error) {
-	log = orDiscard(log)
 	page := pageString(pageURL)
+	log, done := pageLogger(log, page)
+	defer done()
 	var doc jsonPage
 	if err := json.Unmarshal(data, &doc); err != nil {
 		return nil, jsonError(data, page, err)

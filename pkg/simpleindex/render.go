@@ -13,7 +13,8 @@ import (
 // uploadTimeLayout is PEP 700's yyyy-mm-ddThh:mm:ss.ffffffZ, always with six digits.
 const uploadTimeLayout = "2006-01-02T15:04:05.000000Z"
 
-// RenderError is a page that cannot be rendered: a file without a filename or URL.
+// RenderError is a page that cannot be rendered: a file without a filename or URL, or
+// with a fragment in its URL (hashes go in File.Hashes).
 type RenderError struct {
 	Index int
 	Msg   string
