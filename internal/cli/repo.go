@@ -31,19 +31,21 @@ used only by init and belong offline; bring the stable key to promote.`,
   tufpip repo add /srv/pypi dist/*.whl dist/*.tar.gz
   tufpip repo promote /srv/pypi --older-than 90d
   tufpip repo timestamp /srv/pypi        # hourly, from cron
-  tufpip repo status /srv/pypi --format json`,
+  tufpip repo status /srv/pypi --format json
+  tufpip repo renew /srv/pypi --keys /media/offline/pypi-keys   # yearly`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
-	cmd.AddCommand(newRepoInitCmd(app), newRepoAddCmd(app), newRepoPromoteCmd(app), newRepoTimestampCmd(app), newRepoStatusCmd(app))
+	cmd.AddCommand(newRepoInitCmd(app), newRepoAddCmd(app), newRepoPromoteCmd(app), newRepoTimestampCmd(app), newRepoStatusCmd(app), newRepoRenewCmd(app))
 	return cmd
 }
 
 func newRepoInitCmd(app *App) *cobra.Command {
 	var keys string
 	var bins int
+	var jsonPages bool
 	cmd := &cobra.Command{
-		Use:   "init DIR [--keys KEYDIR] [--hash-bins N]",
+		Use:   "init DIR [--keys KEYDIR] [--hash-bins N] [--json-pages]",
 		Short: "create an empty signed repository and its keys",
 		Long: `init creates DIR/metadata (1.root.json is the root clients must be given out of band),
 DIR/targets and DIR/state, and one ed25519 key per role in KEYDIR (default DIR/keys; keep it
@@ -51,13 +53,17 @@ out of the served tree and move root.key and targets.key offline afterwards). It
 overwrite an existing repository or key.
 
 --hash-bins N splits stable and unstable into 2^N shards behind succinct hash bins, for
-repositories where one role's metadata would pass a few MB (tens of thousands of files).`,
+repositories where one role's metadata would pass a few MB (tens of thousands of files).
+
+--json-pages also publishes each page as PEP 691 JSON (simple/P/index.json) with PEP 700's
+file sizes, upload times and versions; clients select it with
+--index-path simple/{project}/index.json.`,
 		Example: `  tufpip repo init /srv/pypi --keys /secure/pypi-keys
   tufpip repo init /srv/pypi --keys /secure/pypi-keys --hash-bins 8
   # give clients the root, then: tufpip init --name acme --root /srv/pypi/metadata/1.root.json ...`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			r, err := repo.Init(cmd.Context(), args[0], repo.InitOptions{KeysDir: keys, HashBinBits: bins, Logger: app.Logger})
+			r, err := repo.Init(cmd.Context(), args[0], repo.InitOptions{KeysDir: keys, HashBinBits: bins, JSONPages: jsonPages, Logger: app.Logger})
 			if err != nil {
 				return withHint(err, "choose another directory, or remove the old repository first")
 			}
@@ -75,6 +81,7 @@ repositories where one role's metadata would pass a few MB (tens of thousands of
 	}
 	cmd.Flags().StringVar(&keys, "keys", "", "directory for the private keys (default DIR/keys)")
 	cmd.Flags().IntVar(&bins, "hash-bins", 0, "shard stable and unstable into 2^N hash bins (1-14; 0: one role each)")
+	cmd.Flags().BoolVar(&jsonPages, "json-pages", false, "also publish PEP 691 JSON pages (simple/P/index.json)")
 	return cmd
 }
 
@@ -218,6 +225,41 @@ warns about roles near expiry whose key is elsewhere. Run it hourly.`,
 		},
 	}
 	cmd.Flags().StringVar(&keys, "keys", "", "keys directory (default: the one given to repo init)")
+	cmd.Flags().StringVar(&now, "now", "", "sign as of this time (default: now)")
+	return cmd
+}
+
+func newRepoRenewCmd(app *App) *cobra.Command {
+	var keys, now string
+	cmd := &cobra.Command{
+		Use:   "renew DIR --keys OFFLINE-KEYDIR",
+		Short: "re-sign root and targets (the offline roles) before they expire",
+		Long: `renew re-signs root (as a new version, same keys), targets and, in the hash-bin layout,
+the bins, each valid for another year. It needs the offline keys; tufpip repo timestamp
+warns 30 days before they are due.`,
+		Example: `  tufpip repo renew /srv/pypi --keys /media/offline/pypi-keys`,
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			t, err := parseNow(now)
+			if err != nil {
+				return usageErrorf("", "--now: %v", err)
+			}
+			r, err := openRepo(app, args[0], keys)
+			if err != nil {
+				return err
+			}
+			res, err := r.Renew(cmd.Context(), t)
+			if err != nil {
+				return withHint(err, "renew needs root.key and targets.key: pass --keys DIR")
+			}
+			if app.flags.format == "json" {
+				return json.NewEncoder(app.out()).Encode(res)
+			}
+			fmt.Fprintf(app.out(), "re-signed %s\n", strings.Join(res.Renewed, ", "))
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&keys, "keys", "", "keys directory holding root.key and targets.key")
 	cmd.Flags().StringVar(&now, "now", "", "sign as of this time (default: now)")
 	return cmd
 }

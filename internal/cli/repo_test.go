@@ -53,6 +53,13 @@ func testWheel(t *testing.T, dir, name, version string) string {
 }
 
 func TestRepoCommands(t *testing.T) {
+	t.Run("flat", func(t *testing.T) { testRepoCommands(t, nil, nil) })
+	t.Run("hash-bins+json", func(t *testing.T) {
+		testRepoCommands(t, []string{"--hash-bins", "4", "--json-pages"}, []string{"--index-path", "simple/{project}/index.json"})
+	})
+}
+
+func testRepoCommands(t *testing.T, initFlags, resolveFlags []string) {
 	dir := filepath.Join(t.TempDir(), "pypi")
 	keys := filepath.Join(t.TempDir(), "keys")
 	src := t.TempDir()
@@ -60,7 +67,7 @@ func TestRepoCommands(t *testing.T) {
 	now := time.Now().UTC()
 	old := now.Add(-120 * 24 * time.Hour).Format(time.RFC3339)
 
-	r := runCLI(t, env, "repo", "init", dir, "--keys", keys)
+	r := runCLI(t, env, append([]string{"repo", "init", dir, "--keys", keys}, initFlags...)...)
 	if r.code != 0 || !strings.Contains(r.stdout, "1.root.json") {
 		t.Fatalf("repo init: %+v", r)
 	}
@@ -96,7 +103,7 @@ func TestRepoCommands(t *testing.T) {
 		t.Fatalf("repo status: %+v", r)
 	}
 	for _, role := range st.Roles {
-		if want := map[string]int{"stable": 2, "unstable": 3}[role.Role]; want != 0 && role.Files != want {
+		if want := map[string]int{"stable": 2, "unstable": 3, "stable-*": 2, "unstable-*": 3}[role.Role]; want != 0 && role.Files != want {
 			t.Errorf("status: %s signs %d files, want %d", role.Role, role.Files, want)
 		}
 	}
@@ -105,26 +112,27 @@ func TestRepoCommands(t *testing.T) {
 	}
 
 	// tufpip's own resolver reads what the publisher wrote: stable's 2.0, not unstable's 2.0.1.
+	// In the hash-bin layout the vouching role is stable's shard (stable-XX).
 	srv := httptest.NewServer(http.FileServer(http.Dir(dir)))
 	defer srv.Close()
 	env["TUFPIP_METADATA_URL"] = srv.URL + "/metadata/"
 	env["TUFPIP_TARGETS_URL"] = srv.URL + "/targets/"
 	env["TUFPIP_ROOT"] = filepath.Join(dir, "metadata", "1.root.json")
 	env["TUFPIP_CACHE_DIR"] = t.TempDir()
-	r = runCLI(t, env, "resolve", "FooBar==2.0.*", "--format", "json", "--python-version", "3.12", "--platform", "any")
+	r = runCLI(t, env, append([]string{"resolve", "FooBar==2.0.*", "--format", "json", "--python-version", "3.12", "--platform", "any"}, resolveFlags...)...)
 	var res struct {
 		Results []struct {
 			Version, Role string
 		}
 	}
 	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &res) != nil || len(res.Results) != 1 ||
-		res.Results[0].Version != "2.0" || res.Results[0].Role != "stable" {
+		res.Results[0].Version != "2.0" || (res.Results[0].Role != "stable" && !strings.HasPrefix(res.Results[0].Role, "stable-")) {
 		t.Fatalf("tufpip resolve against the published repository: %+v", r)
 	}
 }
 
 func TestRepoHelpHasExamples(t *testing.T) {
-	for _, sub := range []string{"init", "add", "promote", "timestamp", "status"} {
+	for _, sub := range []string{"init", "add", "promote", "timestamp", "status", "renew"} {
 		r := runCLI(t, nil, "repo", sub, "--help")
 		if r.code != 0 || !strings.Contains(r.stdout, "Examples:\n") || !strings.Contains(r.stdout, "tufpip repo "+sub+" /srv/pypi") {
 			t.Errorf("repo %s --help: %+v", sub, r)
