@@ -70,6 +70,7 @@ func Select(req Requirement, cands []Candidate, env *Environment, opts Options) 
 		c   *Candidate
 		pri int    // position of the best supported tag; len(env.Tags) for sdists
 		ver string // normal form of the version, computed once
+		idx int    // position on the page
 	}
 	var kept []Candidate // candidates whose Dist Select parsed; capacity fixed so pointers stay valid
 	for i := range cands {
@@ -134,7 +135,7 @@ func Select(req Requirement, cands []Candidate, env *Environment, opts Options) 
 			kept = append(kept, c)
 			p = &kept[len(kept)-1]
 		}
-		pass = append(pass, eligible{p, pri, version})
+		pass = append(pass, eligible{p, pri, version, i})
 	}
 
 	// The specifier filter sees yanked files too: pip's finder keeps them and its resolver
@@ -184,8 +185,9 @@ func Select(req Requirement, cands []Candidate, env *Environment, opts Options) 
 		}
 		return 0
 	}
-	// Stable sort, best first: equal keys keep page order, as pip's max() takes the first.
-	slices.SortStableFunc(applicable, func(a, b eligible) int {
+	// Best first. pip's resolver walks the finder's ascending (stable) sort backwards, so of
+	// files with equal keys the one later on the page comes first.
+	slices.SortFunc(applicable, func(a, b eligible) int {
 		ya, yb := a.c.File.Yanked, b.c.File.Yanked
 		if ya != yb {
 			if yb {
@@ -202,7 +204,10 @@ func Select(req Requirement, cands []Candidate, env *Environment, opts Options) 
 		if d := a.pri - b.pri; d != 0 {
 			return d
 		}
-		return compareBuild(b.c.Dist, a.c.Dist)
+		if d := compareBuild(b.c.Dist, a.c.Dist); d != 0 {
+			return d
+		}
+		return b.idx - a.idx
 	})
 	if len(applicable) > 0 {
 		sel.Applicable = make([]Candidate, len(applicable))
