@@ -108,6 +108,10 @@ func detectFacts(ctx context.Context, python string) (*Facts, error) {
 	if len(f.VersionInfo) < 3 || f.Implementation == "" || f.Markers == nil {
 		return fail("environment detection script gave incomplete facts", nil)
 	}
+	// packaging does the same for non-tagged builds, whose version ends in "+"
+	if v := f.Markers["python_full_version"]; strings.HasSuffix(v, "+") {
+		f.Markers["python_full_version"] = v + "local"
+	}
 	if f.System == "Linux" && f.Executable != "" {
 		f.ManylinuxABI, f.Musl = inspectExecutable(ctx, &f)
 	}

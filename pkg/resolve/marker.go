@@ -166,6 +166,12 @@ func (p *markerParser) value() (string, bool, error) {
 			return "", false, p.fail("unterminated quoted string")
 		}
 		s := p.src[p.pos+1 : p.pos+1+end]
+		if strings.IndexByte(s, '\\') >= 0 {
+			// packaging decodes Python escapes here (ast.literal_eval); refusing them is
+			// safer than comparing a different string than pip would
+			p.pos += 1 + strings.IndexByte(s, '\\')
+			return "", false, p.fail("backslash escapes in marker strings are not supported")
+		}
 		p.pos += end + 2
 		return s, false, nil
 	}

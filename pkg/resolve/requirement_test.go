@@ -59,6 +59,7 @@ func TestParseRequirementErrors(t *testing.T) {
 		{"foo; os_name notin 'x'", "invalid marker"},
 		{"foo; os_name not  'x'", "expected 'in' after 'not'"},
 		{"foo-", "expected end or semicolon"},
+		{`foo; os_name == "pos\x69x"`, "backslash escapes"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
