@@ -35,7 +35,8 @@ const (
 	NotPinned      Status = "not-pinned"       // no exact version, or no usable hash
 	NotFound       Status = "not-found"        // project or version unknown to the trusted set
 	Yanked         Status = "yanked"           // the trusted file is yanked
-	Unverifiable   Status = "unverifiable"     // a URL, path, VCS or directory source
+	Unverifiable   Status = "unverifiable"     // a VCS, direct URL or local archive source
+	Local          Status = "local"            // a local source tree (the project itself, a workspace member): nothing is fetched, nothing to verify
 	Error          Status = "error"            // the project could not be checked (network, verification)
 )
 
@@ -52,12 +53,13 @@ type Result struct {
 	Err error `json:"-"`
 }
 
-// Passed reports whether the entry is acceptable.
-func (r Result) Passed() bool { return r.Status == OK }
+// Passed reports whether the entry is acceptable: a trusted file, or a local source tree,
+// which is installed from the user's own disk and never fetched from an index.
+func (r Result) Passed() bool { return r.Status == OK || r.Status == Local }
 
 // Hints, one place for the advice a failed entry carries.
 const (
-	hintUnverifiable = "lock only files from the index: a URL, path, VCS or directory source is not vouched for by TUF"
+	hintUnverifiable = "lock only files from the index: a VCS, URL or local archive source is not vouched for by TUF"
 	hintPin          = "pin exact versions with hashes, e.g. pip-compile --generate-hashes"
 	hintHashes       = "lock sha256 hashes (pip-compile --generate-hashes, uv lock)"
 	hintRelock       = "the file behind this hash is not one the repository vouches for: re-lock from the trusted index"
@@ -101,8 +103,12 @@ func (c *checker) failPlain(s Status, hint, format string, args ...any) Result {
 
 func (c *checker) check(proj *finder.Project, projErr error) Result {
 	e := c.e
+	if isLocalTree(e) {
+		c.r.Status, c.r.Reason = Local, label(e)+" is a local source tree: it is not fetched from an index, so there is nothing to verify"
+		return c.r
+	}
 	if kind := sourceKind(e); kind != "" {
-		return c.failPlain(Unverifiable, hintUnverifiable, "is a %s source, which no TUF role can vouch for", kind)
+		return c.failPlain(Unverifiable, hintUnverifiable, "is %s source, which no TUF role can vouch for", kind)
 	}
 	if !e.Pinned || e.Version == "" {
 		return c.failPlain(NotPinned, hintPin, "is not pinned to one version")
@@ -258,23 +264,34 @@ func (c *checker) versionMissing(proj *finder.Project, want pep440.Version) Resu
 	return c.fail(NotFound, hintNotFound, "version %s of %s is not in the trusted set", want, proj.Name)
 }
 
-// sourceKind names the kind of source an entry is when it is not a file from an index
-// ("" when it is one).
+// isLocalTree reports a source tree on the local disk: a pylock or uv directory source
+// (uv.lock lists the project itself as an editable or virtual one), or a requirement that
+// names a directory (-e ./src, ./lib). It is the user's own code, not a download.
+func isLocalTree(e lockfile.Entry) bool {
+	switch {
+	case e.Kind == lockfile.KindDirectory:
+		return true
+	case e.Kind == lockfile.KindRequirement:
+		return e.Path != "" && e.URL == "" && e.Filename == ""
+	}
+	return false
+}
+
+// sourceKind names, with its article, the kind of source an entry is when it is not a file
+// from an index ("" when it is one).
 func sourceKind(e lockfile.Entry) string {
 	switch {
-	case e.Editable:
-		return "editable"
+	case e.Kind == lockfile.KindVCS && e.Editable, e.Kind == lockfile.KindRequirement && e.Editable && e.URL != "":
+		return "an editable VCS"
 	case e.Kind == lockfile.KindVCS:
-		return "VCS"
-	case e.Kind == lockfile.KindDirectory:
-		return "directory"
+		return "a VCS"
 	case e.Kind == lockfile.KindRequirement && e.URL != "":
-		return "direct URL"
+		return "a direct URL"
 	case e.Kind == lockfile.KindRequirement && e.Path != "":
-		return "local path"
+		return "a local file"
 	case e.Kind == lockfile.KindArchive && e.Version == "":
 		// A PEP 751 archive without a version cannot be matched to a release.
-		return "direct archive"
+		return "a direct archive"
 	}
 	return ""
 }
@@ -282,10 +299,10 @@ func sourceKind(e lockfile.Entry) string {
 // Project returns the PEP 503 name an entry's project is looked up by.
 func Project(e lockfile.Entry) string { return simpleindex.NormalizeName(e.Name) }
 
-// NeedsProject reports whether checking e needs its project's trusted view; entries that
-// fail on their own (sources TUF cannot vouch for, unpinned or hashless entries) do not.
+// NeedsProject reports whether checking e needs its project's trusted view; entries decided
+// on their own (local trees, sources TUF cannot vouch for, unpinned or hashless entries) do not.
 func NeedsProject(e lockfile.Entry) bool {
-	if sourceKind(e) != "" || !e.Pinned || e.Version == "" || e.Name == "" {
+	if isLocalTree(e) || sourceKind(e) != "" || !e.Pinned || e.Version == "" || e.Name == "" {
 		return false
 	}
 	for _, h := range e.Hashes {

@@ -200,16 +200,18 @@ func TestCheck(t *testing.T) {
 		{name: "arbitrary equality", e: req("snapshot-7", sha(w20)), status: NotPinned, reason: `foobar==snapshot-7: version "snapshot-7" is not a PEP 440 version`, hint: "pin"},
 		{name: "VCS", e: lockfile.Entry{Kind: lockfile.KindVCS, Name: "foobar", URL: "https://git.example/foobar.git", Size: -1}, status: Unverifiable,
 			reason: "foobar is a VCS source, which no TUF role can vouch for", hint: "lock only files from the index"},
-		{name: "directory", e: lockfile.Entry{Kind: lockfile.KindDirectory, Name: "app", Path: ".", Size: -1}, status: Unverifiable,
-			reason: "app is a directory source, which no TUF role can vouch for", hint: "lock only files"},
-		{name: "editable", e: lockfile.Entry{Kind: lockfile.KindRequirement, Path: "./src/app", Editable: true, Raw: "-e ./src/app", Size: -1}, status: Unverifiable,
-			reason: "-e ./src/app is a editable source, which no TUF role can vouch for", hint: "lock only files"},
+		{name: "editable VCS", e: lockfile.Entry{Kind: lockfile.KindRequirement, URL: "git+https://git.example/app.git", Editable: true, Raw: "-e git+https://git.example/app.git", Size: -1},
+			status: Unverifiable, reason: "-e git+https://git.example/app.git is an editable VCS source, which no TUF role can vouch for", hint: "lock only files"},
+		{name: "local directory (uv's root project)", e: lockfile.Entry{Kind: lockfile.KindDirectory, Name: "app", Version: "0.1.0", Path: ".", Editable: true, Size: -1}, status: Local,
+			reason: "app==0.1.0 is a local source tree: it is not fetched from an index, so there is nothing to verify"},
+		{name: "editable directory", e: lockfile.Entry{Kind: lockfile.KindRequirement, Path: "./src/app", Editable: true, Raw: "-e ./src/app", Size: -1}, status: Local,
+			reason: "-e ./src/app is a local source tree: it is not fetched from an index, so there is nothing to verify"},
 		{name: "direct URL", e: lockfile.Entry{Kind: lockfile.KindRequirement, Name: "foobar", URL: "https://files.example/" + w20, Filename: w20,
 			Hashes: []lockfile.Hash{sha(w20)}, Raw: "foobar @ https://files.example/" + w20, Size: -1}, status: Unverifiable,
 			reason: "foobar is a direct URL source, which no TUF role can vouch for", hint: "lock only files"},
 		{name: "local path", e: lockfile.Entry{Kind: lockfile.KindRequirement, Name: "foobar", Path: "./dist/" + w20, Filename: w20,
 			Hashes: []lockfile.Hash{sha(w20)}, Size: -1}, status: Unverifiable,
-			reason: "foobar is a local path source, which no TUF role can vouch for", hint: "lock only files"},
+			reason: "foobar is a local file source, which no TUF role can vouch for", hint: "lock only files"},
 		{name: "archive without a version", e: file(lockfile.KindArchive, "", sd20, -1, sha(sd20)), status: Unverifiable,
 			reason: "foobar (" + sd20 + ") is a direct archive source, which no TUF role can vouch for", hint: "lock only files"},
 
@@ -261,7 +263,7 @@ func TestCheck(t *testing.T) {
 			if r.Status != tc.status {
 				t.Fatalf("status %s, want %s (reason %q)", r.Status, tc.status, r.Reason)
 			}
-			if r.Passed() != (tc.status == OK) {
+			if r.Passed() != (tc.status == OK || tc.status == Local) {
 				t.Errorf("Passed() = %v", r.Passed())
 			}
 			switch {
@@ -271,7 +273,7 @@ func TestCheck(t *testing.T) {
 				}
 			case tc.status != OK && r.Reason != tc.reason:
 				t.Errorf("reason %q\nwant        %q", r.Reason, tc.reason)
-			case tc.status == OK && r.Reason != "":
+			case tc.status == OK && r.Reason != "", tc.status == Local && r.Reason != tc.reason:
 				t.Errorf("ok with a reason: %q", r.Reason)
 			}
 			if tc.hint == "" && r.Hint != "" || !strings.Contains(r.Hint, tc.hint) {
@@ -322,13 +324,14 @@ func TestNeedsProject(t *testing.T) {
 		{req("2.0", lockfile.Hash{Algorithm: "md5", Hex: strings.Repeat("0", 32)}), false},
 		{lockfile.Entry{Kind: lockfile.KindVCS, Name: "x", Pinned: true, Version: "1", Hashes: []lockfile.Hash{sha(w20)}}, false},
 		{file(lockfile.KindArchive, "", sd20, -1, sha(sd20)), false},
+		{lockfile.Entry{Kind: lockfile.KindDirectory, Name: "app", Path: "."}, false},
 	} {
 		if got := NeedsProject(tc.e); got != tc.want {
 			t.Errorf("NeedsProject(%s) = %v, want %v", label(tc.e), got, tc.want)
 		}
 		// an entry that needs no project gets its verdict without one
 		if !tc.want {
-			if r := Check(tc.e, nil, nil, ""); r.Passed() || r.Status == Error {
+			if r := Check(tc.e, nil, nil, ""); r.Status == OK || r.Status == Error {
 				t.Errorf("%s: checked without a project: %s %q", label(tc.e), r.Status, r.Reason)
 			}
 		}
