@@ -2,6 +2,7 @@ package repo
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"sort"
@@ -21,7 +22,9 @@ type AddResult struct {
 // now, and signed by unstable together with the project's regenerated unstable page;
 // then a new snapshot and timestamp are written. Unstable signs every file.
 //
-// Adding a file that is already published with the same bytes is a no-op; with other
+// now is the recorded upload time; a now in the past (a backfill) does not date the
+// signatures, whose expiries count from the wall clock. Adding a file that is already
+// published with the same bytes is a no-op; with other
 // bytes it is a *ConflictError. Add needs the online keys only (unstable, snapshot,
 // timestamp).
 func (r *Repo) Add(ctx context.Context, files []string, now time.Time) (*AddResult, error) {
@@ -33,6 +36,10 @@ func (r *Repo) Add(ctx context.Context, files []string, now time.Time) (*AddResu
 	for i, f := range files {
 		d, err := parseDistFilename(filepath.Base(f))
 		if err != nil {
+			var de *DistError
+			if errors.As(err, &de) {
+				de.File = f // the path as the user gave it
+			}
 			return nil, err
 		}
 		st, err := os.Stat(f)

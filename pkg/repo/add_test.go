@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestAddRejects(t *testing.T) {
@@ -107,5 +108,23 @@ func TestPageContents(t *testing.T) {
 	// The unsigned copy for plain pip is unstable's page.
 	if got := mustRead(t, filepath.Join(dir, "targets", "simple", "foobar", "index.html")); string(got) != page {
 		t.Error("plain index.html differs from unstable's page")
+	}
+}
+
+// A backfilled upload (--now in the past) dates the file, not the signatures: the
+// repository stays valid without waiting for the next timestamp run.
+func TestBackfillSignsWithCurrentExpiry(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "repo")
+	r := mustInit(t, dir, InitOptions{HashBinBits: 3})
+	src := t.TempDir()
+	mustAdd(t, r, t0.Add(-400*day), buildWheel(t, src, "Old", "1.0", ""))
+	now := time.Now()
+	c := newClient(t, dir, served(t, dir), now)
+	if role, files := c.page("old"); role != "unstable" || len(files) != 1 {
+		t.Fatalf("backfilled page: %s %v", role, files)
+	}
+	res := mustPromote(t, r, PromoteOptions{OlderThan: 365 * day, Now: now})
+	if len(res.Promoted) != 1 {
+		t.Fatalf("the recorded upload time is not the backfilled one: promoted %v", res.Promoted)
 	}
 }

@@ -62,7 +62,7 @@ func TestCrashAtEveryStep(t *testing.T) {
 	for _, layoutBits := range []int{0, 3} {
 		keys := t.TempDir()
 		base := filepath.Join(t.TempDir(), "base")
-		// Short lifetimes, so that the timestamp run at t0 also has roles to renew.
+		// Short lifetimes, so that the timestamp run an hour later has roles to renew.
 		exp := DefaultExpiries
 		exp.Snapshot, exp.Stable, exp.Unstable = 90*time.Minute, 90*time.Minute, 90*time.Minute
 		r := mustInit(t, base, InitOptions{KeysDir: keys, HashBinBits: layoutBits, JSONPages: layoutBits > 0, Now: t0.Add(-201 * day), Expiries: &exp})
@@ -72,18 +72,21 @@ func TestCrashAtEveryStep(t *testing.T) {
 		if _, err := r.Timestamp(context.Background(), t0.Add(-time.Hour)); err != nil {
 			t.Fatal(err)
 		}
+		// The operations run an hour after the base state was signed, when the short-lived
+		// roles are past half their lifetime (signing time never precedes the wall clock).
+		at := time.Now().UTC().Add(time.Hour)
 		newFiles := []string{buildWheel(t, src, "FooBar", "3.0", ">=3.11"), buildWheel(t, src, "Other", "1.0", "")}
 		ops := []struct {
 			name string
 			run  func(r *Repo) error
 		}{
-			{"add", func(r *Repo) error { _, err := r.Add(context.Background(), newFiles, t0); return err }},
+			{"add", func(r *Repo) error { _, err := r.Add(context.Background(), newFiles, at); return err }},
 			{"promote", func(r *Repo) error {
-				_, err := r.Promote(context.Background(), PromoteOptions{OlderThan: 90 * day, Now: t0})
+				_, err := r.Promote(context.Background(), PromoteOptions{OlderThan: 90 * day, Now: at})
 				return err
 			}},
-			{"timestamp", func(r *Repo) error { _, err := r.Timestamp(context.Background(), t0); return err }},
-			{"renew", func(r *Repo) error { _, err := r.Renew(context.Background(), t0); return err }},
+			{"timestamp", func(r *Repo) error { _, err := r.Timestamp(context.Background(), at); return err }},
+			{"renew", func(r *Repo) error { _, err := r.Renew(context.Background(), at); return err }},
 		}
 		for _, op := range ops {
 			t.Run(fmt.Sprintf("bits%d/%s", layoutBits, op.name), func(t *testing.T) {
@@ -94,13 +97,13 @@ func TestCrashAtEveryStep(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				before := observe(t, clean, served(t, clean), t.TempDir(), t0)
+				before := observe(t, clean, served(t, clean), t.TempDir(), at)
 				var steps []string
 				rc.failAt = func(s string) error { steps = append(steps, s); return nil }
 				if err := op.run(rc); err != nil {
 					t.Fatal(err)
 				}
-				after := observe(t, clean, served(t, clean), t.TempDir(), t0)
+				after := observe(t, clean, served(t, clean), t.TempDir(), at)
 				if (op.name == "add" || op.name == "promote") && sameView(before, after) {
 					t.Fatalf("%s changed nothing a client sees: %v", op.name, after)
 				}
@@ -114,7 +117,7 @@ func TestCrashAtEveryStep(t *testing.T) {
 					copyTree(t, base, dir)
 					url := served(t, dir)
 					returning := t.TempDir()
-					observe(t, dir, url, returning, t0) // a client that knows the previous state
+					observe(t, dir, url, returning, at) // a client that knows the previous state
 
 					r, err := Open(dir, OpenOptions{})
 					if err != nil {
@@ -132,10 +135,10 @@ func TestCrashAtEveryStep(t *testing.T) {
 					if !errors.As(err, &ie) || ie.Step != step {
 						t.Fatalf("crash at step %d %q: got %v", i, step, err)
 					}
-					if got := observe(t, dir, url, t.TempDir(), t0); !sameView(got, before) {
+					if got := observe(t, dir, url, t.TempDir(), at); !sameView(got, before) {
 						t.Fatalf("crash before %q: fresh client sees %v, want the previous state %v", step, got, before)
 					}
-					if got := observe(t, dir, url, returning, t0); !sameView(got, before) {
+					if got := observe(t, dir, url, returning, at); !sameView(got, before) {
 						t.Fatalf("crash before %q: returning client sees %v, want %v", step, got, before)
 					}
 
@@ -144,7 +147,7 @@ func TestCrashAtEveryStep(t *testing.T) {
 					if err := op.run(r); err != nil {
 						t.Fatalf("retry after crash before %q: %v", step, err)
 					}
-					if got := observe(t, dir, url, returning, t0); !sameView(got, after) {
+					if got := observe(t, dir, url, returning, at); !sameView(got, after) {
 						t.Fatalf("retry after crash before %q: client sees %v, want %v", step, got, after)
 					}
 				}

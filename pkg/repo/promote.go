@@ -87,7 +87,7 @@ func (r *Repo) Promote(ctx context.Context, opts PromoteOptions) (*PromoteResult
 		if err != nil {
 			return nil, err
 		}
-		if !t.dirty[name] && m.Signed.Expires.Before(now.Add(r.cfg.Expiries.Stable/2)) {
+		if !t.dirty[name] && m.Signed.Expires.Before(t.signAt.Add(r.cfg.Expiries.Stable/2)) {
 			t.dirty[name] = true
 			res.Renewed = append(res.Renewed, name)
 		}

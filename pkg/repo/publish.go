@@ -21,9 +21,10 @@ import (
 // the snapshot, and last timestamp.json. Until that last rename the previous timestamp
 // is what clients see, and every file it names is still on disk.
 type txn struct {
-	r   *Repo
-	ctx context.Context
-	now time.Time
+	r      *Repo
+	ctx    context.Context
+	now    time.Time // the operation's time: upload times, the age rule
+	signAt time.Time // expiries count from here: now, or the wall clock if now is earlier
 
 	ts    *metadata.Metadata[metadata.TimestampType]
 	snap  *metadata.Metadata[metadata.SnapshotType]
@@ -35,7 +36,13 @@ type txn struct {
 }
 
 func (r *Repo) begin(ctx context.Context, now time.Time) (*txn, error) {
-	t := &txn{r: r, ctx: ctx, now: now.UTC(), roles: map[string]*metadata.Metadata[metadata.TargetsType]{}, dirty: map[string]bool{}}
+	t := &txn{r: r, ctx: ctx, now: now.UTC(), signAt: now.UTC(), roles: map[string]*metadata.Metadata[metadata.TargetsType]{}, dirty: map[string]bool{}}
+	// A "now" in the past (backfilled uploads, --now) dates the uploads, not the
+	// signatures: metadata signed with an expiry in the past would take the repository
+	// down until the next timestamp run.
+	if wall := time.Now().UTC(); wall.After(t.signAt) {
+		t.signAt = wall
+	}
 	tsPath := filepath.Join(metadataDir(r.dir), "timestamp.json")
 	data, err := os.ReadFile(tsPath)
 	if err != nil {
@@ -166,7 +173,7 @@ func (t *txn) commit(forceSnapshot, forceTimestamp bool) (bool, error) {
 		m := t.roles[name]
 		old := t.snap.Signed.Meta[name+".json"].Version
 		m.Signed.Version = old + 1
-		m.Signed.Expires = t.now.Add(exp.of(name)).Truncate(time.Second)
+		m.Signed.Expires = t.signAt.Add(exp.of(name)).Truncate(time.Second)
 		if err := t.step("role " + name); err != nil {
 			return false, err
 		}
@@ -183,7 +190,7 @@ func (t *txn) commit(forceSnapshot, forceTimestamp bool) (bool, error) {
 		if err := t.step("snapshot"); err != nil {
 			return false, err
 		}
-		if _, err := t.r.writeSnapshot(t.snap, old+1, t.now); err != nil {
+		if _, err := t.r.writeSnapshot(t.snap, old+1, t.signAt); err != nil {
 			return false, err
 		}
 		t.superseded = append(t.superseded, filepath.Join("metadata", fmt.Sprintf("%d.snapshot.json", old)))
@@ -191,14 +198,14 @@ func (t *txn) commit(forceSnapshot, forceTimestamp bool) (bool, error) {
 	if err := t.step("timestamp"); err != nil {
 		return false, err
 	}
-	if err := t.r.writeTimestamp(t.ts, t.snap, t.ts.Signed.Version+1, t.now); err != nil {
+	if err := t.r.writeTimestamp(t.ts, t.snap, t.ts.Signed.Version+1, t.signAt); err != nil {
 		return false, err
 	}
 	// Committed. What follows only tidies up: failures are logged, never returned.
 	if err := t.r.clearPending(); err != nil {
 		t.r.log.Warn("cannot clear the pending journal", "err", err)
 	}
-	if err := t.r.retire(t.superseded, t.now, t.referenced); err != nil {
+	if err := t.r.retire(t.superseded, t.signAt, t.referenced); err != nil {
 		t.r.log.Warn("cannot prune superseded files", "err", err)
 	}
 	return true, nil

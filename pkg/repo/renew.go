@@ -62,7 +62,7 @@ func (r *Repo) Renew(ctx context.Context, now time.Time) (*RenewResult, error) {
 		return nil, err
 	}
 	root.Signed.Version++
-	root.Signed.Expires = now.Add(r.cfg.Expiries.Root).Truncate(time.Second)
+	root.Signed.Expires = t.signAt.Add(r.cfg.Expiries.Root).Truncate(time.Second)
 	out, err := sign(r, root, metadata.ROOT)
 	if err != nil {
 		return nil, err
@@ -96,7 +96,7 @@ func (r *Repo) Renew(ctx context.Context, now time.Time) (*RenewResult, error) {
 func (t *txn) offlineWarnings(root *metadata.Metadata[metadata.RootType]) ([]string, error) {
 	var out []string
 	warn := func(role string, exp time.Time) {
-		if exp.Before(t.now.Add(offlineWarning)) {
+		if exp.Before(t.signAt.Add(offlineWarning)) {
 			out = append(out, fmt.Sprintf("%s expires %s: run tufpip repo renew with the offline keys", role, exp.Format(time.RFC3339)))
 		}
 	}

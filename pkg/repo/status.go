@@ -38,7 +38,7 @@ func (r *Repo) Timestamp(ctx context.Context, now time.Time) (*TimestampResult, 
 		return nil, err
 	}
 	res := &TimestampResult{}
-	soon := func(expires time.Time, life time.Duration) bool { return expires.Before(now.Add(life / 2)) }
+	soon := func(expires time.Time, life time.Duration) bool { return expires.Before(t.signAt.Add(life / 2)) }
 	haveKey := func(name string) bool { return exists(privateKeyPath(r.keysDir, name)) }
 	for _, fam := range []string{keyUnstable, keyStable} {
 		for _, name := range r.lay.familyRoles(fam) {
