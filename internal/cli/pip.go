@@ -1,0 +1,164 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+// tufpip install / download / pip: pip with tufpip's verifying index as its only index.
+// The index runs in-process on 127.0.0.1 for the length of one pip run; pip resolves as it
+// always does, and every page and file it receives has been verified against the TUF
+// repository first.
+
+func init() {
+	register(func(app *App) *cobra.Command { return newPipCmd(app, "install") })
+	register(func(app *App) *cobra.Command { return newPipCmd(app, "download") })
+	register(func(app *App) *cobra.Command { return newPipCmd(app, "") })
+}
+
+// pipRunOptions are one wrapper run's inputs.
+type pipRunOptions struct {
+	command     string // "install", "download", or "" for tufpip pip
+	python      string
+	requireRole string
+	help        bool
+	pipArgs     []string
+	environ     []string // the environment pip's is derived from; nil: the process's
+}
+
+const pipRules = `
+
+tufpip's options come first, pip's after: everything from the first argument that is not
+one of the options below, or after "--", goes to pip unchanged. So -v, -q, -r, -d, --root
+and --cache-dir there mean what they mean to pip.
+
+pip runs as PYTHON -m pip (--python, default python3) with --index-url pointing at the
+index. Its output and exit code pass through. A file the index refused (hash, length,
+signature) is named on stderr after pip exits, and tufpip then exits 3.
+
+No way around the checks. tufpip refuses (exit 2, naming the argument or file:line):
+  -i/--index-url, --extra-index-url, -f/--find-links, --trusted-host, --proxy, pip's --python
+  direct URL and path requirements: 'name @ https://...', https://.../x.whl, ./x.whl, -e
+  the same inside -r/-c files, which are read recursively before pip runs, and ${VAR} in them
+pip's configuration is neutralised: every PIP_* environment variable is dropped (with a
+warning for the index ones), PIP_CONFIG_FILE=/dev/null so no pip.conf is read, the version
+check is off and 127.0.0.1 bypasses any proxy. --no-index is passed on: pip then has no
+index at all.
+
+tufpip's own logs (warnings, refused files) go to stderr beside pip's output.`
+
+func newPipCmd(app *App, command string) *cobra.Command {
+	o := &pipRunOptions{command: command}
+	use, short, long, example := "", "", "", ""
+	switch command {
+	case "":
+		use = "pip [TUFPIP OPTIONS] -- PIP ARGS..."
+		short = "run any pip command with tufpip's verifying index as its only index"
+		long = `pip runs any pip command (wheel, index versions, ...) the way tufpip install runs pip
+install: tufpip starts its verifying index on 127.0.0.1 (only files the TUF repository
+vouches for, stable before unstable, each verified before it is sent) and pip talks to it
+alone.` + pipRules
+		example = `  tufpip pip -- wheel -w dist/ 'FooBar==2.0.*'
+  tufpip pip --python .venv/bin/python -- index versions foobar
+  tufpip pip --require-role stable -- install -q --upgrade foobar`
+	default:
+		use = command + " [TUFPIP OPTIONS] [--] PIP ARGS..."
+		short = "pip " + command + ", with every file verified against the TUF repository"
+		long = command + ` runs pip ` + command + ` with your arguments, pip talking only to tufpip's verifying
+index: a PEP 503/691 index on 127.0.0.1 that lists only the files the TUF repository vouches
+for (stable before unstable) and sends a file only after verifying it. Every dependency pip
+resolves goes through the same checks.` + pipRules
+		if command == "install" {
+			example = `  tufpip install 'FooBar==2.0.*'
+  tufpip install --python .venv/bin/python -r requirements.txt
+  tufpip install --require-role stable --repo acme -- -q --root /mnt/image foobar`
+		} else {
+			example = `  tufpip download -r requirements.txt -d wheels/
+  tufpip download --python .venv/bin/python --no-deps -d wheels/ 'FooBar==2.0.*'
+  tufpip download --repo acme -- --only-binary=:all: --platform manylinux2014_x86_64 -d wheels/ foobar`
+		}
+	}
+	cmd := &cobra.Command{
+		Use:                use,
+		Short:              short,
+		Long:               long,
+		Example:            example,
+		DisableFlagParsing: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			f := o.wrapperFlags(app)
+			rest, err := splitWrapperArgs(f, args)
+			if err != nil {
+				return err
+			}
+			if o.help {
+				return cmd.Help()
+			}
+			o.pipArgs = rest
+			return runPipWrapper(cmd.Context(), app, o)
+		},
+	}
+	cmd.SetHelpFunc(func(c *cobra.Command, _ []string) {
+		w := c.OutOrStdout()
+		fmt.Fprintf(w, "%s\n\nUsage:\n  tufpip %s\n\nExamples:\n%s\n\nTUFPIP OPTIONS (before pip's arguments):\n%s",
+			c.Long, c.Use, c.Example, o.wrapperFlags(app).FlagUsages())
+		fmt.Fprintf(w, "\nThe repository options can also be set with the TUFPIP_* variables or tufpip init.\n")
+	})
+	return cmd
+}
+
+// runPipWrapper checks pip's arguments, starts the verifying index, runs pip and reports
+// what the index refused.
+func runPipWrapper(ctx context.Context, app *App, o *pipRunOptions) error {
+	if o.command == "" && len(o.pipArgs) == 0 {
+		return usageErrorf("for example: tufpip pip -- wheel -w dist/ foobar", "no pip command given")
+	}
+	cl := parsePipArgs(o.command, o.pipArgs)
+	if err := checkPipArgs(cl); err != nil {
+		return err
+	}
+	python := o.python
+	if python == "" {
+		python = "python3"
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return errorf("starting the verifying index on 127.0.0.1: %w", err)
+	}
+	ix, stop, err := app.startIndex(ctx, ln, o.requireRole, 0)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer stop()
+	indexURL := "http://" + ln.Addr().String() + "/simple/"
+	environ := o.environ
+	if environ == nil {
+		environ = os.Environ()
+	}
+	env := pipEnv(environ, indexURL, app.Logger)
+	args := cl.withIndexURL(indexURL)
+	app.Logger.Debug("running pip", "python", python, "args", strings.Join(args, " "))
+	code, runErr := runChild(ctx, app.IO, python, args, env)
+	stop()
+	if fails := ix.Failures(); len(fails) > 0 {
+		reportFailures(app.IO.ErrOut, fails)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return &passthroughError{code: ExitVerification}
+	}
+	switch {
+	case runErr != nil:
+		return runErr
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case code != 0:
+		return &passthroughError{code: code}
+	}
+	return nil
+}

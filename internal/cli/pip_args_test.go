@@ -1,0 +1,119 @@
+package cli
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestSplitWrapperArgs(t *testing.T) {
+	tests := []struct {
+		args        []string
+		pip         []string
+		python      string
+		role, root  string
+		help        bool
+		wantErr     string
+		description string
+	}{
+		{args: []string{"--python", "/v/bin/python", "-r", "req.txt"}, pip: []string{"-r", "req.txt"}, python: "/v/bin/python",
+			description: "tufpip's options first, pip's from the first other argument"},
+		{args: []string{"--python=/p", "--require-role", "stable", "--", "--root", "/mnt", "foo"}, pip: []string{"--root", "/mnt", "foo"},
+			python: "/p", role: "stable", description: "-- ends tufpip's options: pip gets its own --root"},
+		{args: []string{"--root", "root.json", "foo"}, pip: []string{"foo"}, root: "root.json",
+			description: "before pip's arguments, --root is tufpip's trusted root"},
+		{args: []string{"-v", "--python", "/p", "foo"}, pip: []string{"-v", "--python", "/p", "foo"},
+			description: "-v is pip's, and so is everything after it"},
+		{args: []string{"foo", "--require-role", "stable"}, pip: []string{"foo", "--require-role", "stable"},
+			description: "a tufpip option after pip's arguments is pip's (and refused later)"},
+		{args: []string{"--help"}, pip: nil, help: true},
+		{args: []string{"-h", "foo"}, pip: []string{"foo"}, help: true},
+		{args: []string{"--python"}, wantErr: "--python needs a value"},
+		{args: nil, pip: nil},
+		{args: []string{"--", "--help"}, pip: []string{"--help"}, description: "pip's own help"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			app := &App{}
+			o := &pipRunOptions{command: "install"}
+			pip, err := splitWrapperArgs(o.wrapperFlags(app), tt.args)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || exitCode(err) != ExitUsage {
+					t.Fatalf("err = %v, want %q (exit 2)", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(pip, tt.pip) || o.python != tt.python || o.requireRole != tt.role ||
+				app.flags.root != tt.root || o.help != tt.help {
+				t.Errorf("%s: pip=%q python=%q role=%q root=%q help=%v", tt.description, pip, o.python, o.requireRole, app.flags.root, o.help)
+			}
+		})
+	}
+}
+
+func TestParsePipArgs(t *testing.T) {
+	tests := []struct {
+		command string
+		args    []string
+		cmd     string
+		reqs    []string
+		opts    map[string]string // canonical option -> value, for the options named
+	}{
+		{command: "install", args: []string{"-qr", "req.txt", "-t", "target/", "foo"}, cmd: "install", reqs: []string{"foo"},
+			opts: map[string]string{"--requirement": "req.txt"}},
+		{command: "download", args: []string{"-rreq.txt", "--dest=wheels", "-d", "./w", "bar>=1"}, cmd: "download", reqs: []string{"bar>=1"},
+			opts: map[string]string{"--requirement": "req.txt", "--dest": "./w"}},
+		{command: "install", args: []string{"--targ", "./dir", "--no-deps", "foo"}, cmd: "install", reqs: []string{"foo"},
+			opts: map[string]string{"--target": "./dir"}},
+		{command: "install", args: []string{"--", "./x.whl", "-r"}, cmd: "install", reqs: []string{"./x.whl", "-r"}},
+		{command: "install", args: []string{"-qqi", "http://x", "foo"}, cmd: "install", reqs: []string{"foo"},
+			opts: map[string]string{"--index-url": "http://x"}},
+		{command: "", args: []string{"-v", "--log", "pip.log", "install", "-e", ".", "foo"}, cmd: "install", reqs: []string{"foo"},
+			opts: map[string]string{"--log": "pip.log", "--editable": "."}},
+		{command: "", args: []string{"show", "-f", "foo"}, cmd: "show", reqs: []string{"foo"}},
+		{command: "", args: []string{"--version"}, cmd: ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.command+" "+strings.Join(tt.args, " "), func(t *testing.T) {
+			cl := parsePipArgs(tt.command, tt.args)
+			if cl.command != tt.cmd || !reflect.DeepEqual(cl.requirements(), tt.reqs) {
+				t.Errorf("command %q requirements %q, want %q %q", cl.command, cl.requirements(), tt.cmd, tt.reqs)
+			}
+			for name, want := range tt.opts {
+				got, found := "", false
+				for _, tok := range cl.tokens {
+					if tok.opt == name {
+						got, found = tok.value, true
+					}
+				}
+				if !found || got != want {
+					t.Errorf("%s = %q (found %v), want %q; tokens %+v", name, got, found, want, cl.tokens)
+				}
+			}
+		})
+	}
+}
+
+func TestWithIndexURL(t *testing.T) {
+	const u = "http://127.0.0.1:1/simple/"
+	tests := []struct {
+		command string
+		args    []string
+		want    string
+	}{
+		{"install", []string{"-q", "foo"}, "-m pip install --index-url " + u + " -q foo"},
+		{"download", nil, "-m pip download --index-url " + u},
+		{"", []string{"-v", "wheel", "-w", "d", "foo"}, "-m pip -v wheel --index-url " + u + " -w d foo"},
+		{"", []string{"show", "foo"}, "-m pip show foo"}, // show has no --index-url: PIP_INDEX_URL covers it
+		{"", []string{"--version"}, "-m pip --version"},
+	}
+	for _, tt := range tests {
+		got := strings.Join(parsePipArgs(tt.command, tt.args).withIndexURL(u), " ")
+		if got != tt.want {
+			t.Errorf("%s %q:\n got %s\nwant %s", tt.command, tt.args, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,262 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/tufpip/tufpip/pkg/lockfile"
+)
+
+// The wrappers' promise is that pip installs nothing tufpip did not verify. pip can be told
+// to fetch from elsewhere in many ways: index and find-links options, a proxy, direct URL
+// and path requirements, editable installs, and all of these again inside -r/-c files.
+// Each is refused before pip starts (exit 2), naming where it was written. pip's
+// configuration files and PIP_* variables are neutralised instead (pip_run.go).
+
+// RefusedError is an argument or a requirements-file line that would let pip fetch or
+// install something tufpip cannot verify.
+type RefusedError struct {
+	Where  string // "command line" or "requirements.txt:12"
+	Arg    string // what was written, e.g. "--extra-index-url https://example.org/simple"
+	Reason string
+	Hint   string
+}
+
+// refuse builds a RefusedError with its hint attached for printing.
+func refuse(where, arg, reason, hint string) error {
+	return withHint(&RefusedError{Where: where, Arg: arg, Reason: reason, Hint: hint}, hint)
+}
+
+func (e *RefusedError) Error() string {
+	if e.Where == "" || e.Where == "command line" {
+		return e.Arg + ": " + e.Reason
+	}
+	return e.Where + ": " + e.Arg + ": " + e.Reason
+}
+
+func init() {
+	classifiers = append(classifiers, func(err error) (int, bool) {
+		var re *RefusedError
+		if errors.As(err, &re) {
+			return ExitUsage, true
+		}
+		return 0, false
+	})
+}
+
+const (
+	hintIndex = "pip talks only to tufpip's verifying index; choose the TUF repository with --repo NAME or --metadata-url URL"
+	hintReq   = "name the project and its version instead (e.g. 'foobar==2.0'), so it comes from the signed index"
+	hintOrder = "tufpip's options go before pip's arguments, e.g. tufpip install --python .venv/bin/python -r requirements.txt"
+)
+
+// indexOptions are the options (canonical names) that point pip at other sources.
+var indexOptions = map[string]string{
+	"--index-url":       "pip would fetch from an index tufpip does not verify",
+	"--index":           "pip would fetch from an index tufpip does not verify",
+	"--extra-index-url": "pip would fetch from an index tufpip does not verify",
+	"--find-links":      "pip would install files found outside the signed index",
+	"--trusted-host":    "pip would accept an unverified host",
+	"--proxy":           "pip's requests to tufpip's index must not pass through a proxy",
+}
+
+// tufpipOnly are tufpip's options that pip does not have; among pip's arguments they are
+// a misplaced tufpip option, not something to pass on.
+var tufpipOnly = []string{"--require-role", "--metadata-url", "--targets-url", "--repo", "--index-path"}
+
+// fetchingCommands are the pip commands whose positional arguments are requirements.
+var fetchingCommands = map[string]bool{"install": true, "download": true, "wheel": true, "lock": true}
+
+// checkPipArgs refuses what in pip's arguments could bypass the verifying index, and reads
+// the -r/-c files they name.
+func checkPipArgs(cl *pipCommandLine) error {
+	table := optionTable(cl.command)
+	names := make([]string, 0, len(indexOptions))
+	for n := range indexOptions {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, t := range cl.tokens {
+		if t.opt == "" {
+			continue
+		}
+		tab := table
+		if t.general {
+			tab = pipOptions[""]
+		}
+		arg := strings.TrimSpace(t.written + " " + t.value)
+		opt := t.opt
+		if strings.HasPrefix(t.written, "--") {
+			if n, ok := abbreviates(tab, t.written, names...); ok {
+				opt = n
+			} else if n, ok := abbreviates(tab, t.written, "--python", "--editable", "--group"); ok {
+				opt = n
+			}
+		}
+		if reason, ok := indexOptions[opt]; ok {
+			return refuse("command line", arg, reason, hintIndex)
+		}
+		switch opt {
+		case "--python":
+			return refuse("command line", arg, "pip would run in another interpreter than the one tufpip was given",
+				"put --python PATH before pip's arguments: tufpip install --python PATH ARGS")
+		case "--editable":
+			if tab["--editable"].value {
+				return refuse("command line", arg, "editable requirements are installed from local or VCS sources without verification", hintReq)
+			}
+		case "--group":
+			// pip 25.1 reads [dependency-groups] from pyproject.toml, which tufpip does not check.
+			return refuse("command line", arg, "dependency groups are read by pip from pyproject.toml, where tufpip cannot check them",
+				"list the group's requirements in a requirements file and pass it with -r")
+		case "--requirement", "--constraint":
+			if fetchingCommands[cl.command] || pipOptions[cl.command] == nil {
+				if err := checkRequirementsFile(t.written, t.value); err != nil {
+					return err
+				}
+			}
+		}
+		for _, n := range tufpipOnly {
+			if _, known := tab[t.written]; !known && strings.HasPrefix(n, t.written) && len(t.written) > 3 {
+				return refuse("command line", arg, "a tufpip option among pip's arguments", hintOrder)
+			}
+		}
+	}
+	if fetchingCommands[cl.command] || pipOptions[cl.command] == nil {
+		for _, r := range cl.requirements() {
+			if reason := directRequirement(r); reason != "" {
+				return refuse("command line", r, reason, hintReq)
+			}
+		}
+	}
+	return nil
+}
+
+// directRequirement says why pip would fetch requirement r without consulting the index,
+// following pip's parse_req_from_line: a URL, "name @ URL", or a local path or archive.
+func directRequirement(r string) string {
+	head := r
+	if i := strings.Index(r, ";"); i >= 0 {
+		head = r[:i]
+	}
+	head = strings.TrimSpace(head)
+	before, _, hasAt := strings.Cut(head, "@")
+	switch {
+	case hasAt && !looksLikePath(before):
+		return "a direct URL requirement is fetched without verification"
+	case strings.Contains(head, ":"):
+		return "a URL requirement is fetched without verification"
+	case looksLikePath(head) || isArchiveName(stripExtras(head)):
+		return "a local path is installed without verification"
+	}
+	return ""
+}
+
+func looksLikePath(s string) bool {
+	return strings.ContainsAny(s, `/\`) || strings.HasPrefix(s, ".")
+}
+
+func stripExtras(s string) string {
+	if strings.HasSuffix(s, "]") {
+		if i := strings.LastIndexByte(s, '['); i >= 0 {
+			return s[:i]
+		}
+	}
+	return s
+}
+
+// archiveExts are the names pip takes for a local archive rather than a project name.
+var archiveExts = []string{".whl", ".tar.bz2", ".tbz", ".tar.xz", ".txz", ".tlz", ".tar.lz", ".tar.lzma", ".zip", ".tar.gz", ".tgz", ".tar"}
+
+func isArchiveName(s string) bool {
+	s = strings.ToLower(s)
+	for _, ext := range archiveExts {
+		if strings.HasSuffix(s, ext) {
+			return true
+		}
+	}
+	return false
+}
+
+// envVarRE is pip's pattern for ${VAR} in requirements files, expanded from the environment
+// after tufpip's checks: a variable could hide an option or a URL.
+var envVarRE = regexp.MustCompile(`\$\{[A-Z0-9_]+\}`)
+
+// commentRE is pip's comment rule: "#" at the start of a line or after whitespace.
+var commentRE = regexp.MustCompile(`(^|\s)#.*$`)
+
+// checkRequirementsFile reads a -r/-c file and what it includes, as pip will, and refuses
+// index options, direct URL, path and editable requirements, naming file:line.
+func checkRequirementsFile(flag, path string) error {
+	arg := flag + " " + path
+	if strings.Contains(path, "://") {
+		return refuse("command line", arg, "pip would read requirements from a URL tufpip cannot verify",
+			"download the file, check it, and pass the local copy")
+	}
+	if f := lockfile.DetectFormat(path); f != lockfile.FormatRequirements {
+		return usageErrorf("pip reads -r/-c files as requirements files; for a lockfile use tufpip verify "+path,
+			"%s: a %s file is not a requirements file", path, f)
+	}
+	lf, err := lockfile.Load(path)
+	if err != nil {
+		var pe *lockfile.ParseError
+		if errors.As(err, &pe) {
+			return withCode(ExitUsage, withHint(err, "fix the requirements file; pip would read it the same way"))
+		}
+		return withCode(ExitUsage, fmt.Errorf("%s: %w", arg, err))
+	}
+	for _, o := range lf.Options {
+		if reason, ok := indexOptions[o.Name]; ok {
+			return refuse(o.Pos.String(), o.String(), reason, hintIndex)
+		}
+	}
+	for _, e := range lf.Entries {
+		switch {
+		case e.Editable:
+			return refuse(e.Pos.String(), e.Raw, "editable requirements are installed from local or VCS sources without verification", hintReq)
+		case e.URL != "":
+			return refuse(e.Pos.String(), e.Raw, "a direct URL requirement is fetched without verification", hintReq)
+		case e.Path != "":
+			return refuse(e.Pos.String(), e.Raw, "a local path is installed without verification", hintReq)
+		}
+	}
+	return checkEnvVars(lf)
+}
+
+// checkEnvVars refuses ${VAR} anywhere in the files read.
+func checkEnvVars(lf *lockfile.Lockfile) error {
+	files := map[string]bool{lf.Path: true}
+	for _, e := range lf.Entries {
+		files[e.Pos.File] = true
+	}
+	for _, o := range lf.Options {
+		files[o.Pos.File] = true
+	}
+	names := make([]string, 0, len(files))
+	for f := range files {
+		names = append(names, f)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		f, err := os.Open(name)
+		if err != nil {
+			return withCode(ExitUsage, err)
+		}
+		data, err := io.ReadAll(io.LimitReader(f, lockfile.MaxFileSize))
+		f.Close()
+		if err != nil {
+			return withCode(ExitUsage, err)
+		}
+		for i, line := range strings.Split(string(data), "\n") {
+			if v := envVarRE.FindString(commentRE.ReplaceAllString(line, "")); v != "" {
+				return refuse(fmt.Sprintf("%s:%d", name, i+1), v,
+					"pip expands environment variables after tufpip's checks", "write the value into the file")
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,152 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/tufpip/tufpip/pkg/index"
+	"github.com/tufpip/tufpip/pkg/verify"
+)
+
+// indexEnv are the PIP_* variables that would point pip elsewhere; dropping them is worth
+// a warning, the user expected them to matter.
+var indexEnv = map[string]bool{
+	"PIP_INDEX_URL": true, "PIP_EXTRA_INDEX_URL": true, "PIP_FIND_LINKS": true, "PIP_NO_INDEX": true,
+	"PIP_TRUSTED_HOST": true, "PIP_PROXY": true, "PIP_CONFIG_FILE": true, "PIP_INDEX": true,
+}
+
+// pipEnv is the environment pip runs with: environ without any PIP_* variable, pip's
+// configuration files switched off (PIP_CONFIG_FILE=/dev/null makes pip skip the global,
+// user and site files too), no version check (it would ask tufpip's index for pip), the
+// verifying index as the only index, and loopback exempt from any proxy so that nothing
+// stands between pip and tufpip's index.
+func pipEnv(environ []string, indexURL string, log *slog.Logger) []string {
+	env := make([]string, 0, len(environ)+4)
+	var dropped []string
+	noProxy := []string{}
+	for _, kv := range environ {
+		k, v, _ := strings.Cut(kv, "=")
+		switch {
+		case strings.HasPrefix(k, "PIP_"):
+			if indexEnv[k] && v != "" {
+				dropped = append(dropped, k)
+			}
+			continue
+		case k == "NO_PROXY" || k == "no_proxy":
+			if v != "" {
+				noProxy = append(noProxy, v)
+			}
+			continue
+		}
+		env = append(env, kv)
+	}
+	sort.Strings(dropped)
+	for _, k := range dropped {
+		log.Warn("ignoring " + k + ": pip talks only to tufpip's verifying index")
+	}
+	np := strings.Join(append(noProxy, "127.0.0.1", "localhost"), ",")
+	return append(env,
+		"PIP_CONFIG_FILE="+os.DevNull,
+		"PIP_DISABLE_PIP_VERSION_CHECK=1",
+		"PIP_INDEX_URL="+indexURL,
+		"NO_PROXY="+np, "no_proxy="+np,
+	)
+}
+
+// interruptGrace is how long pip gets to stop on its own after tufpip is interrupted: a
+// Ctrl-C in a terminal reaches both processes, and a second interrupt would cut pip's
+// clean-up short. After it, the interrupt is passed on (it reached only tufpip), and
+// after killAfter pip is killed.
+const (
+	interruptGrace = time.Second
+	killAfter      = 10 * time.Second
+)
+
+// runChild runs python with args and the streams of io, and returns its exit code. An
+// error means it could not run at all.
+func runChild(ctx context.Context, streams *IOStreams, python string, args, env []string) (int, error) {
+	cmd := exec.Command(python, args...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = streams.In, streams.Out, streams.ErrOut
+	cmd.Env = env
+	// A grandchild that keeps pip's pipes open must not hold tufpip forever.
+	cmd.WaitDelay = 5 * time.Second
+	if err := cmd.Start(); err != nil {
+		return 0, withHint(errorf("cannot run %s: %w", python, err),
+			"pass --python PATH with the interpreter whose pip should run (before pip's arguments)")
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	var err error
+	select {
+	case err = <-done:
+	case <-ctx.Done():
+		select {
+		case err = <-done:
+		case <-time.After(interruptGrace):
+			_ = cmd.Process.Signal(os.Interrupt)
+			select {
+			case err = <-done:
+			case <-time.After(killAfter):
+				_ = cmd.Process.Kill()
+				err = <-done
+			}
+		}
+	}
+	var xe *exec.ExitError
+	switch {
+	case err == nil:
+		return 0, nil
+	case errors.As(err, &xe):
+		if ws, ok := xe.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			return 128 + int(ws.Signal()), nil
+		}
+		return xe.ExitCode(), nil
+	case errors.Is(err, exec.ErrWaitDelay):
+		return cmd.ProcessState.ExitCode(), nil
+	}
+	return 0, err
+}
+
+// reportFailures prints each file the index refused, once, naming it and the reason.
+func reportFailures(w io.Writer, fails []index.Failure) {
+	seen := map[string]bool{}
+	var errs []error
+	for _, f := range fails {
+		err := failureError(f)
+		if !seen[err.Error()] {
+			seen[err.Error()] = true
+			errs = append(errs, err)
+		}
+	}
+	for i, err := range errs {
+		if i == len(errs)-1 {
+			err = withHint(err, "pip was offered this file by tufpip's index, which refused to send it: "+
+				"the repository or something between it and you served data that does not verify; do not install from it until this is explained")
+		}
+		printError(w, err)
+	}
+}
+
+// failureError names the file pip asked for and why it was refused, e.g.
+// "lib-1.0-py3-none-any.whl: sha256 does not match the hash signed by role stable".
+func failureError(f index.Failure) error {
+	var ve *verify.VerificationError
+	switch {
+	case f.Filename != "" && errors.As(f.Err, &ve) && ve.Reason != "":
+		return &verify.VerificationError{Path: f.Filename, Role: ve.Role, Reason: ve.Reason, Err: ve.Err}
+	case f.Filename != "":
+		return fmt.Errorf("%s: %w", f.Filename, f.Err)
+	case f.Project != "" && !strings.Contains(f.Err.Error(), f.Project):
+		return fmt.Errorf("page of %s: %w", f.Project, f.Err)
+	}
+	return f.Err
+}
