@@ -22,8 +22,6 @@ type Environment struct {
 	Markers           map[string]string // PEP 508 marker variables
 	PythonFullVersion string            // "3.11.7" from sys.version_info[:3], what pip checks Requires-Python against
 	Facts             *Facts            // the interpreter facts the tags came from (nil when built by hand)
-
-	index map[Tag]int // Tags -> position; built by the constructors, else per Select call
 }
 
 // Facts are what the detection script reports about an interpreter: everything packaging's
@@ -74,7 +72,6 @@ func DetectEnvironment(ctx context.Context, python string) (*Environment, error)
 		PythonFullVersion: joinInts(facts.VersionInfo[:3]),
 		Facts:             facts,
 	}
-	env.index = buildIndex(env.Tags)
 	return env, nil
 }
 
@@ -184,7 +181,6 @@ func NewEnvironment(o TargetOptions) (*Environment, error) {
 		env.Markers["python_full_version"] = joinInts(full)
 	}
 	env.PythonFullVersion = joinInts(full)
-	env.index = buildIndex(env.Tags)
 	return env, nil
 }
 

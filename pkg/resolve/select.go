@@ -45,7 +45,7 @@ type Selection struct {
 // Select picks the file pip would pick for req among cands for env. The filters follow pip
 // 24's LinkEvaluator and CandidateEvaluator and its resolver's PEP 592 rule; the order is
 // pip's sort key (-is_yanked, prefer_binary && is_wheel, version, -tag_index, build_tag).
-// Every file that is not applicable is listed in Skipped with the reason.
+// Every file that is not applicable is listed in Skipped with the reason. env must not be nil.
 func Select(req Requirement, cands []Candidate, env *Environment, opts Options) Selection {
 	var sel Selection
 	project := req.Project
@@ -53,10 +53,9 @@ func Select(req Requirement, cands []Candidate, env *Environment, opts Options) 
 		project = normalizeName(req.Name)
 	}
 	formats := allowedFormats(project, opts)
-	index := env.index
-	if index == nil {
-		index = buildIndex(env.Tags)
-	}
+	// Built per call (tens of microseconds) rather than cached in env, so that a caller
+	// who edits env.Tags can never select with a stale index.
+	index := buildIndex(env.Tags)
 	var pyVersion pep440.Version
 	pyOK := false
 	if env.PythonFullVersion != "" {

@@ -1,6 +1,9 @@
 package resolve
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Tag is one PEP 425 compatibility tag: interpreter, ABI and platform.
 type Tag struct{ Interpreter, ABI, Platform string }
@@ -14,16 +17,25 @@ func expandTags(py, abi, plat string) []Tag {
 	pys := strings.Split(py, ".")
 	abis := strings.Split(abi, ".")
 	plats := strings.Split(plat, ".")
-	out := make([]Tag, 0, len(pys)*len(abis)*len(plats))
-	seen := make(map[Tag]bool, cap(out))
+	n := len(pys) * len(abis) * len(plats)
+	out := make([]Tag, 0, n)
+	var seen map[Tag]bool
+	if n > 16 {
+		seen = make(map[Tag]bool, n) // a scan would be quadratic on hostile names
+	}
 	for _, p := range pys {
 		for _, a := range abis {
 			for _, pl := range plats {
 				t := Tag{p, a, pl}
-				if !seen[t] {
+				if seen != nil {
+					if seen[t] {
+						continue
+					}
 					seen[t] = true
-					out = append(out, t)
+				} else if slices.Contains(out, t) {
+					continue
 				}
+				out = append(out, t)
 			}
 		}
 	}
