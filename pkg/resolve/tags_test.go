@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -248,5 +250,23 @@ func TestCPythonABIs(t *testing.T) {
 	tags := tagStrings(cpythonTags(&Facts{}, []int{3, 13}, []string{"cp313t"}, []string{"any"}))
 	if !slices.Equal(tags, []string{"cp313-cp313t-any", "cp313-none-any"}) {
 		t.Errorf("free-threaded tags: %v", tags)
+	}
+}
+
+// muslVersion reads the version the musl loader prints when run without arguments.
+func TestMuslVersion(t *testing.T) {
+	dir := t.TempDir()
+	for script, want := range map[string][2]int{
+		"printf 'musl libc (x86_64)\\nVersion 1.2.4\\nDynamic Program Loader\\n' >&2; exit 1": {1, 2},
+		"printf 'glibc\\nVersion 2.36\\n' >&2; exit 1":                                        {0, 0},
+		"printf 'musl libc\\n' >&2":                                                           {0, 0},
+	} {
+		ld := filepath.Join(dir, "ld-musl")
+		if err := os.WriteFile(ld, []byte("#!/bin/sh\n"+script+"\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if got := muslVersion(context.Background(), ld); got != want {
+			t.Errorf("%s: got %v, want %v", script, got, want)
+		}
 	}
 }
