@@ -2,13 +2,30 @@ package cli
 
 import (
 	"context"
+	"io"
+	"time"
 
+	"github.com/schollz/progressbar/v3"
 	"github.com/tufpip/tufpip/pkg/finder"
+	"github.com/tufpip/tufpip/pkg/verify"
 )
 
 // download streams one trusted file into dest through pkg/verify: nothing unverified is
-// ever left at dest.
+// ever left at dest. On a terminal, stderr shows a progress bar.
 func (a *App) download(ctx context.Context, sess *session, f *finder.File, dest string) error {
 	a.Logger.Debug("downloading", "file", f.File.Filename, "role", f.Role, "url", sess.client.TargetURL(f.Target))
-	return sess.client.Download(ctx, f.Target, dest)
+	var opts []verify.DownloadOption
+	if a.IO.ErrTTY && !a.flags.quiet {
+		opts = append(opts, verify.WithProgress(func(total int64) io.Writer {
+			return progressbar.NewOptions64(total,
+				progressbar.OptionSetWriter(a.IO.ErrOut),
+				progressbar.OptionSetDescription(f.File.Filename),
+				progressbar.OptionShowBytes(true),
+				progressbar.OptionThrottle(100*time.Millisecond),
+				progressbar.OptionClearOnFinish(),
+				progressbar.OptionOnCompletion(nil),
+			)
+		}))
+	}
+	return sess.client.Download(ctx, f.Target, dest, opts...)
 }

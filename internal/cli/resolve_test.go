@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -171,5 +173,27 @@ func TestResolveUsage(t *testing.T) {
 	r := runCLI(t, env, "resolve", "foobar")
 	if r.code != ExitUsage || !strings.Contains(r.stderr, "never trusts a root on first use") {
 		t.Errorf("no root: exit %d\n%s", r.code, r.stderr)
+	}
+}
+
+// On a terminal, --download shows a progress bar on stderr; otherwise stderr stays quiet.
+func TestResolveDownloadProgress(t *testing.T) {
+	repo := tuftest.New(t)
+	big := bytes.Repeat([]byte("wheel "), 200<<10) // 1.2 MB: several reads, so the bar renders
+	repo.AddFile(tuftest.Stable, "foobar-2.0-py3-none-any.whl", big)
+	repo.SetPage(tuftest.Stable, "foobar", tuftest.File("foobar-2.0-py3-none-any.whl", big))
+	repo.Publish()
+	env, _ := repoEnv(t, repo)
+	for _, tty := range []bool{true, false} {
+		var out, errOut bytes.Buffer
+		io := &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, ErrTTY: tty}
+		code := Run(context.Background(), []string{"resolve", "--download", t.TempDir(), "foobar==2.0"}, io, func(k string) string { return env[k] })
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errOut.String())
+		}
+		shown := strings.Contains(errOut.String(), "foobar-2.0-py3-none-any.whl")
+		if shown != tty {
+			t.Errorf("tty=%v: progress shown=%v, stderr %q", tty, shown, errOut.String())
+		}
 	}
 }

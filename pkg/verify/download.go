@@ -94,14 +94,32 @@ func is404(err error) bool {
 	return errors.As(err, &ne) && ne.StatusCode == 404
 }
 
+// DownloadOption adjusts one Download.
+type DownloadOption func(*downloadOptions)
+
+type downloadOptions struct {
+	progress func(total int64) io.Writer
+}
+
+// WithProgress gives Download a writer that sees every byte as it arrives (a progress bar);
+// newBar is called with the expected size (-1 when unknown) once the download starts. A
+// writer that is also an io.Closer is closed when the download ends.
+func WithProgress(newBar func(total int64) io.Writer) DownloadOption {
+	return func(o *downloadOptions) { o.progress = newBar }
+}
+
 // Download streams t into dest: into a temporary file beside dest, reading at
 // most Length+1 bytes, checking the length and every listed hash, then fsync
 // and rename. Memory use does not depend on the target's size. On any
 // failure nothing is left at dest (a file already there is not touched) and
 // the temporary file is removed.
-func (c *Client) Download(ctx context.Context, t *Target, dest string) (err error) {
+func (c *Client) Download(ctx context.Context, t *Target, dest string, opts ...DownloadOption) (err error) {
 	if err := t.check(); err != nil {
 		return err
+	}
+	var o downloadOptions
+	for _, opt := range opts {
+		opt(&o)
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(dest), "."+filepath.Base(dest)+".*.part")
 	if err != nil {
@@ -123,7 +141,16 @@ func (c *Client) Download(ctx context.Context, t *Target, dest string) (err erro
 			}
 			return oerr
 		}
-		err = c.receive(tmp, body, t)
+		var w io.Writer = tmp
+		if o.progress != nil {
+			if p := o.progress(t.Length); p != nil {
+				w = io.MultiWriter(tmp, p)
+				if cl, ok := p.(io.Closer); ok {
+					defer cl.Close()
+				}
+			}
+		}
+		err = c.receive(w, body, t)
 		body.Close()
 		if err != nil {
 			return err
