@@ -5,8 +5,11 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"errors"
+	"io/fs"
 	"os/exec"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -17,6 +20,30 @@ import (
 var scriptCommands = map[string]func(ts *testscript.TestScript, neg bool, args []string){
 	"mkroot": cmdMkroot,
 	"exits":  cmdExits,
+	"notmp":  cmdNotmp,
+}
+
+// notmp DIR fails when DIR holds a temporary or partial file (".tmp", ".part") anywhere.
+func cmdNotmp(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: notmp DIR")
+	}
+	root := ts.MkAbs(args[0])
+	n := 0
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		n++
+		if name := d.Name(); strings.Contains(name, ".tmp") || strings.HasSuffix(name, ".part") {
+			ts.Fatalf("temporary file left behind: %s", p)
+		}
+		return nil
+	})
+	ts.Check(err)
+	if n < 3 {
+		ts.Fatalf("%s holds almost nothing (%d entries): is it the cache?", root, n)
+	}
 }
 
 // exits N COMMAND ARGS... runs a command like exec and checks that it exits with code N, so
