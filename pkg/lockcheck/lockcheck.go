@@ -181,7 +181,7 @@ func (c *checker) checkHash(proj *finder.Project, ix *index, want pep440.Version
 		}
 		if s, ok := roleSkip(proj, e, want); ok && e.Filename != "" && c.role != "" {
 			c.r.Role = s.role
-			return nil, c.fail(RolePolicy, hintRole(c.role), "%s is %s", s.filename, s.reason), true
+			return nil, c.fail(RolePolicy, hintRole(c.role), "%s", s.reason), true
 		}
 		reason := fmt.Sprintf("hash %s is not a trusted file of %s %s", short(h), proj.Name, want)
 		if s, ok := roleSkip(proj, e, want); ok {
@@ -213,6 +213,9 @@ func (c *checker) checkHash(proj *finder.Project, ix *index, want pep440.Version
 			reason += " (" + f.File.YankedReason + ")"
 		}
 		c.r.Role = f.Role
+		if e.Filename != "" {
+			return nil, c.fail(Yanked, hintYanked, "%s", reason), true
+		}
 		return nil, c.fail(Yanked, hintYanked, "%s is %s", f.File.Filename, reason), true
 	}
 	return f, Result{}, false
@@ -246,12 +249,15 @@ func (c *checker) versionMissing(proj *finder.Project, want pep440.Version) Resu
 	if s, ok := roleSkip(proj, c.e, want); ok {
 		c.r.Role = s.role
 		if c.role != "" {
-			return c.fail(RolePolicy, hintRole(c.role), "%s is %s", s.filename, s.reason)
+			if c.e.Filename != "" {
+				return c.fail(RolePolicy, hintRole(c.role), "%s", s.reason)
+			}
+			return c.fail(RolePolicy, hintRole(c.role), "version %s is %s", want, s.reason)
 		}
 		// Without a policy the page of the highest-precedence role decides, as it does for
 		// tufpip install: a version only a lower role signed is not installable from it.
 		return c.fail(NotFound, "lock a version "+pageRole(proj)+" signs, or wait until it signs "+want.String(),
-			"version %s is not on %s's page for %s: %s is %s", want, pageRole(proj), proj.Name, s.filename, s.reason)
+			"version %s is %s: %s's page for %s does not list it", want, s.reason, pageRole(proj), proj.Name)
 	}
 	for _, s := range proj.Skipped {
 		if c.e.Filename != "" && s.Filename != c.e.Filename {

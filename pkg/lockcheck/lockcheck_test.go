@@ -218,6 +218,8 @@ func TestCheck(t *testing.T) {
 		// yanked
 		{name: "yanked with reason", e: req("2.1", sha(w21)), status: Yanked, vouch: "stable",
 			reason: "foobar==2.1: " + w21 + " is yanked (broken metadata)", hint: "not yanked"},
+		{name: "yanked file entry", e: file(lockfile.KindWheel, "2.1", w21, -1, sha(w21)), status: Yanked, vouch: "stable",
+			reason: "foobar==2.1 (" + w21 + "): yanked (broken metadata)", hint: "not yanked"},
 		{name: "yanked without reason", e: req("2.1", sha(w21)), proj: func() *finder.Project {
 			return &finder.Project{Name: "foobar", Page: stablePage, Files: []*finder.File{target(w21, "stable", yanked(""))}}
 		}(), status: Yanked, reason: "foobar==2.1: " + w21 + " is yanked", vouch: "stable", hint: "not yanked"},
@@ -228,16 +230,18 @@ func TestCheck(t *testing.T) {
 			status: RolePolicy, vouch: "unstable",
 			reason: "foobar==2.0: project foobar is vouched for only by unstable, not by stable", hint: "drop --require-role stable"},
 		{name: "version signed only by unstable, policy", e: req("2.0.1", sha(w201)), proj: explained(), role: "stable", status: RolePolicy, vouch: "unstable",
-			reason: "foobar==2.0.1: " + w201 + " is signed by unstable, not by stable", hint: "lock a version stable vouches for"},
+			reason: "foobar==2.0.1: version 2.0.1 is signed by unstable, not by stable", hint: "lock a version stable vouches for"},
 		{name: "version signed only by unstable, no policy", e: req("2.0.1", sha(w201)), proj: func() *finder.Project {
 			p := view()
 			p.Skipped = append(p.Skipped, resolve.Skip{Filename: w201, Version: "2.0.1", Reason: "signed only by unstable"})
 			return p
 		}(), status: NotFound, vouch: "unstable",
-			reason: "foobar==2.0.1: version 2.0.1 is not on stable's page for foobar: " + w201 + " is signed only by unstable", hint: "lock a version stable signs"},
+			reason: "foobar==2.0.1: version 2.0.1 is signed only by unstable: stable's page for foobar does not list it", hint: "lock a version stable signs"},
+		{name: "file entry of a version signed only by unstable", e: file(lockfile.KindWheel, "2.0.1", w201, -1, sha(w201)), proj: explained(), role: "stable",
+			status: RolePolicy, vouch: "unstable", reason: "foobar==2.0.1 (" + w201 + "): signed by unstable, not by stable", hint: "drop --require-role stable"},
 		{name: "file entry signed only by unstable", e: file(lockfile.KindWheel, "2.0", "foobar-2.0-cp312-cp312-macosx_11_0_arm64.whl", -1,
 			lockfile.Hash{Algorithm: "sha256", Hex: strings.Repeat("3", 64)}), proj: explained(), role: "stable", status: RolePolicy, vouch: "unstable",
-			reason: "~foobar-2.0-cp312-cp312-macosx_11_0_arm64.whl is not signed by stable (signed by unstable)", hint: "drop --require-role stable"},
+			reason: "foobar==2.0 (foobar-2.0-cp312-cp312-macosx_11_0_arm64.whl): not signed by stable (signed by unstable)", hint: "drop --require-role stable"},
 		{name: "requirement hash beside a file only unstable signed", e: req("2.0", sha(w20), lockfile.Hash{Algorithm: "sha256", Hex: strings.Repeat("3", 64)}),
 			proj: explained(), role: "stable", status: HashNotTrusted,
 			reason: "~is not a trusted file of foobar 2.0 (foobar-2.0-cp312-cp312-macosx_11_0_arm64.whl is not signed by stable (signed by unstable))", hint: "re-lock"},
