@@ -87,10 +87,15 @@ only unstable signed is used only when stable never signed the project.`,
 			if app.flags.verbose && app.flags.quiet {
 				return usageErrorf("", "-v/--verbose and -q/--quiet cannot be used together")
 			}
-			switch app.flags.format {
-			case "text", "json", "github":
+			switch f := app.flags.format; {
+			case f == "text" || f == "json":
+			case f == "github" && cmd.Name() == "verify":
 			default:
-				return usageErrorf("use --format text or --format json", "unknown output format %q", app.flags.format)
+				hint := "use --format text or --format json"
+				if cmd.Name() == "verify" {
+					hint = "use --format text, json or github"
+				}
+				return usageErrorf(hint, "unknown output format %q for tufpip %s", f, cmd.Name())
 			}
 			app.Logger = newLogger(app.IO.ErrOut, app.flags.verbose, app.flags.quiet)
 			return nil
@@ -108,7 +113,7 @@ only unstable signed is used only when stable never signed the project.`,
 	pf.StringVar(&app.flags.indexPath, "index-path", "", "target path of a project's page (default "+DefaultIndexPath+")")
 	pf.StringVar(&app.flags.cacheDir, "cache-dir", "", "cache directory (env TUFPIP_CACHE_DIR)")
 	pf.StringVar(&app.flags.repo, "repo", "", "a repository saved with tufpip init (env TUFPIP_REPO)")
-	pf.StringVar(&app.flags.format, "format", "text", "output format: text or json")
+	pf.StringVar(&app.flags.format, "format", "text", "output format: text or json (verify: also github)")
 	pf.BoolVarP(&app.flags.verbose, "verbose", "v", false, "log debug messages to stderr")
 	pf.BoolVarP(&app.flags.quiet, "quiet", "q", false, "log only errors")
 

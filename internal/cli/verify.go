@@ -70,9 +70,10 @@ func runVerify(ctx context.Context, app *App, o verifyOptions, paths []string) e
 			return err
 		}
 		for _, e := range lf.Entries {
-			// A constraint restricts versions and installs nothing; the requirement it
-			// constrains is checked on its own line.
-			if !e.Constraint {
+			// A constraint restricts versions and installs nothing by itself: a range or a
+			// pin without hashes is fine. One that pins hashes is checked like a
+			// requirement, since pip may take a dependency's hashes from it.
+			if !e.Constraint || lockcheck.NeedsProject(e) {
 				entries = append(entries, e)
 			}
 		}
