@@ -25,7 +25,7 @@
 // Init makes one ed25519 key per role (private keys PKCS#8 PEM, mode 0600, in a 0700
 // directory). Online, on the upload server: timestamp, snapshot and unstable (Add and
 // Timestamp need nothing else). Offline: root and targets (and bins in the hash-bin layout),
-// used only by Init. Stable is kept apart from the upload server and brought to Promote:
+// used only by Init and the yearly Renew. Stable is kept apart from the upload server and brought to Promote:
 // an attacker holding the online keys can change what unstable signs, never what stable
 // signs, and clients prefer stable.
 //
@@ -33,9 +33,12 @@
 //
 // Root and targets (and bins) 1 year; timestamp 1 day, snapshot 7 days, unstable 7 days;
 // stable 30 days. Run "tufpip repo timestamp DIR" hourly from cron: it re-signs the
-// timestamp and every online role past half its lifetime. Run "tufpip repo promote"
-// (which needs the stable key) at least every 15 days: it re-signs stable roles past half
-// their lifetime even when nothing is old enough to promote.
+// timestamp and every online role past half its lifetime, and warns 30 days before root
+// or targets expire. Run "tufpip repo promote" (which needs the stable key) at least every
+// 15 days: it re-signs stable roles past half their lifetime even when nothing is old
+// enough to promote. Run "tufpip repo renew" with the offline keys once a year: a new root
+// version (same keys), targets and bins. Expiries count from the wall clock even when an
+// operation is given an earlier time (backfilled upload times).
 //
 // # Crash safety
 //
@@ -54,8 +57,18 @@
 // and a client downloads the whole role to look up one page. Past a few MB, create the
 // repository with InitOptions.HashBinBits (tufpip repo init --hash-bins N): targets then
 // delegates to 2^N succinct hash bins (TAP 15), and each bin delegates, in order and
-// non-terminating, to its own stable-XX and unstable-XX. A client downloads one bin and
-// its one or two shards per path looked up, and stable still wins inside each bin.
+// non-terminating, to its own stable-XX and unstable-XX (one delegator per role). A client
+// downloads one bin and one or two shards per path it looks up, and stable still wins
+// inside each bin. Measured with 5,000 projects and 50,000 files (TestScaleReport), bytes
+// a new client downloads to resolve one project from stable (metadata, page, one file
+// lookup): flat 6.8 MB (stable 6.8 MB, unstable 7.5 MB of metadata); 64 bins 258 KB;
+// 256 bins 162 KB. A returning client after one add: 3 KB flat, 28 KB with 64 bins,
+// 103 KB with 256 bins (the snapshot lists every shard). Adding one file to the full
+// repository costs 1.4 s of CPU flat, 0.2 s with 64 bins, 0.09 s with 256 bins.
+//
+// InitOptions.JSONPages (--json-pages) also publishes every page as PEP 691 JSON at
+// simple/P/index.json, with PEP 700's sizes, upload times and versions, which HTML pages
+// cannot carry; it adds one target per project and role.
 //
 // # Serving
 //
@@ -66,20 +79,28 @@
 //	tufpip init --name local --metadata-url http://127.0.0.1:8000/metadata/ \
 //	    --targets-url http://127.0.0.1:8000/targets/ --root DIR/metadata/1.root.json
 //
+// Plain pip (no TUF) can use the same tree: pip install --index-url
+// http://127.0.0.1:8000/targets/simple/ FooBar reads the unsigned copies of unstable's
+// pages.
+//
 // nginx, exposing only metadata/ and targets/:
 //
+//	location = /metadata/timestamp.json {
+//	    alias /srv/pypi/metadata/timestamp.json;
+//	    add_header Cache-Control "no-cache";
+//	}
 //	location /metadata/ {
-//	    alias /srv/tufpip/DIR/metadata/;
-//	    location = /metadata/timestamp.json { add_header Cache-Control "no-cache"; }
+//	    alias /srv/pypi/metadata/;
 //	    add_header Cache-Control "public, max-age=300";
 //	}
 //	location /targets/ {
-//	    alias /srv/tufpip/DIR/targets/;
+//	    alias /srv/pypi/targets/;
 //	    index index.html;
 //	    add_header Cache-Control "public, max-age=300";
 //	}
 //	location / { return 404; }
 //
-// timestamp.json (and root.json) are the only files whose content changes under the
-// same name; everything else may be cached for as long as it exists.
+// timestamp.json (and root.json and the plain page copies) are the only files whose
+// content changes under the same name; every versioned or hash-prefixed file may be
+// cached for as long as it exists.
 package repo
