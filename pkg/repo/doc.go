@@ -24,10 +24,10 @@
 //
 // Init makes one ed25519 key per role (private keys PKCS#8 PEM, mode 0600, in a 0700
 // directory). Online, on the upload server: timestamp, snapshot and unstable (Add and
-// Timestamp need nothing else). Offline: root and targets (and bins in the hash-bin layout),
-// used only by Init and the yearly Renew. Stable is kept apart from the upload server and brought to Promote:
-// an attacker holding the online keys can change what unstable signs, never what stable
-// signs, and clients prefer stable.
+// Timestamp need nothing else). Offline: root and targets (and bins in the hash-bin
+// layout), used only by Init and the yearly Renew. Stable is kept apart from the upload
+// server and brought to Promote: an attacker holding the online keys can change what
+// unstable signs, never what stable signs, and clients prefer stable.
 //
 // # Expiry
 //
