@@ -90,7 +90,8 @@ func TestVerifyPageFailures(t *testing.T) {
 	env["TUFPIP_CACHE_DIR"] = t.TempDir() // the verified page must not come from the cache
 	srv.Inject(tuftest.PagePath("beta-utils"), tuftest.Status(503))
 	r = runCLI(t, env, "verify", req)
-	if r.code != ExitError || !strings.Contains(r.stdout, "FAIL  ") || !strings.Contains(r.stdout, "beta-utils==2.0: ") || !strings.Contains(r.stdout, "ok    ") {
+	if r.code != ExitError || !strings.Contains(r.stdout, "FAIL  ") || !strings.Contains(r.stdout, "beta-utils==2.0: ") || !strings.Contains(r.stdout, "ok    ") ||
+		!strings.Contains(r.stdout, "http status 503\n      hint: check the repository URL") {
 		t.Errorf("503: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }

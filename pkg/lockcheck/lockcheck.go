@@ -66,6 +66,7 @@ const (
 	hintWeak         = "drop md5, sha1 and sha224 hashes: lock sha256 (or stronger) only"
 	hintYanked       = "upgrade to a release that is not yanked"
 	hintNotFound     = "check the name and version, or whether this repository serves the project"
+	hintNetwork      = "check the repository URL and your connection, then run tufpip verify again"
 	hintVerification = "the repository or something between it and you served data that does not verify; do not install from it until this is explained"
 )
 
@@ -238,8 +239,11 @@ func (c *checker) lookupFailed(err error) Result {
 	}
 	c.r.Err = err
 	hint := ""
-	if verify.IsVerification(err) {
+	switch {
+	case verify.IsVerification(err):
 		hint = hintVerification
+	case verify.IsNetwork(err):
+		hint = hintNetwork
 	}
 	return c.fail(Error, hint, "%v", err)
 }

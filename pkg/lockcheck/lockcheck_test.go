@@ -254,7 +254,7 @@ func TestCheck(t *testing.T) {
 		{name: "unknown project", e: req("2.0", sha(w20)), err: &finder.NoPageError{Project: "foobar", Path: "simple/foobar/index.html"}, status: NotFound,
 			reason: "foobar==2.0: project foobar is not in the trusted set (no role signs simple/foobar/index.html)", hint: "check the name"},
 		{name: "unknown version", e: req("9.0", sha(w20)), status: NotFound, reason: "foobar==9.0: version 9.0 of foobar is not in the trusted set", hint: "check the name"},
-		{name: "network error", e: req("2.0", sha(w20)), err: netErr, status: Error, reason: "~connection refused"},
+		{name: "network error", e: req("2.0", sha(w20)), err: netErr, status: Error, reason: "~connection refused", hint: "check the repository URL"},
 		{name: "page fails verification", e: req("2.0", sha(w20)), err: verErr, status: Error, reason: "~sha256 does not match the hash signed by role stable", hint: "does not verify"},
 	}
 	for _, tc := range tests {
