@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os/exec"
 	"regexp"
 	"strconv"
@@ -20,7 +21,7 @@ import (
 type Environment struct {
 	Tags              []Tag             // pip's priority order: earlier is better
 	Markers           map[string]string // PEP 508 marker variables
-	PythonFullVersion string            // "3.11.7" from sys.version_info[:3], what pip checks Requires-Python against
+	PythonFullVersion string            // "3.11.7" from sys.version_info[:3], what pip checks Requires-Python against; "" fails every Requires-Python
 	Facts             *Facts            // the interpreter facts the tags came from (nil when built by hand)
 }
 
@@ -68,7 +69,7 @@ func DetectEnvironment(ctx context.Context, python string) (*Environment, error)
 	}
 	env := &Environment{
 		Tags:              supportedTags(facts, "", nil, "", nil),
-		Markers:           facts.Markers,
+		Markers:           maps.Clone(facts.Markers),
 		PythonFullVersion: joinInts(facts.VersionInfo[:3]),
 		Facts:             facts,
 	}
@@ -170,9 +171,7 @@ func NewEnvironment(o TargetOptions) (*Environment, error) {
 		Markers: map[string]string{},
 		Facts:   host,
 	}
-	for k, v := range host.Markers {
-		env.Markers[k] = v
-	}
+	maps.Copy(env.Markers, host.Markers)
 	full := host.VersionInfo[:3]
 	if info != nil {
 		// pip's normalize_version_info: pad to three parts

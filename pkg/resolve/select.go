@@ -122,11 +122,17 @@ func Select(req Requirement, cands []Candidate, env *Environment, opts Options) 
 			skip(&c, version, "source distributions are not allowed for "+project+" (--only-binary)")
 			continue
 		}
-		if rp := strings.TrimSpace(c.File.RequiresPython); rp != "" && pyOK {
+		if rp := strings.TrimSpace(c.File.RequiresPython); rp != "" {
 			// pip ignores a Requires-Python it cannot parse, so do we.
-			if spec, err := pep440.ParseSpecifiers(rp); err == nil && !spec.Contains(pyVersion, true) {
-				skip(&c, version, "requires-python "+rp)
-				continue
+			if spec, err := pep440.ParseSpecifiers(rp); err == nil {
+				if !pyOK {
+					skip(&c, version, "requires-python "+rp+" cannot be checked: the target python version is unknown")
+					continue
+				}
+				if !spec.Contains(pyVersion, true) {
+					skip(&c, version, "requires-python "+rp)
+					continue
+				}
 			}
 		}
 		p := &cands[i] // read only

@@ -239,7 +239,13 @@ func TestSelectReparsesDist(t *testing.T) {
 	if sel.Best == nil || sel.Best.Dist.Version.String() != "1.0" {
 		t.Fatalf("got %+v", sel.Best)
 	}
-	// an Environment built by hand (no index) works too
+	// a hand-built Environment without a python version cannot pass Requires-Python checks
+	unknown := &Environment{Tags: env.Tags}
+	sel = Select(mustReq(t, "foobar"), []Candidate{file("foobar-1.0.tar.gz", "rp:>=3"), file("foobar-0.9.tar.gz")}, unknown, Options{})
+	if sel.Best == nil || sel.Best.File.Filename != "foobar-0.9.tar.gz" || len(sel.Skipped) != 1 || !strings.Contains(sel.Skipped[0].Reason, "cannot be checked") {
+		t.Fatalf("unknown python version: %+v", sel)
+	}
+	// an Environment built by hand works too
 	bare := &Environment{Tags: []Tag{{"py3", "none", "any"}}, PythonFullVersion: "3.11.0"}
 	sel = Select(mustReq(t, "foobar"), []Candidate{file("foobar-1.0-py3-none-any.whl"), file("foobar-2.0-py2-none-any.whl")}, bare, Options{})
 	if sel.Best == nil || sel.Best.File.Filename != "foobar-1.0-py3-none-any.whl" || len(sel.Skipped) != 1 {
