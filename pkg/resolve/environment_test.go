@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -92,8 +94,22 @@ func TestDetectEnvironmentMatchesPipDebug(t *testing.T) {
 					t.Fatalf("tag %d: got %s, pip has %s", i, got[i], want[i])
 				}
 			}
-			if env.Markers["python_version"] == "" || env.PythonFullVersion == "" {
-				t.Errorf("markers not filled in: %v, %q", env.Markers, env.PythonFullVersion)
+			// the marker environment is packaging's default_environment()
+			out, err := exec.Command(python, "-I", "-c",
+				"import json, sys; from pip._vendor.packaging.markers import default_environment as d; json.dump(d(), sys.stdout)").Output()
+			if err != nil {
+				t.Fatalf("asking packaging for the marker environment: %v", err)
+			}
+			var markers map[string]string
+			if err := json.Unmarshal(out, &markers); err != nil {
+				t.Fatal(err)
+			}
+			if !maps.Equal(env.Markers, markers) {
+				t.Errorf("markers %v, packaging has %v", env.Markers, markers)
+			}
+			full, _ := exec.Command(python, "-I", "-c", "import sys; print('.'.join(map(str, sys.version_info[:3])))").Output()
+			if env.PythonFullVersion != strings.TrimSpace(string(full)) {
+				t.Errorf("PythonFullVersion %q, interpreter says %q", env.PythonFullVersion, full)
 			}
 		})
 	}
