@@ -9,9 +9,8 @@ import (
 // Environment markers (PEP 508, as packaging 24 parses and evaluates them). A marker is an
 // "or" of "and" groups of comparisons; "and" binds tighter than "or".
 
-// markerVars are the variable names the grammar knows, longest alternatives first so that a
-// prefix ("python_version") never shadows a longer name ("python_full_version" is distinct,
-// but "platform_python_implementation" must win over "platform_").
+// markerVars are the variable names packaging's grammar knows, including its dotted and
+// legacy spellings; each must match as a whole word.
 var markerVars = []string{
 	"platform_python_implementation", "platform.python_implementation",
 	"python_implementation", "python_full_version", "python_version",
@@ -21,10 +20,12 @@ var markerVars = []string{
 	"sys_platform", "sys.platform", "os_name", "os.name", "extra",
 }
 
+// markerItem is one comparison. As in packaging, the variable is the left side when that
+// is a variable name, else the right side is looked up whatever it is.
 type markerItem struct {
-	lhs, rhs       string
-	lhsVar, rhsVar bool
-	op             string
+	lhs, rhs string
+	lhsVar   bool
+	op       string
 }
 
 // markerExpr is a disjunction of conjunctions; each term is a *markerItem or a *markerExpr
@@ -141,7 +142,7 @@ func (p *markerParser) item() (*markerItem, error) {
 		return nil, err
 	}
 	p.ws()
-	if it.rhs, it.rhsVar, err = p.value(); err != nil {
+	if it.rhs, _, err = p.value(); err != nil {
 		return nil, err
 	}
 	p.ws()
