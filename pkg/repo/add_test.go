@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -126,5 +127,53 @@ func TestBackfillSignsWithCurrentExpiry(t *testing.T) {
 	res := mustPromote(t, r, PromoteOptions{OlderThan: 365 * day, Now: now})
 	if len(res.Promoted) != 1 {
 		t.Fatalf("the recorded upload time is not the backfilled one: promoted %v", res.Promoted)
+	}
+}
+
+// Concurrent publishes are serialised by the repository lock: both land.
+func TestConcurrentAdds(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "repo")
+	mustInit(t, dir, InitOptions{})
+	src := t.TempDir()
+	errs := make(chan error, 4)
+	for i := range 4 {
+		w := buildWheel(t, src, fmt.Sprintf("P%d", i), "1.0", "")
+		go func() {
+			r, err := Open(dir, OpenOptions{})
+			if err == nil {
+				_, err = r.Add(context.Background(), []string{w}, time.Now())
+			}
+			errs <- err
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := newClient(t, dir, served(t, dir), time.Now())
+	for i := range 4 {
+		if _, files := c.page(fmt.Sprintf("p%d", i)); len(files) != 1 {
+			t.Errorf("p%d lost by a concurrent add", i)
+		}
+	}
+}
+
+func TestTimestampSweepsDebris(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "repo")
+	r := mustInit(t, dir, InitOptions{})
+	debris := filepath.Join(dir, "targets", "packages", ".tmp-upload-123")
+	os.WriteFile(debris, []byte("half a wheel"), 0o644)
+	if _, err := r.Timestamp(context.Background(), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if !exists(debris) {
+		t.Fatal("fresh temporary file removed: a publish may still be writing it")
+	}
+	if _, err := r.Timestamp(context.Background(), time.Now().Add(DefaultGrace+time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if exists(debris) {
+		t.Fatal("old temporary file left behind")
 	}
 }

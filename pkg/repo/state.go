@@ -169,8 +169,32 @@ func (r *Repo) retire(paths []string, now time.Time, referenced func(string) boo
 func (r *Repo) lock(ctx context.Context) (func(), error) {
 	l := flock.New(filepath.Join(stateDir(r.dir), "lock"))
 	ok, err := l.TryLockContext(ctx, 100*time.Millisecond)
+	if err == nil && !ok {
+		err = ctx.Err()
+	}
 	if err != nil || !ok {
 		return nil, fmt.Errorf("%s: cannot take the repository lock: %w", l.Path(), err)
 	}
 	return func() { l.Unlock() }, nil
+}
+
+// sweepTemps deletes temporary files (".tmp-*") older than the grace period that a killed
+// publish left behind; they were never renamed into place, so nothing names them.
+func (r *Repo) sweepTemps(now time.Time) {
+	for _, d := range []string{metadataDir(r.dir), filepath.Join(targetsDir(r.dir), packagesDir), filepath.Join(stateDir(r.dir), "projects"), stateDir(r.dir)} {
+		entries, err := os.ReadDir(d)
+		if err != nil {
+			continue
+		}
+		for _, e := range entries {
+			if !strings.HasPrefix(e.Name(), ".tmp-") && !strings.HasSuffix(e.Name(), ".tmp-link") {
+				continue
+			}
+			if info, err := e.Info(); err == nil && now.Sub(info.ModTime()) > r.cfg.Grace {
+				if err := os.Remove(filepath.Join(d, e.Name())); err == nil {
+					r.log.Debug("removed debris of an interrupted publish", "path", filepath.Join(d, e.Name()))
+				}
+			}
+		}
+	}
 }

@@ -74,6 +74,7 @@ func (r *Repo) Timestamp(ctx context.Context, now time.Time) (*TimestampResult, 
 		return nil, err
 	}
 	res.Version, res.Expires = t.ts.Signed.Version, t.ts.Signed.Expires
+	r.sweepTemps(t.signAt)
 	return res, nil
 }
 
