@@ -85,9 +85,10 @@ type Finder struct {
 }
 
 type call struct {
-	done chan struct{}
-	p    *Project
-	err  error
+	done      chan struct{}
+	p         *Project
+	err       error
+	cancelled bool // err came from the looking-up caller's cancelled context
 }
 
 // New checks cfg and returns a Finder.
@@ -115,22 +116,36 @@ func New(cfg Config) (*Finder, error) {
 // Project returns the trusted view of a project, looking it up at most once per Finder.
 func (f *Finder) Project(ctx context.Context, name string) (*Project, error) {
 	key := simpleindex.NormalizeName(name)
-	f.mu.Lock()
-	c, ok := f.projects[key]
-	if !ok {
-		c = &call{done: make(chan struct{})}
-		f.projects[key] = c
-		f.mu.Unlock()
-		c.p, c.err = f.lookup(ctx, key)
-		close(c.done)
-	} else {
-		f.mu.Unlock()
-	}
-	select {
-	case <-c.done:
-		return c.p, c.err
-	case <-ctx.Done():
-		return nil, ctx.Err()
+	for {
+		f.mu.Lock()
+		c, ok := f.projects[key]
+		if !ok {
+			c = &call{done: make(chan struct{})}
+			f.projects[key] = c
+			f.mu.Unlock()
+			c.p, c.err = f.lookup(ctx, key)
+			if c.err != nil && ctx.Err() != nil {
+				// The caller gave up (pip disconnected from the index): that says nothing
+				// about the project, so the next caller looks it up again instead of
+				// inheriting the cancellation until the next refresh.
+				c.cancelled = true
+				f.mu.Lock()
+				delete(f.projects, key)
+				f.mu.Unlock()
+			}
+			close(c.done)
+		} else {
+			f.mu.Unlock()
+		}
+		select {
+		case <-c.done:
+			if c.cancelled && ctx.Err() == nil {
+				continue // another caller's cancellation: try again with ours
+			}
+			return c.p, c.err
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
 	}
 }
 
