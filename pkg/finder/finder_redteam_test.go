@@ -2,11 +2,15 @@ package finder
 
 import (
 	"context"
+	"crypto/sha512"
+	"encoding/hex"
 	"errors"
+	"os"
+	"path/filepath"
 	"testing"
 
+	"github.com/theupdateframework/go-tuf/v2/metadata"
 	"github.com/tufpip/tufpip/internal/tuftest"
-
 	"github.com/tufpip/tufpip/pkg/verify"
 )
 
@@ -28,6 +32,55 @@ func rtOpen(t *testing.T, repo *tuftest.Repo, srv *tuftest.Server, cfg Config) (
 		t.Fatal(err)
 	}
 	return f, client
+}
+
+// Stable's page pins foobar 2.0 by sha256 but stable did not sign the wheel as a target of
+// its own (trust rule b). The unstable key holder signs packages/foobar-2.0...whl with a
+// sha512 hash only, of other bytes: no algorithm in common with the page, so no
+// "disagree" was ever found, and the download was checked against unstable's hash alone.
+func TestRedteamUnstableTargetWithOtherAlgorithmCannotReplaceStablePinnedFile(t *testing.T) {
+	for _, role := range []string{"", "stable"} {
+		t.Run("require-role="+role, func(t *testing.T) {
+			repo := tuftest.New(t)
+			fn := "foobar-2.0-py3-none-any.whl"
+			good, evil := []byte("good wheel"), []byte("evil wheel from the unstable key holder")
+			repo.SetPage(tuftest.Stable, "foobar", tuftest.File(fn, good))
+			repo.Host("packages/"+fn, good)
+			repo.Publish()
+
+			// The attacker signs unstable with a sha512-only entry and serves the bytes at
+			// the sha512-prefixed name.
+			sum := sha512.Sum512(evil)
+			repo.EditTargets(tuftest.Unstable, func(tt *metadata.TargetsType) {
+				tt.Targets["packages/"+fn] = &metadata.TargetFiles{
+					Length: int64(len(evil)),
+					Hashes: metadata.Hashes{"sha512": sum[:]},
+					Path:   "packages/" + fn,
+				}
+			})
+			repo.Publish()
+			srv := repo.Serve(t)
+			srv.Inject(tuftest.HashedPath("packages/"+fn, hex.EncodeToString(sum[:])), tuftest.Replace(evil))
+
+			f, client := rtOpen(t, repo, srv, Config{RequireRole: role})
+			p, err := f.Project(context.Background(), "foobar")
+			if err != nil {
+				t.Fatal(err)
+			}
+			file := p.File(fn)
+			if file == nil {
+				return // skipped: acceptable
+			}
+			dest := filepath.Join(t.TempDir(), fn)
+			err = client.Download(context.Background(), file.Target, dest)
+			if got, rerr := os.ReadFile(dest); rerr == nil {
+				t.Fatalf("downloaded %q (role %s) although stable's page pins sha256 of %q", got, file.Role, good)
+			}
+			if !verify.IsVerification(err) {
+				t.Errorf("download error = %v, want a verification error", err)
+			}
+		})
+	}
 }
 
 // A lookup cancelled by its first caller (pip disconnecting from the index) must not be

@@ -42,6 +42,10 @@ func (f *Finder) trust(ctx context.Context, project string, page *verify.Target,
 		if alg, ok := disagree(pf.Hashes, target.Hashes); ok {
 			return skip(version, "%s on the page (role %s) disagrees with the hash signed by role %s", alg, page.Role, target.Role)
 		}
+		// The download must satisfy the page's strong hashes too: a target signed by
+		// another role in an algorithm the page does not use (sha512 against the page's
+		// sha256) would otherwise replace the bytes the page pins, unchecked.
+		target = withHashes(target, pageHashes)
 		role := target.Role
 		if r := f.cfg.RequireRole; r != "" && !target.VouchedBy(r) {
 			if !(page.VouchedBy(r) && len(pageHashes) > 0) {
@@ -126,6 +130,28 @@ func strong(h map[string]string) map[string]string {
 		}
 	}
 	return out
+}
+
+// withHashes returns t, or a copy of it that also lists the hashes of extra it lacks.
+func withHashes(t *verify.Target, extra map[string]string) *verify.Target {
+	var missing []string
+	for _, alg := range sortedKeys(extra) {
+		if _, ok := t.Hashes[alg]; !ok {
+			missing = append(missing, alg)
+		}
+	}
+	if len(missing) == 0 {
+		return t
+	}
+	c := *t
+	c.Hashes = make(map[string]string, len(t.Hashes)+len(missing))
+	for alg, h := range t.Hashes {
+		c.Hashes[alg] = h
+	}
+	for _, alg := range missing {
+		c.Hashes[alg] = extra[alg]
+	}
+	return &c
 }
 
 // disagree reports the first algorithm both sides list with different values.
