@@ -83,6 +83,29 @@ func TestRedteamUnstableTargetWithOtherAlgorithmCannotReplaceStablePinnedFile(t 
 	}
 }
 
+// An attacker-chosen anchor text on a page must not relabel bytes signed under another
+// name: unstable's page for a project stable never signed lists "evil-9.9" but links to a
+// wheel stable signed as requests 1.0; the file came out as evil 9.9 "vouched for by stable".
+func TestRedteamAnchorTextMustNameTheSignedFile(t *testing.T) {
+	repo := tuftest.New(t)
+	real := []byte("requests wheel")
+	repo.AddFile(tuftest.Stable, "requests-1.0-py3-none-any.whl", real)
+	repo.SetPage(tuftest.Unstable, "evil", tuftest.PageFile{
+		Filename: "evil-9.9-py3-none-any.whl", Data: real,
+		URL: "../../packages/requests-1.0-py3-none-any.whl",
+	})
+	repo.Publish()
+	srv := repo.Serve(t)
+	f, _ := rtOpen(t, repo, srv, Config{})
+	p, err := f.Project(context.Background(), "evil")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fl := p.File("evil-9.9-py3-none-any.whl"); fl != nil {
+		t.Errorf("evil-9.9 accepted with role %s from the bytes of %s", fl.Role, fl.TargetPath)
+	}
+}
+
 // A lookup cancelled by its first caller (pip disconnecting from the index) must not be
 // remembered: every later request for the project would fail until the next refresh.
 func TestRedteamCancelledLookupIsNotCached(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"path"
 	"slices"
 	"sort"
 	"strings"
@@ -33,6 +34,11 @@ func (f *Finder) trust(ctx context.Context, project string, page *verify.Target,
 	targetPath, ok := f.targetPath(pf.URL)
 	if !ok {
 		return skip(version, "outside the targets URL %s", f.cfg.TargetsURL)
+	}
+	if name := path.Base(targetPath); name != pf.Filename {
+		// pip names a file by its URL; the signed bytes are those of the target path. An
+		// anchor text naming another project or version would relabel them.
+		return skip(version, "the link text names %s but the link is to %s", pf.Filename, name)
 	}
 	pageHashes := strong(pf.Hashes)
 
