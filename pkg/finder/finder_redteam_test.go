@@ -121,3 +121,41 @@ func TestRedteamCancelledLookupIsNotCached(t *testing.T) {
 		t.Fatalf("lookup after a cancelled one: %v", err)
 	}
 }
+
+// Link tricks that must not leave the targets URL or climb out of it.
+func TestRedteamTargetPathTricks(t *testing.T) {
+	f, err := New(Config{TUF: nopTUF{}, TargetsURL: "https://repo.example/t/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, raw := range []string{
+		"https://repo.example/t/packages/%2e%2e/%2e%2e/x.whl",
+		"https://repo.example/t/packages/..%2f..%2fx.whl",
+		"https://repo.example/t/%2e%2e/metadata/root.json",
+		"https://repo.example/t/packages/./x.whl",
+		"https://repo.example/t//x.whl",
+		"https://repo.example/t/../t2/x.whl",
+		"https://repo.example/t2/x.whl",
+		"https://repo.example/tx.whl",
+		"https://repo.example:8443/t/x.whl",
+		"http://repo.example/t/x.whl",
+		"https://user@repo.example/t/x.whl",
+		"https://repo.example/t/x.whl?y=1",
+		"https://other.example/t/x.whl",
+		"file:///t/x.whl",
+		"https://repo.example/t/packages/%zz.whl",
+	} {
+		if p, ok := f.targetPath(raw); ok {
+			t.Errorf("targetPath(%q) = %q, want outside", raw, p)
+		}
+	}
+	if p, ok := f.targetPath("HTTPS://REPO.EXAMPLE/t/packages/x%2By.whl"); !ok || p != "packages/x+y.whl" {
+		t.Errorf("case-insensitive host: %q %v", p, ok)
+	}
+}
+
+type nopTUF struct{}
+
+func (nopTUF) LookupAll(context.Context, string) ([]*verify.Target, error) { return nil, nil }
+func (nopTUF) Lookup(context.Context, string) (*verify.Target, error)      { return nil, nil }
+func (nopTUF) Fetch(context.Context, *verify.Target) ([]byte, error)       { return nil, nil }
