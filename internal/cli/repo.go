@@ -265,11 +265,16 @@ warns 30 days before they are due.`,
 }
 
 func newRepoStatusCmd(app *App) *cobra.Command {
-	var now string
+	var now, project string
 	cmd := &cobra.Command{
-		Use:   "status DIR [--format json]",
+		Use:   "status DIR [--project P] [--format json]",
 		Short: "show what each role signs, its version and expiry",
+		Long: `status lists every role with its version, expiry, the number of files and pages it
+signs, the size of its metadata and whether its key is online and present. With --project
+it lists that project's files instead: upload time and the roles that sign each, and whose
+page clients get.`,
 		Example: `  tufpip repo status /srv/pypi
+  tufpip repo status /srv/pypi --project foobar
   tufpip repo status /srv/pypi --format json | jq '.roles[] | select(.role == "timestamp")'`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -280,6 +285,17 @@ func newRepoStatusCmd(app *App) *cobra.Command {
 			r, err := openRepo(app, args[0], "")
 			if err != nil {
 				return err
+			}
+			if project != "" {
+				ps, err := r.ProjectStatus(cmd.Context(), project, t)
+				if err != nil {
+					return err
+				}
+				if app.flags.format == "json" {
+					return json.NewEncoder(app.out()).Encode(ps)
+				}
+				printProjectStatus(app.out(), ps)
+				return nil
 			}
 			st, err := r.Status(cmd.Context(), t)
 			if err != nil {
@@ -293,7 +309,22 @@ func newRepoStatusCmd(app *App) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&now, "now", "", "report expiry relative to this time (default: now)")
+	cmd.Flags().StringVar(&project, "project", "", "show one project's files and the roles that sign them")
 	return cmd
+}
+
+func printProjectStatus(w io.Writer, ps *repo.ProjectStatus) {
+	from := ps.PageFrom
+	if from == "" {
+		from = "none"
+	}
+	fmt.Fprintf(w, "project %s: clients get the page of %s (pages signed by %s)\n\n", ps.Project, from, strings.Join(ps.Pages, ", "))
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "FILE\tUPLOADED\tSIZE\tREQUIRES-PYTHON\tSIGNED BY")
+	for _, f := range ps.Files {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", f.Filename, f.UploadTime.Format(time.RFC3339), f.Size, f.RequiresPython, strings.Join(f.SignedBy, ", "))
+	}
+	tw.Flush()
 }
 
 func printRepoStatus(w io.Writer, st *repo.Status) {

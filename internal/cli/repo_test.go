@@ -110,6 +110,9 @@ func testRepoCommands(t *testing.T, initFlags, resolveFlags []string) {
 	if r := runCLI(t, env, "repo", "status", dir); r.code != 0 || !strings.Contains(r.stdout, "unstable") {
 		t.Fatalf("repo status text: %+v", r)
 	}
+	if r := runCLI(t, env, "repo", "status", dir, "--project", "FooBar"); r.code != 0 || !strings.Contains(r.stdout, "clients get the page of stable") {
+		t.Fatalf("repo status --project: %+v", r)
+	}
 
 	// tufpip's own resolver reads what the publisher wrote: stable's 2.0, not unstable's 2.0.1.
 	// In the hash-bin layout the vouching role is stable's shard (stable-XX).

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -122,6 +123,23 @@ func TestStatus(t *testing.T) {
 	}
 	if rt := got["root"]; rt.Version != 1 || rt.Online {
 		t.Errorf("root: %+v", rt)
+	}
+
+	ps, err := r.ProjectStatus(context.Background(), "FOOBAR", t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(ps.PageFrom, "stable-") || len(ps.Pages) != 2 || len(ps.Files) != 3 {
+		t.Fatalf("project status %+v", ps)
+	}
+	for _, f := range ps.Files {
+		want := 2
+		if f.Version == "2.0.1" {
+			want = 1
+		}
+		if len(f.SignedBy) != want || !strings.HasPrefix(f.SignedBy[len(f.SignedBy)-1], "unstable-") {
+			t.Errorf("%s signed by %v", f.Filename, f.SignedBy)
+		}
 	}
 }
 
