@@ -2,6 +2,9 @@ package index
 
 import (
 	"context"
+	"errors"
+	"io"
+	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -43,13 +46,13 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request) {
 		filename += ".metadata"
 	}
 	path := filepath.Join(s.cfg.CacheDir, "files", cacheName)
-	if err := s.ensure(r.Context(), s.src.Load().Client, target, path); err != nil {
-		s.refuse(w, project, filename, err)
-		return
-	}
-	fh, err := os.Open(path)
+	fh, err := s.openVerified(r.Context(), s.src.Load().Client, target, path)
 	if err != nil {
-		httpError(w, http.StatusInternalServerError, "%v", err)
+		if verify.IsVerification(err) || verify.IsNetwork(err) {
+			s.refuse(w, project, filename, err)
+		} else {
+			httpError(w, http.StatusInternalServerError, "%v", err)
+		}
 		return
 	}
 	defer fh.Close()
@@ -66,6 +69,39 @@ func findFile(p *finder.Project, hash, filename string) *finder.File {
 		return nil
 	}
 	return f
+}
+
+// openVerified returns the cached file at path, downloading it first when missing, after
+// checking the open file against target: whoever can write the cache directory must not
+// choose the bytes sent, and what was checked is what is sent (the same open file). A
+// cached copy that does not verify is removed and downloaded again once.
+func (s *Server) openVerified(ctx context.Context, client *verify.Client, target *verify.Target, path string) (*os.File, error) {
+	for try := 0; ; try++ {
+		if err := s.ensure(ctx, client, target, path); err != nil {
+			return nil, err
+		}
+		fh, err := os.Open(path)
+		if err != nil {
+			return nil, err
+		}
+		err = verify.VerifyFile(fh, target.Length, target.Hashes)
+		if err == nil {
+			if _, err = fh.Seek(0, io.SeekStart); err == nil {
+				return fh, nil
+			}
+		}
+		fh.Close()
+		if !verify.IsVerification(err) || try > 0 {
+			if ve := (*verify.VerificationError)(nil); errors.As(err, &ve) && ve.Path == "" {
+				ve.Path, ve.Role = target.Path, target.Role
+			}
+			return nil, err
+		}
+		s.log.Warn("cached file does not verify; downloading it again", "file", path, "error", err)
+		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+	}
 }
 
 // ensure downloads and verifies target into path once, however many requests ask for it at

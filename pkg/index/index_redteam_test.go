@@ -1,0 +1,96 @@
+package index
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/tufpip/tufpip/internal/tuftest"
+)
+
+// Red-team tests of the verifying index.
+
+// A file already in the index cache was sent as it was, unchecked: whoever can write the
+// cache directory (a --cache-dir another local user created, a disk error) chose the bytes
+// pip installs.
+func TestRedteamPlantedCacheFileIsNotServed(t *testing.T) {
+	fx := newFixture(t, seed(t))
+	fn := "foobar-2.0-py3-none-any.whl"
+	good := []byte("wheel " + fn)
+	hash := sha256hex(good)
+	evil := []byte("planted by a local user")
+	if err := os.WriteFile(filepath.Join(fx.cache, "index", "files", "file-"+hash), evil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	resp, body := get(t, fx.url+"/files/foobar/"+hash+"/"+fn, "")
+	if bytes.Equal(body, evil) {
+		t.Fatalf("status %d: the index served the planted bytes", resp.StatusCode)
+	}
+	if resp.StatusCode != http.StatusOK || !bytes.Equal(body, good) {
+		t.Errorf("status %d, body %q: want the verified wheel again", resp.StatusCode, body)
+	}
+}
+
+// A tampered file is answered with 502 and nothing is left in the cache for a later request.
+func TestRedteamTamperedFileLeavesNothing(t *testing.T) {
+	repo := seed(t)
+	fx := newFixture(t, repo)
+	fn := "foobar-2.0-py3-none-any.whl"
+	hash := sha256hex([]byte("wheel " + fn))
+	fx.srv.Inject(tuftest.HashedPath("packages/"+fn, hash), tuftest.Replace([]byte("wheel foobar-2.0-py3-none-any.whX")))
+	resp, _ := get(t, fx.url+"/files/foobar/"+hash+"/"+fn, "")
+	if resp.StatusCode != http.StatusBadGateway {
+		t.Fatalf("status %d, want 502", resp.StatusCode)
+	}
+	entries, _ := os.ReadDir(filepath.Join(fx.cache, "index", "files"))
+	for _, e := range entries {
+		t.Errorf("left in the cache after a failure: %s", e.Name())
+	}
+	if len(fx.index.Failures()) != 1 {
+		t.Errorf("failures = %v", fx.index.Failures())
+	}
+}
+
+// pip giving up on a slow page (a network attacker delaying it) made every later request
+// for the project fail: the finder remembered the cancelled lookup.
+func TestRedteamClientTimeoutDoesNotPoisonProject(t *testing.T) {
+	fx := newFixture(t, seed(t))
+	fx.srv.Inject(tuftest.HashedPath("simple/foobar/index.html", "*"), tuftest.Delay(500*time.Millisecond).Times(1))
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", fx.url+"/simple/foobar/", nil)
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		resp.Body.Close()
+		t.Fatalf("the slow page came back: %d", resp.StatusCode)
+	}
+	time.Sleep(600 * time.Millisecond)
+	resp, body := get(t, fx.url+"/simple/foobar/", pipAccept)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("after one client timed out: %d %s", resp.StatusCode, body)
+	}
+}
+
+// Requests that try to name something else than a trusted file.
+func TestRedteamFileRouteTricks(t *testing.T) {
+	fx := newFixture(t, seed(t))
+	fn := "foobar-2.0-py3-none-any.whl"
+	hash := sha256hex([]byte("wheel " + fn))
+	for _, p := range []string{
+		"/files/foobar/" + hash + "/..%2F..%2Ftuf%2Fmetadata%2Froot.json",
+		"/files/foobar/" + hash + "/foobar-1.0-py3-none-any.whl",   // right file, wrong hash
+		"/files/foobar/" + hash[:63] + "/" + fn,                    // short hash
+		"/files/foobar/" + hash + "/" + fn + "%00",                 // NUL
+		"/files/FooBar/" + hash + "/foobar-2.0.1-py3-none-any.whl", // unstable-only: stable page wins
+		"/files/foobar/" + hash + "/" + fn + ".metadata",           // no metadata hash on the page
+		"/files/foobar/%2e%2e/" + fn,
+	} {
+		resp, body := get(t, fx.url+p, "")
+		if resp.StatusCode == http.StatusOK {
+			t.Errorf("%s: 200 %q", p, body)
+		}
+	}
+}
