@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net"
 	"os"
 	"strings"
@@ -47,7 +48,7 @@ No way around the checks. tufpip refuses (exit 2, naming the argument or file:li
   the same inside -r/-c files, which are read recursively before pip runs, and ${VAR} in them
 pip's configuration is neutralised: every PIP_* environment variable is dropped (with a
 warning for the index ones), PIP_CONFIG_FILE=/dev/null so no pip.conf is read, the version
-check is off and 127.0.0.1 bypasses any proxy. --no-index is passed on: pip then has no
+check is off, pip does not retry (tufpip does) and 127.0.0.1 bypasses any proxy. --no-index is passed on: pip then has no
 index at all.
 
 tufpip's own logs (warnings, refused files) go to stderr beside pip's output.`
@@ -129,7 +130,10 @@ func runPipWrapper(ctx context.Context, app *App, o *pipRunOptions) error {
 	if err != nil {
 		return errorf("starting the verifying index on 127.0.0.1: %w", err)
 	}
+	logger := app.Logger
+	app.Logger = slog.New(quietRefusals{logger.Handler()}) // the index keeps the logger it starts with
 	ix, stop, err := app.startIndex(ctx, ln, o.requireRole, 0)
+	app.Logger = logger
 	if err != nil {
 		ln.Close()
 		return err

@@ -153,7 +153,7 @@ func TestPipEnv(t *testing.T) {
 	}
 	want := map[string]string{
 		"PATH": "/bin", "HTTP_PROXY": "http://proxy:3128", "PIP_CONFIG_FILE": os.DevNull,
-		"PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_INDEX_URL": "http://127.0.0.1:9/simple/",
+		"PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_RETRIES": "0", "PIP_INDEX_URL": "http://127.0.0.1:9/simple/",
 		"NO_PROXY": ".corp,127.0.0.1,localhost", "no_proxy": ".corp,127.0.0.1,localhost",
 	}
 	if len(got) != len(want) {
@@ -169,6 +169,10 @@ func TestPipEnv(t *testing.T) {
 		if !strings.Contains(msg, s) {
 			t.Errorf("warnings %q lack %q", msg, s)
 		}
+	}
+	pipEnv([]string{"PIP_CONFIG_FILE=" + os.DevNull}, "http://127.0.0.1:9/simple/", newLogger(&log, false, false))
+	if strings.Count(log.String(), "PIP_CONFIG_FILE") != 1 {
+		t.Errorf("warned about PIP_CONFIG_FILE=%s, which changes nothing: %q", os.DevNull, log.String())
 	}
 	if strings.Contains(msg, "PIP_NO_CACHE_DIR") {
 		t.Errorf("warned about a variable that does not change the index: %q", msg)

@@ -28,7 +28,10 @@ var indexEnv = map[string]bool{
 // configuration files switched off (PIP_CONFIG_FILE=/dev/null makes pip skip the global,
 // user and site files too), no version check (it would ask tufpip's index for pip), the
 // verifying index as the only index, and loopback exempt from any proxy so that nothing
-// stands between pip and tufpip's index.
+// stands between pip and tufpip's index. pip does not retry: the index already retried
+// the repository, and what it refuses (502) does not verify any better the second time;
+// pip 24 would otherwise retry a 502 five times with back-off. A --retries in pip's
+// arguments still wins.
 func pipEnv(environ []string, indexURL string, log *slog.Logger) []string {
 	env := make([]string, 0, len(environ)+4)
 	var dropped []string
@@ -37,7 +40,7 @@ func pipEnv(environ []string, indexURL string, log *slog.Logger) []string {
 		k, v, _ := strings.Cut(kv, "=")
 		switch {
 		case strings.HasPrefix(k, "PIP_"):
-			if indexEnv[k] && v != "" {
+			if indexEnv[k] && v != "" && !(k == "PIP_CONFIG_FILE" && v == os.DevNull) {
 				dropped = append(dropped, k)
 			}
 			continue
@@ -58,6 +61,7 @@ func pipEnv(environ []string, indexURL string, log *slog.Logger) []string {
 		"PIP_CONFIG_FILE="+os.DevNull,
 		"PIP_DISABLE_PIP_VERSION_CHECK=1",
 		"PIP_INDEX_URL="+indexURL,
+		"PIP_RETRIES=0",
 		"NO_PROXY="+np, "no_proxy="+np,
 	)
 }
@@ -116,6 +120,25 @@ func runChild(ctx context.Context, streams *IOStreams, python string, args, env 
 	return 0, err
 }
 
+// quietRefusals drops the index's log line for each refused request: the wrapper reports
+// every refused file itself, once, after pip's output, instead of in the middle of it.
+type quietRefusals struct{ slog.Handler }
+
+func (h quietRefusals) Handle(ctx context.Context, r slog.Record) error {
+	if r.Message == "refused" {
+		return nil
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+func (h quietRefusals) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return quietRefusals{h.Handler.WithAttrs(attrs)}
+}
+
+func (h quietRefusals) WithGroup(name string) slog.Handler {
+	return quietRefusals{h.Handler.WithGroup(name)}
+}
+
 // reportFailures prints each file the index refused, once, naming it and the reason.
 func reportFailures(w io.Writer, fails []index.Failure) {
 	seen := map[string]bool{}
@@ -129,8 +152,8 @@ func reportFailures(w io.Writer, fails []index.Failure) {
 	}
 	for i, err := range errs {
 		if i == len(errs)-1 {
-			err = withHint(err, "pip was offered this file by tufpip's index, which refused to send it: "+
-				"the repository or something between it and you served data that does not verify; do not install from it until this is explained")
+			err = withHint(err, "tufpip's index refused to send it to pip: the repository, or something between it and you, "+
+				"served data that does not verify; do not install from it until this is explained")
 		}
 		printError(w, err)
 	}

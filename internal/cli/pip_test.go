@@ -108,6 +108,16 @@ func (f *fakePip) env(t *testing.T) map[string]string {
 	return env
 }
 
+// runPip is runCLI with streams safe for concurrent writes: pip's output (copied by
+// os/exec) and tufpip's log lines (from the index's goroutines) land in the same buffer.
+func runPip(t *testing.T, env map[string]string, args ...string) cliResult {
+	t.Helper()
+	var out, errOut syncBuffer
+	io := &IOStreams{In: bytes.NewReader(nil), Out: &out, ErrOut: &errOut}
+	code := Run(context.Background(), args, io, func(k string) string { return env[k] })
+	return cliResult{out.String(), errOut.String(), code}
+}
+
 var indexURLRE = regexp.MustCompile(`^http://127\.0\.0\.1:\d+/simple/$`)
 
 func TestPipWrapperRunsPipAgainstTheIndex(t *testing.T) {
@@ -116,7 +126,7 @@ func TestPipWrapperRunsPipAgainstTheIndex(t *testing.T) {
 	t.Setenv("PIP_INDEX_URL", "https://evil.example/simple")
 	t.Setenv("PIP_FIND_LINKS", "/tmp/evil")
 	t.Setenv("PIP_TIMEOUT", "3")
-	r := runCLI(t, env, "install", "--python", fake.python, "--", "--no-deps", "foobar")
+	r := runPip(t, env, "install", "--python", fake.python, "--", "--no-deps", "foobar")
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
@@ -145,7 +155,7 @@ func TestPipWrapperPassesPipExitCode(t *testing.T) {
 	env, _ := repoEnv(t, seedRepo(t))
 	fake := newFakePip(t, "exit")
 	t.Setenv("FAKE_PIP_EXIT", "23")
-	r := runCLI(t, env, "download", "--python", fake.python, "-d", "wheels", "foobar")
+	r := runPip(t, env, "download", "--python", fake.python, "-d", "wheels", "foobar")
 	if r.code != 23 || strings.Contains(r.stderr, "tufpip: error") {
 		t.Fatalf("exit %d, want pip's 23 and no message of tufpip's\n%s", r.code, r.stderr)
 	}
@@ -161,7 +171,7 @@ func TestPipWrapperReportsRefusedFile(t *testing.T) {
 	env, _ := repoEnv(t, repo)
 	fake := newFakePip(t, "fetch")
 	repo.Tamper("packages/foobar-2.0-py3-none-any.whl", tuftest.FlipByte)
-	r := runCLI(t, env, "install", "--python", fake.python, "foobar")
+	r := runPip(t, env, "install", "--python", fake.python, "foobar")
 	want := "tufpip: error: foobar-2.0-py3-none-any.whl: sha256 does not match the hash signed by role stable\ntufpip: hint: "
 	if r.code != ExitVerification || !strings.Contains(r.stderr, want) {
 		t.Fatalf("exit %d, want 3 and %q\n%s", r.code, want, r.stderr)
@@ -169,7 +179,7 @@ func TestPipWrapperReportsRefusedFile(t *testing.T) {
 	if !strings.Contains(r.stderr, "ERROR: HTTP error 502") {
 		t.Errorf("pip's own message did not pass through:\n%s", r.stderr)
 	}
-	if n := strings.Count(r.stderr, "tufpip: error: foobar-2.0-py3-none-any.whl"); n != 1 {
+	if n := strings.Count(r.stderr, "foobar-2.0-py3-none-any.whl: sha256"); n != 1 {
 		t.Errorf("the refused file is reported %d times:\n%s", n, r.stderr)
 	}
 }
@@ -177,7 +187,7 @@ func TestPipWrapperReportsRefusedFile(t *testing.T) {
 func TestPipWrapperRefusesBeforeStarting(t *testing.T) {
 	env, srv := repoEnv(t, seedRepo(t))
 	fake := newFakePip(t, "exit")
-	r := runCLI(t, env, "install", "--python", fake.python, "--extra-index-url", "https://evil.example/simple", "foobar")
+	r := runPip(t, env, "install", "--python", fake.python, "--extra-index-url", "https://evil.example/simple", "foobar")
 	if r.code != ExitUsage || !strings.Contains(r.stderr, "tufpip: error: --extra-index-url https://evil.example/simple: ") ||
 		!strings.Contains(r.stderr, "tufpip: hint: ") {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
@@ -193,7 +203,7 @@ func TestPipWrapperRefusesBeforeStarting(t *testing.T) {
 func TestPipWrapperPipCommand(t *testing.T) {
 	env, _ := repoEnv(t, seedRepo(t))
 	fake := newFakePip(t, "exit")
-	r := runCLI(t, env, "pip", "--python", fake.python, "--", "show", "foobar")
+	r := runPip(t, env, "pip", "--python", fake.python, "--", "show", "foobar")
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
@@ -201,14 +211,14 @@ func TestPipWrapperPipCommand(t *testing.T) {
 	if got := strings.Join(fake.args(t), " "); got != "-m pip show foobar" || !indexURLRE.MatchString(fake.env(t)["PIP_INDEX_URL"]) {
 		t.Errorf("pip ran with %q, PIP_INDEX_URL=%q", got, fake.env(t)["PIP_INDEX_URL"])
 	}
-	if r := runCLI(t, env, "pip", "--python", fake.python); r.code != ExitUsage {
+	if r := runPip(t, env, "pip", "--python", fake.python); r.code != ExitUsage {
 		t.Errorf("no pip command: exit %d\n%s", r.code, r.stderr)
 	}
 }
 
 func TestPipWrapperNoInterpreter(t *testing.T) {
 	env, _ := repoEnv(t, seedRepo(t))
-	r := runCLI(t, env, "install", "--python", filepath.Join(t.TempDir(), "nope"), "foobar")
+	r := runPip(t, env, "install", "--python", filepath.Join(t.TempDir(), "nope"), "foobar")
 	if r.code != ExitError || !strings.Contains(r.stderr, "tufpip: error: cannot run ") || !strings.Contains(r.stderr, "tufpip: hint: pass --python PATH") {
 		t.Errorf("exit %d\n%s", r.code, r.stderr)
 	}
@@ -224,7 +234,7 @@ func TestPipWrapperInterrupt(t *testing.T) {
 	var stderr syncBuffer
 	done := make(chan int, 1)
 	go func() {
-		io := &IOStreams{In: bytes.NewReader(nil), Out: &bytes.Buffer{}, ErrOut: &stderr}
+		io := &IOStreams{In: bytes.NewReader(nil), Out: &syncBuffer{}, ErrOut: &stderr}
 		done <- Run(ctx, []string{"install", "--python", fake.python, "foobar"}, io, func(k string) string { return env[k] })
 	}()
 	deadline := time.Now().Add(15 * time.Second)
