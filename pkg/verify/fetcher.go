@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -63,11 +64,39 @@ var defaultHTTPClient = &http.Client{
 	},
 	// No overall Client.Timeout: it would kill large downloads that are
 	// making progress. Stalls are caught by the idle timer instead.
+	CheckRedirect: sameOrigin,
+}
+
+// errCrossOrigin is what following a redirect to another origin returns.
+var errCrossOrigin = errors.New("redirect to another host or scheme refused")
+
+// sameOrigin follows a redirect only to the host (and scheme, or an upgrade to
+// https) of the first request. Everything fetched is verified, but a mirror
+// must not aim tufpip at arbitrary URLs (other hosts, internal services,
+// plain http), nor move a file trusted through a page hash outside the
+// targets URL (DESIGN.md trust rules).
+func sameOrigin(req *http.Request, via []*http.Request) error {
+	if len(via) >= 10 {
+		return errors.New("stopped after 10 redirects")
+	}
+	from, to := via[0].URL, req.URL
+	switch {
+	case !strings.EqualFold(from.Host, to.Host) && !(strings.EqualFold(from.Hostname(), to.Hostname()) && to.Scheme == "https" && to.Port() == ""):
+		return fmt.Errorf("%w: %s to %s", errCrossOrigin, from.Redacted(), to.Redacted())
+	case from.Scheme != to.Scheme && !(from.Scheme == "http" && to.Scheme == "https"):
+		return fmt.Errorf("%w: %s to %s", errCrossOrigin, from.Redacted(), to.Redacted())
+	}
+	return nil
 }
 
 func (f *Fetcher) client() *http.Client {
 	if f.Client != nil {
-		return f.Client
+		if f.Client.CheckRedirect != nil {
+			return f.Client // the caller chose a redirect policy
+		}
+		c := *f.Client
+		c.CheckRedirect = sameOrigin
+		return &c
 	}
 	return defaultHTTPClient
 }
