@@ -137,15 +137,20 @@ tests); signatures always expire counting from the current time.`,
 }
 
 func newRepoPromoteCmd(app *App) *cobra.Command {
-	var olderThan, now, keys string
+	var olderThan, now, keys, ledger string
 	var projects, exclude []string
 	cmd := &cobra.Command{
 		Use:   "promote DIR --older-than AGE [--now TIME] [--project P]... [--exclude P]...",
 		Short: "let stable sign every file older than a cut-off",
-		Long: `promote makes stable sign every published file uploaded at least AGE ago, and a page per
-project listing exactly the files stable signs. Stable never un-signs a file. It needs the
-stable key, and also re-signs stable roles close to expiry: run it at least every 15 days.
-AGE is 90d, 2w, 36h, 1d12h or any Go duration.`,
+		Long: `promote makes stable sign every published file older than AGE, and a page per project
+listing exactly the files stable signs. Stable never un-signs a file. It needs the stable
+key, and also re-signs stable roles close to expiry. AGE is 90d, 2w, 36h, 1d12h or any Go
+duration.
+
+Ages count from when promote first saw a file, recorded in a ledger kept with the stable
+key (KEYDIR/stable-ledger.json, or --ledger): the upload times on the upload server could
+be backdated by whoever holds the online keys. The first promote, which has no ledger yet,
+trusts the recorded upload times. Run promote daily so files are seen soon after upload.`,
 		Example: `  tufpip repo promote /srv/pypi --older-than 90d --keys /secure/pypi-keys
   tufpip repo promote /srv/pypi --older-than 30d --project foobar
   tufpip repo promote /srv/pypi --older-than 90d --exclude experimental-thing`,
@@ -163,9 +168,15 @@ AGE is 90d, 2w, 36h, 1d12h or any Go duration.`,
 			if err != nil {
 				return err
 			}
-			res, err := r.Promote(cmd.Context(), repo.PromoteOptions{OlderThan: age, Now: t, Projects: projects, Exclude: exclude})
+			res, err := r.Promote(cmd.Context(), repo.PromoteOptions{OlderThan: age, Now: t, Projects: projects, Exclude: exclude, Ledger: ledger})
 			if err != nil {
 				return withHint(err, "promote needs the stable key: pass --keys DIR where stable.key is")
+			}
+			for _, w := range res.Warnings {
+				app.Logger.Warn(w)
+			}
+			if res.Bootstrapped {
+				app.Logger.Warn("no stable ledger yet: this once, the upload times recorded by the upload server were trusted")
 			}
 			if app.flags.format == "json" {
 				return json.NewEncoder(app.out()).Encode(res)
@@ -183,6 +194,7 @@ AGE is 90d, 2w, 36h, 1d12h or any Go duration.`,
 	f.StringSliceVar(&projects, "project", nil, "promote only this project (repeatable)")
 	f.StringSliceVar(&exclude, "exclude", nil, "never promote this project (repeatable)")
 	f.StringVar(&keys, "keys", "", "keys directory holding stable.key (default: the one given to repo init)")
+	f.StringVar(&ledger, "ledger", "", "promote's record of when it first saw each file (default KEYDIR/stable-ledger.json)")
 	_ = cmd.MarkFlagRequired("older-than")
 	return cmd
 }

@@ -82,7 +82,7 @@ func TestCrashAtEveryStep(t *testing.T) {
 		}{
 			{"add", func(r *Repo) error { _, err := r.Add(context.Background(), newFiles, at); return err }},
 			{"promote", func(r *Repo) error {
-				_, err := r.Promote(context.Background(), PromoteOptions{OlderThan: 90 * day, Now: at})
+				_, err := r.Promote(context.Background(), PromoteOptions{OlderThan: 90 * day, Now: at, Ledger: filepath.Join(r.Dir(), "ledger.json")})
 				return err
 			}},
 			{"timestamp", func(r *Repo) error { _, err := r.Timestamp(context.Background(), at); return err }},

@@ -3,6 +3,7 @@ package repo
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"time"
 )
@@ -15,6 +16,10 @@ type PromoteOptions struct {
 	Now       time.Time // zero: time.Now()
 	Projects  []string  // only these projects (any spelling); empty: all
 	Exclude   []string  // never these projects
+	// Ledger is promote's record of when it first saw each file (default
+	// KEYS/stable-ledger.json). Keep it with the stable key: ages count from it, not from
+	// the upload server's state, which an attacker holding the online keys could backdate.
+	Ledger string
 }
 
 // PromoteResult reports what a promote published.
@@ -24,11 +29,18 @@ type PromoteResult struct {
 	Projects  []string  `json:"projects"`  // projects whose stable page changed
 	Renewed   []string  `json:"renewed"`   // stable roles re-signed only because they were close to expiry
 	Published bool      `json:"published"` // a new timestamp was written
+	// Bootstrapped: there was no ledger, so the upload times recorded by the upload
+	// server were trusted this once.
+	Bootstrapped bool     `json:"bootstrapped"`
+	Warnings     []string `json:"warnings"`
 }
 
-// Promote makes stable sign every file uploaded at or before Now-OlderThan that unstable
-// has published, and, for each project with such files, a page listing exactly the files
-// stable signs, so stable's page never lists what stable did not sign. Stable only ever
+// Promote makes stable sign every file that unstable has published and that promote first
+// saw at or before Now-OlderThan (see the ledger), and, for each project with such files,
+// a page listing exactly the files stable signs, so stable's page never lists what stable
+// did not sign. The first promote of a repository takes the recorded upload times as the
+// first sightings; later ones count from their own observations, so run promote often
+// (daily) to keep the delay after the age rule short. Stable only ever
 // grows: a file it signed stays signed when the rule later changes. Stable roles close to
 // expiry are re-signed even when nothing is promoted, so run promote regularly (cron)
 // with the stable key at hand.
@@ -59,6 +71,28 @@ func (r *Repo) Promote(ctx context.Context, opts PromoteOptions) (*PromoteResult
 	if err != nil {
 		return nil, err
 	}
+	lpath := opts.Ledger
+	if lpath == "" {
+		lpath = filepath.Join(r.keysDir, ledgerFile)
+	}
+	led, err := readLedger(lpath)
+	if err != nil {
+		return nil, err
+	}
+	res.Bootstrapped = led.fresh
+	seen, warnings, err := r.observeAll(t, led, all, now)
+	if err != nil {
+		return nil, err
+	}
+	res.Warnings = warnings
+	// Written before the commit: the sightings are true whether or not the publish
+	// completes, and a retry must not see the files anew.
+	if err := t.step("ledger"); err != nil {
+		return nil, err
+	}
+	if err := led.write(); err != nil {
+		return nil, err
+	}
 	only := normalizeAll(opts.Projects)
 	exclude := normalizeAll(opts.Exclude)
 	for _, p := range only {
@@ -73,7 +107,7 @@ func (r *Repo) Promote(ctx context.Context, opts PromoteOptions) (*PromoteResult
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		promoted, changed, err := r.promoteProject(t, p, res.Cutoff)
+		promoted, changed, err := r.promoteProject(t, p, res.Cutoff, seen)
 		if err != nil {
 			return nil, err
 		}
@@ -99,8 +133,43 @@ func (r *Repo) Promote(ctx context.Context, opts PromoteOptions) (*PromoteResult
 	return res, nil
 }
 
+// observeAll records in the ledger every file unstable publishes, for all projects (the
+// ledger must not depend on which projects one run promotes), and returns when each
+// promotable file was first seen.
+func (r *Repo) observeAll(t *txn, led *ledger, projects []string, now time.Time) (map[string]time.Time, []string, error) {
+	seen := map[string]time.Time{}
+	var warnings []string
+	for _, p := range projects {
+		if err := t.ctx.Err(); err != nil {
+			return nil, nil, err
+		}
+		st, err := r.readProject(p)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, f := range st.Files {
+			// Only what unstable has published counts: a file recorded by an add that
+			// crashed before its commit is seen once that add completes.
+			pub, err := t.signs(keyUnstable, packagePath(f.Filename), f.SHA256)
+			if err != nil {
+				return nil, nil, err
+			}
+			if !pub {
+				continue
+			}
+			when, ok := led.observe(f, now)
+			if !ok {
+				warnings = append(warnings, fmt.Sprintf("%s: published with sha256 %s, but promote first saw it with sha256 %s; not promoted", f.Filename, f.SHA256, led.Files[f.Filename].SHA256))
+				continue
+			}
+			seen[f.Filename] = when
+		}
+	}
+	return seen, warnings, nil
+}
+
 // promoteProject adds project's eligible files to stable and re-signs its stable page.
-func (r *Repo) promoteProject(t *txn, project string, cutoff time.Time) ([]string, bool, error) {
+func (r *Repo) promoteProject(t *txn, project string, cutoff time.Time, seen map[string]time.Time) ([]string, bool, error) {
 	st, err := r.readProject(project)
 	if err != nil {
 		return nil, false, err
@@ -114,15 +183,8 @@ func (r *Repo) promoteProject(t *txn, project string, cutoff time.Time) ([]strin
 			return nil, false, err
 		}
 		if !ok {
-			if f.UploadTime.After(cutoff) {
-				continue
-			}
-			// Stable vouches only for what unstable has already published: a file
-			// recorded by an add that crashed before its commit waits for that add.
-			if pub, err := t.signs(keyUnstable, path, f.SHA256); err != nil || !pub {
-				if err != nil {
-					return nil, false, err
-				}
+			when, known := seen[f.Filename]
+			if !known || when.After(cutoff) {
 				continue
 			}
 			if err := t.setTarget(keyStable, path, f.Size, f.SHA256); err != nil {

@@ -166,3 +166,32 @@ func TestPruneKeepsSharedPage(t *testing.T) {
 		t.Fatalf("alpha from %s listing %v, want stable's page with 1.0", role, files)
 	}
 }
+
+// An attacker holding the upload server (online keys, DIR/state) backdates a new file's
+// upload time; promote counts from its own ledger and does not sign the file until it has
+// been published for the full period.
+func TestPromoteIgnoresBackdatedUploads(t *testing.T) {
+	r, _ := fooBar(t, InitOptions{}) // the first promote wrote the ledger
+	src := t.TempDir()
+	mustAdd(t, r, t0, buildWheel(t, src, "FooBar", "6.6.6", ""))
+	st, err := r.readProject("foobar")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range st.Files {
+		if st.Files[i].Version == "6.6.6" {
+			st.Files[i].UploadTime = t0.Add(-1000 * day)
+		}
+	}
+	if err := r.writeProject(st); err != nil {
+		t.Fatal(err)
+	}
+	res := mustPromote(t, r, PromoteOptions{OlderThan: 90 * day, Now: t0.Add(time.Hour)})
+	if len(res.Promoted) != 0 || res.Bootstrapped {
+		t.Fatalf("backdated file promoted: %+v", res)
+	}
+	res = mustPromote(t, r, PromoteOptions{OlderThan: 90 * day, Now: t0.Add(91 * day)})
+	if !slices.Equal(res.Promoted, []string{"FooBar-2.0.1-py3-none-any.whl", "FooBar-6.6.6-py3-none-any.whl"}) {
+		t.Fatalf("after 91 days promoted %v", res.Promoted)
+	}
+}
