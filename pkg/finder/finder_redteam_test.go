@@ -159,3 +159,32 @@ type nopTUF struct{}
 func (nopTUF) LookupAll(context.Context, string) ([]*verify.Target, error) { return nil, nil }
 func (nopTUF) Lookup(context.Context, string) (*verify.Target, error)      { return nil, nil }
 func (nopTUF) Fetch(context.Context, *verify.Target) ([]byte, error)       { return nil, nil }
+
+// The honest case of the rule above: under --require-role stable a wheel that stable's page
+// pins by sha256 and only unstable signed as a target is still downloaded, checked against
+// stable's hash, and attributed to stable.
+func TestRedteamRequireRoleStablePageEvidenceDownloads(t *testing.T) {
+	repo := tuftest.New(t)
+	fn := "foobar-2.0-py3-none-any.whl"
+	good := []byte("good wheel")
+	repo.SetPage(tuftest.Stable, "foobar", tuftest.File(fn, good))
+	repo.AddFile(tuftest.Unstable, fn, good)
+	repo.Publish()
+	srv := repo.Serve(t)
+	f, client := rtOpen(t, repo, srv, Config{RequireRole: "stable"})
+	p, err := f.Project(context.Background(), "foobar")
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := p.File(fn)
+	if file == nil || file.Role != "stable" || !file.Target.VouchedBy("stable") {
+		t.Fatalf("file = %+v", file)
+	}
+	dest := filepath.Join(t.TempDir(), fn)
+	if err := client.Download(context.Background(), file.Target, dest); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(dest); string(got) != string(good) {
+		t.Errorf("downloaded %q", got)
+	}
+}

@@ -58,6 +58,10 @@ func (f *Finder) trust(ctx context.Context, project string, page *verify.Target,
 				return skip(version, "not signed by %s (signed by %s)", r, target.Role)
 			}
 			role = page.Role
+			// The required role's only evidence is its page's hashes: the download is
+			// checked against those alone, and a hash that only the other role signed must
+			// not count as vouched for (a lockfile pinning it would pass tufpip verify).
+			target = pageEvidence(target, pageHashes, page)
 		}
 		return &File{
 			Candidate:  resolve.Candidate{File: pf, Dist: dist, Role: role},
@@ -157,6 +161,17 @@ func withHashes(t *verify.Target, extra map[string]string) *verify.Target {
 	for _, alg := range missing {
 		c.Hashes[alg] = extra[alg]
 	}
+	return &c
+}
+
+// pageEvidence is t with the hashes of the page that lists it, vouched for by the page's role.
+func pageEvidence(t *verify.Target, pageHashes map[string]string, page *verify.Target) *verify.Target {
+	c := *t
+	c.Hashes = make(map[string]string, len(pageHashes))
+	for alg, h := range pageHashes {
+		c.Hashes[alg] = h
+	}
+	c.Role, c.Chain = page.Role, slices.Clone(page.Chain)
 	return &c
 }
 
