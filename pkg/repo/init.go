@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/sigstore/sigstore/pkg/signature"
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 )
 
@@ -42,6 +43,8 @@ type Repo struct {
 	// failAt, when set (tests), is called before every file a publish writes; an error
 	// stops the publish there, as a crash would.
 	failAt func(step string) error
+
+	signers map[string]signature.Signer // by key name; nil entry: key not present
 }
 
 // OpenOptions configure Open.

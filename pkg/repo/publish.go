@@ -100,6 +100,9 @@ func (t *txn) role(name string) (*metadata.Metadata[metadata.TargetsType], error
 	if err != nil {
 		return nil, &MetadataError{Path: path, Role: name, Reason: "cannot parse", Err: err}
 	}
+	if err := verifyOwn(t.r, name, m, path); err != nil {
+		return nil, err
+	}
 	t.roles[name] = m
 	return m, nil
 }
@@ -212,7 +215,10 @@ func (t *txn) commit(forceSnapshot, forceTimestamp bool) (bool, error) {
 }
 
 func (r *Repo) signer(keyName string) (signature.Signer, error) {
-	return loadSigner(r.keysDir, keyName)
+	if s := r.signerFor(keyName); s != nil {
+		return s, nil
+	}
+	return loadSigner(r.keysDir, keyName) // for its error
 }
 
 // sign replaces m's signatures with one by the key of role and returns the bytes.

@@ -58,6 +58,19 @@ func (r *Repo) Renew(ctx context.Context, now time.Time) (*RenewResult, error) {
 	if err != nil {
 		return nil, &MetadataError{Path: rootPath, Role: metadata.ROOT, Reason: "cannot parse", Err: err}
 	}
+	if err := verifyOwn(r, metadata.ROOT, root, rootPath); err != nil {
+		return nil, err
+	}
+	// Load (and so check the signatures of) everything before writing anything.
+	roles := []string{metadata.TARGETS}
+	if r.lay.hashBins() {
+		roles = append(roles, r.lay.familyRoles(keyBins)...)
+	}
+	for _, name := range roles {
+		if err := t.renew(name); err != nil {
+			return nil, err
+		}
+	}
 	if err := t.step("root"); err != nil {
 		return nil, err
 	}
@@ -74,17 +87,7 @@ func (r *Repo) Renew(ctx context.Context, now time.Time) (*RenewResult, error) {
 	if err := writeFileAtomic(rootPath, out, 0o644); err != nil {
 		return nil, err
 	}
-	res := &RenewResult{Root: root.Signed.Version, Renewed: []string{fmt.Sprintf("root (version %d)", root.Signed.Version)}}
-	roles := []string{metadata.TARGETS}
-	if r.lay.hashBins() {
-		roles = append(roles, r.lay.familyRoles(keyBins)...)
-	}
-	for _, name := range roles {
-		if err := t.renew(name); err != nil {
-			return nil, err
-		}
-	}
-	res.Renewed = append(res.Renewed, roles...)
+	res := &RenewResult{Root: root.Signed.Version, Renewed: append([]string{fmt.Sprintf("root (version %d)", root.Signed.Version)}, roles...)}
 	if _, err := t.commit(false, true); err != nil {
 		return nil, err
 	}
