@@ -26,11 +26,16 @@
 // directory). Online, on the upload server: timestamp, snapshot and unstable (Add and
 // Timestamp need nothing else). Offline: root and targets (and bins in the hash-bin
 // layout), used only by Init and the yearly Renew. Stable is kept apart from the upload
-// server and brought to Promote: an attacker holding the online keys can change what
-// unstable signs, never what stable signs, and clients prefer stable. Promote keeps, next
-// to the stable key, a ledger of when it first saw each file (stable-ledger.json): the age
-// rule counts from there, because the upload times in DIR/state come from the online side
-// and could be backdated. Only the first promote, with no ledger, trusts them.
+// server and brought to Promote (which also needs snapshot and timestamp): an attacker
+// holding the online keys can change what unstable signs, never what stable signs, and
+// clients prefer stable.
+//
+// Promote keeps, next to the stable key, a ledger of when it first saw each file
+// (stable-ledger.json): the age rule counts from there, because the upload times in
+// DIR/state come from the online side and could be backdated. Only the first promote,
+// with no ledger, trusts them. Every operation checks that the metadata it re-signs
+// carries a valid signature of the key it signs with, so an edit by someone without that
+// key is refused, never laundered into a valid signature.
 //
 // # Expiry
 //

@@ -51,6 +51,9 @@ func (r *Repo) begin(ctx context.Context, now time.Time) (*txn, error) {
 	if t.ts, err = metadata.Timestamp().FromBytes(data); err != nil {
 		return nil, &MetadataError{Path: tsPath, Role: metadata.TIMESTAMP, Reason: "cannot parse", Err: err}
 	}
+	if err := verifyOwn(r, metadata.TIMESTAMP, t.ts, tsPath); err != nil {
+		return nil, err
+	}
 	mf := t.ts.Signed.Meta["snapshot.json"]
 	if mf == nil {
 		return nil, &MetadataError{Path: tsPath, Role: metadata.TIMESTAMP, Reason: "does not name a snapshot"}
@@ -61,6 +64,9 @@ func (r *Repo) begin(ctx context.Context, now time.Time) (*txn, error) {
 	}
 	if t.snap, err = metadata.Snapshot().FromBytes(data); err != nil {
 		return nil, &MetadataError{Path: snapPath, Role: metadata.SNAPSHOT, Reason: "cannot parse", Err: err}
+	}
+	if err := verifyOwn(r, metadata.SNAPSHOT, t.snap, snapPath); err != nil {
+		return nil, err
 	}
 	return t, nil
 }
