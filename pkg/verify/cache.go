@@ -58,6 +58,9 @@ func (l layout) ensure() error {
 		if err := os.MkdirAll(d, 0o700); err != nil {
 			return fmt.Errorf("tuf cache: %w", err)
 		}
+		if err := checkPrivate(d); err != nil {
+			return fmt.Errorf("tuf cache: %w", err)
+		}
 	}
 	return nil
 }

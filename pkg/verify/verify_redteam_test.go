@@ -157,3 +157,30 @@ func TestRedteamVerifyFileHashRules(t *testing.T) {
 		}
 	}
 }
+
+// A cache directory every local user can write (a --cache-dir another user pre-created in
+// /tmp, or left 0777) lets them delete the cached timestamp and snapshot, which undoes
+// rollback protection: a mirror can then serve older, still unexpired metadata. Open
+// refuses such a directory rather than trusting its contents.
+func TestRedteamWorldWritableCacheDirRefused(t *testing.T) {
+	e := newAtkEnv(t)
+	e.ok() // the user has trusted timestamp v2+ ...
+	e.repo.Bump(tuftest.Timestamp)
+	e.repo.Publish()
+	e.ok()
+	// ... a local user with write access to the cache removes the trusted state and the
+	// mirror serves the old timestamp.
+	if err := os.Chmod(e.cache, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(filepath.Join(e.cache, "metadata", "timestamp.json"))
+	e.repo.Rollback(tuftest.Timestamp)
+	_, err := e.run(e.config(), atkWheelPath)
+	if err == nil {
+		t.Fatal("a world-writable cache directory was used: rollback protection is gone")
+	}
+	if !strings.Contains(err.Error(), "writable by every user") {
+		t.Errorf("error %q does not say why", err)
+	}
+	e.emptyDest()
+}
