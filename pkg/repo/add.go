@@ -24,9 +24,8 @@ type AddResult struct {
 //
 // now is the recorded upload time; a now in the past (a backfill) does not date the
 // signatures, whose expiries count from the wall clock. Adding a file that is already
-// published with the same bytes is a no-op; with other
-// bytes it is a *ConflictError. Add needs the online keys only (unstable, snapshot,
-// timestamp).
+// published with the same bytes is a no-op; with other bytes it is a *ConflictError.
+// Add needs the online keys only (unstable, snapshot, timestamp).
 func (r *Repo) Add(ctx context.Context, files []string, now time.Time) (*AddResult, error) {
 	if now.IsZero() {
 		now = time.Now()
@@ -50,6 +49,12 @@ func (r *Repo) Add(ctx context.Context, files []string, now time.Time) (*AddResu
 			return nil, &DistError{File: f, Reason: "not a regular file"}
 		}
 		names[i] = d
+	}
+	// Fail before copying anything when a key is missing.
+	for _, k := range OnlineKeys {
+		if _, err := r.signer(k); err != nil {
+			return nil, err
+		}
 	}
 	unlock, err := r.lock(ctx)
 	if err != nil {

@@ -204,6 +204,11 @@ func (t *txn) commit(forceSnapshot, forceTimestamp bool) (bool, error) {
 		}
 		t.superseded = append(t.superseded, filepath.Join("metadata", fmt.Sprintf("%d.snapshot.json", old)))
 	}
+	// The renames of the new versions must be on disk before the timestamp that names
+	// them: fsync the directory.
+	if err := syncDir(metadataDir(t.r.dir)); err != nil {
+		return false, err
+	}
 	if err := t.step("timestamp"); err != nil {
 		return false, err
 	}
