@@ -94,3 +94,22 @@ func TestRedteamFileRouteTricks(t *testing.T) {
 		}
 	}
 }
+
+// Every refused request was remembered forever: a client of a long-running `tufpip serve`
+// repeating a request for a file that does not verify grew the server's memory without
+// bound.
+func TestRedteamFailuresAreBounded(t *testing.T) {
+	repo := seed(t)
+	fx := newFixture(t, repo)
+	fn := "foobar-2.0-py3-none-any.whl"
+	hash := sha256hex([]byte("wheel " + fn))
+	repo.Tamper("packages/"+fn, tuftest.FlipByte)
+	for range maxFailures + 50 {
+		if resp, _ := get(t, fx.url+"/files/foobar/"+hash+"/"+fn, ""); resp.StatusCode != http.StatusBadGateway {
+			t.Fatalf("status %d", resp.StatusCode)
+		}
+	}
+	if n := len(fx.index.Failures()); n > maxFailures {
+		t.Errorf("%d failures remembered", n)
+	}
+}

@@ -112,9 +112,16 @@ func (s *Server) Failures() []Failure {
 	return append([]Failure(nil), s.failures...)
 }
 
+// maxFailures bounds what a long-running server remembers: every request for a file that
+// does not verify adds one, and anyone who can reach the index can repeat a request.
+const maxFailures = 100
+
 func (s *Server) fail(project, filename string, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if len(s.failures) >= maxFailures {
+		return // the first failures are the ones a wrapper reports
+	}
 	s.failures = append(s.failures, Failure{Project: project, Filename: filename, Err: err})
 }
 
