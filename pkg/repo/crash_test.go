@@ -155,3 +155,32 @@ func TestCrashAtEveryStep(t *testing.T) {
 		}
 	}
 }
+
+// A retry never reuses the version number of a file a crashed publish left behind.
+func TestRetryDoesNotReuseOrphanVersions(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "repo")
+	r := mustInit(t, dir, InitOptions{})
+	src := t.TempDir()
+	r.failAt = func(s string) error {
+		if s == "timestamp" {
+			return errors.New("simulated crash")
+		}
+		return nil
+	}
+	if _, err := r.Add(context.Background(), []string{buildWheel(t, src, "FooBar", "1.0", "")}, time.Now()); err == nil {
+		t.Fatal("no crash")
+	}
+	orphan := mustRead(t, filepath.Join(dir, "metadata", "2.unstable.json"))
+	r.failAt = nil
+	mustAdd(t, r, time.Now(), buildWheel(t, src, "FooBar", "2.0", ""))
+	if got := mustRead(t, filepath.Join(dir, "metadata", "2.unstable.json")); string(got) != string(orphan) {
+		t.Fatal("the orphaned 2.unstable.json was overwritten")
+	}
+	c := newClient(t, dir, served(t, dir), time.Now())
+	if _, files := c.page("foobar"); len(files) != 2 {
+		t.Fatalf("after the retry: %v", files)
+	}
+	if v := c.loadRole("unstable").Signed.Version; v != 3 {
+		t.Fatalf("unstable version %d, want 3 (2 is the orphan)", v)
+	}
+}

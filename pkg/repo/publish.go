@@ -156,6 +156,20 @@ func (t *txn) step(name string) error {
 	return nil
 }
 
+// nextVersion returns the version a changed role gets: past every file of that role on
+// disk, not just past the published one. A crashed publish may have left a newer,
+// unreferenced version behind that a cache could have fetched; reusing its number with
+// other content would let that cached copy pass for the new one (the snapshot pins
+// versions and lengths, not hashes). The leftovers are pruned like superseded files.
+func (t *txn) nextVersion(role string, published int64) int64 {
+	v := published + 1
+	for exists(t.r.versionedPath(role, v)) {
+		t.superseded = append(t.superseded, filepath.Join("metadata", fmt.Sprintf("%d.%s.json", v, role)))
+		v++
+	}
+	return v
+}
+
 // renew marks role for re-signing even though its targets did not change.
 func (t *txn) renew(name string) error {
 	if _, err := t.role(name); err != nil {
@@ -181,12 +195,12 @@ func (t *txn) commit(forceSnapshot, forceTimestamp bool) (bool, error) {
 	for _, name := range names {
 		m := t.roles[name]
 		old := t.snap.Signed.Meta[name+".json"].Version
-		m.Signed.Version = old + 1
+		v := t.nextVersion(name, old)
 		m.Signed.Expires = t.signAt.Add(exp.of(name)).Truncate(time.Second)
 		if err := t.step("role " + name); err != nil {
 			return false, err
 		}
-		mf, err := t.r.writeRole(m, name, old+1)
+		mf, err := t.r.writeRole(m, name, v)
 		if err != nil {
 			return false, err
 		}
@@ -195,11 +209,11 @@ func (t *txn) commit(forceSnapshot, forceTimestamp bool) (bool, error) {
 	}
 	if len(names) > 0 || forceSnapshot {
 		old := t.ts.Signed.Meta["snapshot.json"].Version
-		t.snap.Signed.Version = old + 1
+		v := t.nextVersion(metadata.SNAPSHOT, old)
 		if err := t.step("snapshot"); err != nil {
 			return false, err
 		}
-		if _, err := t.r.writeSnapshot(t.snap, old+1, t.signAt); err != nil {
+		if _, err := t.r.writeSnapshot(t.snap, v, t.signAt); err != nil {
 			return false, err
 		}
 		t.superseded = append(t.superseded, filepath.Join("metadata", fmt.Sprintf("%d.snapshot.json", old)))
@@ -268,7 +282,11 @@ func (r *Repo) writeRole(m *metadata.Metadata[metadata.TargetsType], name string
 	if err := writeFileAtomic(r.versionedPath(name, version), data, 0o644); err != nil {
 		return nil, err
 	}
-	return metaFile(version, data), nil
+	// Version and length, no hash: the role's own signature makes it authentic, the
+	// version (consistent snapshots) pins which one, and the length caps the download.
+	// Leaving the 64-hex hash out halves the snapshot, which every returning client
+	// downloads and which lists every shard in the hash-bin layout.
+	return &metadata.MetaFiles{Version: version, Length: int64(len(data))}, nil
 }
 
 func (r *Repo) writeSnapshot(m *metadata.Metadata[metadata.SnapshotType], version int64, now time.Time) (*metadata.MetaFiles, error) {
