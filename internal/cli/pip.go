@@ -147,7 +147,15 @@ func runPipWrapper(ctx context.Context, app *App, o *pipRunOptions) error {
 	env := pipEnv(environ, indexURL, app.Logger)
 	args := cl.withIndexURL(indexURL)
 	app.Logger.Debug("running pip", "python", python, "args", strings.Join(args, " "))
+	pctx, cancelPrefetch := context.WithCancel(ctx)
+	prefetched := make(chan struct{})
+	go func() {
+		defer close(prefetched)
+		prefetchPages(pctx, ix.Handler(), cl.projects)
+	}()
 	code, runErr := runChild(ctx, app.IO, python, args, env)
+	cancelPrefetch()
+	<-prefetched
 	stop()
 	if fails := ix.Failures(); len(fails) > 0 {
 		reportFailures(app.IO.ErrOut, fails)

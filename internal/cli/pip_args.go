@@ -92,6 +92,7 @@ type pipCommandLine struct {
 	commandIdx int    // index of the command name in args; -1 when the wrapper supplies it
 	args       []string
 	tokens     []pipToken
+	projects   []string // projects pip will ask the index for, found by checkPipArgs
 }
 
 // requirements returns the positional arguments after the command name.

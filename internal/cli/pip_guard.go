@@ -115,8 +115,12 @@ func checkPipArgs(cl *pipCommandLine) error {
 				"list the group's requirements in a requirements file and pass it with -r")
 		case "--requirement", "--constraint":
 			if fetchingCommands[cl.command] || pipOptions[cl.command] == nil {
-				if err := checkRequirementsFile(t.written, t.value); err != nil {
+				names, err := checkRequirementsFile(t.written, t.value)
+				if err != nil {
 					return err
+				}
+				if opt == "--requirement" {
+					cl.projects = append(cl.projects, names...)
 				}
 			}
 		}
@@ -130,6 +134,9 @@ func checkPipArgs(cl *pipCommandLine) error {
 		for _, r := range cl.requirements() {
 			if reason := directRequirement(r); reason != "" {
 				return refuse("command line", r, reason, hintReq)
+			}
+			if m := projectNameRE.FindString(r); m != "" && !strings.Contains(r, ";") {
+				cl.projects = append(cl.projects, m)
 			}
 		}
 	}
@@ -189,42 +196,52 @@ var envVarRE = regexp.MustCompile(`\$\{[A-Z0-9_]+\}`)
 // commentRE is pip's comment rule: "#" at the start of a line or after whitespace.
 var commentRE = regexp.MustCompile(`(^|\s)#.*$`)
 
+// projectNameRE is the project name at the start of a PEP 508 requirement.
+var projectNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*`)
+
 // checkRequirementsFile reads a -r/-c file and what it includes, as pip will, and refuses
-// index options, direct URL, path and editable requirements, naming file:line.
-func checkRequirementsFile(flag, path string) error {
+// index options, direct URL, path and editable requirements, naming file:line. It returns
+// the projects pip will surely ask the index for: requirements without a marker.
+func checkRequirementsFile(flag, path string) ([]string, error) {
 	arg := flag + " " + path
 	if strings.Contains(path, "://") {
-		return refuse("command line", arg, "pip would read requirements from a URL tufpip cannot verify",
+		return nil, refuse("command line", arg, "pip would read requirements from a URL tufpip cannot verify",
 			"download the file, check it, and pass the local copy")
 	}
 	if f := lockfile.DetectFormat(path); f != lockfile.FormatRequirements {
-		return usageErrorf("pip reads -r/-c files as requirements files; for a lockfile use tufpip verify "+path,
+		return nil, usageErrorf("pip reads -r/-c files as requirements files; for a lockfile use tufpip verify "+path,
 			"%s: a %s file is not a requirements file", path, f)
 	}
 	lf, err := lockfile.Load(path)
 	if err != nil {
 		var pe *lockfile.ParseError
 		if errors.As(err, &pe) {
-			return withCode(ExitUsage, withHint(err, "fix the requirements file; pip would read it the same way"))
+			return nil, withCode(ExitUsage, withHint(err, "fix the requirements file; pip would read it the same way"))
 		}
-		return withCode(ExitUsage, fmt.Errorf("%s: %w", arg, err))
+		return nil, withCode(ExitUsage, fmt.Errorf("%s: %w", arg, err))
 	}
 	for _, o := range lf.Options {
 		if reason, ok := indexOptions[o.Name]; ok {
-			return refuse(o.Pos.String(), o.String(), reason, hintIndex)
+			return nil, refuse(o.Pos.String(), o.String(), reason, hintIndex)
 		}
 	}
 	for _, e := range lf.Entries {
 		switch {
 		case e.Editable:
-			return refuse(e.Pos.String(), e.Raw, "editable requirements are installed from local or VCS sources without verification", hintReq)
+			return nil, refuse(e.Pos.String(), e.Raw, "editable requirements are installed from local or VCS sources without verification", hintReq)
 		case e.URL != "":
-			return refuse(e.Pos.String(), e.Raw, "a direct URL requirement is fetched without verification", hintReq)
+			return nil, refuse(e.Pos.String(), e.Raw, "a direct URL requirement is fetched without verification", hintReq)
 		case e.Path != "":
-			return refuse(e.Pos.String(), e.Raw, "a local path is installed without verification", hintReq)
+			return nil, refuse(e.Pos.String(), e.Raw, "a local path is installed without verification", hintReq)
 		}
 	}
-	return checkEnvVars(lf)
+	var names []string
+	for _, e := range lf.Entries {
+		if !e.Constraint && e.Marker == "" && e.Name != "" {
+			names = append(names, e.Name)
+		}
+	}
+	return names, checkEnvVars(lf)
 }
 
 // checkEnvVars refuses ${VAR} anywhere in the files read.

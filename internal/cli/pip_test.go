@@ -26,6 +26,7 @@ printf '%s\n' "$@" > "$out/args"
 env > "$out/env"
 case "$FAKE_PIP_MODE" in
 fetch) exec python3 "$FAKE_PIP_FETCH" "$@" ;;
+slow) sleep 2 ;; # as long as a slow interpreter takes to start
 sleep)
 	trap 'echo interrupted > "$out/interrupted"; kill $pid; exit 1' INT
 	sleep 30 >/dev/null 2>&1 &
@@ -286,5 +287,42 @@ func TestPipWrapperHelp(t *testing.T) {
 				t.Errorf("%q: help lacks %q:\n%s", c.args, w, r.stdout)
 			}
 		}
+	}
+}
+
+// While pip starts, the wrapper has the index verify the pages of the projects pip will ask
+// for: those named on the command line and in -r files, not those behind a marker or only
+// in a constraints file.
+func TestPipWrapperPrefetchesPages(t *testing.T) {
+	repo := tuftest.New(t)
+	publish(repo, tuftest.Stable, "foobar", "1.0")
+	publish(repo, tuftest.Stable, "fromfile", "1.0")
+	publish(repo, tuftest.Stable, "marked", "1.0")
+	publish(repo, tuftest.Stable, "constrained", "1.0")
+	repo.Publish()
+	env, srv := repoEnv(t, repo)
+	fake := newFakePip(t, "slow")
+	dir := t.TempDir()
+	req, cons := filepath.Join(dir, "requirements.txt"), filepath.Join(dir, "constraints.txt")
+	if err := os.WriteFile(req, []byte("fromfile==1.0\nmarked ; sys_platform == 'win32'\n-c constraints.txt\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cons, []byte("constrained<2\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := runPip(t, env, "install", "--python", fake.python, "FooBar>=1", "-r", req)
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	pages := map[string]bool{}
+	for _, rq := range srv.Requests() {
+		for _, p := range []string{"foobar", "fromfile", "marked", "constrained"} {
+			if strings.HasPrefix(rq.Path, "targets/simple/"+p+"/") {
+				pages[p] = true
+			}
+		}
+	}
+	if !pages["foobar"] || !pages["fromfile"] || pages["marked"] || pages["constrained"] {
+		t.Errorf("pages fetched while pip started: %v, want foobar and fromfile only", pages)
 	}
 }
