@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/tufpip/tufpip/internal/tuftest"
+	"github.com/tufpip/tufpip/pkg/finder"
+	"github.com/tufpip/tufpip/pkg/verify"
 )
 
 // Red-team tests of the verifying index.
@@ -111,5 +114,56 @@ func TestRedteamFailuresAreBounded(t *testing.T) {
 	}
 	if n := len(fx.index.Failures()); n > maxFailures {
 		t.Errorf("%d failures remembered", n)
+	}
+}
+
+// --require-role stable holds in the index: unstable's newer file is neither listed nor
+// sent, whatever URL a client builds for it.
+func TestRedteamIndexRequireRoleStable(t *testing.T) {
+	repo := seed(t)
+	srv := repo.Serve(t)
+	cache := t.TempDir()
+	open := func(ctx context.Context) (*Source, error) {
+		c, err := verify.Open(ctx, verify.Config{MetadataURL: srv.MetadataURL, TargetsURL: srv.TargetsURL,
+			TrustedRoot: repo.RootJSON(), CacheDir: filepath.Join(cache, "tuf")})
+		if err != nil {
+			return nil, err
+		}
+		f, err := finder.New(finder.Config{TUF: c, TargetsURL: srv.TargetsURL, RequireRole: "stable"})
+		if err != nil {
+			return nil, err
+		}
+		return &Source{Finder: f, Client: c}, nil
+	}
+	ix, err := New(context.Background(), Config{Open: open, CacheDir: filepath.Join(cache, "index")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(ix.Handler())
+	t.Cleanup(hs.Close)
+	for _, accept := range []string{pipAccept, "text/html"} {
+		resp, body := get(t, hs.URL+"/simple/foobar/", accept)
+		if resp.StatusCode != http.StatusOK || !bytes.Contains(body, []byte("foobar-2.0-py3")) {
+			t.Fatalf("%d %s", resp.StatusCode, body)
+		}
+		if bytes.Contains(body, []byte("2.0.1")) {
+			t.Errorf("unstable's 2.0.1 listed under --require-role stable:\n%s", body)
+		}
+	}
+	fn := "foobar-2.0.1-py3-none-any.whl"
+	if resp, _ := get(t, hs.URL+"/files/foobar/"+sha256hex([]byte("wheel "+fn))+"/"+fn, ""); resp.StatusCode == http.StatusOK {
+		t.Errorf("unstable's file sent under --require-role stable")
+	}
+	// A project only unstable signed does not exist for this index.
+	repo.SetPage(tuftest.Unstable, "newpkg", tuftest.File("newpkg-1.0-py3-none-any.whl", []byte("x")))
+	repo.AddFile(tuftest.Unstable, "newpkg-1.0-py3-none-any.whl", []byte("x"))
+	repo.Publish()
+	src, err := open(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix.src.Store(src)
+	if resp, body := get(t, hs.URL+"/simple/newpkg/", pipAccept); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("unstable-only project: %d %s", resp.StatusCode, body)
 	}
 }
