@@ -3,6 +3,8 @@ package index
 import (
 	"bytes"
 	"context"
+	"crypto/sha512"
+	"encoding/hex"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -10,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/theupdateframework/go-tuf/v2/metadata"
 	"github.com/tufpip/tufpip/internal/tuftest"
 	"github.com/tufpip/tufpip/pkg/finder"
 	"github.com/tufpip/tufpip/pkg/verify"
@@ -165,5 +168,33 @@ func TestRedteamIndexRequireRoleStable(t *testing.T) {
 	ix.src.Store(src)
 	if resp, body := get(t, hs.URL+"/simple/newpkg/", pipAccept); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("unstable-only project: %d %s", resp.StatusCode, body)
+	}
+}
+
+// The unstable key holder signs stable's pinned wheel under sha512 only, with other bytes,
+// and serves them at every name: the index must not send them (pip would install them).
+func TestRedteamIndexUnstableReplacesStablePinnedWheel(t *testing.T) {
+	repo := tuftest.New(t)
+	fn := "foobar-2.0-py3-none-any.whl"
+	good, evil := []byte("good wheel"), []byte("evil wheel")
+	repo.SetPage(tuftest.Stable, "foobar", tuftest.File(fn, good))
+	repo.Publish()
+	s512 := sha512.Sum512(evil)
+	repo.EditTargets(tuftest.Unstable, func(tt *metadata.TargetsType) {
+		tt.Targets["packages/"+fn] = &metadata.TargetFiles{
+			Length: int64(len(evil)), Hashes: metadata.Hashes{"sha512": s512[:]}, Path: "packages/" + fn,
+		}
+	})
+	repo.Publish()
+	fx := newFixture(t, repo)
+	for _, h := range []string{sha256hex(good), hex.EncodeToString(s512[:])} {
+		fx.srv.Inject(tuftest.HashedPath("packages/"+fn, h), tuftest.Replace(evil))
+	}
+	fx.srv.Inject("targets/packages/"+fn, tuftest.Replace(evil))
+	_, page := get(t, fx.url+"/simple/foobar/", "text/html")
+	for _, h := range []string{sha256hex(good), hex.EncodeToString(s512[:])} {
+		if resp, body := get(t, fx.url+"/files/foobar/"+h+"/"+fn, ""); bytes.Equal(body, evil) {
+			t.Fatalf("status %d: the index sent unstable's bytes for a wheel stable's page pins (page:\n%s)", resp.StatusCode, page)
+		}
 	}
 }
