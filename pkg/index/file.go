@@ -18,7 +18,12 @@ import (
 func (s *Server) serveFile(w http.ResponseWriter, r *http.Request) {
 	project, hash, filename := r.PathValue("project"), strings.ToLower(r.PathValue("hash")), r.PathValue("filename")
 	metadata := false
-	proj, err := s.src.Load().Finder.Project(r.Context(), project)
+	src, err := s.source()
+	if err != nil {
+		s.refuse(w, project, filename, err)
+		return
+	}
+	proj, err := src.Finder.Project(r.Context(), project)
 	if err != nil {
 		s.refuse(w, project, filename, err)
 		return
@@ -46,7 +51,7 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request) {
 		filename += ".metadata"
 	}
 	path := filepath.Join(s.cfg.CacheDir, "files", cacheName)
-	fh, err := s.openVerified(r.Context(), s.src.Load().Client, target, path)
+	fh, err := s.openVerified(r.Context(), src.Client, target, path)
 	if err != nil {
 		if verify.IsVerification(err) || verify.IsNetwork(err) {
 			s.refuse(w, project, filename, err)

@@ -198,3 +198,50 @@ func TestRedteamIndexUnstableReplacesStablePinnedWheel(t *testing.T) {
 		}
 	}
 }
+
+// Freeze attack on a long-running `tufpip serve`: the attacker stops every refresh from
+// succeeding (here the metadata server answers 503), and the index went on serving its last
+// view long after that view's timestamp expired, so clients never learnt of newer releases.
+// TUF forbids using expired metadata: once the view has expired the index must refuse.
+func TestRedteamServeFreezeAfterExpiry(t *testing.T) {
+	repo := tuftest.New(t, tuftest.WithExpiry(tuftest.Timestamp, 2*time.Second))
+	fn := "foobar-1.0-py3-none-any.whl"
+	repo.AddFile(tuftest.Stable, fn, []byte("wheel"))
+	repo.SetPage(tuftest.Stable, "foobar", tuftest.File(fn, []byte("wheel")))
+	repo.Publish()
+	srv := repo.Serve(t)
+	cache := t.TempDir()
+	open := func(ctx context.Context) (*Source, error) {
+		c, err := verify.Open(ctx, verify.Config{MetadataURL: srv.MetadataURL, TargetsURL: srv.TargetsURL,
+			TrustedRoot: repo.RootJSON(), CacheDir: filepath.Join(cache, "tuf")})
+		if err != nil {
+			return nil, err
+		}
+		f, err := finder.New(finder.Config{TUF: c, TargetsURL: srv.TargetsURL})
+		if err != nil {
+			return nil, err
+		}
+		return &Source{Finder: f, Client: c}, nil
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ix, err := New(ctx, Config{Open: open, CacheDir: filepath.Join(cache, "index"), RefreshEvery: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go ix.RefreshLoop(ctx)
+	hs := httptest.NewServer(ix.Handler())
+	t.Cleanup(hs.Close)
+	if resp, body := get(t, hs.URL+"/simple/foobar/", pipAccept); resp.StatusCode != http.StatusOK {
+		t.Fatalf("%d %s", resp.StatusCode, body)
+	}
+	srv.Inject("metadata/*", tuftest.Status(http.StatusServiceUnavailable))
+	time.Sleep(2500 * time.Millisecond)
+	if resp, body := get(t, hs.URL+"/simple/foobar/", pipAccept); resp.StatusCode == http.StatusOK {
+		t.Errorf("still serving a view whose timestamp expired: %d %s", resp.StatusCode, body)
+	}
+	hash := sha256hex([]byte("wheel"))
+	if resp, _ := get(t, hs.URL+"/files/foobar/"+hash+"/"+fn, ""); resp.StatusCode == http.StatusOK {
+		t.Errorf("still sending files from a view whose timestamp expired")
+	}
+}

@@ -29,7 +29,12 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 		httpError(w, http.StatusNotAcceptable, "no acceptable content type; this index serves %s and %s", simpleindex.ContentTypeJSON, simpleindex.ContentTypeHTML)
 		return
 	}
-	proj, err := s.src.Load().Finder.Project(r.Context(), norm)
+	src, err := s.source()
+	if err != nil {
+		s.refuse(w, norm, "", err)
+		return
+	}
+	proj, err := src.Finder.Project(r.Context(), norm)
 	if err != nil {
 		var np *finder.NoPageError
 		if errors.As(err, &np) {

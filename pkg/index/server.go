@@ -105,6 +105,20 @@ func (s *Server) RefreshLoop(ctx context.Context) {
 	}
 }
 
+// source is the current view, unless its trusted metadata has expired. TUF forbids using
+// expired metadata; a server whose refreshes keep failing (an attacker blocking them: a
+// freeze attack) must refuse rather than offer its last view forever.
+func (s *Server) source() (*Source, error) {
+	src := s.src.Load()
+	if src.Client != nil {
+		if exp := src.Client.Expires(); !exp.IsZero() && time.Now().After(exp) {
+			return nil, &verify.VerificationError{Path: "timestamp.json", Role: "timestamp",
+				Reason: fmt.Sprintf("the trusted metadata expired at %s and no refresh has succeeded since", exp.UTC().Format(time.RFC3339))}
+		}
+	}
+	return src, nil
+}
+
 // Failures returns the files the index refused to send so far.
 func (s *Server) Failures() []Failure {
 	s.mu.Lock()

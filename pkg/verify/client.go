@@ -222,6 +222,35 @@ func (c *Client) TrustedRootVersion() int64 {
 	return c.up.GetTrustedMetadataSet().Root.Signed.Version
 }
 
+// Expires is when the view of the last successful refresh stops being valid: the earliest
+// expiry of the root, timestamp, snapshot and every targets role loaded so far (zero before
+// a refresh). go-tuf checks expiry only while loading metadata, so a long-running server
+// must stop using a view after this time until a refresh succeeds (freeze attack).
+func (c *Client) Expires() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.up == nil {
+		return time.Time{}
+	}
+	tm := c.up.GetTrustedMetadataSet()
+	exp := tm.Root.Signed.Expires
+	earlier := func(t time.Time) {
+		if t.Before(exp) {
+			exp = t
+		}
+	}
+	if tm.Timestamp != nil {
+		earlier(tm.Timestamp.Signed.Expires)
+	}
+	if tm.Snapshot != nil {
+		earlier(tm.Snapshot.Signed.Expires)
+	}
+	for _, md := range tm.Targets {
+		earlier(md.Signed.Expires)
+	}
+	return exp
+}
+
 func (c *Client) trusted() (*updater.Updater, error) {
 	if c.up == nil {
 		return nil, errors.New("verify: no trusted metadata: the last refresh failed")

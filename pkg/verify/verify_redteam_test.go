@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tufpip/tufpip/internal/tuftest"
 )
@@ -183,4 +184,23 @@ func TestRedteamWorldWritableCacheDirRefused(t *testing.T) {
 		t.Errorf("error %q does not say why", err)
 	}
 	e.emptyDest()
+}
+
+// Expires is the earliest expiry of the view, so a server can stop using it (freeze attack).
+func TestRedteamExpiresIsEarliest(t *testing.T) {
+	repo := tuftest.New(t, tuftest.WithExpiry(tuftest.Timestamp, time.Hour))
+	repo.Publish()
+	srv := repo.Serve(t)
+	c := &Client{}
+	if !c.Expires().IsZero() {
+		t.Error("a client without a view has an expiry")
+	}
+	c, err := Open(context.Background(), Config{MetadataURL: srv.MetadataURL, TargetsURL: srv.TargetsURL,
+		TrustedRoot: repo.RootJSON(), CacheDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Until(c.Expires()); d <= 0 || d > time.Hour {
+		t.Errorf("expires in %v, want the timestamp's hour", d)
+	}
 }
