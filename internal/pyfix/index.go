@@ -26,6 +26,10 @@ type IndexFile struct {
 	Yanked         bool
 	YankedReason   string
 	NoHash         bool // leave the #sha256= fragment off the link
+	// Metadata, when set, is served as the PEP 658 metadata file <file URL>.metadata and
+	// announced with its sha256 (see CoreMetadata). pip then reads a candidate's metadata
+	// without downloading the file or building an sdist.
+	Metadata []byte
 }
 
 // Request is one request the index answered.
@@ -227,6 +231,10 @@ func RenderPage(project string, files []IndexFile, filesPrefix string) (string, 
 			sum := sha256.Sum256(f.Data)
 			sf.Hashes = map[string]string{"sha256": hex.EncodeToString(sum[:])}
 		}
+		if f.Metadata != nil {
+			sum := sha256.Sum256(f.Metadata)
+			sf.CoreMetadata = map[string]string{"sha256": hex.EncodeToString(sum[:])}
+		}
 		p.Files = append(p.Files, sf)
 	}
 	var b strings.Builder
@@ -238,20 +246,23 @@ func RenderPage(project string, files []IndexFile, filesPrefix string) (string, 
 
 func (ix *Index) serveFile(w http.ResponseWriter, r *http.Request, name string) {
 	ix.mu.Lock()
-	var found *IndexFile
+	var body []byte
 	for _, fs := range ix.files {
 		for i := range fs {
-			if fs[i].Filename == name {
-				found = &fs[i]
+			switch {
+			case fs[i].Filename == name:
+				body = fs[i].Data
+			case fs[i].Metadata != nil && fs[i].Filename+".metadata" == name:
+				body = fs[i].Metadata
 			}
 		}
 	}
 	ix.mu.Unlock()
-	if found == nil {
+	if body == nil {
 		http.NotFound(w, r)
 		return
 	}
 	w.Header().Set("Content-Type", "application/octet-stream")
-	w.Header().Set("Content-Length", fmt.Sprint(len(found.Data)))
-	w.Write(found.Data)
+	w.Header().Set("Content-Length", fmt.Sprint(len(body)))
+	w.Write(body)
 }

@@ -69,11 +69,12 @@ type Result struct {
 	Stderr   string
 	Code     int // exit code; -1 when killed by a signal or the context
 	Duration time.Duration
+	CPU      time.Duration // user+system time of pip and the processes it waited for
 }
 
 func (r *Result) String() string {
 	return fmt.Sprintf("pip %s: exit %d after %v\nstdout:\n%s\nstderr:\n%s",
-		strings.Join(r.Args, " "), r.Code, r.Duration.Round(time.Millisecond), r.Stdout, r.Stderr)
+		shorten(strings.Join(r.Args, " ")), r.Code, r.Duration.Round(time.Millisecond), r.Stdout, r.Stderr)
 }
 
 // RunPip runs "python -m pip args..." with the neutral environment. A non-zero exit is
@@ -85,6 +86,9 @@ func RunPip(ctx context.Context, python string, args ...string) (*Result, error)
 	start := time.Now()
 	err := cmd.Run()
 	r := &Result{Args: args, Stdout: stdout.String(), Stderr: stderr.String(), Duration: time.Since(start)}
+	if cmd.ProcessState != nil {
+		r.CPU = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	}
 	var exit *exec.ExitError
 	switch {
 	case err == nil:
@@ -110,7 +114,7 @@ func Pip(t testing.TB, python string, args ...string) *Result {
 	if err != nil {
 		t.Fatalf("pyfix: %v", err)
 	}
-	t.Logf("pip %s: exit %d in %v", strings.Join(args, " "), r.Code, r.Duration.Round(time.Millisecond))
+	t.Logf("pip %s: exit %d in %v", shorten(strings.Join(args, " ")), r.Code, r.Duration.Round(time.Millisecond))
 	return r
 }
 
@@ -121,4 +125,11 @@ func testContext(t testing.TB) (context.Context, context.CancelFunc) {
 		}
 	}
 	return context.WithTimeout(context.Background(), 10*time.Minute)
+}
+
+func shorten(s string) string {
+	if len(s) > 300 {
+		return s[:300] + " ..."
+	}
+	return s
 }

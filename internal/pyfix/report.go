@@ -31,6 +31,15 @@ type DryRun struct {
 	Elapsed time.Duration
 }
 
+// CPU is the processor time all runs took: a fairer measure than Elapsed on a busy machine.
+func (d *DryRun) CPU() time.Duration {
+	var sum time.Duration
+	for _, r := range d.Runs {
+		sum += r.CPU
+	}
+	return sum
+}
+
 var (
 	noMatchRE = regexp.MustCompile(`(?m)^ERROR: No matching distribution found for (\S+.*)$`)
 	reqNameRE = regexp.MustCompile(`^\s*([A-Za-z0-9][A-Za-z0-9._-]*)`)
@@ -62,13 +71,24 @@ type pipReport struct {
 	} `json:"install"`
 }
 
+// DryRunOptions tune InstallDryRunReport.
+type DryRunOptions struct {
+	// Extra arguments for pip, placed before the requirements ("--pre", "--only-binary=:all:").
+	Extra []string
+	// Chunk is how many requirements go into one pip run; 0 means all of them. pip stops
+	// at the first requirement nothing satisfies, and every rerun repeats the work for the
+	// requirements before it, so with many unsatisfiable requirements small chunks win.
+	Chunk int
+}
+
 // InstallDryRunReport asks python's pip which file it would install for each requirement:
 // "pip install --dry-run --ignore-installed --no-deps --report FILE --index-url URL REQS...".
-// All requirements go into one run, so they must name distinct projects. pip stops at the
-// first requirement nothing satisfies; that project is recorded in NoMatch and the run
-// repeated without it, so k unsatisfiable requirements cost k+1 runs. extra is passed to
-// pip before the requirements (e.g. "--pre", "--only-binary=:all:").
-func InstallDryRunReport(ctx context.Context, python, indexURL string, reqs []string, extra ...string) (*DryRun, error) {
+// The requirements must name distinct projects. pip stops at the first requirement that
+// nothing satisfies ("No matching distribution found for X"): X is recorded in NoMatch and
+// the run repeated without it, so a chunk with k unsatisfiable requirements costs k+1
+// runs. The runs are forked from one warm pip (see PipServer), or plain "python -m pip"
+// runs when that cannot start.
+func InstallDryRunReport(ctx context.Context, python, indexURL string, reqs []string, opts DryRunOptions) (*DryRun, error) {
 	start := time.Now()
 	out := &DryRun{Chosen: map[string]Choice{}, NoMatch: map[string]string{}}
 	byProject := map[string]string{}
@@ -88,51 +108,20 @@ func InstallDryRunReport(ctx context.Context, python, indexURL string, reqs []st
 	}
 	defer os.RemoveAll(dir)
 
-	remaining := append([]string(nil), reqs...)
-	for run := 0; len(remaining) > 0; run++ {
-		if run > len(reqs) {
-			return out, fmt.Errorf("pip dry run: no progress after %d runs", run)
-		}
-		reportPath := filepath.Join(dir, fmt.Sprintf("report-%d.json", run))
-		args := []string{"install", "--dry-run", "--ignore-installed", "--no-deps", "--quiet",
-			"--report", reportPath, "--index-url", indexURL}
-		args = append(args, extra...)
-		args = append(args, remaining...)
-		res, err := RunPip(ctx, python, args...)
-		if res != nil {
-			out.Runs = append(out.Runs, res)
-		}
-		if err != nil {
+	run := func(ctx context.Context, args ...string) (*Result, error) { return RunPip(ctx, python, args...) }
+	if srv, err := StartPipServer(ctx, python); err == nil {
+		defer srv.Close()
+		run = srv.Run
+	}
+	chunk := opts.Chunk
+	if chunk <= 0 {
+		chunk = len(reqs)
+	}
+	for lo := 0; lo < len(reqs); lo += chunk {
+		hi := min(lo+chunk, len(reqs))
+		if err := dryRunChunk(ctx, run, dir, indexURL, reqs[lo:hi], opts.Extra, byProject, out); err != nil {
 			return out, err
 		}
-		if res.Code == 0 {
-			if err := readReport(reportPath, out); err != nil {
-				return out, err
-			}
-			break
-		}
-		m := noMatchRE.FindStringSubmatch(res.Stderr)
-		if m == nil {
-			return out, fmt.Errorf("pip dry run failed without naming an unsatisfiable requirement:\n%s", res)
-		}
-		project, err := RequirementProject(m[1])
-		if err != nil {
-			return out, fmt.Errorf("pip dry run: %w", err)
-		}
-		if _, ok := byProject[project]; !ok {
-			return out, fmt.Errorf("pip dry run: pip names %q, which is not one of the requirements:\n%s", m[1], res)
-		}
-		out.NoMatch[project] = strings.TrimSpace(m[0])
-		next := remaining[:0:0]
-		for _, r := range remaining {
-			if p, _ := RequirementProject(r); p != project {
-				next = append(next, r)
-			}
-		}
-		if len(next) == len(remaining) {
-			return out, fmt.Errorf("pip dry run: %s failed again after removing it:\n%s", project, res)
-		}
-		remaining = next
 	}
 	for p := range byProject {
 		_, chosen := out.Chosen[p]
@@ -143,6 +132,55 @@ func InstallDryRunReport(ctx context.Context, python, indexURL string, reqs []st
 	}
 	out.Elapsed = time.Since(start)
 	return out, nil
+}
+
+type runFunc func(ctx context.Context, args ...string) (*Result, error)
+
+func dryRunChunk(ctx context.Context, run runFunc, dir, indexURL string, reqs, extra []string, byProject map[string]string, out *DryRun) error {
+	remaining := append([]string(nil), reqs...)
+	for i := 0; len(remaining) > 0; i++ {
+		if i > len(reqs) {
+			return fmt.Errorf("pip dry run: no progress after %d runs", i)
+		}
+		reportPath := filepath.Join(dir, fmt.Sprintf("report-%d.json", len(out.Runs)))
+		args := []string{"install", "--dry-run", "--ignore-installed", "--no-deps", "--quiet",
+			"--report", reportPath, "--index-url", indexURL}
+		args = append(args, extra...)
+		args = append(args, remaining...)
+		res, err := run(ctx, args...)
+		if res != nil {
+			out.Runs = append(out.Runs, res)
+		}
+		if err != nil {
+			return err
+		}
+		if res.Code == 0 {
+			return readReport(reportPath, out)
+		}
+		m := noMatchRE.FindStringSubmatch(res.Stderr)
+		if m == nil {
+			return fmt.Errorf("pip dry run failed without naming an unsatisfiable requirement:\n%s", res)
+		}
+		project, err := RequirementProject(m[1])
+		if err != nil {
+			return fmt.Errorf("pip dry run: %w", err)
+		}
+		if _, ok := byProject[project]; !ok {
+			return fmt.Errorf("pip dry run: pip names %q, which is not one of the requirements:\n%s", m[1], res)
+		}
+		out.NoMatch[project] = strings.TrimSpace(m[0])
+		next := remaining[:0:0]
+		for _, r := range remaining {
+			if p, _ := RequirementProject(r); p != project {
+				next = append(next, r)
+			}
+		}
+		if len(next) == len(remaining) {
+			return fmt.Errorf("pip dry run: %s failed again after removing it:\n%s", project, res)
+		}
+		remaining = next
+	}
+	return nil
 }
 
 func readReport(reportPath string, out *DryRun) error {
@@ -171,14 +209,15 @@ func readReport(reportPath string, out *DryRun) error {
 
 // DryRunReport is InstallDryRunReport for tests: it fails the test when pip cannot
 // produce an answer.
-func DryRunReport(t testing.TB, python, indexURL string, reqs []string, extra ...string) *DryRun {
+func DryRunReport(t testing.TB, python, indexURL string, reqs []string, opts DryRunOptions) *DryRun {
 	t.Helper()
 	ctx, cancel := testContext(t)
 	defer cancel()
-	d, err := InstallDryRunReport(ctx, python, indexURL, reqs, extra...)
+	d, err := InstallDryRunReport(ctx, python, indexURL, reqs, opts)
 	if err != nil {
 		t.Fatalf("pyfix: %v", err)
 	}
-	t.Logf("pyfix: pip dry run of %d requirements: %d runs, %v", len(reqs), len(d.Runs), d.Elapsed.Round(time.Millisecond))
+	t.Logf("pyfix: pip dry run of %d requirements: %d runs, %v (cpu %v)", len(reqs), len(d.Runs),
+		d.Elapsed.Round(time.Millisecond), d.CPU().Round(time.Millisecond))
 	return d
 }

@@ -40,7 +40,7 @@ func TestDryRunReportPicks(t *testing.T) {
 			ix := NewIndex(t, files...)
 
 			reqs := []string{"alpha", "beta", "gamma>5", "delta", "eps==1.0", "zeta"}
-			d := DryRunReport(t, py.Path, ix.URL, reqs)
+			d := DryRunReport(t, py.Path, ix.URL, reqs, DryRunOptions{})
 			want := map[string]string{
 				"alpha": "alpha-2.0-py3-none-any.whl",
 				"beta":  "beta-1.0-py3-none-any.whl",
@@ -74,7 +74,7 @@ func TestDryRunReportPicks(t *testing.T) {
 }
 
 func TestDryRunRejectsDuplicateProjects(t *testing.T) {
-	if _, err := InstallDryRunReport(t.Context(), "python3", "http://127.0.0.1:9/simple/", []string{"a>1", "A<3"}); err == nil {
+	if _, err := InstallDryRunReport(t.Context(), "python3", "http://127.0.0.1:9/simple/", []string{"a>1", "A<3"}, DryRunOptions{}); err == nil {
 		t.Error("two requirements on one project were accepted")
 	}
 }

@@ -1,0 +1,334 @@
+package e2e
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tufpip/tufpip/internal/pyfix"
+	"github.com/tufpip/tufpip/internal/tuftest"
+)
+
+// The differential test (issue 4): for hundreds of random project pages, tufpip resolve
+// must pick the file pip picks, or find nothing where pip finds nothing. pip sees the
+// files on a plain index; tufpip sees the same files and pages signed into a TUF
+// repository, some by stable and some by unstable.
+//
+// TUFPIP_E2E_SEED and TUFPIP_E2E_PROJECTS change the seed (default 458) and the number of
+// projects (default 200, 40 with -short) to reproduce or widen a run.
+
+func envInt(t *testing.T, name string, def int64) int64 {
+	v := os.Getenv(name)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		t.Fatalf("%s=%q: %v", name, v, err)
+	}
+	return n
+}
+
+// resolveOutput is the JSON "tufpip resolve --format json" prints (DESIGN.md).
+type resolveOutput struct {
+	Results []resolveResult `json:"results"`
+}
+
+type resolveResult struct {
+	Requirement string  `json:"requirement"`
+	Project     string  `json:"project"`
+	Version     *string `json:"version"`
+	Role        string  `json:"role"`
+	File        *struct {
+		Filename   string `json:"filename"`
+		URL        string `json:"url"`
+		TargetPath string `json:"targetPath"`
+		SHA256     string `json:"sha256"`
+		Size       int64  `json:"size"`
+	} `json:"file"`
+	Skipped []struct {
+		Filename string `json:"filename"`
+		Version  string `json:"version"`
+		Reason   string `json:"reason"`
+	} `json:"skipped"`
+	Error string `json:"error"`
+}
+
+func plainIndex(t *testing.T, projects []genProject) *pyfix.Index {
+	var files []pyfix.IndexFile
+	for _, p := range projects {
+		for _, f := range p.Files {
+			meta, err := pyfix.CoreMetadata(f.Filename, f.Data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// PEP 658 metadata spares pip downloads and sdist builds in the reruns after a
+			// "no matching distribution"; it does not change which file pip chooses.
+			files = append(files, pyfix.IndexFile{Filename: f.Filename, Data: f.Data, Project: p.Name,
+				RequiresPython: f.RequiresPython, Yanked: f.Yanked, YankedReason: f.YankedReason, Metadata: meta})
+		}
+	}
+	return pyfix.NewIndex(t, files...)
+}
+
+func signedRepo(t *testing.T, projects []genProject) *tuftest.Server {
+	repo := tuftest.New(t)
+	for _, p := range projects {
+		role := tuftest.Stable
+		if p.Unstable {
+			role = tuftest.Unstable
+		}
+		var links []tuftest.PageFile
+		for _, f := range p.Files {
+			repo.AddFile(role, f.Filename, f.Data)
+			links = append(links, tuftest.PageFile{Filename: f.Filename, Data: f.Data,
+				RequiresPython: f.RequiresPython, Yanked: f.Yanked, YankedReason: f.YankedReason})
+		}
+		repo.SetPage(role, p.Name, links...)
+	}
+	repo.Publish()
+	srv := repo.Serve(t)
+	root := filepath.Join(t.TempDir(), "root.json")
+	if err := os.WriteFile(root, repo.RootJSON(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	srv.URL = root // reused below as the root file's path; the server keeps its own URL
+	return srv
+}
+
+func TestDifferentialResolve(t *testing.T) {
+	seed := envInt(t, "TUFPIP_E2E_SEED", 458)
+	n := envInt(t, "TUFPIP_E2E_PROJECTS", 200)
+	if testing.Short() && os.Getenv("TUFPIP_E2E_PROJECTS") == "" {
+		n = 40
+	}
+	haveResolve := resolveAvailable(t)
+	if !haveResolve && os.Getenv("TUFPIP_E2E_PROJECTS") == "" {
+		// Keep the generator and the pip side exercised, cheaply, until resolve exists.
+		n = 30
+	}
+	pythons := pyfix.Pythons(t)
+	start := time.Now()
+	projects := generate(t, seed, int(n))
+	stats := genStats(projects)
+	t.Logf("seed %d: %d projects, %s, generated in %v", seed, n, stats, time.Since(start).Round(time.Millisecond))
+	plain := plainIndex(t, projects)
+	var srv *tuftest.Server
+	if haveResolve {
+		start = time.Now()
+		srv = signedRepo(t, projects)
+		t.Logf("signed repository in %v", time.Since(start).Round(time.Millisecond))
+	}
+
+	for _, py := range pythons {
+		t.Run(py.Version, func(t *testing.T) {
+			var reqs []string
+			for _, p := range projects {
+				reqs = append(reqs, p.Requirement)
+			}
+			pip := pyfix.DryRunReport(t, py.Path, plain.URL, reqs, pyfix.DryRunOptions{
+				Chunk: int(envInt(t, "TUFPIP_E2E_CHUNK", 8)),
+				// The fixtures' sdists have a stdlib-only in-tree backend: an isolated
+				// build environment would hold nothing and only cost time.
+				Extra: []string{"--no-build-isolation"},
+			})
+			t.Logf("pip %s: %d chosen, %d without a match, %d pip runs, %v (cpu %v)",
+				py.PipVersion, len(pip.Chosen), len(pip.NoMatch), len(pip.Runs),
+				pip.Elapsed.Round(time.Millisecond), pip.CPU().Round(time.Millisecond))
+			checkPipSide(t, projects, pip)
+			if !haveResolve {
+				skipUnless(t, false, "tufpip resolve is not available yet: pip side of seed %d checked, tufpip side skipped", seed)
+			}
+			start := time.Now()
+			got := runResolve(t, srv, py, reqs)
+			t.Logf("tufpip resolve of %d requirements: %v", len(reqs), time.Since(start).Round(time.Millisecond))
+			compareSides(t, seed, py, projects, pip, got)
+		})
+	}
+}
+
+// resolveAvailable reports whether the built binary has a resolve command; a missing
+// binary or command is reported once here and turns into a skip later.
+func resolveAvailable(t *testing.T) bool {
+	if tufpipBuildErr != nil {
+		t.Logf("tufpip binary not available: %v", tufpipBuildErr)
+		return false
+	}
+	stdout, stderr, code := runTufpip(t, "resolve", "--help")
+	if code != 0 || !strings.Contains(stdout+stderr, "tufpip resolve") {
+		t.Logf("tufpip resolve not available (exit %d)", code)
+		return false
+	}
+	return true
+}
+
+func genStats(projects []genProject) string {
+	var files, wheels, yanked, rp, unstable int
+	for _, p := range projects {
+		if p.Unstable {
+			unstable++
+		}
+		for _, f := range p.Files {
+			files++
+			if f.Wheel {
+				wheels++
+			}
+			if f.Yanked {
+				yanked++
+			}
+			if f.RequiresPython != "" {
+				rp++
+			}
+		}
+	}
+	return fmt.Sprintf("%d files (%d wheels, %d sdists, %d yanked, %d with Requires-Python), %d projects signed by unstable",
+		files, wheels, files-wheels, yanked, rp, unstable)
+}
+
+// checkPipSide makes sure pip answered about every project with one of its own files:
+// a generator or fixture bug must not pass as a tufpip bug.
+func checkPipSide(t *testing.T, projects []genProject, pip *pyfix.DryRun) {
+	t.Helper()
+	for _, p := range projects {
+		key := pyfix.NormalizeName(p.Name)
+		c, chosen := pip.Chosen[key]
+		if _, none := pip.NoMatch[key]; none == chosen {
+			t.Errorf("%s: pip chose %v and reported no match %v", p.Requirement, chosen, none)
+			continue
+		}
+		if !chosen {
+			continue
+		}
+		found := false
+		for _, f := range p.Files {
+			if f.Filename == c.Filename {
+				found = true
+				sum := sha256.Sum256(f.Data)
+				if c.SHA256 != "" && c.SHA256 != hex.EncodeToString(sum[:]) {
+					t.Errorf("%s: pip's report hash %s is not the file's", c.Filename, c.SHA256)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%s: pip chose %s, which is not one of the project's files", p.Requirement, c.Filename)
+		}
+	}
+}
+
+func runResolve(t *testing.T, srv *tuftest.Server, py pyfix.Interpreter, reqs []string) map[string]resolveResult {
+	t.Helper()
+	args := []string{"resolve", "--format", "json",
+		"--metadata-url", srv.MetadataURL, "--targets-url", srv.TargetsURL, "--root", srv.URL,
+		"--cache-dir", t.TempDir(), "--python", py.Path}
+	stdout, stderr, code := runTufpip(t, append(args, reqs...)...)
+	if code != 0 && code != 4 {
+		t.Fatalf("tufpip resolve: exit %d\nstderr:\n%s", code, stderr)
+	}
+	var out resolveOutput
+	if err := json.Unmarshal([]byte(stdout), &out); err != nil {
+		t.Fatalf("tufpip resolve output is not the documented JSON: %v\n%s", err, stdout)
+	}
+	got := map[string]resolveResult{}
+	for _, r := range out.Results {
+		key := pyfix.NormalizeName(r.Project)
+		if r.Project == "" {
+			key, _ = pyfix.RequirementProject(r.Requirement)
+		}
+		got[key] = r
+	}
+	return got
+}
+
+func compareSides(t *testing.T, seed int64, py pyfix.Interpreter, projects []genProject, pip *pyfix.DryRun, got map[string]resolveResult) {
+	t.Helper()
+	var diffs []string
+	for _, p := range projects {
+		key := pyfix.NormalizeName(p.Name)
+		r, ok := got[key]
+		if !ok {
+			diffs = append(diffs, fmt.Sprintf("%s: tufpip printed no result", p.Requirement))
+			continue
+		}
+		want := ""
+		if c, ok := pip.Chosen[key]; ok {
+			want = c.Filename
+		}
+		have := ""
+		if r.File != nil {
+			have = r.File.Filename
+		}
+		role := tuftest.Stable
+		if p.Unstable {
+			role = tuftest.Unstable
+		}
+		switch {
+		case want != have:
+			diffs = append(diffs, describeDiff(p, want, have, r))
+		case have == "" && (r.Version != nil || r.Error == ""):
+			diffs = append(diffs, fmt.Sprintf("%s: no match should give version null and an error, got %+v", p.Requirement, r))
+		case have != "" && r.Role != role:
+			diffs = append(diffs, fmt.Sprintf("%s: role %q, want %q", p.Requirement, r.Role, role))
+		case have != "" && r.File.SHA256 != fileSHA256(p, have):
+			diffs = append(diffs, fmt.Sprintf("%s: sha256 %s is not the file's", p.Requirement, r.File.SHA256))
+		}
+	}
+	if len(diffs) == 0 {
+		return
+	}
+	const show = 15
+	t.Errorf("python %s: tufpip and pip %s disagree on %d of %d projects (seed %d; rerun with TUFPIP_E2E_SEED=%d):",
+		py.Version, py.PipVersion, len(diffs), len(projects), seed, seed)
+	for i, d := range diffs {
+		if i == show {
+			t.Errorf("... and %d more", len(diffs)-show)
+			break
+		}
+		t.Error(d)
+	}
+}
+
+func fileSHA256(p genProject, filename string) string {
+	for _, f := range p.Files {
+		if f.Filename == filename {
+			sum := sha256.Sum256(f.Data)
+			return hex.EncodeToString(sum[:])
+		}
+	}
+	return ""
+}
+
+func describeDiff(p genProject, want, have string, r resolveResult) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: pip chose %q, tufpip chose %q", p.Requirement, orNone(want), orNone(have))
+	if r.Error != "" {
+		fmt.Fprintf(&b, " (error: %s)", r.Error)
+	}
+	b.WriteString("\n  page:")
+	for _, f := range p.Files {
+		fmt.Fprintf(&b, "\n    %s", f.Filename)
+		if f.RequiresPython != "" {
+			fmt.Fprintf(&b, " requires-python=%q", f.RequiresPython)
+		}
+		if f.Yanked {
+			b.WriteString(" yanked")
+		}
+	}
+	for _, s := range r.Skipped {
+		fmt.Fprintf(&b, "\n  tufpip skipped %s: %s", s.Filename, s.Reason)
+	}
+	return b.String()
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "nothing"
+	}
+	return s
+}
