@@ -129,9 +129,11 @@ func (f *Finder) Project(ctx context.Context, name string) (*Project, error) {
 				// about the project, so the next caller looks it up again instead of
 				// inheriting the cancellation until the next refresh.
 				c.cancelled = true
-				f.mu.Lock()
-				delete(f.projects, key)
-				f.mu.Unlock()
+				f.forget(key)
+			} else if np := (*NoPageError)(nil); errors.As(c.err, &np) {
+				// Unknown names are not kept: a long-running index asked for endless made-up
+				// names would otherwise grow without bound. Looking one up again is cheap.
+				f.forget(key)
 			}
 			close(c.done)
 		} else {
@@ -147,6 +149,12 @@ func (f *Finder) Project(ctx context.Context, name string) (*Project, error) {
 			return nil, ctx.Err()
 		}
 	}
+}
+
+func (f *Finder) forget(key string) {
+	f.mu.Lock()
+	delete(f.projects, key)
+	f.mu.Unlock()
 }
 
 // Prefetch looks projects up concurrently, at most parallel at a time, and returns the first

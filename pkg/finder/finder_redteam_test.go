@@ -5,6 +5,7 @@ import (
 	"crypto/sha512"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -186,5 +187,28 @@ func TestRedteamRequireRoleStablePageEvidenceDownloads(t *testing.T) {
 	}
 	if got, _ := os.ReadFile(dest); string(got) != string(good) {
 		t.Errorf("downloaded %q", got)
+	}
+}
+
+// A long-running index remembered every name it was asked for: a client requesting endless
+// made-up project names grew it without bound.
+func TestRedteamUnknownNamesAreNotKept(t *testing.T) {
+	repo := seed(t)
+	srv := repo.Serve(t)
+	f, _ := rtOpen(t, repo, srv, Config{})
+	for i := range 200 {
+		var np *NoPageError
+		if _, err := f.Project(context.Background(), fmt.Sprintf("nothing-%d", i)); !errors.As(err, &np) {
+			t.Fatalf("unknown project: %v", err)
+		}
+	}
+	if _, err := f.Project(context.Background(), "foobar"); err != nil {
+		t.Fatal(err)
+	}
+	f.mu.Lock()
+	n := len(f.projects)
+	f.mu.Unlock()
+	if n > 1 {
+		t.Errorf("%d projects remembered, want only foobar", n)
 	}
 }
