@@ -31,7 +31,6 @@ func BenchmarkPipDownload50(b *testing.B) {
 	if tufpipBuildErr != nil {
 		b.Skipf("tufpip binary not available: %v", tufpipBuildErr)
 	}
-	py := pyfix.Python(b, "3.11")
 	kb := 100
 	if v := os.Getenv("TUFPIP_BENCH_WHEEL_KB"); v != "" {
 		fmt.Sscan(v, &kb)
@@ -69,7 +68,19 @@ func BenchmarkPipDownload50(b *testing.B) {
 		b.Fatal(err)
 	}
 
-	run := func(name string, cmd *exec.Cmd, dest string) time.Duration {
+	for _, v := range []string{"3.11", "3.13"} {
+		b.Run("py"+v, func(b *testing.B) {
+			benchDownload(b, pyfix.Python(b, v), kb, ix, srv, dir, root, req)
+		})
+	}
+}
+
+// benchDownload times the four variants with one interpreter.
+func benchDownload(b *testing.B, py pyfix.Interpreter, kb int, ix *pyfix.Index, srv *tuftest.Server, dir, root, req string) {
+	dir = filepath.Join(dir, py.Version)
+	// run returns the wall time and the CPU time of the process tree (wait4's rusage of a
+	// child includes the children it waited for, so tufpip's includes pip's).
+	run := func(name string, cmd *exec.Cmd, dest string) sample {
 		var out bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &out
 		start := time.Now()
@@ -81,7 +92,7 @@ func BenchmarkPipDownload50(b *testing.B) {
 		if n := len(benchList(b, dest)); n != 50 {
 			b.Fatalf("%s: %d wheels in %s, want 50\n%s", name, n, dest, out.String())
 		}
-		return d
+		return sample{wall: d, cpu: cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()}
 	}
 	plainCmd := func(cache, dest string) *exec.Cmd {
 		return pyfix.Command(context.Background(), py.Path, "-m", "pip", "download", "--no-deps", "-q",
@@ -96,50 +107,63 @@ func BenchmarkPipDownload50(b *testing.B) {
 	}
 
 	// Within an iteration pip and tufpip run back to back, alternating which goes first, so
-	// the per-iteration ratios compare runs made under the same load (the machine is shared);
-	// the reported ratio is their median.
-	var times [4][]time.Duration // pip cold, pip warm, tufpip cold, tufpip warm
-	var coldRatios, warmRatios []float64
+	// the paired ratios compare runs made under the same load (the machine is shared).
+	var pCold, pWarm, tCold, tWarm []sample
 	b.ResetTimer()
 	for i := range b.N {
 		it := filepath.Join(dir, fmt.Sprint("it", i))
 		pc, tc, tpc := filepath.Join(it, "pip-cache"), filepath.Join(it, "tufpip-cache"), filepath.Join(it, "tufpip-pip-cache")
 		dest := func(s string) string { return filepath.Join(it, s) }
-		var pCold, pWarm, tCold, tWarm time.Duration
+		pipRun := func(d string) sample { return run("pip "+d, plainCmd(pc, dest("p"+d)), dest("p"+d)) }
+		tufRun := func(d string) sample { return run("tufpip "+d, tufpipCmd(tc, tpc, dest("t"+d)), dest("t"+d)) }
 		if i%2 == 0 {
-			pCold = run("pip cold", plainCmd(pc, dest("p1")), dest("p1"))
-			tCold = run("tufpip cold", tufpipCmd(tc, tpc, dest("t1")), dest("t1"))
-			pWarm = run("pip warm", plainCmd(pc, dest("p2")), dest("p2"))
-			tWarm = run("tufpip warm", tufpipCmd(tc, tpc, dest("t2")), dest("t2"))
+			pCold, tCold = append(pCold, pipRun("cold")), append(tCold, tufRun("cold"))
+			pWarm, tWarm = append(pWarm, pipRun("warm")), append(tWarm, tufRun("warm"))
 		} else {
-			tCold = run("tufpip cold", tufpipCmd(tc, tpc, dest("t1")), dest("t1"))
-			pCold = run("pip cold", plainCmd(pc, dest("p1")), dest("p1"))
-			tWarm = run("tufpip warm", tufpipCmd(tc, tpc, dest("t2")), dest("t2"))
-			pWarm = run("pip warm", plainCmd(pc, dest("p2")), dest("p2"))
+			tCold, pCold = append(tCold, tufRun("cold")), append(pCold, pipRun("cold"))
+			tWarm, pWarm = append(tWarm, tufRun("warm")), append(pWarm, pipRun("warm"))
 		}
-		times[0], times[1] = append(times[0], pCold), append(times[1], pWarm)
-		times[2], times[3] = append(times[2], tCold), append(times[3], tWarm)
-		coldRatios = append(coldRatios, tCold.Seconds()/pCold.Seconds())
-		warmRatios = append(warmRatios, tWarm.Seconds()/pWarm.Seconds())
 	}
 	b.StopTimer()
 
-	m := make([]float64, 4)
-	for i := range times {
-		m[i] = median(times[i]).Seconds()
+	cold, warm := compare(pCold, tCold), compare(pWarm, tWarm)
+	b.ReportMetric(cold.pipWall, "pip-cold-s")
+	b.ReportMetric(warm.pipWall, "pip-warm-s")
+	b.ReportMetric(cold.tufWall, "tufpip-cold-s")
+	b.ReportMetric(warm.tufWall, "tufpip-warm-s")
+	b.ReportMetric(cold.ratio, "ratio-cold")
+	b.ReportMetric(warm.ratio, "ratio-warm")
+	b.Logf("50 wheels of %d KB, %s, %d runs each\n"+
+		"  wall: median time, median of the paired ratios, ratio of the fastest runs; cpu: median user+sys of the process tree\n"+
+		"  cache  pip wall  tufpip wall  ratio  min-ratio  pip cpu  tufpip cpu  cpu-ratio  paired ratios\n"+
+		"%s\n%s", kb, py, b.N, cold.row("cold"), warm.row("warm"))
+}
+
+type sample struct{ wall, cpu time.Duration }
+
+type comparison struct {
+	pipWall, tufWall, ratio, minRatio, pipCPU, tufCPU, cpuRatio float64
+	ratios                                                      []float64
+}
+
+func compare(pip, tuf []sample) comparison {
+	var c comparison
+	var pw, tw, pc, tc []float64
+	for i := range pip {
+		pw, tw = append(pw, pip[i].wall.Seconds()), append(tw, tuf[i].wall.Seconds())
+		pc, tc = append(pc, pip[i].cpu.Seconds()), append(tc, tuf[i].cpu.Seconds())
+		c.ratios = append(c.ratios, tw[i]/pw[i])
 	}
-	rc, rw := medianF(coldRatios), medianF(warmRatios)
-	b.ReportMetric(m[0], "pip-cold-s")
-	b.ReportMetric(m[1], "pip-warm-s")
-	b.ReportMetric(m[2], "tufpip-cold-s")
-	b.ReportMetric(m[3], "tufpip-warm-s")
-	b.ReportMetric(rc, "ratio-cold")
-	b.ReportMetric(rw, "ratio-warm")
-	b.Logf("50 wheels of %d KB, %s, %d runs each (medians; ratio = median of paired ratios):\n"+
-		"  cache  pip download  tufpip download  ratio  (ratios per run)\n"+
-		"  cold   %8.3fs     %8.3fs        %.3f  %s\n"+
-		"  warm   %8.3fs     %8.3fs        %.3f  %s",
-		kb, py, b.N, m[0], m[2], rc, fmtRatios(coldRatios), m[1], m[3], rw, fmtRatios(warmRatios))
+	c.pipWall, c.tufWall, c.pipCPU, c.tufCPU = medianF(pw), medianF(tw), medianF(pc), medianF(tc)
+	c.ratio = medianF(c.ratios)
+	c.minRatio = slices.Min(tw) / slices.Min(pw)
+	c.cpuRatio = c.tufCPU / c.pipCPU
+	return c
+}
+
+func (c comparison) row(name string) string {
+	return fmt.Sprintf("  %-5s  %7.3fs  %10.3fs  %5.3f  %9.3f  %6.3fs  %9.3fs  %9.3f  %s",
+		name, c.pipWall, c.tufWall, c.ratio, c.minRatio, c.pipCPU, c.tufCPU, c.cpuRatio, fmtRatios(c.ratios))
 }
 
 func medianF(xs []float64) float64 {
@@ -157,15 +181,6 @@ func fmtRatios(xs []float64) string {
 		parts[i] = fmt.Sprintf("%.2f", x)
 	}
 	return strings.Join(parts, " ")
-}
-
-func median(ds []time.Duration) time.Duration {
-	s := slices.Clone(ds)
-	slices.Sort(s)
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
 func benchList(b *testing.B, dir string) []string {
