@@ -172,3 +172,33 @@ func TestRedteamExitCodes(t *testing.T) {
 		}
 	})
 }
+
+// tufpip verify: a lock pinning only the sha512 that the unstable key holder signed for a
+// wheel stable's page pins by sha256 must fail under --require-role stable (exit 3), while
+// the genuine sha256 passes.
+func TestRedteamVerifyLockPinningUnstableHash(t *testing.T) {
+	repo := tuftest.New(t)
+	fn := "foobar-2.0-py3-none-any.whl"
+	good, evil := []byte("good wheel"), []byte("evil wheel")
+	repo.SetPage(tuftest.Stable, "foobar", tuftest.File(fn, good))
+	repo.Publish()
+	s256, s512 := sha256.Sum256(good), sha512.Sum512(evil)
+	repo.EditTargets(tuftest.Unstable, func(tt *metadata.TargetsType) {
+		tt.Targets["packages/"+fn] = &metadata.TargetFiles{
+			Length: int64(len(good)), Hashes: metadata.Hashes{"sha256": s256[:], "sha512": s512[:]}, Path: "packages/" + fn,
+		}
+	})
+	repo.Publish()
+	env, _ := repoEnv(t, repo)
+	dir := t.TempDir()
+	evilLock := filepath.Join(dir, "evil.txt")
+	os.WriteFile(evilLock, []byte("foobar==2.0 --hash=sha512:"+hex.EncodeToString(s512[:])+"\n"), 0o644)
+	goodLock := filepath.Join(dir, "good.txt")
+	os.WriteFile(goodLock, []byte("foobar==2.0 --hash=sha256:"+hex.EncodeToString(s256[:])+"\n"), 0o644)
+	if r := runCLI(t, env, "verify", "--require-role", "stable", evilLock); r.code != ExitVerification {
+		t.Errorf("lock of unstable's hash: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r := runCLI(t, env, "verify", "--require-role", "stable", goodLock); r.code != 0 {
+		t.Errorf("lock of stable's hash: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
