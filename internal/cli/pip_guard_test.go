@@ -44,6 +44,8 @@ func TestCheckPipArgs(t *testing.T) {
 		{"install", []string{"-r", "https://evil/req.txt"}, "pip would read requirements from a URL"},
 		{"download", []string{"-d", "./wheels", "--no-binary", ":all:", "--platform", "manylinux2014_x86_64", "foo"}, ""},
 		{"download", []string{"-dwheels/", "foo"}, ""},
+		{"download", []string{"--python-version", "3.11", "--python-v=3.12", "--only-binary=:all:", "-d", "w", "foo"}, ""},
+		{"download", []string{"--pyth", "3.11", "foo"}, "another interpreter"}, // ambiguous to pip, refused here
 		{"", []string{"wheel", "-w", "./dist", "foo"}, ""},
 		{"", []string{"wheel", "./src"}, "a local path"},
 		{"", []string{"--python", "/x", "install", "foo"}, "another interpreter"},

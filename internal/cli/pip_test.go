@@ -46,7 +46,12 @@ base = args[args.index("--index-url") + 1]
 failed = False
 for project in [a for a in args[args.index("--index-url") + 2:] if not a.startswith("-")]:
     page_url = base + project + "/"
-    page = urllib.request.urlopen(page_url).read().decode()
+    try:
+        page = urllib.request.urlopen(page_url).read().decode()
+    except urllib.error.HTTPError as e:
+        print("ERROR: HTTP error %d while getting %s" % (e.code, page_url), file=sys.stderr)
+        failed = True
+        continue
     print(page)
     for href in re.findall(r'href="([^"#]+)', page):
         url = urllib.parse.urljoin(page_url, href)
@@ -324,5 +329,38 @@ func TestPipWrapperPrefetchesPages(t *testing.T) {
 	}
 	if !pages["foobar"] || !pages["fromfile"] || pages["marked"] || pages["constrained"] {
 		t.Errorf("pages fetched while pip started: %v, want foobar and fromfile only", pages)
+	}
+}
+
+// --require-role stable: pip is offered nothing that only unstable vouches for.
+func TestPipWrapperRequireRole(t *testing.T) {
+	repo := seedRepo(t)
+	publish(repo, tuftest.Unstable, "newproj", "1.0")
+	repo.Publish()
+	env, _ := repoEnv(t, repo)
+	fake := newFakePip(t, "fetch")
+	r := runPip(t, env, "install", "--python", fake.python, "newproj")
+	if r.code != 0 || !strings.Contains(r.stdout, "newproj-1.0-py3-none-any.whl") {
+		t.Fatalf("without --require-role: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	r = runPip(t, env, "install", "--require-role", "stable", "--python", fake.python, "newproj")
+	if r.code != 1 || !strings.Contains(r.stderr, "ERROR: HTTP error 404 while getting") || strings.Contains(r.stdout, "newproj-1.0") {
+		t.Fatalf("with --require-role stable: exit %d, want pip's 1 after a 404\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// Metadata that does not verify stops tufpip before pip runs: exit 3, and pip never starts.
+func TestPipWrapperBadMetadata(t *testing.T) {
+	repo := seedRepo(t)
+	env, _ := repoEnv(t, repo)
+	fake := newFakePip(t, "exit")
+	repo.Expire(tuftest.Timestamp)
+	repo.Publish()
+	r := runPip(t, env, "install", "--python", fake.python, "foobar")
+	if r.code != ExitVerification || !strings.Contains(r.stderr, "tufpip: error: ") || !strings.Contains(r.stderr, "timestamp") {
+		t.Fatalf("exit %d, want 3 naming the timestamp\n%s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(fake.out, "args")); err == nil {
+		t.Error("pip ran on metadata that does not verify")
 	}
 }
