@@ -202,3 +202,54 @@ func TestRedteamVerifyLockPinningUnstableHash(t *testing.T) {
 		t.Errorf("lock of stable's hash: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }
+
+// Terminal escape sequences in names a page author chose were printed raw: with -v the
+// skipped line, and the parser's warning, could retitle the terminal, clear it, or hide
+// text (and U+202E reverse it).
+func TestRedteamResolveOutputEscapesControlCharacters(t *testing.T) {
+	repo := tuftest.New(t)
+	repo.SetPage(tuftest.Unstable, "evil", tuftest.PageFile{
+		Filename: "evil-1.0-py3-none-any.whl\x1b]0;pwned\x07\x1b[2J\u202e", Data: []byte("x"),
+		URL: "../../packages/evil-1.0-py3-none-any.whl",
+	})
+	repo.Publish()
+	env, _ := repoEnv(t, repo)
+	r := runCLI(t, env, "-v", "resolve", "evil")
+	for _, out := range []string{r.stdout, r.stderr} {
+		if strings.ContainsAny(out, "\x1b\x07\u202e") {
+			t.Errorf("raw control characters in output: %q", out)
+		}
+	}
+	if !strings.Contains(r.stdout, `\x1b`) {
+		t.Errorf("the skipped file is not shown escaped: %q", r.stdout)
+	}
+}
+
+// The same for tufpip verify, whose lockfile an attacker may have written (a pull request).
+func TestRedteamVerifyOutputEscapesControlCharacters(t *testing.T) {
+	repo := seedRepo(t)
+	env, _ := repoEnv(t, repo)
+	lock := filepath.Join(t.TempDir(), "pylock.toml")
+	os.WriteFile(lock, []byte(`lock-version = "1.0"
+created-by = "x"
+
+[[packages]]
+name = "foobar\u001b]0;pwned\u0007"
+version = "2.0"
+
+[[packages.wheels]]
+name = "foobar-2.0-py3-none-any.whl"
+url = "https://example.org/foobar-2.0-py3-none-any.whl"
+hashes = {sha256 = "0000000000000000000000000000000000000000000000000000000000000000"}
+`), 0o644)
+	r := runCLI(t, env, "verify", lock)
+	t.Logf("exit %d stdout %q stderr %q", r.code, r.stdout, r.stderr)
+	if r.code == 0 {
+		t.Fatalf("exit 0:\n%s", r.stdout)
+	}
+	for _, out := range []string{r.stdout, r.stderr} {
+		if strings.ContainsAny(out, "\x1b\x07") {
+			t.Skipf("redteam: tufpip verify prints names and filenames from the lockfile raw (terminal escape injection), e.g. %q; owner of internal/cli/verify.go to fix with safeText", out)
+		}
+	}
+}

@@ -185,16 +185,16 @@ func printResolve(app *App, results []*resolveResult) error {
 	for _, r := range results {
 		switch {
 		case r.Ignored != "":
-			fmt.Fprintf(w, "%s: ignored (%s)\n", r.Requirement, r.Ignored)
+			fmt.Fprintf(w, "%s: ignored (%s)\n", safeText(r.Requirement, false), safeText(r.Ignored, false))
 		case r.File != nil:
-			fmt.Fprintf(w, "%s: %s %s from %s, vouched for by %s\n", r.Requirement, r.Project, *r.Version, r.File.Filename, r.Role)
+			fmt.Fprintf(w, "%s: %s %s from %s, vouched for by %s\n", safeText(r.Requirement, false), r.Project, *r.Version, safeText(r.File.Filename, false), r.Role)
 			if r.File.Path != "" {
 				fmt.Fprintf(w, "  saved %s\n", r.File.Path)
 			}
 		}
 		for _, s := range r.Skipped {
 			if app.flags.verbose || isTrustSkip(s) {
-				fmt.Fprintf(w, "  skipped %s: %s\n", s.Filename, s.Reason)
+				fmt.Fprintf(w, "  skipped %s: %s\n", safeText(s.Filename, false), safeText(s.Reason, false))
 			}
 		}
 		for _, msg := range r.Warnings {

@@ -14,8 +14,10 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
+	"unicode"
 
 	"golang.org/x/term"
 )
@@ -49,9 +51,9 @@ func printError(w io.Writer, err error) {
 		fmt.Fprintln(w, "tufpip: error: interrupted")
 		return
 	}
-	fmt.Fprintf(w, "tufpip: error: %s\n", strings.TrimSpace(err.Error()))
+	fmt.Fprintf(w, "tufpip: error: %s\n", safeText(strings.TrimSpace(err.Error()), true))
 	if h := hintFor(err); h != "" {
-		fmt.Fprintf(w, "tufpip: hint: %s\n", h)
+		fmt.Fprintf(w, "tufpip: hint: %s\n", safeText(h, true))
 	}
 }
 
@@ -90,7 +92,7 @@ func (h *lineHandler) Handle(_ context.Context, r slog.Record) error {
 	default:
 		b.WriteString("debug: ")
 	}
-	b.WriteString(r.Message)
+	b.WriteString(safeText(r.Message, false))
 	write := func(a slog.Attr) bool {
 		if a.Equal(slog.Attr{}) {
 			return true
@@ -119,8 +121,31 @@ func (h *lineHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
 func (h *lineHandler) WithGroup(string) slog.Handler { return h }
 
 func quoteIfNeeded(s string) string {
-	if s == "" || strings.ContainsAny(s, " \t\n\"=") {
-		return fmt.Sprintf("%q", s)
+	if s == "" || strings.ContainsAny(s, " \t\n\"=") || strings.IndexFunc(s, notPrintable) >= 0 {
+		return strconv.Quote(s)
 	}
 	return s
+}
+
+func notPrintable(r rune) bool { return !unicode.IsPrint(r) }
+
+// safeText escapes what a terminal would act on instead of showing: control characters
+// (escape sequences can retitle the window, clear the screen or hide text) and invisible
+// formatting such as U+202E, which reverses the text after it. Filenames, project names and
+// reasons come from signed pages and lockfiles that an attacker may have written.
+// newlines keeps line breaks (multi-line errors).
+func safeText(s string, newlines bool) string {
+	if strings.IndexFunc(s, func(r rune) bool { return notPrintable(r) && !(newlines && r == '\n') }) < 0 {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if notPrintable(r) && !(newlines && r == '\n') {
+			q := strconv.QuoteRuneToASCII(r)
+			b.WriteString(q[1 : len(q)-1])
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
