@@ -162,7 +162,7 @@ func printVerify(app *App, results []verifyEntry) error {
 		}
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
-		return enc.Encode(map[string]any{"ok": ok, "entries": results})
+		return enc.Encode(map[string]any{"version": 1, "ok": ok, "entries": results})
 	case "github":
 		for _, r := range results {
 			if !r.Passed() {

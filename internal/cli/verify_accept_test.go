@@ -52,7 +52,7 @@ func TestVerifyAcceptGeneratedLockfilesPass(t *testing.T) {
 	// every file of every platform was matched: the requirement line of alpha names all seven
 	r := runCLI(t, env, "verify", req, "--format", "json")
 	var out verifyJSON
-	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil || !out.OK || len(out.Entries) != nReq {
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil || out.Version != 1 || !out.OK || len(out.Entries) != nReq {
 		t.Fatalf("json: %v\n%s", err, r.stdout)
 	}
 	if e := out.Entries[0]; e.Name != "alpha" || len(e.Files) != 7 || e.Role != "stable" {
@@ -65,6 +65,7 @@ func TestVerifyAcceptGeneratedLockfilesPass(t *testing.T) {
 }
 
 type verifyJSON struct {
+	Version int  `json:"version"`
 	OK      bool `json:"ok"`
 	Entries []struct {
 		File     string   `json:"file"`
