@@ -212,3 +212,25 @@ func TestRedteamUnknownNamesAreNotKept(t *testing.T) {
 		t.Errorf("%d projects remembered, want only foobar", n)
 	}
 }
+
+// A mirror that hides stable's page (404, or garbage) must not make the finder fall back to
+// unstable's page: that would be a downgrade to what only the online key signed.
+func TestRedteamHiddenStablePageIsNoFallback(t *testing.T) {
+	for name, fault := range map[string]tuftest.Fault{
+		"404":      tuftest.NotFound(),
+		"500":      tuftest.Status(500),
+		"tampered": tuftest.Replace([]byte("<html></html>")),
+	} {
+		t.Run(name, func(t *testing.T) {
+			repo := seed(t)
+			srv := repo.Serve(t)
+			stablePage := repo.TargetInfo(tuftest.Stable, tuftest.PagePath("foobar"))
+			srv.Inject(tuftest.HashedPath(tuftest.PagePath("foobar"), hex.EncodeToString(stablePage.Hashes["sha256"])), fault)
+			f, _ := rtOpen(t, repo, srv, Config{Explain: true})
+			p, err := f.Project(context.Background(), "foobar")
+			if err == nil {
+				t.Fatalf("page role %s, files %v: a hidden stable page fell back to another role", p.Page.Role, versions(p))
+			}
+		})
+	}
+}
