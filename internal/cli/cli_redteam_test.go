@@ -253,3 +253,31 @@ hashes = {sha256 = "000000000000000000000000000000000000000000000000000000000000
 		}
 	}
 }
+
+// Exit codes of serve and verify when the repository does not verify.
+func TestRedteamServeAndVerifyExitCodes(t *testing.T) {
+	t.Run("serve with a tampered timestamp is 3", func(t *testing.T) {
+		repo := seedRepo(t)
+		env, _ := repoEnv(t, repo)
+		repo.Tamper("metadata/timestamp.json", tuftest.FlipByte)
+		if r := runCLI(t, env, "serve", "--addr", "127.0.0.1:0"); r.code != ExitVerification {
+			t.Errorf("exit %d\n%s", r.code, r.stderr)
+		}
+	})
+	t.Run("verify with a tampered page is 3", func(t *testing.T) {
+		repo := seedRepo(t)
+		env, _ := repoEnv(t, repo)
+		fn, data := wheel("foobar", "2.0")
+		s := sha256.Sum256(data)
+		lock := filepath.Join(t.TempDir(), "requirements.txt")
+		os.WriteFile(lock, []byte("foobar==2.0 --hash=sha256:"+hex.EncodeToString(s[:])+"\n"), 0o644)
+		if r := runCLI(t, env, "verify", lock); r.code != 0 {
+			t.Fatalf("genuine %s: exit %d\n%s%s", fn, r.code, r.stdout, r.stderr)
+		}
+		repo.Tamper(tuftest.PagePath("foobar"), tuftest.FlipByte)
+		env["TUFPIP_CACHE_DIR"] = t.TempDir()
+		if r := runCLI(t, env, "verify", lock); r.code != ExitVerification {
+			t.Errorf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+		}
+	})
+}
