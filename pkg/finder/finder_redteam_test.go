@@ -2,6 +2,7 @@ package finder
 
 import (
 	"context"
+	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/hex"
 	"errors"
@@ -230,6 +231,41 @@ func TestRedteamHiddenStablePageIsNoFallback(t *testing.T) {
 			p, err := f.Project(context.Background(), "foobar")
 			if err == nil {
 				t.Fatalf("page role %s, files %v: a hidden stable page fell back to another role", p.Page.Role, versions(p))
+			}
+		})
+	}
+}
+
+// Page tricks by the role that signs the page: a <base href> to another host, a JSON page
+// where HTML is usual, scheme-relative and file: links. Every file must end up outside the
+// targets URL (skipped), never fetched from elsewhere.
+func TestRedteamPageTricks(t *testing.T) {
+	fn := "evil-1.0-py3-none-any.whl"
+	sum := sha256.Sum256([]byte("x"))
+	h := hex.EncodeToString(sum[:])
+	pages := map[string]string{
+		"base href": `<!DOCTYPE html><html><head><base href="http://evil.example/targets/simple/evil/"></head><body>` +
+			`<a href="../../packages/` + fn + `#sha256=` + h + `">` + fn + `</a></body></html>`,
+		"json": `{"meta":{"api-version":"1.0"},"name":"evil","files":[` +
+			`{"filename":"` + fn + `","url":"//evil.example/targets/packages/` + fn + `","hashes":{"sha256":"` + h + `"}},` +
+			`{"filename":"` + fn + `","url":"file:///etc/` + fn + `","hashes":{"sha256":"` + h + `"}}]}`,
+	}
+	for name, page := range pages {
+		t.Run(name, func(t *testing.T) {
+			repo := tuftest.New(t)
+			repo.AddTarget(tuftest.Unstable, tuftest.PagePath("evil"), []byte(page))
+			repo.Publish()
+			srv := repo.Serve(t)
+			f, _ := rtOpen(t, repo, srv, Config{})
+			p, err := f.Project(context.Background(), "evil")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, fl := range p.Files {
+				t.Errorf("trusted %s from %s", fl.File.Filename, fl.File.URL)
+			}
+			if len(p.Skipped) == 0 {
+				t.Error("nothing reported as skipped")
 			}
 		})
 	}
