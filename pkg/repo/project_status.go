@@ -41,6 +41,7 @@ func (r *Repo) ProjectStatus(ctx context.Context, project string, now time.Time)
 	if err != nil {
 		return nil, err
 	}
+	t.lazyVerify = true // read only
 	st, err := r.readProject(project)
 	if err != nil {
 		return nil, err

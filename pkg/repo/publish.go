@@ -33,6 +33,10 @@ type txn struct {
 
 	superseded []string // files (relative to the repository) the commit stops referencing
 	unsynced   []string // files written without fsync, made durable before the metadata
+
+	// lazyVerify: roles are checked against their signing key only when marked for
+	// re-signing (renew), not when loaded; for runs that read many roles and sign few.
+	lazyVerify bool
 }
 
 func (r *Repo) begin(ctx context.Context, now time.Time) (*txn, error) {
@@ -106,8 +110,10 @@ func (t *txn) role(name string) (*metadata.Metadata[metadata.TargetsType], error
 	if err != nil {
 		return nil, &MetadataError{Path: path, Role: name, Reason: "cannot parse", Err: err}
 	}
-	if err := verifyOwn(t.r, name, m, path); err != nil {
-		return nil, err
+	if !t.lazyVerify {
+		if err := verifyOwn(t.r, name, m, path); err != nil {
+			return nil, err
+		}
 	}
 	t.roles[name] = m
 	return m, nil
@@ -172,8 +178,14 @@ func (t *txn) nextVersion(role string, published int64) int64 {
 
 // renew marks role for re-signing even though its targets did not change.
 func (t *txn) renew(name string) error {
-	if _, err := t.role(name); err != nil {
+	m, err := t.role(name)
+	if err != nil {
 		return err
+	}
+	if t.lazyVerify && !t.dirty[name] {
+		if err := verifyOwn(t.r, name, m, t.r.versionedPath(name, t.snap.Signed.Meta[name+".json"].Version)); err != nil {
+			return err
+		}
 	}
 	t.dirty[name] = true
 	return nil

@@ -37,6 +37,9 @@ func (r *Repo) Timestamp(ctx context.Context, now time.Time) (*TimestampResult, 
 	if err != nil {
 		return nil, err
 	}
+	// An hourly run reads every role for its expiry and re-signs few: check signatures
+	// only of those it re-signs.
+	t.lazyVerify = true
 	res := &TimestampResult{}
 	soon := func(expires time.Time, life time.Duration) bool { return expires.Before(t.signAt.Add(life / 2)) }
 	haveKey := func(name string) bool { return exists(privateKeyPath(r.keysDir, name)) }
@@ -53,7 +56,9 @@ func (r *Repo) Timestamp(ctx context.Context, now time.Time) (*TimestampResult, 
 				res.Warnings = append(res.Warnings, name+" expires "+m.Signed.Expires.Format(time.RFC3339)+" and its key is not in "+r.keysDir)
 				continue
 			}
-			t.dirty[name] = true
+			if err := t.renew(name); err != nil {
+				return nil, err
+			}
 			res.Renewed = append(res.Renewed, name)
 		}
 	}
@@ -114,6 +119,7 @@ func (r *Repo) Status(ctx context.Context, now time.Time) (*Status, error) {
 	if err != nil {
 		return nil, err
 	}
+	t.lazyVerify = true // read only
 	s := &Status{Dir: r.dir, KeysDir: r.keysDir, Layout: r.lay.name()}
 	projects, err := r.projects()
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 )
@@ -75,5 +76,19 @@ func TestRenewRefusesTamperedTargets(t *testing.T) {
 	}
 	if exists(filepath.Join(r.dir, "metadata", "2.root.json")) {
 		t.Fatal("renew wrote a new root before checking targets")
+	}
+}
+
+// The cron job reads roles without checking them, but checks every role it re-signs.
+func TestTimestampRefusesToRenewTamperedUnstable(t *testing.T) {
+	r, _ := fooBar(t, InitOptions{})
+	tamper(t, r, "unstable", "packages/evil-1.0-py3-none-any.whl")
+	if _, err := r.Timestamp(context.Background(), t0.Add(time.Hour)); err != nil {
+		t.Fatalf("a timestamp run that re-signs nothing but the timestamp failed: %v", err)
+	}
+	_, err := r.Timestamp(context.Background(), t0.Add(5*day)) // unstable past half its life
+	var me *MetadataError
+	if !errors.As(err, &me) || me.Role != "unstable" {
+		t.Fatalf("renewing tampered unstable: %v", err)
 	}
 }
