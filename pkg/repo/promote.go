@@ -40,10 +40,9 @@ type PromoteResult struct {
 // a page listing exactly the files stable signs, so stable's page never lists what stable
 // did not sign. The first promote of a repository takes the recorded upload times as the
 // first sightings; later ones count from their own observations, so run promote often
-// (daily) to keep the delay after the age rule short. Stable only ever
-// grows: a file it signed stays signed when the rule later changes. Stable roles close to
-// expiry are re-signed even when nothing is promoted, so run promote regularly (cron)
-// with the stable key at hand.
+// (daily) to keep the delay after the age rule short. Stable only ever grows: a file it
+// signed stays signed when the rule later changes. Stable roles close to expiry are
+// re-signed even when nothing is promoted.
 func (r *Repo) Promote(ctx context.Context, opts PromoteOptions) (*PromoteResult, error) {
 	if opts.OlderThan < 0 {
 		return nil, fmt.Errorf("promote: negative age %s", opts.OlderThan)
@@ -71,6 +70,13 @@ func (r *Repo) Promote(ctx context.Context, opts PromoteOptions) (*PromoteResult
 	if err != nil {
 		return nil, err
 	}
+	only := normalizeAll(opts.Projects)
+	exclude := normalizeAll(opts.Exclude)
+	for _, p := range only {
+		if !slices.Contains(all, p) {
+			return nil, fmt.Errorf("promote: project %s: no file was ever added", p)
+		}
+	}
 	lpath := opts.Ledger
 	if lpath == "" {
 		lpath = filepath.Join(r.keysDir, ledgerFile)
@@ -92,13 +98,6 @@ func (r *Repo) Promote(ctx context.Context, opts PromoteOptions) (*PromoteResult
 	}
 	if err := led.write(); err != nil {
 		return nil, err
-	}
-	only := normalizeAll(opts.Projects)
-	exclude := normalizeAll(opts.Exclude)
-	for _, p := range only {
-		if !slices.Contains(all, p) {
-			return nil, fmt.Errorf("promote: project %s: no file was ever added", p)
-		}
 	}
 	for _, p := range all {
 		if (len(only) > 0 && !slices.Contains(only, p)) || slices.Contains(exclude, p) {
