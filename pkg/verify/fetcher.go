@@ -308,6 +308,12 @@ func (f *Fetcher) backoff(ctx context.Context, url string, try int, cause error)
 	}
 }
 
+// MaxMetadataLength caps every metadata file, whatever length the signed metadata
+// announces: go-tuf reads a file whole into memory, and the length of a delegated role
+// comes from the snapshot, an online key. Whoever holds it could otherwise make every
+// client (even --require-role stable, whose lookups walk past stable) read gigabytes.
+const MaxMetadataLength = 128 << 20
+
 // tufFetcher adapts Fetcher to go-tuf's fetcher.Fetcher interface, which has
 // no context parameter: the Client sets ctx before every go-tuf call (it
 // holds its mutex, so one call at a time).
@@ -324,7 +330,7 @@ func (t *tufFetcher) DownloadFile(url string, maxLength int64, _ time.Duration) 
 		ctx = context.Background()
 	}
 	t.last = metadataFileName(url)
-	data, err := t.f.Get(ctx, url, maxLength)
+	data, err := t.f.Get(ctx, url, min(maxLength, MaxMetadataLength))
 	if err != nil {
 		// go-tuf ends the root probe only on a 404 it can see as
 		// *metadata.ErrDownloadHTTP: hand it over unwrapped.

@@ -334,7 +334,7 @@ func (c *Client) loadRole(ctx context.Context, up *updater.Updater, role, parent
 	if tm.Root.Signed.ConsistentSnapshot {
 		name = strconv.FormatInt(meta.Version, 10) + "." + name
 	}
-	data, err := c.fetcher.Get(ctx, ensureSlash(c.cfg.MetadataURL)+name, length)
+	data, err := c.fetcher.Get(ctx, ensureSlash(c.cfg.MetadataURL)+name, min(length, MaxMetadataLength))
 	if err != nil {
 		return nil, classify(err, file)
 	}

@@ -204,3 +204,24 @@ func TestRedteamExpiresIsEarliest(t *testing.T) {
 		t.Errorf("expires in %v, want the timestamp's hour", d)
 	}
 }
+
+// The length go-tuf passes for a delegated role comes from the snapshot (an online key):
+// a body of any size under an announced length of 1 TiB was read whole into memory.
+func TestRedteamMetadataLengthIsCapped(t *testing.T) {
+	chunk := bytes.Repeat([]byte{' '}, 1<<20)
+	endless := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Just past the cap, so that without it the test ends (with the bytes read) instead
+		// of exhausting memory.
+		for n := 0; n <= MaxMetadataLength>>20 && r.Context().Err() == nil; n++ {
+			if _, err := w.Write(chunk); err != nil {
+				return
+			}
+		}
+	}))
+	t.Cleanup(endless.Close)
+	tf := &tufFetcher{f: &Fetcher{}, ctx: context.Background()}
+	data, err := tf.DownloadFile(endless.URL+"/3.unstable.json", 1<<40, 0)
+	if err == nil || int64(len(data)) > MaxMetadataLength {
+		t.Fatalf("read %d bytes, err %v", len(data), err)
+	}
+}
