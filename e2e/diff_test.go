@@ -143,12 +143,21 @@ func TestDifferentialResolve(t *testing.T) {
 				py.PipVersion, len(pip.Chosen), len(pip.NoMatch), len(pip.Runs),
 				pip.Elapsed.Round(time.Millisecond), pip.CPU().Round(time.Millisecond))
 			checkPipSide(t, projects, pip)
+			cov := choiceCoverage(projects, pip)
+			t.Logf("pip's choices: %v", cov)
+			if n >= 200 && seed == 458 {
+				// The default run must keep exercising every rule; a generator change
+				// that loses one should be noticed, not silently pass.
+				for _, k := range coverageKinds {
+					if cov[k] == 0 {
+						t.Errorf("seed %d: no project where pip chose %s; the generator lost that case", seed, k)
+					}
+				}
+			}
 			if !haveResolve {
 				skipUnless(t, false, "tufpip resolve is not available yet: pip side of seed %d checked, tufpip side skipped", seed)
 			}
-			start := time.Now()
 			got := runResolve(t, srv, py, reqs)
-			t.Logf("tufpip resolve of %d requirements: %v", len(reqs), time.Since(start).Round(time.Millisecond))
 			compareSides(t, seed, py, projects, pip, got)
 		})
 	}
@@ -227,7 +236,10 @@ func runResolve(t *testing.T, srv *tuftest.Server, py pyfix.Interpreter, reqs []
 	args := []string{"resolve", "--format", "json",
 		"--metadata-url", srv.MetadataURL, "--targets-url", srv.TargetsURL, "--root", srv.URL,
 		"--cache-dir", t.TempDir(), "--python", py.Path}
-	stdout, stderr, code := runTufpip(t, append(args, reqs...)...)
+	start := time.Now()
+	stdout, stderr, code, ps := execTufpip(t, nil, append(args, reqs...)...)
+	t.Logf("tufpip resolve of %d requirements: exit %d, %v (cpu %v)", len(reqs), code,
+		time.Since(start).Round(time.Millisecond), (ps.UserTime() + ps.SystemTime()).Round(time.Millisecond))
 	if code != 0 && code != 4 {
 		t.Fatalf("tufpip resolve: exit %d\nstderr:\n%s", code, stderr)
 	}
@@ -248,6 +260,26 @@ func runResolve(t *testing.T, srv *tuftest.Server, py pyfix.Interpreter, reqs []
 
 func compareSides(t *testing.T, seed int64, py pyfix.Interpreter, projects []genProject, pip *pyfix.DryRun, got map[string]resolveResult) {
 	t.Helper()
+	diffs := diffSides(projects, pip, got)
+	if len(diffs) == 0 {
+		return
+	}
+	const show = 15
+	t.Errorf("python %s: tufpip and pip %s disagree on %d of %d projects (seed %d; rerun with TUFPIP_E2E_SEED=%d):",
+		py.Version, py.PipVersion, len(diffs), len(projects), seed, seed)
+	for i, d := range diffs {
+		if i == show {
+			t.Errorf("... and %d more", len(diffs)-show)
+			break
+		}
+		t.Error(d)
+	}
+}
+
+// diffSides lists every project where tufpip's answer is not pip's: another file, a file
+// where pip found none (or the reverse), a no-match without version null and an error,
+// the wrong vouching role, or a sha256 that is not the file's.
+func diffSides(projects []genProject, pip *pyfix.DryRun, got map[string]resolveResult) []string {
 	var diffs []string
 	for _, p := range projects {
 		key := pyfix.NormalizeName(p.Name)
@@ -279,19 +311,7 @@ func compareSides(t *testing.T, seed int64, py pyfix.Interpreter, projects []gen
 			diffs = append(diffs, fmt.Sprintf("%s: sha256 %s is not the file's", p.Requirement, r.File.SHA256))
 		}
 	}
-	if len(diffs) == 0 {
-		return
-	}
-	const show = 15
-	t.Errorf("python %s: tufpip and pip %s disagree on %d of %d projects (seed %d; rerun with TUFPIP_E2E_SEED=%d):",
-		py.Version, py.PipVersion, len(diffs), len(projects), seed, seed)
-	for i, d := range diffs {
-		if i == show {
-			t.Errorf("... and %d more", len(diffs)-show)
-			break
-		}
-		t.Error(d)
-	}
+	return diffs
 }
 
 func fileSHA256(p genProject, filename string) string {
@@ -331,4 +351,35 @@ func orNone(s string) string {
 		return "nothing"
 	}
 	return s
+}
+
+var coverageKinds = []string{"wheel", "sdist", "no match", "yanked", "pre-release", "local version",
+	"epoch", "build tag", "platform wheel", "Requires-Python", "unstable"}
+
+// choiceCoverage counts pip's choices by the rules they exercise.
+func choiceCoverage(projects []genProject, pip *pyfix.DryRun) map[string]int {
+	cov := map[string]int{}
+	for _, p := range projects {
+		key := pyfix.NormalizeName(p.Name)
+		if _, none := pip.NoMatch[key]; none {
+			cov["no match"]++
+			continue
+		}
+		c := pip.Chosen[key]
+		for _, f := range p.Files {
+			if f.Filename != c.Filename {
+				continue
+			}
+			kinds := map[string]bool{"wheel": f.Wheel, "sdist": !f.Wheel, "yanked": f.Yanked,
+				"pre-release": f.Pre, "local version": f.Local, "epoch": f.Epoch, "build tag": f.Build != "",
+				"platform wheel": f.Wheel && !strings.HasSuffix(f.Tag, "-any"),
+				"Requires-Python": f.RequiresPython != "", "unstable": p.Unstable}
+			for k, ok := range kinds {
+				if ok {
+					cov[k]++
+				}
+			}
+		}
+	}
+	return cov
 }

@@ -21,6 +21,10 @@ type genFile struct {
 	Yanked         bool
 	YankedReason   string
 	Wheel          bool
+	Tag            string // wheels: the filename's tag
+	Build          string // wheels: the build tag, "" for none
+	Pre            bool   // a pre-release or development release
+	Local, Epoch   bool
 }
 
 type genProject struct {
@@ -227,12 +231,14 @@ func (g *gen) project(t testing.TB, i int) genProject {
 			for _, b := range builds {
 				fn, data := pyfix.Wheel(t, pyfix.WheelSpec{Name: name, Version: vs, Build: b,
 					Tags: []string{tag}, RequiresPython: rp})
-				p.Files = append(p.Files, g.file(fn, data, vs, rp, true))
+				f := g.file(fn, data, v, rp, true)
+				f.Tag, f.Build = tag, b
+				p.Files = append(p.Files, f)
 			}
 		}
 		if len(used) == 0 || g.p(0.4) {
 			fn, data := pyfix.Sdist(t, pyfix.SdistSpec{Name: name, Version: vs, RequiresPython: rp})
-			p.Files = append(p.Files, g.file(fn, data, vs, rp, false))
+			p.Files = append(p.Files, g.file(fn, data, v, rp, false))
 		}
 	}
 	g.r.Shuffle(len(p.Files), func(a, b int) { p.Files[a], p.Files[b] = p.Files[b], p.Files[a] })
@@ -240,8 +246,9 @@ func (g *gen) project(t testing.TB, i int) genProject {
 	return p
 }
 
-func (g *gen) file(fn string, data []byte, v, rp string, wheel bool) genFile {
-	f := genFile{Filename: fn, Data: data, Version: v, RequiresPython: rp, Wheel: wheel}
+func (g *gen) file(fn string, data []byte, v version, rp string, wheel bool) genFile {
+	f := genFile{Filename: fn, Data: data, Version: v.String(), RequiresPython: rp, Wheel: wheel,
+		Pre: v.pre != "" || v.dev >= 0, Local: v.local != "", Epoch: v.epoch > 0}
 	if g.p(0.08) {
 		f.Yanked = true
 		if g.p(0.5) {

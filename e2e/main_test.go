@@ -97,6 +97,13 @@ func runTufpip(t *testing.T, args ...string) (stdout, stderr string, code int) {
 // runTufpipEnv is runTufpip with extra "KEY=VALUE" environment entries.
 func runTufpipEnv(t *testing.T, env []string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
+	stdout, stderr, code, _ = execTufpip(t, env, args...)
+	return stdout, stderr, code
+}
+
+// execTufpip runs the binary and also returns its process state (CPU times).
+func execTufpip(t *testing.T, env []string, args ...string) (stdout, stderr string, code int, ps *os.ProcessState) {
+	t.Helper()
 	needTufpip(t)
 	ctx := context.Background()
 	if dl, ok := t.Deadline(); ok {
@@ -127,5 +134,5 @@ func runTufpipEnv(t *testing.T, env []string, args ...string) (stdout, stderr st
 	default:
 		t.Fatalf("run tufpip %s: %v\nstderr:\n%s", strings.Join(args, " "), err, e.String())
 	}
-	return o.String(), e.String(), code
+	return o.String(), e.String(), code, cmd.ProcessState
 }
