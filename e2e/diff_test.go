@@ -372,7 +372,7 @@ func choiceCoverage(projects []genProject, pip *pyfix.DryRun) map[string]int {
 			}
 			kinds := map[string]bool{"wheel": f.Wheel, "sdist": !f.Wheel, "yanked": f.Yanked,
 				"pre-release": f.Pre, "local version": f.Local, "epoch": f.Epoch, "build tag": f.Build != "",
-				"platform wheel": f.Wheel && !strings.HasSuffix(f.Tag, "-any"),
+				"platform wheel":  f.Wheel && !strings.HasSuffix(f.Tag, "-any"),
 				"Requires-Python": f.RequiresPython != "", "unstable": p.Unstable}
 			for k, ok := range kinds {
 				if ok {
