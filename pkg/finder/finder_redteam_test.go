@@ -270,3 +270,39 @@ func TestRedteamPageTricks(t *testing.T) {
 		})
 	}
 }
+
+// Under --require-role stable the unstable key holder could take away a wheel stable's page
+// pins by sha256 (and stable did not sign as a target), by signing other bytes under the
+// same path: the conflict made the finder skip the file. Stable's own evidence (the page
+// hash, trust rule b) is enough, and is what must decide.
+func TestRedteamUnstableCannotWithdrawStablePinnedFile(t *testing.T) {
+	repo := tuftest.New(t)
+	fn := "foobar-2.0-py3-none-any.whl"
+	good, evil := []byte("good wheel"), []byte("evil wheel")
+	repo.SetPage(tuftest.Stable, "foobar", tuftest.File(fn, good))
+	repo.AddFile(tuftest.Unstable, fn, evil)
+	repo.Publish()
+	srv := repo.Serve(t)
+	srv.Inject("targets/packages/"+fn, tuftest.Replace(good)) // the page's own link
+	f, client := rtOpen(t, repo, srv, Config{RequireRole: "stable"})
+	p, err := f.Project(context.Background(), "foobar")
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := p.File(fn)
+	if file == nil {
+		t.Fatalf("stable's pinned wheel was withdrawn by unstable: skipped %v", p.Skipped)
+	}
+	dest := filepath.Join(t.TempDir(), fn)
+	if err := client.Download(context.Background(), file.Target, dest); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(dest); string(got) != string(good) {
+		t.Errorf("downloaded %q", got)
+	}
+	// Without a required role the conflict is still reported, not resolved.
+	f, _ = rtOpen(t, repo, srv, Config{})
+	if p, err := f.Project(context.Background(), "foobar"); err != nil || p.File(fn) != nil {
+		t.Errorf("default policy: %v, %+v", err, p)
+	}
+}

@@ -46,6 +46,14 @@ func (f *Finder) trust(ctx context.Context, project string, page *verify.Target,
 	switch {
 	case err == nil:
 		if alg, ok := disagree(pf.Hashes, target.Hashes); ok {
+			if r := f.cfg.RequireRole; r != "" && !target.VouchedBy(r) && page.VouchedBy(r) && len(pageHashes) > 0 {
+				// The required role's page pins the file: a role the policy does not accept
+				// signing other bytes under the same path must not take it away (trust rule b).
+				return &File{
+					Candidate:  resolve.Candidate{File: pf, Dist: dist, Role: page.Role},
+					TargetPath: targetPath, Target: verify.PageFile(targetPath, pf.URL, pf.Size, pageHashes, page),
+				}, nil, nil
+			}
 			return skip(version, "%s on the page (role %s) disagrees with the hash signed by role %s", alg, page.Role, target.Role)
 		}
 		// The download must satisfy the page's strong hashes too: a target signed by
