@@ -77,7 +77,8 @@ for line in sys.stdin:
             sys.argv = ["pip"] + req["argv"]
             code = pip_main(req["argv"])
         except SystemExit as e:
-            code = e.code if isinstance(e.code, int) else 1
+            # sys.exit() and sys.exit(None) mean success; a message means failure.
+            code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
         except BaseException:
             import traceback
             traceback.print_exc()

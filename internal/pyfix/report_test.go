@@ -22,9 +22,15 @@ func TestDryRunReportPicks(t *testing.T) {
 				n, d := Sdist(t, s)
 				files = append(files, IndexFile{Filename: n, Data: d})
 			}
-			// newest final wins; pre-releases and yanked files do not
+			// newest final wins; pre-releases and yanked files do not (2.0 comes with PEP 658
+			// metadata, which pip reads instead of the wheel while resolving)
 			whl(WheelSpec{Name: "alpha", Version: "1.0"}, IndexFile{})
-			whl(WheelSpec{Name: "alpha", Version: "2.0"}, IndexFile{})
+			an, ad := Wheel(t, WheelSpec{Name: "alpha", Version: "2.0"})
+			meta, err := CoreMetadata(an, ad)
+			if err != nil {
+				t.Fatal(err)
+			}
+			files = append(files, IndexFile{Filename: an, Data: ad, Metadata: meta})
 			whl(WheelSpec{Name: "alpha", Version: "2.5"}, IndexFile{Yanked: true, YankedReason: "broken"})
 			whl(WheelSpec{Name: "alpha", Version: "3.0a1"}, IndexFile{})
 			// Requires-Python excludes the newest
@@ -68,6 +74,15 @@ func TestDryRunReportPicks(t *testing.T) {
 			}
 			if c := d.Chosen["alpha"]; c.Version != "2.0" || c.URL != ix.FileURL("alpha-2.0-py3-none-any.whl") || len(c.SHA256) != 64 {
 				t.Errorf("alpha choice %+v", c)
+			}
+			metaFetched := false
+			for _, r := range ix.Requests() {
+				if r.Path == "/files/alpha-2.0-py3-none-any.whl.metadata" && r.Status == 200 {
+					metaFetched = true
+				}
+			}
+			if !metaFetched {
+				t.Errorf("pip never fetched the PEP 658 metadata of alpha 2.0: %v", ix.Requests())
 			}
 		})
 	}
