@@ -36,7 +36,8 @@ const pipRules = `
 
 tufpip's options come first, pip's after: everything from the first argument that is not
 one of the options below, or after "--", goes to pip unchanged. So -v, -q, -r, -d, --root
-and --cache-dir there mean what they mean to pip.
+and --cache-dir there mean what they mean to pip (even written before the command name:
+tufpip -v install foo is pip install -v foo).
 
 pip runs as PYTHON -m pip (--python, default python3) with --index-url pointing at the
 index. Its output and exit code pass through. A file the index refused (hash, length,
