@@ -122,7 +122,7 @@ func parseWheel(filename string) (Dist, error) {
 	if len(parts) == 6 {
 		d.BuildTag = parts[2]
 		n, ok := buildNumber(d.BuildTag)
-		if !ok {
+		if !ok || !isTag(d.BuildTag) {
 			return bad("invalid build tag "+strconv.Quote(d.BuildTag)+": must start with a number", nil)
 		}
 		d.BuildNum = n
@@ -132,6 +132,11 @@ func parseWheel(filename string) (Dist, error) {
 		for _, t := range strings.Split(set, ".") {
 			if t == "" {
 				return bad("not a valid wheel filename: empty tag", nil)
+			}
+			if !isTag(t) {
+				// PEP 425 tags are letters, digits and "_"; anything else is a name made
+				// to be shown (bidi controls) or to misbehave on disk (":" on NTFS).
+				return bad("invalid compatibility tag "+strconv.Quote(t), nil)
 			}
 		}
 	}
@@ -144,6 +149,17 @@ func parseWheel(filename string) (Dist, error) {
 	}
 	d.Tags = expandTags(parts[2], parts[3], parts[4])
 	return d, nil
+}
+
+// isTag reports whether s uses only the characters of PEP 425 tags and build tags.
+func isTag(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 // buildNumber returns the leading decimal number of a build tag.
