@@ -11,6 +11,12 @@
 //
 // Markers do not exempt an entry: a lockfile pins files for every platform it supports, and
 // each of them must be trusted, whatever the machine that checks it.
+//
+// Sources no TUF role can vouch for (VCS, direct URLs, local archives) fail; a local source
+// tree (the project itself, which uv.lock always lists, or -e ./src) passes as Local, since
+// nothing is fetched for it. Without a required role the page of the highest-precedence role
+// decides, as it does for tufpip install: a version only unstable signed, of a project stable
+// signs, is not found.
 package lockcheck
 
 import (
