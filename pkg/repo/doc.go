@@ -67,12 +67,13 @@
 // delegates to 2^N succinct hash bins (TAP 15), and each bin delegates, in order and
 // non-terminating, to its own stable-XX and unstable-XX (one delegator per role). A client
 // downloads one bin and one or two shards per path it looks up, and stable still wins
-// inside each bin. Measured with 5,000 projects and 50,000 files (TestScaleReport), bytes
-// a new client downloads to resolve one project from stable (metadata, page, one file
-// lookup): flat 6.8 MB (stable 6.8 MB, unstable 7.5 MB of metadata); 64 bins 258 KB;
-// 256 bins 162 KB. A returning client after one add: 3 KB flat, 28 KB with 64 bins,
-// 103 KB with 256 bins (the snapshot lists every shard). Adding one file to the full
-// repository costs 1.4 s of CPU flat, 0.2 s with 64 bins, 0.09 s with 256 bins.
+// inside each bin. Measured with 5,000 projects and 50,000 files (TestScaleReport;
+// testdata/scale-report.txt), bytes a new client downloads to resolve one project from
+// stable (metadata, page, one file lookup): flat 6.8 MB (stable's metadata is 6.8 MB,
+// unstable's 7.5 MB); 64 bins 241 KB; 256 bins 97 KB. A returning client after one add:
+// 3 KB flat, 12 KB with 64 bins, 37 KB with 256 (the snapshot lists every shard). Adding
+// one file to the full repository costs 1.8 s of CPU flat, 0.26 s with 64 bins, 0.09 s
+// with 256 bins.
 //
 // InitOptions.JSONPages (--json-pages) also publishes every page as PEP 691 JSON at
 // simple/P/index.json, with PEP 700's sizes, upload times and versions, which HTML pages
