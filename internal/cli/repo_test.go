@@ -115,21 +115,21 @@ func testRepoCommands(t *testing.T, initFlags, resolveFlags []string) {
 	}
 
 	// tufpip's own resolver reads what the publisher wrote: stable's 2.0, not unstable's 2.0.1.
-	// In the hash-bin layout the vouching role is stable's shard (stable-XX).
+	// In the hash-bin layout too the vouching role is "stable": bins are transparent.
 	srv := httptest.NewServer(http.FileServer(http.Dir(dir)))
 	defer srv.Close()
 	env["TUFPIP_METADATA_URL"] = srv.URL + "/metadata/"
 	env["TUFPIP_TARGETS_URL"] = srv.URL + "/targets/"
 	env["TUFPIP_ROOT"] = filepath.Join(dir, "metadata", "1.root.json")
 	env["TUFPIP_CACHE_DIR"] = t.TempDir()
-	r = runCLI(t, env, append([]string{"resolve", "FooBar==2.0.*", "--format", "json", "--python-version", "3.12", "--platform", "any"}, resolveFlags...)...)
+	r = runCLI(t, env, append([]string{"resolve", "FooBar==2.0.*", "--require-role", "stable", "--format", "json", "--python-version", "3.12", "--platform", "any"}, resolveFlags...)...)
 	var res struct {
 		Results []struct {
 			Version, Role string
 		}
 	}
 	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &res) != nil || len(res.Results) != 1 ||
-		res.Results[0].Version != "2.0" || (res.Results[0].Role != "stable" && !strings.HasPrefix(res.Results[0].Role, "stable-")) {
+		res.Results[0].Version != "2.0" || res.Results[0].Role != "stable" {
 		t.Fatalf("tufpip resolve against the published repository: %+v", r)
 	}
 }

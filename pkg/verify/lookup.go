@@ -25,9 +25,14 @@ type Target struct {
 	Custom json.RawMessage   // the target's "custom" object, nil when absent
 
 	// Role is the role whose metadata lists the target (the vouching role);
-	// Chain is the delegation path to it, e.g. ["targets", "stable"].
-	Role  string
-	Chain []string
+	// Chain is the delegation path to it, e.g. ["targets", "stable"]. Both are
+	// logical: succinct hash bins (TAP 15) only partition paths, so a bin is left
+	// out of Chain and a child named after its bin ("stable-0a" under "bins-0a")
+	// is named without the suffix ("stable"). Signer is the name of the role whose
+	// metadata actually lists the target ("stable-0a").
+	Role   string
+	Chain  []string
+	Signer string
 
 	// URL is set only for files trusted through the hashes a trusted page lists
 	// (DESIGN.md trust rule b) rather than through TUF metadata of their own:
@@ -182,8 +187,9 @@ func (c *Client) panicFile(up *updater.Updater, path string) (file string) {
 }
 
 type match struct {
-	chain []string // delegation path from "targets" to the listing role
-	file  *metadata.TargetFiles
+	chain   []string // delegation path from "targets" to the listing role
+	logical []string // the same path with hash bins made transparent (see Target.Chain)
+	file    *metadata.TargetFiles
 }
 
 func (m match) target(path string) *Target {
@@ -200,8 +206,9 @@ func (m match) target(path string) *Target {
 		Length: m.file.Length,
 		Hashes: hashes,
 		Custom: custom,
-		Role:   m.chain[len(m.chain)-1],
-		Chain:  slices.Clone(m.chain),
+		Role:   m.logical[len(m.logical)-1],
+		Chain:  slices.Clone(m.logical),
+		Signer: m.chain[len(m.chain)-1],
 	}
 }
 
@@ -223,8 +230,10 @@ func walk(tm trustedmetadata.TrustedMetadata, path string, all bool, load roleLo
 	type visit struct {
 		role, parent string
 		chain        []string
+		logical      []string
+		binSuffix    string // set when role is a succinct hash bin
 	}
-	stack := []visit{{role: metadata.TARGETS, parent: metadata.ROOT, chain: []string{metadata.TARGETS}}}
+	stack := []visit{{role: metadata.TARGETS, parent: metadata.ROOT, chain: []string{metadata.TARGETS}, logical: []string{metadata.TARGETS}}}
 	visited := map[string]bool{}
 	var out []match
 	for len(visited) <= maxDelegations && len(stack) > 0 {
@@ -247,7 +256,7 @@ func walk(tm trustedmetadata.TrustedMetadata, path string, all bool, load roleLo
 			if err := verifyChain(tm, v.chain, path); err != nil {
 				return nil, err
 			}
-			out = append(out, match{chain: v.chain, file: file})
+			out = append(out, match{chain: v.chain, logical: v.logical, file: file})
 			if !all {
 				return out, nil
 			}
@@ -257,9 +266,21 @@ func walk(tm trustedmetadata.TrustedMetadata, path string, all bool, load roleLo
 			continue
 		}
 		var children []visit
+		succinct := md.Signed.Delegations.SuccinctRoles
 		for _, r := range md.Signed.Delegations.GetRolesForTarget(path) {
 			chain := append(slices.Clone(v.chain), r.Name)
-			children = append(children, visit{role: r.Name, parent: v.role, chain: chain})
+			child := visit{role: r.Name, parent: v.role, chain: chain}
+			switch {
+			case succinct != nil:
+				// A bin is transparent: it says which shard, not who vouches.
+				child.logical = slices.Clone(v.logical)
+				child.binSuffix = strings.TrimPrefix(r.Name, succinct.NamePrefix+"-")
+			case v.binSuffix != "" && strings.HasSuffix(r.Name, "-"+v.binSuffix):
+				child.logical = append(slices.Clone(v.logical), strings.TrimSuffix(r.Name, "-"+v.binSuffix))
+			default:
+				child.logical = append(slices.Clone(v.logical), r.Name)
+			}
+			children = append(children, child)
 			if r.Terminating {
 				stack = nil
 				break
