@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -76,6 +77,10 @@ file sizes, upload times and versions; clients select it with
 			}
 			fmt.Fprintf(app.out(), "created repository %s (%s)\nroot for clients: %s/metadata/1.root.json\nkeys: %s (online: %s)\n",
 				args[0], st.Layout, args[0], st.KeysDir, strings.Join(repo.OnlineKeys, ", "))
+			if within(st.KeysDir, args[0]) {
+				// A web server pointed at DIR would publish the private keys.
+				app.Logger.Warn("the private keys are inside the repository directory: serve only its metadata/ and targets/, and move the offline keys (root, targets, stable) elsewhere; next time pass --keys", "keys", st.KeysDir)
+			}
 			return nil
 		},
 	}
@@ -362,4 +367,15 @@ func printRepoStatus(w io.Writer, st *repo.Status) {
 		fmt.Fprintf(tw, "%s\t%d\t%s\t%d\t%d\t%d\t%s\n", name, r.Version, exp, r.Files, r.Pages, r.Bytes, key)
 	}
 	tw.Flush()
+}
+
+// within reports whether path lies inside dir.
+func within(path, dir string) bool {
+	abs, err1 := filepath.Abs(path)
+	base, err2 := filepath.Abs(dir)
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	rel, err := filepath.Rel(base, abs)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
