@@ -1,12 +1,14 @@
 package lockcheck
 
 import (
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/tufpip/tufpip/pkg/finder"
 	"github.com/tufpip/tufpip/pkg/lockfile"
 	"github.com/tufpip/tufpip/pkg/pep440"
+	"github.com/tufpip/tufpip/pkg/verify"
 )
 
 // index is a project's trusted files by hash, split by whether they belong to the locked
@@ -26,8 +28,8 @@ func newIndex(proj *finder.Project, want pep440.Version, requireRole string) *in
 		if requireRole != "" && !vouched(proj, f, requireRole) {
 			// The finder applies the policy already; a view built without it must not
 			// let a file through that the required role never vouched for.
-			for alg := range fileAlgs(f) {
-				ix.unvouched[alg+":"+fileHash(f, alg)] = f
+			for alg, h := range evidence(proj, f) {
+				ix.unvouched[alg+":"+h] = f
 			}
 			continue
 		}
@@ -36,13 +38,11 @@ func newIndex(proj *finder.Project, want pep440.Version, requireRole string) *in
 			into = ix.byHash
 			ix.version = append(ix.version, f)
 		}
-		for alg := range fileAlgs(f) {
+		for alg, h := range evidence(proj, f) {
 			if mine {
 				ix.algs[alg] = true
 			}
-			if h := fileHash(f, alg); h != "" {
-				into[alg+":"+h] = f
-			}
+			into[alg+":"+h] = f
 		}
 	}
 	return ix
@@ -57,30 +57,39 @@ func vouched(proj *finder.Project, f *finder.File, role string) bool {
 	return proj.Page != nil && proj.Page.VouchedBy(role) && f.Role == proj.Page.Role && len(strongOnly(f.File.Hashes)) > 0
 }
 
-// fileAlgs are the strong algorithms a trusted file's hash is known in: the signed
-// target's, and the trusted page's for a file trusted through the page.
-func fileAlgs(f *finder.File) map[string]bool {
-	out := map[string]bool{}
-	if f.Target != nil {
-		for alg := range strongOnly(f.Target.Hashes) {
-			out[alg] = true
-		}
+// evidence returns the strong hashes (algorithm -> lowercase hex) that vouch for a trusted
+// file. When the page and the file's own target come from the same role, both count. When
+// they come from different roles and the page pins the file with a strong hash, only the
+// page's hashes count: the other role's target may add a hash in another algorithm for other
+// bytes (the page pins the file by sha256, an unstable target adds a sha512 of something
+// else), and a lock pinning that hash must not pass.
+func evidence(proj *finder.Project, f *finder.File) map[string]string {
+	page := strongOnly(f.File.Hashes)
+	out := make(map[string]string, len(page)+2)
+	for alg, h := range page {
+		out[alg] = strings.ToLower(h)
 	}
-	for alg := range strongOnly(f.File.Hashes) {
-		out[alg] = true
+	if f.Target == nil || len(page) > 0 && !sameRole(f.Target, proj.Page) {
+		return out
+	}
+	// The finder has dropped files whose page and target disagree where both record an
+	// algorithm, so the target's hash and the page's are the same there.
+	for alg, h := range strongOnly(f.Target.Hashes) {
+		out[alg] = strings.ToLower(h)
 	}
 	return out
 }
 
-// fileHash is the file's hash in alg, lowercase: the signed one when the target records
-// alg (the finder has dropped files whose page disagrees with it), else the page's.
-func fileHash(f *finder.File, alg string) string {
-	if f.Target != nil {
-		if h := f.Target.Hashes[alg]; h != "" {
-			return strings.ToLower(h)
-		}
+// sameRole reports whether two targets were vouched for by the same role, identified by its
+// place in the delegation tree.
+func sameRole(a, b *verify.Target) bool {
+	if a == nil || b == nil {
+		return false
 	}
-	return strings.ToLower(f.File.Hashes[alg])
+	if len(a.Chain) > 0 || len(b.Chain) > 0 {
+		return slices.Equal(a.Chain, b.Chain)
+	}
+	return a.Role == b.Role
 }
 
 func strongOnly(h map[string]string) map[string]string {

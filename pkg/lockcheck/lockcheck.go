@@ -22,6 +22,8 @@ package lockcheck
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/tufpip/tufpip/pkg/finder"
@@ -207,10 +209,11 @@ func (c *checker) checkHash(proj *finder.Project, ix *index, want pep440.Version
 	if e.Filename != "" {
 		// Every hash of a file entry describes the same file: one the trusted file does not
 		// record cannot be compared, and an installer may check only that one.
+		ev := evidence(proj, f)
 		for _, other := range e.Hashes {
-			if other.Strong() && f.Target.Hashes[other.Algorithm] == "" && f.File.Hashes[other.Algorithm] == "" {
+			if other.Strong() && ev[other.Algorithm] == "" {
 				return nil, c.fail(HashNotTrusted, hintHashes, "hash %s cannot be checked: the trusted file %s records only %s",
-					short(other), f.File.Filename, strings.Join(sortedKeys(fileAlgs(f)), ", ")), true
+					short(other), f.File.Filename, strings.Join(slices.Sorted(maps.Keys(ev)), ", ")), true
 			}
 		}
 	}

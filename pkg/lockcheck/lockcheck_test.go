@@ -188,6 +188,13 @@ func TestCheck(t *testing.T) {
 		{name: "file entry hash that cannot be compared", e: file(lockfile.KindWheel, "2.0", w20, -1, sha(w20),
 			lockfile.Hash{Algorithm: "sha512", Hex: sum512(w20)}), status: HashNotTrusted,
 			reason: "~hash sha512:" + sum512(w20)[:16] + "… cannot be checked: the trusted file " + w20 + " records only sha256", hint: "sha256"},
+		{name: "another role's target adds a hash the page does not pin", e: req("2.0", lockfile.Hash{Algorithm: "sha512", Hex: strings.Repeat("e", 128)}),
+			proj: func() *finder.Project {
+				f := target(w20, "unstable") // stable's page pins it by sha256; only unstable lists it as a target
+				f.Target.Hashes["sha512"] = strings.Repeat("e", 128)
+				return &finder.Project{Name: "foobar", Page: stablePage, Files: []*finder.File{f}}
+			}(), status: HashNotTrusted,
+			reason: "~hash sha512:eeeeeeeeeeeeeeee… cannot be checked: the trusted files of foobar 2.0 record only sha256", hint: "sha256"},
 		{name: "file of the version skipped for its hash", e: req("4.0", sha(w40)), status: HashNotTrusted,
 			reason: "foobar==4.0: no file of foobar 4.0 is trusted: " + w40 + ": no hash on the page and not a TUF target", hint: "re-lock"},
 
