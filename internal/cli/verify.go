@@ -149,7 +149,12 @@ func (x *explainer) recheck(ctx context.Context, e lockfile.Entry, res lockcheck
 	if err != nil {
 		return res // the first verdict stands; the explanation is a courtesy
 	}
-	return lockcheck.Check(e, proj, nil, x.role)
+	// The explanation only adds skipped versions to the same trusted set: it may name a role,
+	// never turn a failure into a pass.
+	if again := lockcheck.Check(e, proj, nil, x.role); !again.Passed() {
+		return again
+	}
+	return res
 }
 
 func printVerify(app *App, results []verifyEntry) error {
