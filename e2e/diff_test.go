@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -197,7 +198,7 @@ func resolveAvailable(t *testing.T) bool {
 }
 
 func genStats(projects []genProject) string {
-	var files, wheels, yanked, rp, unstable int
+	var files, wheels, yanked, rp, unstable, foreign int
 	for _, p := range projects {
 		if p.Unstable {
 			unstable++
@@ -213,10 +214,13 @@ func genStats(projects []genProject) string {
 			if f.RequiresPython != "" {
 				rp++
 			}
+			if f.Foreign {
+				foreign++
+			}
 		}
 	}
-	return fmt.Sprintf("%d files (%d wheels, %d sdists, %d yanked, %d with Requires-Python), %d projects signed by unstable",
-		files, wheels, files-wheels, yanked, rp, unstable)
+	return fmt.Sprintf("%d files (%d wheels, %d sdists, %d yanked, %d with Requires-Python, %d of another project), %d projects signed by unstable",
+		files, wheels, files-wheels, yanked, rp, foreign, unstable)
 }
 
 // checkPipSide makes sure pip answered about every project with one of its own files:
@@ -373,7 +377,7 @@ func orNone(s string) string {
 }
 
 var coverageKinds = []string{"wheel", "sdist", "no match", "yanked", "pre-release", "local version",
-	"epoch", "build tag", "platform wheel", "Requires-Python", "unstable"}
+	"epoch", "build tag", "platform wheel", "Requires-Python", "unstable", "v prefix", "invalid Requires-Python"}
 
 // choiceCoverage counts pip's choices by the rules they exercise.
 func choiceCoverage(projects []genProject, pip *pyfix.DryRun) map[string]int {
@@ -392,7 +396,8 @@ func choiceCoverage(projects []genProject, pip *pyfix.DryRun) map[string]int {
 			kinds := map[string]bool{"wheel": f.Wheel, "sdist": !f.Wheel, "yanked": f.Yanked,
 				"pre-release": f.Pre, "local version": f.Local, "epoch": f.Epoch, "build tag": f.Build != "",
 				"platform wheel":  f.Wheel && !strings.HasSuffix(f.Tag, "-any"),
-				"Requires-Python": f.RequiresPython != "", "unstable": p.Unstable}
+				"Requires-Python": f.RequiresPython != "", "unstable": p.Unstable, "v prefix": f.VPrefix,
+				"invalid Requires-Python": slices.Contains(invalidRequiresPython, f.RequiresPython)}
 			for k, ok := range kinds {
 				if ok {
 					cov[k]++

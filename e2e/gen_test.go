@@ -25,6 +25,8 @@ type genFile struct {
 	Build          string // wheels: the build tag, "" for none
 	Pre            bool   // a pre-release or development release
 	Local, Epoch   bool
+	Foreign        bool // a file of another project listed on this page
+	VPrefix        bool
 }
 
 type genProject struct {
@@ -47,10 +49,14 @@ type version struct {
 	postSp  string
 	dev     int // -1: none
 	local   string
+	vPrefix bool // "v1.0": PEP 440 allows a leading v
 }
 
 func (v version) String() string {
 	var b strings.Builder
+	if v.vPrefix {
+		b.WriteByte('v')
+	}
 	if v.epoch > 0 {
 		fmt.Fprintf(&b, "%d!", v.epoch)
 	}
@@ -101,7 +107,9 @@ func (v version) releaseString(n int) string {
 	return s
 }
 
-type gen struct{ r *rand.Rand }
+// gen draws from r; the rarer oddities (foreign files, invalid Requires-Python, a "v"
+// prefix) draw from odd, so adding one does not reshuffle every project of a seed.
+type gen struct{ r, odd *rand.Rand }
 
 func (g *gen) p(prob float64) bool { return g.r.Float64() < prob }
 func (g *gen) pick(xs ...string) string {
@@ -145,6 +153,7 @@ func (g *gen) version() version {
 	if g.p(0.06) {
 		v.local = g.pick("local.1", "ubuntu2", "7", "Cpu")
 	}
+	v.vPrefix = g.odd.Float64() < 0.06
 	return v
 }
 
@@ -167,6 +176,8 @@ const compatibleTags = 13
 // sameBest are pool tags whose best supported tag is the same: never both on one version,
 // or pip would face a tie it breaks by page order.
 var sameBest = map[string]string{"py3-none-any": "A", "py2.py3-none-any": "A"}
+
+var invalidRequiresPython = []string{">=3.x", "python3", ">=3.8,", "=>3.6"}
 
 var requiresPythonPool = []string{
 	">=3.8", ">=3.12", "<3.12", ">=4", "~=3.11", "!=3.13.*", "==3.11.*", ">=3.7,<3.14",
@@ -207,6 +218,10 @@ func (g *gen) project(t testing.TB, i int) genProject {
 		if g.p(0.2) {
 			rp = g.pick(requiresPythonPool...)
 		}
+		if g.odd.Float64() < 0.03 {
+			// pip ignores a Requires-Python it cannot parse, on the page and in metadata.
+			rp = invalidRequiresPython[g.odd.Intn(len(invalidRequiresPython))]
+		}
 		vs := v.String()
 		used := map[string]bool{}
 		for w := g.r.Intn(4); w > 0; w-- {
@@ -241,14 +256,30 @@ func (g *gen) project(t testing.TB, i int) genProject {
 			p.Files = append(p.Files, g.file(fn, data, v, rp, false))
 		}
 	}
+	if g.odd.Float64() < 0.05 {
+		// A file of another project, newer than anything here: pip skips it by name.
+		fn, data := pyfix.Wheel(t, pyfix.WheelSpec{Name: fmt.Sprintf("Other-%03d", i), Version: "99.0"})
+		p.Files = append(p.Files, genFile{Filename: fn, Data: data, Version: "99.0", Wheel: true,
+			Tag: "py3-none-any", Foreign: true})
+	}
 	g.r.Shuffle(len(p.Files), func(a, b int) { p.Files[a], p.Files[b] = p.Files[b], p.Files[a] })
 	p.Requirement = g.nameSpelling(name) + g.specifier(versions)
+	if g.odd.Float64() < 0.05 {
+		// PEP 592's one use of a yanked file: a pin (== or ===) that only yanked files match.
+		v := versions[g.odd.Intn(len(versions))]
+		for i := range p.Files {
+			if !p.Files[i].Foreign && p.Files[i].Version == v.String() {
+				p.Files[i].Yanked = true
+			}
+		}
+		p.Requirement = g.nameSpelling(name) + []string{"==", "==="}[g.odd.Intn(2)] + v.String()
+	}
 	return p
 }
 
 func (g *gen) file(fn string, data []byte, v version, rp string, wheel bool) genFile {
 	f := genFile{Filename: fn, Data: data, Version: v.String(), RequiresPython: rp, Wheel: wheel,
-		Pre: v.pre != "" || v.dev >= 0, Local: v.local != "", Epoch: v.epoch > 0}
+		Pre: v.pre != "" || v.dev >= 0, Local: v.local != "", Epoch: v.epoch > 0, VPrefix: v.vPrefix}
 	if g.p(0.08) {
 		f.Yanked = true
 		if g.p(0.5) {
@@ -321,7 +352,7 @@ func (g *gen) clause(v version) string {
 
 // generate makes n projects from seed.
 func generate(t testing.TB, seed int64, n int) []genProject {
-	g := &gen{r: rand.New(rand.NewSource(seed))}
+	g := &gen{r: rand.New(rand.NewSource(seed)), odd: rand.New(rand.NewSource(seed ^ 0x5eed))}
 	out := make([]genProject, n)
 	for i := range out {
 		out[i] = g.project(t, i)
