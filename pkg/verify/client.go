@@ -63,6 +63,7 @@ type Client struct {
 	mu         sync.Mutex
 	up         *updater.Updater // nil until a refresh succeeded
 	consistent bool             // the trusted root's consistent_snapshot
+	edges      verifiedEdges    // delegations already verified in this refresh
 }
 
 // Open validates cfg, creates the cache directory and refreshes the trusted
@@ -162,6 +163,7 @@ func (c *Client) Refresh(ctx context.Context) error {
 			up, err = c.refreshOnce(ctx)
 		}
 	}
+	c.edges = verifiedEdges{}
 	if err != nil {
 		c.up = nil
 		return err

@@ -86,7 +86,7 @@ func (c *Client) Lookup(ctx context.Context, path string) (*Target, error) {
 	}
 	// go-tuf does not say which role matched (REFERENCE item 2): replay its
 	// walk over the roles it has just loaded.
-	matches, err := walk(up.GetTrustedMetadataSet(), path, false, nil)
+	matches, err := walk(up.GetTrustedMetadataSet(), path, false, nil, c.edges)
 	if err != nil {
 		return nil, err
 	}
@@ -121,7 +121,7 @@ func (c *Client) LookupAll(ctx context.Context, path string) ([]*Target, error) 
 	load := func(role, parent string) (*metadata.Metadata[metadata.TargetsType], error) {
 		return c.loadRole(ctx, up, role, parent)
 	}
-	matches, err := walk(up.GetTrustedMetadataSet(), path, true, load)
+	matches, err := walk(up.GetTrustedMetadataSet(), path, true, load, c.edges)
 	if err != nil {
 		return nil, err
 	}
@@ -159,7 +159,7 @@ func (c *Client) getTargetInfoOnce(ctx context.Context, up *updater.Updater, pat
 	// its exact text, and confirm with our own walk that no loaded role
 	// lists the path, before calling it not found.
 	if errors.Unwrap(err) == nil && err.Error() == fmt.Sprintf("target %s not found", path) {
-		if m, werr := walk(up.GetTrustedMetadataSet(), path, false, nil); werr == nil && len(m) == 0 {
+		if m, werr := walk(up.GetTrustedMetadataSet(), path, false, nil, c.edges); werr == nil && len(m) == 0 {
 			return nil, &NotFoundError{Path: path}
 		}
 	}
@@ -180,7 +180,7 @@ func (c *Client) panicFile(up *updater.Updater, path string) (file string) {
 		}
 	}()
 	var ve *VerificationError
-	if _, err := walk(up.GetTrustedMetadataSet(), path, false, nil); errors.As(err, &ve) && ve.Role != "" {
+	if _, err := walk(up.GetTrustedMetadataSet(), path, false, nil, c.edges); errors.As(err, &ve) && ve.Role != "" {
 		return ve.Role + ".json"
 	}
 	return c.tf.last
@@ -226,7 +226,7 @@ type roleLoader func(role, parent string) (*metadata.Metadata[metadata.TargetsTy
 // go-tuf caches a role by name and verifies it only against the first
 // delegator that loaded it (REFERENCE item 13), so the same role reached
 // through another parent could otherwise borrow the first parent's trust.
-func walk(tm trustedmetadata.TrustedMetadata, path string, all bool, load roleLoader) ([]match, error) {
+func walk(tm trustedmetadata.TrustedMetadata, path string, all bool, load roleLoader, edges verifiedEdges) ([]match, error) {
 	type visit struct {
 		role, parent string
 		chain        []string
@@ -253,7 +253,7 @@ func walk(tm trustedmetadata.TrustedMetadata, path string, all bool, load roleLo
 			}
 		}
 		if file, ok := md.Signed.Targets[path]; ok {
-			if err := verifyChain(tm, v.chain, path); err != nil {
+			if err := verifyChain(tm, v.chain, path, edges); err != nil {
 				return nil, err
 			}
 			out = append(out, match{chain: v.chain, logical: v.logical, file: file})
@@ -292,11 +292,28 @@ func walk(tm trustedmetadata.TrustedMetadata, path string, all bool, load roleLo
 	return out, nil
 }
 
-func verifyChain(tm trustedmetadata.TrustedMetadata, chain []string, path string) (err error) {
+// verifiedEdges remembers the delegations (parent metadata, role, child metadata) already
+// verified since the last refresh. Verifying one re-encodes the child's whole metadata as
+// canonical JSON, so doing it again for every file of every page made a 300-project run
+// quadratic. The key is the metadata objects themselves: a refresh replaces them (and the
+// cache), and a role reached through another parent is a different edge (item 13).
+type verifiedEdges map[edge]bool
+
+type edge struct {
+	parent *metadata.Metadata[metadata.TargetsType]
+	role   string
+	child  *metadata.Metadata[metadata.TargetsType]
+}
+
+func verifyChain(tm trustedmetadata.TrustedMetadata, chain []string, path string, edges verifiedEdges) (err error) {
 	for i := 1; i < len(chain); i++ {
 		parent, child := tm.Targets[chain[i-1]], tm.Targets[chain[i]]
 		if parent == nil || child == nil {
 			return &VerificationError{Path: path, Role: chain[i], Reason: "internal error: delegation chain not loaded"}
+		}
+		e := edge{parent, chain[i], child}
+		if edges[e] {
+			continue
 		}
 		if err := safeVerifyDelegate(parent, chain[i], child); err != nil {
 			return &VerificationError{
@@ -305,6 +322,9 @@ func verifyChain(tm trustedmetadata.TrustedMetadata, chain []string, path string
 				Reason: fmt.Sprintf("role %s is not signed by the keys %s delegates it to: %v", chain[i], chain[i-1], err),
 				Err:    err,
 			}
+		}
+		if edges != nil {
+			edges[e] = true
 		}
 	}
 	return nil
