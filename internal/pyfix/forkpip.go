@@ -31,6 +31,7 @@ type PipServer struct {
 	out    *bufio.Reader
 	mu     sync.Mutex
 	n      int
+	dead   bool // killed: a reader goroutine may still hold out, so nothing may read again
 }
 
 const forkServerPy = `import importlib, json, os, sys
@@ -159,6 +160,7 @@ func (s *PipServer) readLine(ctx context.Context, limit time.Duration) (string, 
 }
 
 func (s *PipServer) kill() {
+	s.dead = true
 	if s.cmd.Process != nil {
 		syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
 	}
@@ -169,6 +171,9 @@ func (s *PipServer) kill() {
 func (s *PipServer) Run(ctx context.Context, args ...string) (*Result, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.dead {
+		return nil, errors.New("pip server was stopped by an earlier cancellation")
+	}
 	s.n++
 	outPath := filepath.Join(s.dir, fmt.Sprintf("out-%d", s.n))
 	errPath := filepath.Join(s.dir, fmt.Sprintf("err-%d", s.n))

@@ -2,6 +2,9 @@ package pyfix
 
 import (
 	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -69,5 +72,39 @@ func TestCoreMetadata(t *testing.T) {
 	}
 	if _, err := CoreMetadata("x-1.0-py3-none-any.whl", []byte("not a zip")); err == nil {
 		t.Error("CoreMetadata of a broken wheel succeeded")
+	}
+}
+
+// TestPipServerCancel: a cancelled context stops a pip that hangs on the network, at once,
+// and the dead server refuses further work instead of hanging.
+func TestPipServerCancel(t *testing.T) {
+	py := Pythons(t)[0]
+	release := make(chan struct{})
+	stall := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer stall.Close()
+	defer close(release)
+	srv, err := StartPipServer(context.Background(), py.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	start := time.Now()
+	_, err = srv.Run(ctx, "install", "--dry-run", "--no-deps", "--timeout", "60", "--retries", "0",
+		"--index-url", stall.URL+"/simple/", "anything")
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Run on a stalled index: %v, want the context's deadline", err)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("Run took %v to give up", d)
+	}
+	if _, err := srv.Run(context.Background(), "--version"); err == nil {
+		t.Error("a killed server still ran a command")
 	}
 }
