@@ -17,8 +17,9 @@ import (
 	"github.com/tufpip/tufpip/internal/tuftest"
 )
 
-// BenchmarkPipDownload50 compares "tufpip download" of 50 wheels with plain "pip download"
-// of the same wheels from an unsigned index (pyfix's), both on loopback, with cold caches
+// BenchmarkPipDownload50 compares "tufpip download -r requirements.txt" of 50 wheels (a
+// pip-tools file with hashes, as CI uses) with plain "pip download" of the same file from an
+// unsigned index (pyfix's), both on loopback, with cold caches
 // (nothing cached by tufpip or pip) and warm ones (the same caches, second run). Each
 // iteration runs the four variants in turn so that machine noise hits them alike; the
 // reported times are medians. Run it with a fixed count, it is slow:
@@ -53,7 +54,7 @@ func BenchmarkPipDownload50(b *testing.B) {
 		repo.AddFile(tuftest.Stable, fn, data)
 		repo.SetPage(tuftest.Stable, name, tuftest.File(fn, data))
 		plain = append(plain, pyfix.IndexFile{Filename: fn, Data: data})
-		reqs = append(reqs, name+"==1.0")
+		reqs = append(reqs, name+"==1.0 \\\n    --hash=sha256:"+sha256hex(data))
 	}
 	repo.Publish()
 	srv := repo.Serve(b)
