@@ -28,7 +28,8 @@ func TestDiffSidesCatchesDisagreement(t *testing.T) {
 		var out resolveOutput
 		doc := `{"results": [
 			{"requirement": "a", "project": "a", "version": "2.0", "role": "stable",
-			 "file": {"filename": "a-2.0-py3-none-any.whl", "sha256": "` + hex.EncodeToString(sum[:]) + `"}},
+			 "file": {"filename": "a-2.0-py3-none-any.whl", "sha256": "` + hex.EncodeToString(sum[:]) + `",
+			          "targetPath": "packages/a-2.0-py3-none-any.whl", "size": 3}},
 			{"requirement": "b>5", "project": "b", "version": null, "file": null, "error": "no match"}]}`
 		if err := json.Unmarshal([]byte(doc), &out); err != nil {
 			t.Fatal(err)
@@ -43,12 +44,19 @@ func TestDiffSidesCatchesDisagreement(t *testing.T) {
 		t.Fatalf("agreeing sides reported as different: %v", d)
 	}
 	for name, mutate := range map[string]func(m map[string]resolveResult){
-		"other file":    func(m map[string]resolveResult) { r := m["a"]; r.File.Filename = a1.Filename; m["a"] = r },
-		"missing":       func(m map[string]resolveResult) { delete(m, "a") },
-		"none vs file":  func(m map[string]resolveResult) { r := m["a"]; r.File = nil; m["a"] = r },
-		"role":          func(m map[string]resolveResult) { r := m["a"]; r.Role = "unstable"; m["a"] = r },
-		"hash":          func(m map[string]resolveResult) { r := m["a"]; r.File.SHA256 = strings.Repeat("0", 64); m["a"] = r },
-		"no error":      func(m map[string]resolveResult) { r := m["b"]; r.Error = ""; m["b"] = r },
+		"other file":   func(m map[string]resolveResult) { r := m["a"]; r.File.Filename = a1.Filename; m["a"] = r },
+		"missing":      func(m map[string]resolveResult) { delete(m, "a") },
+		"none vs file": func(m map[string]resolveResult) { r := m["a"]; r.File = nil; m["a"] = r },
+		"role":         func(m map[string]resolveResult) { r := m["a"]; r.Role = "unstable"; m["a"] = r },
+		"hash":         func(m map[string]resolveResult) { r := m["a"]; r.File.SHA256 = strings.Repeat("0", 64); m["a"] = r },
+		"no error":     func(m map[string]resolveResult) { r := m["b"]; r.Error = ""; m["b"] = r },
+		"size":         func(m map[string]resolveResult) { r := m["a"]; r.File.Size = 4; m["a"] = r },
+		"target path": func(m map[string]resolveResult) {
+			r := m["a"]
+			r.File.TargetPath = "a-2.0-py3-none-any.whl"
+			m["a"] = r
+		},
+		"no version":    func(m map[string]resolveResult) { r := m["a"]; r.Version = nil; m["a"] = r },
 		"file for none": func(m map[string]resolveResult) { r := m["b"]; r.File = m["a"].File; m["b"] = r },
 	} {
 		m := agree()

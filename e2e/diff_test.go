@@ -301,7 +301,8 @@ func compareSides(t *testing.T, seed int64, py pyfix.Interpreter, projects []gen
 
 // diffSides lists every project where tufpip's answer is not pip's: another file, a file
 // where pip found none (or the reverse), a no-match without version null and an error,
-// the wrong vouching role, or a sha256 that is not the file's.
+// the wrong vouching role, or file details (sha256, size, target path, version) that do
+// not describe the chosen file.
 func diffSides(projects []genProject, pip *pyfix.DryRun, got map[string]resolveResult) []string {
 	var diffs []string
 	for _, p := range projects {
@@ -332,6 +333,11 @@ func diffSides(projects []genProject, pip *pyfix.DryRun, got map[string]resolveR
 			diffs = append(diffs, fmt.Sprintf("%s: role %q, want %q", p.Requirement, r.Role, role))
 		case have != "" && r.File.SHA256 != fileSHA256(p, have):
 			diffs = append(diffs, fmt.Sprintf("%s: sha256 %s is not the file's", p.Requirement, r.File.SHA256))
+		case have != "" && (r.File.Size != fileSize(p, have) || r.File.TargetPath != "packages/"+have):
+			diffs = append(diffs, fmt.Sprintf("%s: size %d and targetPath %q, want %d and %q", p.Requirement,
+				r.File.Size, r.File.TargetPath, fileSize(p, have), "packages/"+have))
+		case have != "" && (r.Version == nil || *r.Version == ""):
+			diffs = append(diffs, fmt.Sprintf("%s: %s chosen without a version", p.Requirement, have))
 		}
 	}
 	return diffs
@@ -345,6 +351,15 @@ func fileSHA256(p genProject, filename string) string {
 		}
 	}
 	return ""
+}
+
+func fileSize(p genProject, filename string) int64 {
+	for _, f := range p.Files {
+		if f.Filename == filename {
+			return int64(len(f.Data))
+		}
+	}
+	return -1
 }
 
 func describeDiff(p genProject, want, have string, r resolveResult) string {
