@@ -182,7 +182,7 @@ func (s *PipServer) Run(ctx context.Context, args ...string) (*Result, error) {
 	req, _ := json.Marshal(map[string]any{"argv": args, "stdout": outPath, "stderr": errPath})
 	start := time.Now()
 	if _, err := s.in.Write(append(req, '\n')); err != nil {
-		return nil, fmt.Errorf("pip server: %w", err)
+		return nil, fmt.Errorf("pip server of %s: %w", s.python, err)
 	}
 	line, err := s.readLine(ctx, 10*time.Minute)
 	if err != nil {
@@ -193,7 +193,7 @@ func (s *PipServer) Run(ctx context.Context, args ...string) (*Result, error) {
 		CPU  float64
 	}
 	if err := json.Unmarshal([]byte(line), &resp); err != nil {
-		return nil, fmt.Errorf("pip server answered %q: %w", line, err)
+		return nil, fmt.Errorf("pip server of %s answered %q: %w", s.python, line, err)
 	}
 	stdout, _ := os.ReadFile(outPath)
 	stderr, _ := os.ReadFile(errPath)
