@@ -171,3 +171,25 @@ func listDir(t *testing.T, dir string) []string {
 	sort.Strings(names)
 	return names
 }
+
+// The index sends a file only once it is downloaded and verified; pip must wait longer
+// than its default 15 s read timeout for a large or slow one, and not give up.
+func TestPipInstallSlowFile(t *testing.T) {
+	t.Parallel()
+	needCommand(t, "install")
+	if testing.Short() {
+		t.Skip("waits 17 s for a slow file")
+	}
+	py := pyfix.Python(t, "3.11")
+	r := newPipRepo(t)
+	r.seed()
+	r.publish()
+	r.srv.Inject("packages/lib-1.0-py3-none-any.whl", tuftest.Delay(17*time.Second).Times(1))
+	venv := pyfix.Venv(t, py.Path)
+	if _, stderr, code := r.tufpip("install", "--python", pyfix.VenvPython(venv), "app"); code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	if got := installed(t, venv, "app", "lib"); got["app"] != "1.0" || got["lib"] != "1.0" {
+		t.Fatalf("installed %v, want app 1.0 and lib 1.0", got)
+	}
+}

@@ -47,10 +47,12 @@ No way around the checks. tufpip refuses (exit 2, naming the argument or file:li
   -i/--index-url, --extra-index-url, -f/--find-links, --trusted-host, --proxy, pip's --python
   direct URL and path requirements: 'name @ https://...', https://.../x.whl, ./x.whl, -e
   the same inside -r/-c files, which are read recursively before pip runs, and ${VAR} in them
+
 pip's configuration is neutralised: every PIP_* environment variable is dropped (with a
-warning for the index ones), PIP_CONFIG_FILE=/dev/null so no pip.conf is read, the version
-check is off, pip does not retry (tufpip does) and 127.0.0.1 bypasses any proxy. --no-index is passed on: pip then has no
-index at all.
+warning for the index ones) and PIP_CONFIG_FILE=/dev/null, so no pip.conf is read. pip
+runs without the version check and without retries (tufpip retries the repository), waits
+up to 600 s for a file (the index sends it only once verified), and reaches 127.0.0.1
+without any proxy. --no-index is passed on: pip then has no index at all.
 
 tufpip's own logs (warnings, refused files) go to stderr beside pip's output.`
 

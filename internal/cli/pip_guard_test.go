@@ -155,7 +155,7 @@ func TestPipEnv(t *testing.T) {
 	}
 	want := map[string]string{
 		"PATH": "/bin", "HTTP_PROXY": "http://proxy:3128", "PIP_CONFIG_FILE": os.DevNull,
-		"PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_RETRIES": "0", "PIP_INDEX_URL": "http://127.0.0.1:9/simple/",
+		"PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_RETRIES": "0", "PIP_TIMEOUT": "600", "PIP_INDEX_URL": "http://127.0.0.1:9/simple/",
 		"NO_PROXY": ".corp,127.0.0.1,localhost", "no_proxy": ".corp,127.0.0.1,localhost",
 	}
 	if len(got) != len(want) {

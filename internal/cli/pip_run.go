@@ -30,8 +30,10 @@ var indexEnv = map[string]bool{
 // verifying index as the only index, and loopback exempt from any proxy so that nothing
 // stands between pip and tufpip's index. pip does not retry: the index already retried
 // the repository, and what it refuses (502) does not verify any better the second time;
-// pip 24 would otherwise retry a 502 five times with back-off. A --retries in pip's
-// arguments still wins.
+// pip 24 would otherwise retry a 502 five times with back-off. And pip waits longer for an
+// answer: the index answers only once the whole file is downloaded and verified, which for
+// a large wheel takes longer than pip's default 15 s read timeout. --retries and --timeout
+// in pip's arguments still win.
 func pipEnv(environ []string, indexURL string, log *slog.Logger) []string {
 	env := make([]string, 0, len(environ)+4)
 	var dropped []string
@@ -62,9 +64,14 @@ func pipEnv(environ []string, indexURL string, log *slog.Logger) []string {
 		"PIP_DISABLE_PIP_VERSION_CHECK=1",
 		"PIP_INDEX_URL="+indexURL,
 		"PIP_RETRIES=0",
+		"PIP_TIMEOUT="+pipTimeout,
 		"NO_PROXY="+np, "no_proxy="+np,
 	)
 }
+
+// pipTimeout is pip's socket timeout, in seconds: room to download and verify a large file
+// before the index sends its first byte.
+const pipTimeout = "600"
 
 // interruptGrace is how long pip gets to stop on its own after tufpip is interrupted: a
 // Ctrl-C in a terminal reaches both processes, and a second interrupt would cut pip's
