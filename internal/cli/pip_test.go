@@ -150,7 +150,7 @@ func TestPipWrapperRunsPipAgainstTheIndex(t *testing.T) {
 	}
 	penv := fake.env(t)
 	if penv["PIP_CONFIG_FILE"] != os.DevNull || penv["PIP_INDEX_URL"] != args[4] || penv["PIP_FIND_LINKS"] != "" ||
-		penv["PIP_TIMEOUT"] != "" || !strings.Contains(penv["NO_PROXY"], "127.0.0.1") {
+		penv["PIP_TIMEOUT"] != "600" || !strings.Contains(penv["NO_PROXY"], "127.0.0.1") {
 		t.Errorf("pip's environment: %v", penv)
 	}
 	for _, w := range []string{"ignoring PIP_INDEX_URL", "ignoring PIP_FIND_LINKS"} {
