@@ -13,6 +13,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/tufpip/tufpip/internal/atomicfile"
 )
 
 // DefaultIndexPath is where a project's page lives among the TUF targets (REFERENCE.md).
@@ -221,32 +223,11 @@ func knownRepos(cfg *config) string {
 	return fmt.Sprintf("saved repositories: %s", strings.Join(names, ", "))
 }
 
-// writeFileAtomic writes data to a temp file beside path and renames it into place, so a
-// crash leaves the old file or the new one, never half of either.
+// writeFileAtomic creates path's directory (0700: it holds trusted roots) and writes path
+// atomically.
 func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp) // no-op after the rename
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Chmod(perm); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	return atomicfile.WriteFile(path, data, perm)
 }

@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+
+	"github.com/tufpip/tufpip/internal/atomicfile"
 )
 
 // writeFileAtomic writes data to a temporary file next to path, syncs it and renames it
@@ -20,41 +22,13 @@ func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
 // writeFile is writeFileAtomic with the fsync optional: bulk files of a publish are synced
 // all at once (syncTrees) before the metadata that names them is written.
 func writeFile(path string, data []byte, perm os.FileMode, sync bool) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(dir, ".tmp-"+filepath.Base(path)+"-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	ok := false
-	defer func() {
-		if !ok {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	if _, err := f.Write(data); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if err := f.Chmod(perm); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
 	if sync {
-		if err := f.Sync(); err != nil {
-			return fmt.Errorf("%s: %w", path, err)
-		}
+		return atomicfile.WriteFile(path, data, perm)
 	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return err
-	}
-	ok = true
-	return nil
+	return atomicfile.WriteFileUnsynced(path, data, perm)
 }
 
 // copyToTemp streams src into a temporary file in dir, hashing on the way, so that a file

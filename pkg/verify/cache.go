@@ -18,6 +18,8 @@ import (
 	"github.com/gofrs/flock"
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 	"github.com/theupdateframework/go-tuf/v2/metadata/trustedmetadata"
+
+	"github.com/tufpip/tufpip/internal/atomicfile"
 )
 
 // layout says where one repository's cache lives. go-tuf owns the files in
@@ -86,28 +88,7 @@ func (l layout) lock(ctx context.Context) (func(), error) {
 // writeFileAtomic writes data beside path and renames it into place, so a
 // reader (or a crash) never sees a half-written file.
 func writeFileAtomic(p string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(p), ".tmp-"+filepath.Base(p)+"-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(tmp, 0o600)
-	}
-	if err == nil {
-		err = os.Rename(tmp, p)
-	}
-	if err != nil {
-		_ = os.Remove(tmp)
-	}
-	return err
+	return atomicfile.WriteFile(p, data, 0o600)
 }
 
 // metadataFileName turns a metadata URL into the file name for messages:
