@@ -63,22 +63,32 @@ func (t *Target) VouchedBy(role string) bool {
 // most this many roles.
 const maxDelegations = 32
 
+// begin serialises one lookup: go-tuf's updater is not safe for concurrent use, and loading
+// a delegated role writes the cache, which other processes share (hence the file lock).
+func (c *Client) begin(ctx context.Context) (up *updater.Updater, done func(), err error) {
+	c.mu.Lock()
+	if up, err = c.trusted(); err != nil {
+		c.mu.Unlock()
+		return nil, nil, err
+	}
+	unlock, err := c.l.lock(ctx)
+	if err != nil {
+		c.mu.Unlock()
+		return nil, nil, err
+	}
+	return up, func() { unlock(); c.mu.Unlock() }, nil
+}
+
 // Lookup returns the target as go-tuf's delegation walk finds it: the first
 // role, in pre-order over the delegations, that lists path. With targets
 // delegating to [stable, unstable] that is stable whenever stable lists it.
 // A path no reachable role lists is a *NotFoundError.
 func (c *Client) Lookup(ctx context.Context, path string) (*Target, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	up, err := c.trusted()
+	up, done, err := c.begin(ctx)
 	if err != nil {
 		return nil, err
 	}
-	unlock, err := c.l.lock(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer unlock()
+	defer done()
 
 	file, err := c.getTargetInfo(ctx, up, path)
 	if err != nil {
@@ -103,17 +113,11 @@ func (c *Client) Lookup(ctx context.Context, path string) (*Target, error) {
 // terminating delegation says so. Used to explain a choice, e.g.
 // "2.0.1: signed only by unstable".
 func (c *Client) LookupAll(ctx context.Context, path string) ([]*Target, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	up, err := c.trusted()
+	up, done, err := c.begin(ctx)
 	if err != nil {
 		return nil, err
 	}
-	unlock, err := c.l.lock(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer unlock()
+	defer done()
 
 	if _, err := c.getTargetInfo(ctx, up, path); err != nil {
 		return nil, err
