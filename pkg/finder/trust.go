@@ -130,10 +130,19 @@ func (f *Finder) targetPath(raw string) (string, bool) {
 }
 
 // strong returns the strong hashes of h, lowercased (h itself when nothing needs changing).
+func hasUpper(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if 'A' <= s[i] && s[i] <= 'Z' {
+			return true
+		}
+	}
+	return false
+}
+
 func strong(h map[string]string) map[string]string {
 	same := len(h) > 0
 	for alg, v := range h {
-		if !slices.Contains(strongHashes, alg) || strings.ToLower(v) != v {
+		if !slices.Contains(strongHashes, alg) || hasUpper(v) {
 			same = false
 			break
 		}
