@@ -29,7 +29,6 @@ type pipRunOptions struct {
 	requireRole string
 	help        bool
 	pipArgs     []string
-	environ     []string // the environment pip's is derived from; nil: the process's
 }
 
 const pipRules = `
@@ -143,11 +142,7 @@ func runPipWrapper(ctx context.Context, app *App, o *pipRunOptions) error {
 	}
 	defer stop()
 	indexURL := "http://" + ln.Addr().String() + "/simple/"
-	environ := o.environ
-	if environ == nil {
-		environ = os.Environ()
-	}
-	env := pipEnv(environ, indexURL, app.Logger)
+	env := pipEnv(os.Environ(), indexURL, app.Logger)
 	args := cl.withIndexURL(indexURL)
 	app.Logger.Debug("running pip", "python", python, "args", strings.Join(args, " "))
 	pctx, cancelPrefetch := context.WithCancel(ctx)
