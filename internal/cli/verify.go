@@ -175,24 +175,26 @@ func printVerify(app *App, results []verifyEntry) error {
 				if r.Hint != "" {
 					msg += " (" + r.Hint + ")"
 				}
-				fmt.Fprintf(w, "::error file=%s,line=%d,title=tufpip verify::%s\n", ghEscapeProp(r.File), r.Line, ghEscape(msg))
+				fmt.Fprintf(w, "::error file=%s,line=%d,title=tufpip verify::%s\n", ghEscapeProp(safeText(r.File, false)), r.Line, ghEscape(safeText(msg, false)))
 			}
 		}
 		return nil
 	}
+	// Names, filenames and reasons come from the lockfile and from signed pages: a terminal
+	// must show them, not act on them.
 	for _, r := range results {
-		where := fmt.Sprintf("%s:%d", r.File, r.Line)
+		where := safeText(fmt.Sprintf("%s:%d", r.File, r.Line), false)
 		switch r.Status {
 		case lockcheck.OK:
-			fmt.Fprintf(w, "ok    %s  %s (%s: %s)\n", where, name(r), r.Role, strings.Join(r.Files, ", "))
+			fmt.Fprintf(w, "ok    %s  %s\n", where, safeText(fmt.Sprintf("%s (%s: %s)", name(r), r.Role, strings.Join(r.Files, ", ")), false))
 			continue
 		case lockcheck.Local:
-			fmt.Fprintf(w, "skip  %s  %s\n", where, r.Reason)
+			fmt.Fprintf(w, "skip  %s  %s\n", where, safeText(r.Reason, false))
 			continue
 		}
-		fmt.Fprintf(w, "FAIL  %s  %s\n", where, r.Reason)
+		fmt.Fprintf(w, "FAIL  %s  %s\n", where, safeText(r.Reason, false))
 		if r.Hint != "" {
-			fmt.Fprintf(w, "      hint: %s\n", r.Hint)
+			fmt.Fprintf(w, "      hint: %s\n", safeText(r.Hint, false))
 		}
 	}
 	return nil
