@@ -1,6 +1,7 @@
 package resolve
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/tufpip/tufpip/pkg/pep440"
@@ -293,7 +294,13 @@ func (it *markerItem) eval(src string, env map[string]string, extra string) (boo
 // operator makes a valid specifier and the left side is a version, else as strings.
 func compareMarker(src, lhs, op, rhs string) (bool, error) {
 	if op == "===" {
-		return strings.EqualFold(strings.TrimSpace(lhs), strings.TrimSpace(rhs)), nil
+		// Arbitrary equality is a version operator: packaging coerces the left side to a
+		// version and raises when it is not one (Python has no === to fall back on).
+		v, err := pep440.Parse(lhs)
+		if err != nil {
+			return false, &MarkerError{Marker: src, Pos: -1, Reason: "=== needs a version on the left, not " + strconv.Quote(lhs)}
+		}
+		return strings.EqualFold(v.String(), strings.TrimSpace(rhs)), nil
 	}
 	if op != "in" && op != "not in" && !strings.Contains(rhs, ",") {
 		if spec, err := pep440.ParseSpecifiers(op + rhs); err == nil {

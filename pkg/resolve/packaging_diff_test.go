@@ -71,14 +71,24 @@ func runOracle(t *testing.T, reqs []string, markers []markerCase) ([]oracleReq, 
 	if py == "" {
 		t.Skip("pyenv 3.13.0 (pip 24.2, packaging 24.1) not installed")
 	}
+	if reqs == nil {
+		reqs = []string{} // JSON [] rather than null: the oracle iterates both
+	}
+	if markers == nil {
+		markers = []markerCase{}
+	}
 	job, _ := json.Marshal(map[string]any{"requirements": reqs, "markers": markers, "env": diffEnv})
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, py, "-I", "-c", packagingOracle)
 	cmd.Stdin = bytes.NewReader(job)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		t.Skipf("packaging oracle failed (pip not importable?): %v", err)
+		// The interpreter is there (checked above), so a failure is the oracle's or ours:
+		// fail loudly rather than skip a comparison that would otherwise never run.
+		t.Fatalf("packaging oracle failed: %v\n%s", err, stderr.String())
 	}
 	var res struct {
 		Requirements []oracleReq    `json:"requirements"`

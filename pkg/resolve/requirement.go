@@ -1,6 +1,7 @@
 package resolve
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/tufpip/tufpip/pkg/pep440"
@@ -216,6 +217,15 @@ func (p *reqParser) specifier(r *Requirement) error {
 	}
 	if strings.TrimSpace(text) == "" {
 		return nil
+	}
+	clauses := strings.Split(text, ",")
+	for i, clause := range clauses {
+		// packaging's requirement parser takes one trailing comma but no empty clause
+		// between two specifiers (its SpecifierSet alone would skip them).
+		if strings.TrimSpace(clause) == "" && (i == 0 || i < len(clauses)-1) {
+			p.pos = start
+			return p.fail("invalid version specifier: empty clause in " + strconv.Quote(strings.TrimSpace(text)))
+		}
 	}
 	spec, err := pep440.ParseSpecifiers(text)
 	if err != nil {
