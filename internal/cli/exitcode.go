@@ -31,10 +31,11 @@ func usageErrorf(hint, format string, args ...any) error {
 	return &exitError{code: ExitUsage, err: errorf(format, args...), hint: hint}
 }
 
-// withHint attaches a hint to err and keeps its exit code.
+// withHint attaches a hint to err and keeps its exit code. A hint already attached closer to
+// the failure is more specific and wins.
 func withHint(err error, hint string) error {
-	if err == nil {
-		return nil
+	if err == nil || hint == "" || hintFor(err) != "" {
+		return err
 	}
 	return &exitError{code: exitCode(err), err: err, hint: hint}
 }

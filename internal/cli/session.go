@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/tufpip/tufpip/pkg/finder"
 	"github.com/tufpip/tufpip/pkg/resolve"
@@ -32,6 +33,12 @@ func (a *App) openSession(ctx context.Context, requireRole string, explain bool)
 		Logger:      a.Logger,
 	})
 	if err != nil {
+		var ve *verify.VerificationError
+		if errors.As(err, &ve) && ve.Path == "trusted root" {
+			// The bootstrap root is the user's own file, not something the network served.
+			return nil, withHint(fmt.Errorf("%s: %w", s.RootSource, err),
+				"this file is not the repository's root.json: get it again from a source you trust (tufpip never takes a root from the network)")
+		}
 		return nil, err
 	}
 	f, err := finder.New(finder.Config{
