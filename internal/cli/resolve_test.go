@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tufpip/tufpip/internal/tuftest"
 )
@@ -195,5 +196,48 @@ func TestResolveDownloadProgress(t *testing.T) {
 		if shown != tty {
 			t.Errorf("tty=%v: progress shown=%v, stderr %q", tty, shown, errOut.String())
 		}
+	}
+}
+
+// Ctrl-C in the middle of a download: exit 130, "interrupted", nothing left in DIR.
+func TestResolveDownloadInterrupted(t *testing.T) {
+	repo := seedRepo(t)
+	env, srv := repoEnv(t, repo)
+	srv.Inject("packages/foobar-2.0-py3-none-any.whl", tuftest.Stall(5))
+	dir := filepath.Join(t.TempDir(), "wheels")
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan cliResult, 1)
+	go func() {
+		var out, errOut bytes.Buffer
+		io := &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}
+		code := Run(ctx, []string{"resolve", "--download", dir, "foobar==2.0"}, io, func(k string) string { return env[k] })
+		done <- cliResult{out.String(), errOut.String(), code}
+	}()
+	// wait until the wheel's download has started, then interrupt
+	started := func() bool {
+		for _, r := range srv.Requests() {
+			if strings.HasSuffix(r.Path, ".foobar-2.0-py3-none-any.whl") { // hash-prefixed
+				return true
+			}
+		}
+		return false
+	}
+	for i := 0; !started(); i++ {
+		if i > 500 {
+			t.Fatal("the download never started")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	select {
+	case r := <-done:
+		if r.code != ExitInterrupted || !strings.Contains(r.stderr, "tufpip: error: interrupted") {
+			t.Errorf("exit %d, stderr %q", r.code, r.stderr)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("resolve did not stop after Ctrl-C")
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("left in DIR after Ctrl-C: %v", entries)
 	}
 }

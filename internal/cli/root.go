@@ -5,7 +5,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -50,8 +49,13 @@ func Run(ctx context.Context, args []string, io *IOStreams, getenv func(string) 
 	if err == nil {
 		return ExitOK
 	}
-	if ctx.Err() != nil && !errors.Is(err, context.Canceled) {
-		err = fmt.Errorf("%w: %v", context.Canceled, err)
+	if ctx.Err() != nil {
+		// Ctrl-C: whatever failed on the way out failed because of it.
+		var pe *passthroughError
+		if !errors.As(err, &pe) {
+			printError(io.ErrOut, context.Canceled)
+		}
+		return ExitInterrupted
 	}
 	var pe *passthroughError
 	if !errors.As(err, &pe) {
