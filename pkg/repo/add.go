@@ -56,15 +56,11 @@ func (r *Repo) Add(ctx context.Context, files []string, now time.Time) (*AddResu
 			return nil, err
 		}
 	}
-	unlock, err := r.lock(ctx)
+	t, unlock, err := r.beginLocked(ctx, now)
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-	t, err := r.begin(ctx, now)
-	if err != nil {
-		return nil, err
-	}
 	pending, err := r.readPending()
 	if err != nil {
 		return nil, err

@@ -57,15 +57,11 @@ func (r *Repo) Promote(ctx context.Context, opts PromoteOptions) (*PromoteResult
 	if _, err := r.signer(keyStable); err != nil {
 		return nil, err
 	}
-	unlock, err := r.lock(ctx)
+	t, unlock, err := r.beginLocked(ctx, now)
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-	t, err := r.begin(ctx, now)
-	if err != nil {
-		return nil, err
-	}
 	all, err := r.projects()
 	if err != nil {
 		return nil, err

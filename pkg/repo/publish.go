@@ -39,6 +39,21 @@ type txn struct {
 	lazyVerify bool
 }
 
+// beginLocked takes the repository lock and starts a transaction: every operation that reads
+// the published state to build on it holds the lock from the read to the timestamp.
+func (r *Repo) beginLocked(ctx context.Context, now time.Time) (*txn, func(), error) {
+	unlock, err := r.lock(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	t, err := r.begin(ctx, now)
+	if err != nil {
+		unlock()
+		return nil, nil, err
+	}
+	return t, unlock, nil
+}
+
 func (r *Repo) begin(ctx context.Context, now time.Time) (*txn, error) {
 	t := &txn{r: r, ctx: ctx, now: now.UTC(), signAt: now.UTC(), roles: map[string]*metadata.Metadata[metadata.TargetsType]{}, dirty: map[string]bool{}}
 	// A "now" in the past (backfilled uploads, --now) dates the uploads, not the

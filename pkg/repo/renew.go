@@ -40,15 +40,11 @@ func (r *Repo) Renew(ctx context.Context, now time.Time) (*RenewResult, error) {
 			return nil, err
 		}
 	}
-	unlock, err := r.lock(ctx)
+	t, unlock, err := r.beginLocked(ctx, now)
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-	t, err := r.begin(ctx, now)
-	if err != nil {
-		return nil, err
-	}
 	rootPath := filepath.Join(metadataDir(r.dir), "root.json")
 	data, err := os.ReadFile(rootPath)
 	if err != nil {

@@ -28,15 +28,11 @@ func (r *Repo) Timestamp(ctx context.Context, now time.Time) (*TimestampResult, 
 		now = time.Now()
 	}
 	now = now.UTC()
-	unlock, err := r.lock(ctx)
+	t, unlock, err := r.beginLocked(ctx, now)
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-	t, err := r.begin(ctx, now)
-	if err != nil {
-		return nil, err
-	}
 	// An hourly run reads every role for its expiry and re-signs few: check signatures
 	// only of those it re-signs.
 	t.lazyVerify = true
