@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/tufpip/tufpip/pkg/resolve"
@@ -93,5 +94,41 @@ func BenchmarkProjectAndSelect(b *testing.B) {
 		if sel.Best == nil || sel.Best.Dist.Version.String() != "14.9.9" {
 			b.Fatalf("best = %+v", sel.Best)
 		}
+	}
+}
+
+// twoPages serves a stable page and a lower-precedence unstable page of any signed length.
+type twoPages struct {
+	memTUF
+	lower *verify.Target
+}
+
+func (m *twoPages) LookupAll(_ context.Context, path string) ([]*verify.Target, error) {
+	return []*verify.Target{m.page, m.lower}, nil
+}
+
+func (m *twoPages) Fetch(_ context.Context, t *verify.Target) ([]byte, error) {
+	if t == m.lower {
+		panic("the oversized lower page was fetched")
+	}
+	return m.data, nil
+}
+
+// An unstable page too large to be worth reading for an explanation is not read.
+func TestExplainSkipsHugeLowerPage(t *testing.T) {
+	tuf := &twoPages{
+		memTUF: memTUF{page: &verify.Target{Path: "simple/bigproj/index.html", Role: "stable", Chain: []string{"targets", "stable"}}, data: bigPage(3)},
+		lower:  &verify.Target{Path: "simple/bigproj/index.html", Role: "unstable", Length: 60 << 20, Chain: []string{"targets", "unstable"}},
+	}
+	f, err := New(Config{TUF: tuf, TargetsURL: "https://example.org/targets/", Explain: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := f.Project(context.Background(), "bigproj")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Files) != 3 || len(p.Warnings) != 1 || !strings.Contains(p.Warnings[0], "role unstable's page is 62914560 bytes") {
+		t.Errorf("files %d, warnings %q", len(p.Files), p.Warnings)
 	}
 }

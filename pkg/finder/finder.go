@@ -266,6 +266,9 @@ func roles(ts []*verify.Target) []string {
 	return out
 }
 
+// maxExplainPage bounds the lower-precedence pages read only to explain a choice.
+const maxExplainPage = 8 << 20
+
 // explain reports the versions that lower-precedence roles signed but the page's role did not.
 func (f *Finder) explain(ctx context.Context, proj *Project, others []*verify.Target) error {
 	have := map[string]bool{}
@@ -277,6 +280,12 @@ func (f *Finder) explain(ctx context.Context, proj *Project, others []*verify.Ta
 	}
 	reported := map[string]bool{}
 	for _, other := range others {
+		if other.Length > maxExplainPage {
+			// The explanation is a courtesy; a lower role's huge page (an online key can sign
+			// one) must not cost the user memory.
+			proj.Warnings = append(proj.Warnings, fmt.Sprintf("role %s's page is %d bytes; not read to explain skipped versions", other.Role, other.Length))
+			continue
+		}
 		parsed, err := f.fetchPage(ctx, other)
 		if err != nil {
 			// The explanation is a courtesy: a broken lower-precedence page must not stop a
