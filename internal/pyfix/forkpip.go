@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 )
 
@@ -111,7 +110,7 @@ func StartPipServer(ctx context.Context, python string) (*PipServer, error) {
 	cmd.Stderr = os.Stderr
 	// Its own process group, so stopping it also stops a running child and the child's
 	// build subprocesses.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	ownProcessGroup(cmd)
 	in, err := cmd.StdinPipe()
 	if err != nil {
 		os.RemoveAll(dir)
@@ -162,7 +161,7 @@ func (s *PipServer) readLine(ctx context.Context, limit time.Duration) (string, 
 func (s *PipServer) kill() {
 	s.dead = true
 	if s.cmd.Process != nil {
-		syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
+		killProcessGroup(s.cmd.Process)
 	}
 }
 
