@@ -116,22 +116,9 @@ func pylockEntry(base Entry, kind Kind, f tview) Entry {
 	if d.err != nil {
 		return e
 	}
-	if e.URL == "" && e.Path == "" {
-		d.fail(f.p, "%s %s has neither url nor path", kind, base.Name)
+	if !d.fileLocation(f, &e, kind, base.Name, size) {
 		return e
 	}
-	if e.Filename == "" {
-		e.Filename = filenameFrom(e.URL, e.Path)
-	}
-	if err := plainFilename(e.Filename); err != nil {
-		d.fail(f.p, "%s %s: %v", kind, base.Name, err)
-		return e
-	}
-	if size < -1 || size == -1 && f.has("size") {
-		d.fail(f.p.key("size"), "%s: negative size %d", e.Filename, size)
-		return e
-	}
-	e.Size = size
 	list, err := hashList(hashes)
 	if err != nil {
 		d.fail(f.p, "%s: %v", e.Filename, err)

@@ -214,3 +214,26 @@ func filenameFrom(rawURL, p string) string {
 	}
 	return ""
 }
+
+// fileLocation completes and checks what both TOML formats record about a distribution
+// file: a url or path, a plain file name (derived from them when absent) and a size that is
+// not negative. project names the package in messages. It reports false after failing d.
+func (d *tdoc) fileLocation(f tview, e *Entry, kind Kind, project string, size int64) bool {
+	if e.URL == "" && e.Path == "" {
+		d.fail(f.p, "%s %s has neither url nor path", kind, project)
+		return false
+	}
+	if e.Filename == "" {
+		e.Filename = filenameFrom(e.URL, e.Path)
+	}
+	if err := plainFilename(e.Filename); err != nil {
+		d.fail(f.p, "%s %s: %v", kind, project, err)
+		return false
+	}
+	if size < -1 || size == -1 && f.has("size") {
+		d.fail(f.p.key("size"), "%s: negative size %d", e.Filename, size)
+		return false
+	}
+	e.Size = size
+	return true
+}
