@@ -14,8 +14,6 @@ import (
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 	"github.com/tufpip/tufpip/internal/tuftest"
-	"github.com/tufpip/tufpip/pkg/finder"
-	"github.com/tufpip/tufpip/pkg/verify"
 )
 
 // Red-team tests of the verifying index.
@@ -126,18 +124,7 @@ func TestRedteamIndexRequireRoleStable(t *testing.T) {
 	repo := seed(t)
 	srv := repo.Serve(t)
 	cache := t.TempDir()
-	open := func(ctx context.Context) (*Source, error) {
-		c, err := verify.Open(ctx, verify.Config{MetadataURL: srv.MetadataURL, TargetsURL: srv.TargetsURL,
-			TrustedRoot: repo.RootJSON(), CacheDir: filepath.Join(cache, "tuf")})
-		if err != nil {
-			return nil, err
-		}
-		f, err := finder.New(finder.Config{TUF: c, TargetsURL: srv.TargetsURL, RequireRole: "stable"})
-		if err != nil {
-			return nil, err
-		}
-		return &Source{Finder: f, Client: c}, nil
-	}
+	open := opener(repo, srv, filepath.Join(cache, "tuf"), "stable")
 	ix, err := New(context.Background(), Config{Open: open, CacheDir: filepath.Join(cache, "index")})
 	if err != nil {
 		t.Fatal(err)
@@ -211,18 +198,7 @@ func TestRedteamServeFreezeAfterExpiry(t *testing.T) {
 	repo.Publish()
 	srv := repo.Serve(t)
 	cache := t.TempDir()
-	open := func(ctx context.Context) (*Source, error) {
-		c, err := verify.Open(ctx, verify.Config{MetadataURL: srv.MetadataURL, TargetsURL: srv.TargetsURL,
-			TrustedRoot: repo.RootJSON(), CacheDir: filepath.Join(cache, "tuf")})
-		if err != nil {
-			return nil, err
-		}
-		f, err := finder.New(finder.Config{TUF: c, TargetsURL: srv.TargetsURL})
-		if err != nil {
-			return nil, err
-		}
-		return &Source{Finder: f, Client: c}, nil
-	}
+	open := opener(repo, srv, filepath.Join(cache, "tuf"), "")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	ix, err := New(ctx, Config{Open: open, CacheDir: filepath.Join(cache, "index"), RefreshEvery: 200 * time.Millisecond})

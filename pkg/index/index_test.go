@@ -12,7 +12,6 @@ import (
 	"testing"
 
 	"github.com/tufpip/tufpip/internal/tuftest"
-	"github.com/tufpip/tufpip/pkg/finder"
 	"github.com/tufpip/tufpip/pkg/simpleindex"
 	"github.com/tufpip/tufpip/pkg/verify"
 )
@@ -29,18 +28,7 @@ func newFixture(t *testing.T, repo *tuftest.Repo) *fixture {
 	t.Helper()
 	srv := repo.Serve(t)
 	cache := t.TempDir()
-	open := func(ctx context.Context) (*Source, error) {
-		c, err := verify.Open(ctx, verify.Config{MetadataURL: srv.MetadataURL, TargetsURL: srv.TargetsURL,
-			TrustedRoot: repo.RootJSON(), CacheDir: filepath.Join(cache, "tuf")})
-		if err != nil {
-			return nil, err
-		}
-		f, err := finder.New(finder.Config{TUF: c, TargetsURL: srv.TargetsURL})
-		if err != nil {
-			return nil, err
-		}
-		return &Source{Finder: f, Client: c}, nil
-	}
+	open := opener(repo, srv, filepath.Join(cache, "tuf"), "")
 	ix, err := New(context.Background(), Config{Open: open, CacheDir: filepath.Join(cache, "index")})
 	if err != nil {
 		t.Fatal(err)
