@@ -90,12 +90,17 @@ file sizes, upload times and versions; clients select it with
 	return cmd
 }
 
-func openRepo(app *App, dir, keys string) (*repo.Repo, error) {
+// openRepo parses the command's --now value and opens the repository in dir.
+func openRepo(app *App, dir, keys, now string) (*repo.Repo, time.Time, error) {
+	t, err := parseNow(now)
+	if err != nil {
+		return nil, time.Time{}, usageErrorf("", "--now: %v", err)
+	}
 	r, err := repo.Open(dir, repo.OpenOptions{KeysDir: keys, Logger: app.Logger})
 	if err != nil {
-		return nil, withHint(err, "create it with: tufpip repo init "+dir)
+		return nil, time.Time{}, withHint(err, "create it with: tufpip repo init "+dir)
 	}
-	return r, nil
+	return r, t, nil
 }
 
 func newRepoAddCmd(app *App) *cobra.Command {
@@ -112,11 +117,7 @@ tests); signatures always expire counting from the current time.`,
   tufpip repo add /srv/pypi old/*.whl --now 2024-01-31`,
 		Args: cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			t, err := parseNow(now)
-			if err != nil {
-				return usageErrorf("", "--now: %v", err)
-			}
-			r, err := openRepo(app, args[0], keys)
+			r, t, err := openRepo(app, args[0], keys, now)
 			if err != nil {
 				return err
 			}
@@ -165,11 +166,7 @@ trusts the recorded upload times. Run promote daily so files are seen soon after
 			if err != nil {
 				return usageErrorf("", "--older-than: %v", err)
 			}
-			t, err := parseNow(now)
-			if err != nil {
-				return usageErrorf("", "--now: %v", err)
-			}
-			r, err := openRepo(app, args[0], keys)
+			r, t, err := openRepo(app, args[0], keys, now)
 			if err != nil {
 				return err
 			}
@@ -216,11 +213,7 @@ warns about roles near expiry whose key is elsewhere. Run it hourly.`,
   17 * * * *  tufpip repo timestamp /srv/pypi -q`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			t, err := parseNow(now)
-			if err != nil {
-				return usageErrorf("", "--now: %v", err)
-			}
-			r, err := openRepo(app, args[0], keys)
+			r, t, err := openRepo(app, args[0], keys, now)
 			if err != nil {
 				return err
 			}
@@ -257,11 +250,7 @@ warns 30 days before they are due.`,
 		Example: `  tufpip repo renew /srv/pypi --keys /media/offline/pypi-keys`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			t, err := parseNow(now)
-			if err != nil {
-				return usageErrorf("", "--now: %v", err)
-			}
-			r, err := openRepo(app, args[0], keys)
+			r, t, err := openRepo(app, args[0], keys, now)
 			if err != nil {
 				return err
 			}
@@ -295,11 +284,7 @@ page clients get.`,
   tufpip repo status /srv/pypi --format json | jq '.roles[] | select(.role == "timestamp")'`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			t, err := parseNow(now)
-			if err != nil {
-				return usageErrorf("", "--now: %v", err)
-			}
-			r, err := openRepo(app, args[0], "")
+			r, t, err := openRepo(app, args[0], "", now)
 			if err != nil {
 				return err
 			}
