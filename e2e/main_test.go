@@ -18,9 +18,9 @@ import (
 	"github.com/tufpip/tufpip/internal/pyfix"
 )
 
-// RequireEnv makes every "not available yet" skip a failure: CI sets it once the
-// commands exist, so a broken build cannot pass as skipped.
-const RequireEnv = "TUFPIP_E2E_REQUIRE"
+// RequireEnv makes every "not available yet" skip a failure: CI sets it, so a broken
+// build or a missing client cannot pass as skipped.
+const RequireEnv = pyfix.RequireEnv
 
 var (
 	tufpipBin      string // path of the built binary; "" when the build failed

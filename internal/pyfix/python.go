@@ -121,17 +121,19 @@ func versionLess(a, b string) bool {
 	return a2 < b2
 }
 
-// Pythons returns every available interpreter, or skips the test when there is none.
+// Pythons returns every available interpreter, or skips the test when there is none
+// (fails under TUFPIP_E2E_REQUIRE).
 func Pythons(t testing.TB) []Interpreter {
 	t.Helper()
 	found, missing := FindPythons()
 	if len(found) == 0 {
-		t.Skipf("pyfix: no python with pip found (%s)", strings.Join(missing, "; "))
+		Require(t, "pyfix: no python with pip found (%s)", strings.Join(missing, "; "))
 	}
 	return found
 }
 
-// Python returns the interpreter with the given "X.Y" version, or skips the test.
+// Python returns the interpreter with the given "X.Y" version, or skips the test (fails
+// under TUFPIP_E2E_REQUIRE).
 func Python(t testing.TB, version string) Interpreter {
 	t.Helper()
 	found, missing := FindPythons()
@@ -140,6 +142,6 @@ func Python(t testing.TB, version string) Interpreter {
 			return in
 		}
 	}
-	t.Skipf("pyfix: python %s with pip not found (have %v; %s)", version, found, strings.Join(missing, "; "))
+	Require(t, "pyfix: python %s with pip not found (have %v; %s)", version, found, strings.Join(missing, "; "))
 	return Interpreter{}
 }

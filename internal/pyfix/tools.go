@@ -1,0 +1,72 @@
+package pyfix
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+)
+
+// ToolsEnv names the folder of the pinned real clients (uv, the newest pip, pip-tools,
+// poetry, pipenv, python-tuf, pre-commit) that scripts/setup.sh installs. Default: .tools/bin
+// at the module root.
+const ToolsEnv = "TUFPIP_TOOLS"
+
+// RequireEnv turns every "client not available" skip into a failure. .ci/run sets it, so a
+// missing client or a broken set-up cannot pass as a skip.
+const RequireEnv = "TUFPIP_E2E_REQUIRE"
+
+// ToolsDir is where the pinned tools live, or "" when it cannot be found.
+func ToolsDir() string {
+	if d := os.Getenv(ToolsEnv); d != "" {
+		return d
+	}
+	dir, err := os.Getwd()
+	if err != nil {
+		return ""
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return filepath.Join(dir, ".tools", "bin")
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return ""
+		}
+		dir = parent
+	}
+}
+
+// Tool returns the path of a pinned tool ("uv", "pip-compile", "python-pip-latest",
+// "python-tuf", ...). It skips the test when the tool is missing, or fails it under
+// TUFPIP_E2E_REQUIRE.
+func Tool(t testing.TB, name string) string {
+	t.Helper()
+	p := filepath.Join(ToolsDir(), name)
+	if _, err := exec.LookPath(p); err == nil {
+		return p
+	}
+	Require(t, "%s is not installed in %s (run scripts/setup.sh)", name, ToolsDir())
+	return ""
+}
+
+// DebianPython returns Debian's own /usr/bin/python3 when its pip (python3-pip) is
+// installed, else skips (or fails under TUFPIP_E2E_REQUIRE).
+func DebianPython(t testing.TB) string {
+	t.Helper()
+	const p = "/usr/bin/python3"
+	if err := exec.Command(p, "-m", "pip", "--version").Run(); err == nil {
+		return p
+	}
+	Require(t, "Debian's python3-pip is not installed (run scripts/setup.sh as root)")
+	return ""
+}
+
+// Require skips the test with the reason, or fails it under TUFPIP_E2E_REQUIRE.
+func Require(t testing.TB, format string, args ...any) {
+	t.Helper()
+	if os.Getenv(RequireEnv) != "" {
+		t.Fatalf(format, args...)
+	}
+	t.Skipf(format, args...)
+}
