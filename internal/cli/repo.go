@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -14,7 +15,17 @@ import (
 	"github.com/tufpip/tufpip/pkg/repo"
 )
 
-func init() { register(newRepoCmd) }
+func init() {
+	register(newRepoCmd)
+	// A distribution file whose bytes are not what a role signed is a hash rejection.
+	classifiers = append(classifiers, func(err error) (int, bool) {
+		var fe *repo.FileCheckError
+		if errors.As(err, &fe) {
+			return ExitVerification, true
+		}
+		return 0, false
+	})
+}
 
 // newRepoCmd is the publisher: tufpip repo init|add|promote|timestamp|status.
 func newRepoCmd(app *App) *cobra.Command {
@@ -27,11 +38,14 @@ file as soon as it is added, stable signs files once they are older than a cut-o
 server; never serve DIR/state/ or the keys.
 
 Keys: timestamp, snapshot and unstable are online (add, timestamp); root and targets are
-used only by init and belong offline; bring the stable key to promote.`,
+used only by init and belong offline; bring the stable key to promote. Every command reads
+the keys from --keys (default DIR/keys), never from what is recorded in DIR; promote refuses
+a stable key or ledger inside DIR or behind a symbolic link.`,
 		Example: `  tufpip repo init /srv/pypi --keys /secure/pypi-keys
-  tufpip repo add /srv/pypi dist/*.whl dist/*.tar.gz
-  tufpip repo promote /srv/pypi --older-than 90d
-  tufpip repo timestamp /srv/pypi        # hourly, from cron
+  tufpip repo add /srv/pypi dist/*.whl dist/*.tar.gz --keys /secure/pypi-keys
+  tufpip repo promote /srv/pypi --older-than 90d --keys /media/offline/pypi-keys --bootstrap   # first time
+  tufpip repo promote /srv/pypi --older-than 90d --keys /media/offline/pypi-keys
+  tufpip repo timestamp /srv/pypi --keys /secure/pypi-keys   # hourly, from cron
   tufpip repo status /srv/pypi --format json
   tufpip repo renew /srv/pypi --keys /media/offline/pypi-keys   # yearly`,
 		Args: cobra.NoArgs,
@@ -77,6 +91,9 @@ file sizes, upload times and versions; clients select it with
 			}
 			fmt.Fprintf(app.out(), "created repository %s (%s)\nroot for clients: %s/metadata/1.root.json\nkeys: %s (online: %s)\n",
 				args[0], st.Layout, args[0], st.KeysDir, strings.Join(repo.OnlineKeys, ", "))
+			if keys != "" {
+				fmt.Fprintf(app.out(), "pass --keys to every repo command (the keys location is never read from %s)\n", args[0])
+			}
 			if within(st.KeysDir, args[0]) {
 				// A web server pointed at DIR would publish the private keys.
 				app.Logger.Warn("the private keys are inside the repository directory: serve only its metadata/ and targets/, and move the offline keys (root, targets, stable) elsewhere; next time pass --keys", "keys", st.KeysDir)
@@ -145,8 +162,9 @@ tests); signatures always expire counting from the current time.`,
 func newRepoPromoteCmd(app *App) *cobra.Command {
 	var olderThan, now, keys, ledger string
 	var projects, exclude []string
+	var bootstrap bool
 	cmd := &cobra.Command{
-		Use:   "promote DIR --older-than AGE [--now TIME] [--project P]... [--exclude P]...",
+		Use:   "promote DIR --older-than AGE --keys KEYDIR [--bootstrap] [--now TIME] [--project P]... [--exclude P]...",
 		Short: "let stable sign every file older than a cut-off",
 		Long: `promote makes stable sign every published file older than AGE, and a page per project
 listing exactly the files stable signs. Stable never un-signs a file. It needs the stable
@@ -155,11 +173,18 @@ duration.
 
 Ages count from when promote first saw a file, recorded in a ledger kept with the stable
 key (KEYDIR/stable-ledger.json, or --ledger): the upload times on the upload server could
-be backdated by whoever holds the online keys. The first promote, which has no ledger yet,
-trusts the recorded upload times. Run promote daily so files are seen soon after upload.`,
-		Example: `  tufpip repo promote /srv/pypi --older-than 90d --keys /secure/pypi-keys
-  tufpip repo promote /srv/pypi --older-than 30d --project foobar
-  tufpip repo promote /srv/pypi --older-than 90d --exclude experimental-thing`,
+be backdated by whoever holds the online keys. A missing ledger is refused: the first
+promote of a repository passes --bootstrap, which creates the ledger and trusts the
+recorded upload times this once. Run promote daily so files are seen soon after upload.
+
+What stable signs comes only from what stable already signs, the ledger and the file bytes
+checked against their signed hash; nothing in DIR/state can make stable drop a file or
+change its Requires-Python. The stable key and the ledger must not lie inside DIR nor be
+symbolic links; the keys folder comes from --keys (default DIR/keys, which is refused).`,
+		Example: `  tufpip repo promote /srv/pypi --older-than 90d --keys /secure/pypi-keys --bootstrap   # the first time
+  tufpip repo promote /srv/pypi --older-than 90d --keys /secure/pypi-keys
+  tufpip repo promote /srv/pypi --older-than 30d --keys /secure/pypi-keys --project foobar
+  tufpip repo promote /srv/pypi --older-than 90d --keys /secure/pypi-keys --exclude experimental-thing`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			age, err := parseAge(olderThan)
@@ -170,15 +195,15 @@ trusts the recorded upload times. Run promote daily so files are seen soon after
 			if err != nil {
 				return err
 			}
-			res, err := r.Promote(cmd.Context(), repo.PromoteOptions{OlderThan: age, Now: t, Projects: projects, Exclude: exclude, Ledger: ledger})
+			res, err := r.Promote(cmd.Context(), repo.PromoteOptions{OlderThan: age, Now: t, Projects: projects, Exclude: exclude, Ledger: ledger, Bootstrap: bootstrap})
 			if err != nil {
-				return withHint(err, "promote needs the stable key: pass --keys DIR where stable.key is")
+				return withHint(err, promoteHint(err))
 			}
 			for _, w := range res.Warnings {
 				app.Logger.Warn(w)
 			}
 			if res.Bootstrapped {
-				app.Logger.Warn("no stable ledger yet: this once, the upload times recorded by the upload server were trusted")
+				app.Logger.Warn(fmt.Sprintf("bootstrap: created the stable ledger; the upload times recorded by the upload server were trusted for %d files", res.BootstrapFiles))
 			}
 			if app.flags.format == "json" {
 				return json.NewEncoder(app.out()).Encode(res)
@@ -197,8 +222,25 @@ trusts the recorded upload times. Run promote daily so files are seen soon after
 	f.StringSliceVar(&exclude, "exclude", nil, "never promote this project (repeatable)")
 	f.StringVar(&keys, "keys", "", "keys directory holding stable.key (default: the one given to repo init)")
 	f.StringVar(&ledger, "ledger", "", "promote's record of when it first saw each file (default KEYDIR/stable-ledger.json)")
+	f.BoolVar(&bootstrap, "bootstrap", false, "first promote of a repository: create the ledger, trusting the recorded upload times once")
 	_ = cmd.MarkFlagRequired("older-than")
 	return cmd
+}
+
+// promoteHint says what to do about a promote that failed before signing.
+func promoteHint(err error) string {
+	var le *repo.LedgerError
+	var se *repo.StableSideError
+	var ke *repo.KeyError
+	switch {
+	case errors.As(err, &le):
+		return "" // the message says what to pass
+	case errors.As(err, &se):
+		return "move the stable key and the ledger out of the repository directory and pass --keys (and --ledger) where they are"
+	case errors.As(err, &ke):
+		return "promote needs the stable key: pass --keys DIR where stable.key is"
+	}
+	return ""
 }
 
 func newRepoTimestampCmd(app *App) *cobra.Command {

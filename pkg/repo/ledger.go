@@ -3,18 +3,18 @@ package repo
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"time"
 )
 
-// The ledger is promote's own memory of when it first saw each file published by
-// unstable. It lives with the stable key, not on the upload server: upload times in
-// DIR/state are written by the online side, and an attacker holding the online keys
-// could backdate a file there to have it signed by stable at the next promote. The age
-// rule therefore counts from the ledger. Only the very first promote, which has no
-// ledger yet, takes the recorded upload times as they are (PromoteResult.Bootstrapped).
+// The ledger is the stable side's own record, kept with the stable key, never on the
+// upload server: when promote first saw each file published by unstable (the age rule
+// counts from there, because the upload times in DIR/state are written by the online side
+// and could be backdated), and what the stable side learnt from the file's hash-checked
+// bytes (its Requires-Python), so that stable's pages never take a value from DIR/state.
+// A missing ledger is refused unless the operator asks for a bootstrap
+// (PromoteOptions.Bootstrap): only then are the recorded upload times trusted.
 
 // ledgerFile is the default ledger location inside the keys directory.
 const ledgerFile = "stable-ledger.json"
@@ -22,6 +22,12 @@ const ledgerFile = "stable-ledger.json"
 type ledgerEntry struct {
 	SHA256 string    `json:"sha256"`
 	Seen   time.Time `json:"seen"`
+	// Uploaded is the upload time the upload server reported when promote first saw the
+	// file (never later than Seen): shown on stable's JSON pages, never used for the age.
+	Uploaded time.Time `json:"uploaded,omitzero"`
+	// RequiresPython is read from the file's bytes after checking them against the hash a
+	// role signed; nil until then.
+	RequiresPython *string `json:"requires_python,omitempty"`
 }
 
 type ledger struct {
@@ -39,10 +45,10 @@ func readLedger(path string) (*ledger, error) {
 		return l, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, &LedgerError{Path: path, Reason: "cannot read", Err: err}
 	}
 	if err := json.Unmarshal(data, l); err != nil {
-		return nil, fmt.Errorf("%s: corrupt stable ledger (restore it from backup; deleting it makes the next promote trust the upload server's times): %w", path, err)
+		return nil, &LedgerError{Path: path, Reason: "corrupt (restore it from backup)", Err: err}
 	}
 	if l.Files == nil {
 		l.Files = map[string]ledgerEntry{}
@@ -61,7 +67,11 @@ func (l *ledger) observe(f fileState, now time.Time) (seen time.Time, ok bool) {
 	if l.fresh && f.UploadTime.Before(now) {
 		seen = f.UploadTime
 	}
-	l.Files[f.Filename] = ledgerEntry{SHA256: f.SHA256, Seen: seen}
+	up := f.UploadTime
+	if up.IsZero() || up.After(seen) {
+		up = seen
+	}
+	l.Files[f.Filename] = ledgerEntry{SHA256: f.SHA256, Seen: seen, Uploaded: up}
 	l.changed = true
 	return seen, true
 }

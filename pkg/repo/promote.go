@@ -2,10 +2,18 @@ package repo
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
 	"fmt"
+	"io"
+	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
+
+	"github.com/theupdateframework/go-tuf/v2/metadata"
 )
 
 // PromoteOptions select what stable signs.
@@ -19,7 +27,12 @@ type PromoteOptions struct {
 	// Ledger is promote's record of when it first saw each file (default
 	// KEYS/stable-ledger.json). Keep it with the stable key: ages count from it, not from
 	// the upload server's state, which an attacker holding the online keys could backdate.
+	// It must not lie inside the repository directory, nor be a symbolic link.
 	Ledger string
+	// Bootstrap allows the first promote of a repository, which has no ledger yet: it
+	// creates one, taking the upload times recorded by the upload server as the first
+	// sightings. Without it a missing ledger is refused; with it an existing one is.
+	Bootstrap bool
 }
 
 // PromoteResult reports what a promote published.
@@ -29,20 +42,25 @@ type PromoteResult struct {
 	Projects  []string  `json:"projects"`  // projects whose stable page changed
 	Renewed   []string  `json:"renewed"`   // stable roles re-signed only because they were close to expiry
 	Published bool      `json:"published"` // a new timestamp was written
-	// Bootstrapped: there was no ledger, so the upload times recorded by the upload
-	// server were trusted this once.
-	Bootstrapped bool     `json:"bootstrapped"`
-	Warnings     []string `json:"warnings"`
+	// Bootstrapped: there was no ledger (PromoteOptions.Bootstrap), so the upload times
+	// recorded by the upload server were trusted this once, for BootstrapFiles files.
+	Bootstrapped   bool     `json:"bootstrapped"`
+	BootstrapFiles int      `json:"bootstrapFiles,omitempty"`
+	Warnings       []string `json:"warnings"`
 }
 
 // Promote makes stable sign every file that unstable has published and that promote first
 // saw at or before Now-OlderThan (see the ledger), and, for each project with such files,
 // a page listing exactly the files stable signs, so stable's page never lists what stable
-// did not sign. The first promote of a repository takes the recorded upload times as the
-// first sightings; later ones count from their own observations, so run promote often
-// (daily) to keep the delay after the age rule short. Stable only ever grows: a file it
-// signed stays signed when the rule later changes. Stable roles close to expiry are
-// re-signed even when nothing is promoted.
+// did not sign. The first promote of a repository (Bootstrap) takes the recorded upload
+// times as the first sightings; later ones count from their own observations, so run
+// promote often (daily) to keep the delay after the age rule short. Stable roles close to
+// expiry are re-signed even when nothing is promoted.
+//
+// What stable signs is derived only from what stable already signs (its verified
+// metadata), the ledger and the file bytes checked against a signed hash: stable only ever
+// grows, whatever DIR/state says, and the Requires-Python on its pages comes from the
+// files themselves.
 func (r *Repo) Promote(ctx context.Context, opts PromoteOptions) (*PromoteResult, error) {
 	if opts.OlderThan < 0 {
 		return nil, fmt.Errorf("promote: negative age %s", opts.OlderThan)
@@ -57,6 +75,24 @@ func (r *Repo) Promote(ctx context.Context, opts PromoteOptions) (*PromoteResult
 	if _, err := r.signer(keyStable); err != nil {
 		return nil, err
 	}
+	lpath := opts.Ledger
+	if lpath == "" {
+		lpath = filepath.Join(r.keysDir, ledgerFile)
+	}
+	if err := r.checkStableSide(lpath, "stable ledger"); err != nil {
+		return nil, err
+	}
+	led, err := readLedger(lpath)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case led.fresh && !opts.Bootstrap:
+		return nil, &LedgerError{Path: lpath, Reason: "does not exist; without it promote would trust the upload times the upload server recorded (first promote of this repository: pass --bootstrap; otherwise pass --keys or --ledger where the ledger is)"}
+	case !led.fresh && opts.Bootstrap:
+		return nil, &LedgerError{Path: lpath, Reason: "exists, and --bootstrap is only for the first promote of a repository; run without it"}
+	}
+	res.Bootstrapped = led.fresh
 	t, unlock, err := r.beginLocked(ctx, now)
 	if err != nil {
 		return nil, err
@@ -66,43 +102,41 @@ func (r *Repo) Promote(ctx context.Context, opts PromoteOptions) (*PromoteResult
 	if err != nil {
 		return nil, err
 	}
-	only := normalizeAll(opts.Projects)
-	exclude := normalizeAll(opts.Exclude)
-	for _, p := range only {
-		if !slices.Contains(all, p) {
-			return nil, fmt.Errorf("promote: project %s: no file was ever added", p)
-		}
-	}
-	lpath := opts.Ledger
-	if lpath == "" {
-		lpath = filepath.Join(r.keysDir, ledgerFile)
-	}
-	led, err := readLedger(lpath)
+	stable, err := t.stableFiles()
 	if err != nil {
 		return nil, err
 	}
-	res.Bootstrapped = led.fresh
+	projects := slices.Clone(all)
+	for p := range stable {
+		if !slices.Contains(projects, p) {
+			projects = append(projects, p)
+		}
+	}
+	slices.Sort(projects)
+	only := normalizeAll(opts.Projects)
+	exclude := normalizeAll(opts.Exclude)
+	for _, p := range only {
+		if !slices.Contains(projects, p) {
+			return nil, fmt.Errorf("promote: project %s: no file was ever added", p)
+		}
+	}
+	before := len(led.Files)
 	seen, warnings, err := r.observeAll(t, led, all, now)
 	if err != nil {
 		return nil, err
 	}
+	if led.fresh {
+		res.BootstrapFiles = len(led.Files) - before
+	}
 	res.Warnings = warnings
-	// Written before the commit: the sightings are true whether or not the publish
-	// completes, and a retry must not see the files anew.
-	if err := t.step("ledger"); err != nil {
-		return nil, err
-	}
-	if err := led.write(); err != nil {
-		return nil, err
-	}
-	for _, p := range all {
+	for _, p := range projects {
 		if (len(only) > 0 && !slices.Contains(only, p)) || slices.Contains(exclude, p) {
 			continue
 		}
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		promoted, changed, err := r.promoteProject(t, p, res.Cutoff, seen)
+		promoted, changed, err := r.promoteProject(t, led, p, res, seen, stable[p])
 		if err != nil {
 			return nil, err
 		}
@@ -111,12 +145,20 @@ func (r *Repo) Promote(ctx context.Context, opts PromoteOptions) (*PromoteResult
 			res.Projects = append(res.Projects, p)
 		}
 	}
+	// Written before the commit: the sightings are true whether or not the publish
+	// completes, and a retry must not see the files anew.
+	if err := t.step("ledger"); err != nil {
+		return nil, err
+	}
+	if err := led.write(); err != nil {
+		return nil, &LedgerError{Path: lpath, Reason: "cannot write", Err: err}
+	}
 	for _, name := range r.lay.familyRoles(keyStable) {
 		m, err := t.role(name)
 		if err != nil {
 			return nil, err
 		}
-		if !t.dirty[name] && m.Signed.Expires.Before(t.signAt.Add(r.cfg.Expiries.Stable/2)) {
+		if !t.dirty[name] && m.Signed.Expires.Before(t.signAt.Add(r.exp.Stable/2)) {
 			t.dirty[name] = true
 			res.Renewed = append(res.Renewed, name)
 		}
@@ -126,6 +168,36 @@ func (r *Repo) Promote(ctx context.Context, opts PromoteOptions) (*PromoteResult
 	}
 	r.log.Info("promoted", "files", len(res.Promoted), "projects", len(res.Projects), "cutoff", res.Cutoff)
 	return res, nil
+}
+
+// stableFiles returns, by project, the distribution files stable's current (verified)
+// metadata signs.
+func (t *txn) stableFiles() (map[string]map[string]*metadata.TargetFiles, error) {
+	out := map[string]map[string]*metadata.TargetFiles{}
+	for _, name := range t.r.lay.familyRoles(keyStable) {
+		if err := t.ctx.Err(); err != nil {
+			return nil, err
+		}
+		m, err := t.role(name)
+		if err != nil {
+			return nil, err
+		}
+		for path, tf := range m.Signed.Targets {
+			fn, ok := strings.CutPrefix(path, packagesDir+"/")
+			if !ok {
+				continue
+			}
+			d, err := parseDistFilename(fn)
+			if err != nil {
+				continue // on no page: nothing to keep listing
+			}
+			if out[d.Project] == nil {
+				out[d.Project] = map[string]*metadata.TargetFiles{}
+			}
+			out[d.Project][fn] = tf
+		}
+	}
+	return out, nil
 }
 
 // observeAll records in the ledger every file unstable publishes, for all projects (the
@@ -163,37 +235,119 @@ func (r *Repo) observeAll(t *txn, led *ledger, projects []string, now time.Time)
 	return seen, warnings, nil
 }
 
-// promoteProject adds project's eligible files to stable and re-signs its stable page.
-func (r *Repo) promoteProject(t *txn, project string, cutoff time.Time, seen map[string]time.Time) ([]string, bool, error) {
+// promoteProject adds project's eligible files to stable and re-signs its stable page,
+// which lists every file stable signs for the project (signed) and those it adds now.
+// DIR/state only proposes candidates: each must be signed by unstable with the bytes the
+// ledger saw, and old enough by the ledger.
+func (r *Repo) promoteProject(t *txn, led *ledger, project string, res *PromoteResult, seen map[string]time.Time, signed map[string]*metadata.TargetFiles) ([]string, bool, error) {
 	st, err := r.readProject(project)
 	if err != nil {
 		return nil, false, err
 	}
-	var signed []fileState
-	var promoted []string
-	for _, f := range st.Files {
-		path := packagePath(f.Filename)
-		ok, err := t.signs(keyStable, path, f.SHA256)
+	var files []fileState
+	for _, fn := range sortedKeys(signed) {
+		fs, err := r.stableFile(t, led, fn, keyStable, signed[fn])
 		if err != nil {
 			return nil, false, err
 		}
-		if !ok {
-			when, known := seen[f.Filename]
-			if !known || when.After(cutoff) {
-				continue
-			}
-			if err := t.setTarget(keyStable, path, f.Size, f.SHA256); err != nil {
-				return nil, false, err
-			}
-			promoted = append(promoted, f.Filename)
-		}
-		signed = append(signed, f)
+		files = append(files, fs)
 	}
-	if len(signed) == 0 {
+	var promoted []string
+	for _, f := range st.Files {
+		if signed[f.Filename] != nil {
+			continue
+		}
+		when, known := seen[f.Filename]
+		if !known || when.After(res.Cutoff) {
+			continue
+		}
+		path := packagePath(f.Filename)
+		tf, err := t.target(keyUnstable, path)
+		if err != nil {
+			return nil, false, err
+		}
+		fs, err := r.stableFile(t, led, f.Filename, keyUnstable, tf)
+		var fe *FileCheckError
+		if errors.As(err, &fe) {
+			res.Warnings = append(res.Warnings, err.Error())
+			continue
+		}
+		if err != nil {
+			return nil, false, err
+		}
+		if err := t.setTarget(keyStable, path, fs.Size, fs.SHA256); err != nil {
+			return nil, false, err
+		}
+		files = append(files, fs)
+		promoted = append(promoted, f.Filename)
+	}
+	if len(files) == 0 {
 		return nil, false, nil
 	}
-	_, changed, err := r.putPages(t, keyStable, project, signed)
+	_, changed, err := r.putPages(t, keyStable, project, files)
 	return promoted, changed, err
+}
+
+// stableFile describes a file for stable's page from what the stable side knows: the
+// target role signed (sha256, length), the filename, and the ledger, which holds the
+// Requires-Python read once from the hash-checked bytes.
+func (r *Repo) stableFile(t *txn, led *ledger, fn, role string, tf *metadata.TargetFiles) (fileState, error) {
+	sum := hex.EncodeToString(tf.Hashes["sha256"])
+	d, err := parseDistFilename(fn)
+	if err != nil {
+		return fileState{}, err
+	}
+	e, known := led.Files[fn]
+	if known && e.SHA256 != sum {
+		return fileState{}, &FileCheckError{Path: fn, Role: role, Reason: fmt.Sprintf("role %s signed sha256 %s, but the stable ledger recorded sha256 %s", role, sum, e.SHA256)}
+	}
+	if !known {
+		e = ledgerEntry{SHA256: sum, Seen: t.now, Uploaded: t.now}
+	}
+	if e.RequiresPython == nil {
+		rp, err := r.checkedRequiresPython(fn, d, role, sum, tf.Length)
+		if err != nil {
+			return fileState{}, err
+		}
+		e.RequiresPython = &rp
+		led.Files[fn] = e
+		led.changed = true
+	}
+	up := e.Uploaded
+	if up.IsZero() {
+		up = e.Seen
+	}
+	return fileState{Filename: fn, Version: d.Version.String(), SHA256: sum, Size: tf.Length, UploadTime: up, RequiresPython: *e.RequiresPython}, nil
+}
+
+// checkedRequiresPython copies the stored file out of the repository while hashing it
+// (the upload server could change it between a check and a read), checks length and
+// sha256 against what role signed, and reads Requires-Python from the copy.
+func (r *Repo) checkedRequiresPython(fn string, d distName, role, sum string, length int64) (string, error) {
+	src := filepath.Join(targetsDir(r.dir), packagesDir, sum+"."+fn)
+	in, err := os.Open(src)
+	if err != nil {
+		return "", &FileCheckError{Path: src, Role: role, Reason: "cannot read the file role " + role + " signs: " + err.Error()}
+	}
+	defer in.Close()
+	tmp, err := os.CreateTemp("", ".tufpip-check-*"+d.Ext)
+	if err != nil {
+		return "", err
+	}
+	defer os.Remove(tmp.Name())
+	defer tmp.Close()
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(tmp, h), io.LimitReader(in, length+1))
+	if err != nil {
+		return "", &FileCheckError{Path: src, Role: role, Reason: "cannot read the file role " + role + " signs: " + err.Error()}
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); n != length || got != sum {
+		return "", &FileCheckError{Path: src, Role: role, Reason: fmt.Sprintf("has %d bytes with sha256 %s, but role %s signed %d bytes with sha256 %s", n, got, role, length, sum)}
+	}
+	if err := tmp.Close(); err != nil {
+		return "", err
+	}
+	return readRequiresPython(tmp.Name(), d, src)
 }
 
 func normalizeAll(names []string) []string {

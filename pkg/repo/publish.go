@@ -144,6 +144,15 @@ func (t *txn) signs(family, path, sum string) (bool, error) {
 	return tf != nil && hex.EncodeToString(tf.Hashes["sha256"]) == sum, nil
 }
 
+// target returns what family's role for path signs for it, nil when nothing.
+func (t *txn) target(family, path string) (*metadata.TargetFiles, error) {
+	m, err := t.role(t.r.lay.roleFor(family, path))
+	if err != nil {
+		return nil, err
+	}
+	return m.Signed.Targets[path], nil
+}
+
 // setTarget makes family's role for path list it with length and sha256 sum.
 func (t *txn) setTarget(family, path string, length int64, sum string) error {
 	name := t.r.lay.roleFor(family, path)
@@ -217,7 +226,7 @@ func (t *txn) commit(forceSnapshot, forceTimestamp bool) (bool, error) {
 	if err := syncTrees([]string{targetsDir(t.r.dir), stateDir(t.r.dir)}, t.unsynced); err != nil {
 		return false, err
 	}
-	exp := t.r.cfg.Expiries
+	exp := t.r.exp
 	names := sortedKeys(t.dirty)
 	for _, name := range names {
 		m := t.roles[name]
@@ -267,10 +276,7 @@ func (t *txn) commit(forceSnapshot, forceTimestamp bool) (bool, error) {
 }
 
 func (r *Repo) signer(keyName string) (signature.Signer, error) {
-	if s := r.signerFor(keyName); s != nil {
-		return s, nil
-	}
-	return loadSigner(r.keysDir, keyName) // for its error
+	return r.loadKey(keyName)
 }
 
 // sign replaces m's signatures with one by the key of role and returns the bytes.
@@ -318,7 +324,7 @@ func (r *Repo) writeRole(m *metadata.Metadata[metadata.TargetsType], name string
 
 func (r *Repo) writeSnapshot(m *metadata.Metadata[metadata.SnapshotType], version int64, now time.Time) (*metadata.MetaFiles, error) {
 	m.Signed.Version = version
-	m.Signed.Expires = now.Add(r.cfg.Expiries.Snapshot).UTC().Truncate(time.Second)
+	m.Signed.Expires = now.Add(r.exp.Snapshot).UTC().Truncate(time.Second)
 	data, err := sign(r, m, metadata.SNAPSHOT)
 	if err != nil {
 		return nil, err
@@ -338,7 +344,7 @@ func (r *Repo) writeTimestamp(ts *metadata.Metadata[metadata.TimestampType], sna
 	}
 	ts.Signed.Version = version
 	ts.Signed.Meta["snapshot.json"] = metaFile(snap.Signed.Version, data)
-	ts.Signed.Expires = now.Add(r.cfg.Expiries.Timestamp).UTC().Truncate(time.Second)
+	ts.Signed.Expires = now.Add(r.exp.Timestamp).UTC().Truncate(time.Second)
 	out, err := sign(r, ts, metadata.TIMESTAMP)
 	if err != nil {
 		return err

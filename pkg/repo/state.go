@@ -141,9 +141,25 @@ func (r *Repo) retire(paths []string, now time.Time, referenced func(string) boo
 	for _, p := range paths {
 		list = append(list, retired{Path: p, Since: now})
 	}
+	// A file can be dropped more than once: a page shared by stable and unstable is
+	// dropped by each role in turn. Its grace period runs from the last drop, when the
+	// last metadata naming it was superseded.
+	last := map[string]time.Time{}
+	for _, e := range list {
+		if e.Since.After(last[e.Path]) || last[e.Path].IsZero() {
+			last[e.Path] = e.Since
+		}
+	}
 	keep := list[:0]
 	for _, e := range list {
-		if now.Sub(e.Since) < r.cfg.Grace {
+		since, ok := last[e.Path]
+		if !ok {
+			continue // already handled
+		}
+		delete(last, e.Path)
+		e.Since = since
+		// The grace period is read from DIR/state; never shorter than the default.
+		if now.Sub(e.Since) < max(r.cfg.Grace, DefaultGrace) {
 			keep = append(keep, e)
 			continue
 		}
