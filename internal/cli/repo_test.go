@@ -135,7 +135,7 @@ func testRepoCommands(t *testing.T, initFlags, resolveFlags []string) {
 }
 
 func TestRepoHelpHasExamples(t *testing.T) {
-	for _, sub := range []string{"init", "add", "promote", "timestamp", "status", "renew"} {
+	for _, sub := range []string{"init", "add", "promote", "timestamp", "status", "renew", "hold", "release"} {
 		r := runCLI(t, nil, "repo", sub, "--help")
 		if r.code != 0 || !strings.Contains(r.stdout, "Examples:\n") || !strings.Contains(r.stdout, "tufpip repo "+sub+" /srv/pypi") {
 			t.Errorf("repo %s --help: %+v", sub, r)

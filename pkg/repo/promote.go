@@ -33,6 +33,13 @@ type PromoteOptions struct {
 	// creates one, taking the upload times recorded by the upload server as the first
 	// sightings. Without it a missing ledger is refused; with it an existing one is.
 	Bootstrap bool
+	// Requests are PEP 508 requirements ("foobar==2.0.1") whose matching files stable
+	// signs now, before their age (the fast lane), unless a hold matches them. Each must
+	// match a file unstable publishes; Reason is required and kept in the ledger.
+	Requests []string
+	Reason   string
+	// OnlyRequests skips the age rule: only the Requests are promoted.
+	OnlyRequests bool
 }
 
 // PromoteResult reports what a promote published.
@@ -40,13 +47,17 @@ type PromoteResult struct {
 	Cutoff    time.Time `json:"cutoff"`
 	Promoted  []string  `json:"promoted"`  // filenames stable signs from now on
 	Projects  []string  `json:"projects"`  // projects whose stable page changed
+	FastLane  []string  `json:"fastLane"`  // of Promoted, the files signed before their age (Requests)
+	Held      []Held    `json:"held"`      // files old enough that a hold kept out
 	Renewed   []string  `json:"renewed"`   // stable roles re-signed only because they were close to expiry
 	Published bool      `json:"published"` // a new timestamp was written
-	// Bootstrapped: there was no ledger (PromoteOptions.Bootstrap), so the upload times
-	// recorded by the upload server were trusted this once, for BootstrapFiles files.
-	Bootstrapped   bool     `json:"bootstrapped"`
-	BootstrapFiles int      `json:"bootstrapFiles,omitempty"`
-	Warnings       []string `json:"warnings"`
+	// Bootstrapped: there was no ledger (PromoteOptions.Bootstrap).
+	Bootstrapped bool `json:"bootstrapped"`
+	// BootstrapFiles files of BootstrapProjects projects the ledger had never seen a file
+	// of took their recorded upload time (clamped to now) as their first sighting.
+	BootstrapFiles    int      `json:"bootstrapFiles"`
+	BootstrapProjects []string `json:"bootstrapProjects"`
+	Warnings          []string `json:"warnings"`
 }
 
 // Promote makes stable sign every file that unstable has published and that promote first
@@ -120,15 +131,20 @@ func (r *Repo) Promote(ctx context.Context, opts PromoteOptions) (*PromoteResult
 			return nil, fmt.Errorf("promote: project %s: no file was ever added", p)
 		}
 	}
-	before := len(led.Files)
-	seen, warnings, err := r.observeAll(t, led, all, now)
+	seen, warnings, err := r.observeAll(t, led, all, now, res)
 	if err != nil {
 		return nil, err
 	}
-	if led.fresh {
-		res.BootstrapFiles = len(led.Files) - before
-	}
 	res.Warnings = warnings
+	requests, err := r.checkRequests(t, led, opts, stable, seen)
+	if err != nil {
+		return nil, err
+	}
+	if opts.OnlyRequests {
+		res.Cutoff = time.Time{}
+	} else {
+		led.OlderThan, led.changed = opts.OlderThan, led.changed || led.OlderThan != opts.OlderThan
+	}
 	for _, p := range projects {
 		if (len(only) > 0 && !slices.Contains(only, p)) || slices.Contains(exclude, p) {
 			continue
@@ -136,7 +152,7 @@ func (r *Repo) Promote(ctx context.Context, opts PromoteOptions) (*PromoteResult
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		promoted, changed, err := r.promoteProject(t, led, p, res, seen, stable[p])
+		promoted, changed, err := r.promoteProject(t, led, p, res, seen, stable[p], requests)
 		if err != nil {
 			return nil, err
 		}
@@ -144,6 +160,16 @@ func (r *Repo) Promote(ctx context.Context, opts PromoteOptions) (*PromoteResult
 		if changed {
 			res.Projects = append(res.Projects, p)
 		}
+	}
+	for _, q := range requests {
+		var files []string
+		for _, f := range res.FastLane {
+			if d, err := parseDistFilename(f); err == nil && q.matches(d) {
+				files = append(files, f)
+			}
+		}
+		led.Log = append(led.Log, Decision{Action: "promote", Requirement: q.key(), Reason: opts.Reason, At: now, Files: files})
+		led.changed = true
 	}
 	// Written before the commit: the sightings are true whether or not the publish
 	// completes, and a retry must not see the files anew.
@@ -168,6 +194,56 @@ func (r *Repo) Promote(ctx context.Context, opts PromoteOptions) (*PromoteResult
 	}
 	r.log.Info("promoted", "files", len(res.Promoted), "projects", len(res.Projects), "cutoff", res.Cutoff)
 	return res, nil
+}
+
+// Held is a file a hold kept out of stable.
+type Held struct {
+	Filename    string    `json:"filename"`
+	Requirement string    `json:"requirement"`
+	Reason      string    `json:"reason"`
+	Since       time.Time `json:"since"`
+}
+
+// checkRequests parses the fast-lane requests and checks, before anything is written, that
+// each matches a file unstable publishes (as the ledger saw it) and that no hold matches
+// a file it would promote.
+func (r *Repo) checkRequests(t *txn, led *ledger, opts PromoteOptions, stable map[string]map[string]*metadata.TargetFiles, seen map[string]time.Time) ([]request, error) {
+	if len(opts.Requests) > 0 && opts.Reason == "" {
+		return nil, &RequestError{Requirement: opts.Requests[0], Reason: "a fast-lane promotion needs a reason (--reason)"}
+	}
+	var out []request
+	for _, s := range opts.Requests {
+		q, err := parseRequest(s)
+		if err != nil {
+			return nil, err
+		}
+		st, err := r.readProject(q.Project)
+		if err != nil {
+			return nil, err
+		}
+		matched := 0
+		for _, f := range st.Files {
+			d, err := parseDistFilename(f.Filename)
+			if err != nil || !q.matches(d) {
+				continue
+			}
+			if _, ok := seen[f.Filename]; !ok {
+				continue // not published by unstable with the bytes the ledger saw
+			}
+			matched++
+			if stable[q.Project][f.Filename] != nil {
+				continue
+			}
+			if h := led.held(d); h != nil {
+				return nil, &RequestError{Requirement: s, Reason: fmt.Sprintf("%s is held by %q since %s (%s); release the hold first", f.Filename, h.Requirement, h.At.Format(time.RFC3339), h.Reason)}
+			}
+		}
+		if matched == 0 {
+			return nil, &RequestError{Requirement: s, Reason: "matches no file that unstable publishes", NoMatch: true}
+		}
+		out = append(out, q)
+	}
+	return out, nil
 }
 
 // stableFiles returns, by project, the distribution files stable's current (verified)
@@ -203,7 +279,7 @@ func (t *txn) stableFiles() (map[string]map[string]*metadata.TargetFiles, error)
 // observeAll records in the ledger every file unstable publishes, for all projects (the
 // ledger must not depend on which projects one run promotes), and returns when each
 // promotable file was first seen.
-func (r *Repo) observeAll(t *txn, led *ledger, projects []string, now time.Time) (map[string]time.Time, []string, error) {
+func (r *Repo) observeAll(t *txn, led *ledger, projects []string, now time.Time, res *PromoteResult) (map[string]time.Time, []string, error) {
 	seen := map[string]time.Time{}
 	var warnings []string
 	for _, p := range projects {
@@ -224,7 +300,13 @@ func (r *Repo) observeAll(t *txn, led *ledger, projects []string, now time.Time)
 			if !pub {
 				continue
 			}
-			when, ok := led.observe(f, now)
+			when, ok, boot := led.observe(p, f, now)
+			if boot {
+				res.BootstrapFiles++
+				if !slices.Contains(res.BootstrapProjects, p) {
+					res.BootstrapProjects = append(res.BootstrapProjects, p)
+				}
+			}
 			if !ok {
 				warnings = append(warnings, fmt.Sprintf("%s: published with sha256 %s, but promote first saw it with sha256 %s; not promoted", f.Filename, f.SHA256, led.Files[f.Filename].SHA256))
 				continue
@@ -239,7 +321,7 @@ func (r *Repo) observeAll(t *txn, led *ledger, projects []string, now time.Time)
 // which lists every file stable signs for the project (signed) and those it adds now.
 // DIR/state only proposes candidates: each must be signed by unstable with the bytes the
 // ledger saw, and old enough by the ledger.
-func (r *Repo) promoteProject(t *txn, led *ledger, project string, res *PromoteResult, seen map[string]time.Time, signed map[string]*metadata.TargetFiles) ([]string, bool, error) {
+func (r *Repo) promoteProject(t *txn, led *ledger, project string, res *PromoteResult, seen map[string]time.Time, signed map[string]*metadata.TargetFiles, requests []request) ([]string, bool, error) {
 	st, err := r.readProject(project)
 	if err != nil {
 		return nil, false, err
@@ -258,7 +340,19 @@ func (r *Repo) promoteProject(t *txn, led *ledger, project string, res *PromoteR
 			continue
 		}
 		when, known := seen[f.Filename]
-		if !known || when.After(res.Cutoff) {
+		if !known {
+			continue
+		}
+		d, err := parseDistFilename(f.Filename)
+		if err != nil {
+			continue
+		}
+		fast := slices.ContainsFunc(requests, func(q request) bool { return q.matches(d) })
+		if !fast && (res.Cutoff.IsZero() || when.After(res.Cutoff)) {
+			continue
+		}
+		if h := led.held(d); h != nil {
+			res.Held = append(res.Held, Held{Filename: f.Filename, Requirement: h.Requirement, Reason: h.Reason, Since: h.At})
 			continue
 		}
 		path := packagePath(f.Filename)
@@ -280,6 +374,9 @@ func (r *Repo) promoteProject(t *txn, led *ledger, project string, res *PromoteR
 		}
 		files = append(files, fs)
 		promoted = append(promoted, f.Filename)
+		if fast && (res.Cutoff.IsZero() || when.After(res.Cutoff)) {
+			res.FastLane = append(res.FastLane, f.Filename)
+		}
 	}
 	if len(files) == 0 {
 		return nil, false, nil

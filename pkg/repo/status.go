@@ -98,12 +98,15 @@ type RoleStatus struct {
 
 // Status summarises a repository.
 type Status struct {
+	Version  int          `json:"version"` // StatusVersion
 	Dir      string       `json:"dir"`
 	KeysDir  string       `json:"keysDir"`
 	Layout   string       `json:"layout"`
 	Projects int          `json:"projects"`
 	Files    int          `json:"files"`
 	Roles    []RoleStatus `json:"roles"`
+	// Stable is filled by the caller from StableStatus (repo status does).
+	Stable *StableSide `json:"stableSide,omitempty"`
 }
 
 // Status reads what each role signs, its version and expiry, as of now.
@@ -116,7 +119,7 @@ func (r *Repo) Status(ctx context.Context, now time.Time) (*Status, error) {
 		return nil, err
 	}
 	t.lazyVerify = true // read only
-	s := &Status{Dir: r.dir, KeysDir: r.keysDir, Layout: r.lay.name()}
+	s := &Status{Version: StatusVersion, Dir: r.dir, KeysDir: r.keysDir, Layout: r.lay.name()}
 	projects, err := r.projects()
 	if err != nil {
 		return nil, err
