@@ -14,7 +14,9 @@ import (
 // seen a file of. A backdated new release of a known project waits its full age.
 func TestRepoAgesPerProjectBootstrap(t *testing.T) {
 	p := newPubRepo(t)
-	ago := func(d int) string { return time.Now().UTC().Add(time.Duration(-d) * 24 * time.Hour).Format(time.RFC3339) }
+	ago := func(d int) string {
+		return time.Now().UTC().Add(time.Duration(-d) * 24 * time.Hour).Format(time.RFC3339)
+	}
 	p.ok(t, "repo", "add", p.dir, testWheel(t, p.src, "FooBar", "4.0"), "--now", ago(1000), "--keys", p.keys)
 	p.ok(t, "repo", "add", p.dir, testWheel(t, p.src, "FooBar", "5.0"), "--now", ago(-200), "--keys", p.keys) // dated in the future
 	p.ok(t, "repo", "add", p.dir, testWheel(t, p.src, "NewProj", "1.0"), testWheel(t, p.src, "NewProj", "1.1"), "--now", ago(200), "--keys", p.keys)
