@@ -38,6 +38,13 @@
 // the metadata it re-signs carries a valid signature of the key it signs with, so an edit
 // by someone without that key is refused, never laundered into a valid signature.
 //
+// The ledger also decides the age of files of a project it has never seen a file of (a
+// new project, or every project at the bootstrap): they take their recorded upload time,
+// clamped to now. For known projects the age runs from the ledger's first sighting, or
+// from the recorded upload time when that is later. Hold, Release and fast-lane requests
+// (PromoteOptions.Requests) are the operator's interference with the age rule, recorded
+// in the ledger too; StableStatus reports them with each project's next promotion.
+//
 // The upload server writes DIR (state/ included), so the stable side takes nothing from
 // it that decides what stable signs: stable's page lists what stable's verified metadata
 // already signs plus what it promotes now (DIR/state only proposes candidates, which
