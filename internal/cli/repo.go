@@ -17,7 +17,11 @@ import (
 )
 
 func init() {
-	register(newRepoCmd)
+	register(func(app *App) *cobra.Command {
+		cmd := newRepoCmd(app)
+		cmd.AddCommand(newRepoHoldCmd(app, true), newRepoHoldCmd(app, false))
+		return cmd
+	})
 	// A distribution file whose bytes are not what a role signed is a hash rejection.
 	classifiers = append(classifiers, func(err error) (int, bool) {
 		var fe *repo.FileCheckError
@@ -58,7 +62,7 @@ a stable key or ledger inside DIR or behind a symbolic link.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
-	cmd.AddCommand(newRepoInitCmd(app), newRepoAddCmd(app), newRepoPromoteCmd(app), newRepoTimestampCmd(app), newRepoStatusCmd(app), newRepoRenewCmd(app), newRepoHoldCmd(app, true), newRepoHoldCmd(app, false))
+	cmd.AddCommand(newRepoInitCmd(app), newRepoAddCmd(app), newRepoPromoteCmd(app), newRepoTimestampCmd(app), newRepoStatusCmd(app), newRepoRenewCmd(app))
 	return cmd
 }
 
