@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/tufpip/tufpip/pkg/pep440"
@@ -90,6 +91,12 @@ func (r *Repo) StableStatus(ctx context.Context, now time.Time, ledgerPath strin
 	if err != nil {
 		return nil, err
 	}
+	for p := range stable { // a project DIR/state lost still has what stable signs
+		if !slices.Contains(projects, p) {
+			projects = append(projects, p)
+		}
+	}
+	slices.Sort(projects)
 	for _, p := range projects {
 		if err := ctx.Err(); err != nil {
 			return nil, err
