@@ -232,7 +232,7 @@ func (f *Finder) lookup(ctx context.Context, project string) (*Project, error) {
 	}
 	proj := &Project{Name: project, Page: page}
 	if incomplete != nil {
-		proj.Warnings = append(proj.Warnings, fmt.Sprintf("could not explain skipped versions: %v", incomplete))
+		proj.Warnings = append(proj.Warnings, incomplete.Error())
 	}
 	seen := map[string]bool{}
 	for _, pf := range parsed.Files {

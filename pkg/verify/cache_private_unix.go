@@ -26,7 +26,7 @@ func checkPrivate(dir string) error {
 		if perm&0o002 == 0 {
 			who = "its group"
 		}
-		return &UnsafeCacheError{Dir: dir, Reason: fmt.Sprintf("is writable by %s (mode %#o)", who, perm)}
+		return &UnsafeCacheError{Dir: dir, Reason: fmt.Sprintf("is writable by %s (mode %#o)", who, perm), Writable: true}
 	}
 	return nil
 }

@@ -187,7 +187,12 @@ func (c *Client) load(ctx context.Context, tm trustedmetadata.TrustedMetadata, p
 	}
 	md, err = verify(data)
 	if err != nil {
-		return nil, classify(err, file)
+		err = classify(err, file)
+		var ve *VerificationError
+		if errors.As(err, &ve) && ve.Reason != "" {
+			ve.Reason += " (as delegated by " + parent + ")"
+		}
+		return nil, err
 	}
 	keep(md)
 	if err := writeFileAtomic(local, data); err != nil {

@@ -212,7 +212,7 @@ type IncompleteError struct {
 }
 
 func (e *IncompleteError) Error() string {
-	return fmt.Sprintf("could not read role %s to explain the choice: %v", e.Role, e.Err)
+	return fmt.Sprintf("could not explain the choice: role %s: %v", e.Role, e.Err)
 }
 
 func (e *IncompleteError) Unwrap() error { return e.Err }
@@ -222,8 +222,9 @@ func (e *IncompleteError) Unwrap() error { return e.Err }
 // holds trust state: renaming it away, or deleting a cached timestamp, undoes TUF's rollback
 // protection.
 type UnsafeCacheError struct {
-	Dir    string
-	Reason string // "is writable by its group (mode 0775)"
+	Dir      string
+	Reason   string // "is writable by its group (mode 0775)"
+	Writable bool   // others may write to it (else: it belongs to another user)
 }
 
 func (e *UnsafeCacheError) Error() string {
