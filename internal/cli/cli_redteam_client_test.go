@@ -116,9 +116,10 @@ func TestRedteamRoleNamedSnapshotThenRollback(t *testing.T) {
 	assertEmptyDir(t, dir)
 }
 
-// Item 3: unstable (an online key) breaks its own metadata: bloated to 42 MB, expired, or
-// signed by a key nobody delegated to. A project stable signs still resolves (exit 0) with a
-// warning, quickly and in bounded memory; a project only unstable signs fails (exit 3).
+// Item 3: unstable (an online key) breaks its own metadata: bloated to 42 MB (with the
+// snapshot announcing that length, as tufpip repo's does), expired, or signed by a key nobody
+// delegated to. A project stable signs still resolves (exit 0) with a warning, quickly and in
+// bounded memory; a project only unstable signs fails (exit 3).
 func TestRedteamBrokenUnstableCostsOnlyTheExplanation(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
@@ -134,7 +135,9 @@ func TestRedteamBrokenUnstableCostsOnlyTheExplanation(t *testing.T) {
 		{"foreign-key", func(repo *tuftest.Repo) { repo.SignWithForeignKey(tuftest.Unstable) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			repo := seedRepo(t)
+			repo := tuftest.New(t, tuftest.WithMetaHashes())
+			publish(repo, tuftest.Stable, "foobar", "1.0", "2.0")
+			publish(repo, tuftest.Unstable, "foobar", "1.0", "2.0", "2.0.1")
 			publish(repo, tuftest.Unstable, "onlyu", "1.0")
 			repo.Publish()
 			tc.break_(repo)

@@ -21,6 +21,7 @@ type impostorEnv struct {
 	srv            *tuftest.Server
 	stablePage     string // a project stable signs, in the bin the impostor takes over
 	unstablePage   string // a project only unstable signs, in the impostor's parent's bin
+	missingPage    string // a project nobody signs, in the same bin
 	victim, parent string // the role impersonated and the role that delegates to the impostor
 	stableSHA256   string
 }
@@ -37,17 +38,21 @@ func newImpostorEnv(t *testing.T, bins int, inSnapshot bool) *impostorEnv {
 	repo := tuftest.New(t, opts...)
 	e := &impostorEnv{repo: repo}
 	// A stable project and an unstable-only one in different bins.
-	for i := 0; e.stablePage == "" || e.unstablePage == ""; i++ {
+	for i := 0; e.stablePage == "" || e.unstablePage == "" || e.missingPage == ""; i++ {
 		p := tuftest.PagePath(fmt.Sprintf("p%d", i))
 		switch {
 		case bins == 0 && e.stablePage == "":
 			e.stablePage = p
-		case bins == 0:
+		case bins == 0 && e.unstablePage == "":
 			e.unstablePage = p
+		case bins == 0:
+			e.missingPage = p
 		case e.stablePage == "" && repo.Bin(tuftest.Stable, p) == tuftest.Stable+"-1":
 			e.stablePage = p
 		case e.unstablePage == "" && repo.Bin(tuftest.Stable, p) == tuftest.Stable+"-0":
 			e.unstablePage = p
+		case e.missingPage == "" && repo.Bin(tuftest.Stable, p) == tuftest.Stable+"-0":
+			e.missingPage = p
 		}
 	}
 	good, evil := []byte("page signed by stable"), []byte("page signed by unstable")
@@ -94,7 +99,7 @@ func TestAttackImpostorThroughAnotherParent(t *testing.T) {
 						case "unstable-first":
 							_, _ = c.LookupAll(ctx, e.unstablePage)
 						case "not-found-first":
-							_, _ = c.Lookup(ctx, strings.Replace(e.unstablePage, "index.html", "nothere.html", 1))
+							_, _ = c.Lookup(ctx, e.missingPage)
 						}
 					}
 					check := func() {
