@@ -63,8 +63,9 @@ func (r *Repo) StableStatus(ctx context.Context, now time.Time, ledgerPath strin
 	out := &StableSide{Holds: []Decision{}, Log: []Decision{}, Projects: []ProjectSummary{}}
 	led, err := r.openLedger(ledgerPath)
 	var se *StableSideError
+	var le *LedgerError
 	switch {
-	case errors.As(err, &se):
+	case errors.As(err, &se), errors.As(err, &le):
 		out.LedgerErr, led = err.Error(), nil
 	case err != nil:
 		return nil, err
