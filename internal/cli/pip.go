@@ -6,9 +6,11 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/tufpip/tufpip/pkg/index"
 )
 
 // tufpip install / download / pip: pip with tufpip's verifying index as its only index.
@@ -46,12 +48,16 @@ No way around the checks. tufpip refuses (exit 2, naming the argument or file:li
   -i/--index-url, --extra-index-url, -f/--find-links, --trusted-host, --proxy, pip's --python
   direct URL and path requirements: 'name @ https://...', https://.../x.whl, ./x.whl, -e
   the same inside -r/-c files, which are read recursively before pip runs, and ${VAR} in them
+  -r/-c files pip would not decode as UTF-8 (a UTF-16/32 byte-order mark, a coding: line)
 
 pip's configuration is neutralised: every PIP_* environment variable is dropped (with a
 warning for the index ones) and PIP_CONFIG_FILE=/dev/null, so no pip.conf is read. pip
-runs without the version check and without retries (tufpip retries the repository), waits
-up to 600 s for a file (the index sends it only once verified), and reaches 127.0.0.1
-without any proxy. --no-index is passed on: pip then has no index at all.
+runs without the version check and without retries (tufpip retries the repository), and
+waits up to 600 s for a file (the index sends it only once verified). pip reaches nothing
+but the index (at localhost:PORT): every proxy variable points at a refusing proxy, and
+git/hg/svn/bzr are stubs that refuse. A wheel declaring a dependency by URL is refused, and
+whatever pip tried to reach elsewhere is named; tufpip then exits 3. --no-index is passed
+on: pip then has no index at all.
 
 tufpip's own logs (warnings, refused files) go to stderr beside pip's output.`
 
@@ -132,6 +138,12 @@ func runPipWrapper(ctx context.Context, app *App, o *pipRunOptions) error {
 	if err != nil {
 		return errorf("starting the verifying index on 127.0.0.1: %w", err)
 	}
+	sb, err := startPipSandbox()
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer sb.close()
 	logger := app.Logger
 	app.Logger = slog.New(quietRefusals{logger.Handler()}) // the index keeps the logger it starts with
 	ix, stop, err := app.startIndex(ctx, ln, o.requireRole, 0)
@@ -141,8 +153,11 @@ func runPipWrapper(ctx context.Context, app *App, o *pipRunOptions) error {
 		return err
 	}
 	defer stop()
-	indexURL := "http://" + ln.Addr().String() + "/simple/"
-	env := pipEnv(os.Environ(), indexURL, app.Logger)
+	// pip reaches the index as localhost:PORT, the one address exempt from the refusing
+	// proxy (pip_sandbox.go); localhost resolves to the loopback addresses.
+	hostPort := "localhost:" + strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	indexURL := "http://" + hostPort + "/simple/"
+	env := sb.env(pipEnv(os.Environ(), indexURL, app.Logger), hostPort)
 	args := cl.withIndexURL(indexURL)
 	app.Logger.Debug("running pip", "python", python, "args", strings.Join(args, " "))
 	pctx, cancelPrefetch := context.WithCancel(ctx)
@@ -155,7 +170,11 @@ func runPipWrapper(ctx context.Context, app *App, o *pipRunOptions) error {
 	cancelPrefetch()
 	<-prefetched
 	stop()
-	if fails := ix.Failures(); len(fails) > 0 {
+	fails := ix.Failures()
+	if att := sb.Attempts(); len(att) > 0 {
+		fails = append(fails, index.Failure{Err: &outsideError{attempts: att}})
+	}
+	if len(fails) > 0 {
 		reportFailures(app.IO.ErrOut, fails)
 		if ctx.Err() != nil {
 			return ctx.Err()

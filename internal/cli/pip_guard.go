@@ -145,12 +145,14 @@ func checkPipArgs(cl *pipCommandLine) error {
 
 // directRequirement says why pip would fetch requirement r without consulting the index,
 // following pip's parse_req_from_line: a URL, "name @ URL", or a local path or archive.
+// pip strips what Python counts as whitespace (str.strip, which removes \x1c-\x1f too)
+// before it looks, so the guard strips the same set.
 func directRequirement(r string) string {
 	head := r
 	if i := strings.Index(r, ";"); i >= 0 {
 		head = r[:i]
 	}
-	head = strings.TrimSpace(head)
+	head = lockfile.TrimPySpace(head)
 	before, _, hasAt := strings.Cut(head, "@")
 	switch {
 	case hasAt && !looksLikePath(before):

@@ -156,7 +156,7 @@ func TestPipEnv(t *testing.T) {
 	want := map[string]string{
 		"PATH": "/bin", "HTTP_PROXY": "http://proxy:3128", "PIP_CONFIG_FILE": os.DevNull,
 		"PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_RETRIES": "0", "PIP_TIMEOUT": "600", "PIP_INDEX_URL": "http://127.0.0.1:9/simple/",
-		"NO_PROXY": ".corp,127.0.0.1,localhost", "no_proxy": ".corp,127.0.0.1,localhost",
+		"NO_PROXY": ".corp", "PYTHONUTF8": "1",
 	}
 	if len(got) != len(want) {
 		t.Errorf("env = %v", env)
@@ -178,5 +178,41 @@ func TestPipEnv(t *testing.T) {
 	}
 	if strings.Contains(msg, "PIP_NO_CACHE_DIR") {
 		t.Errorf("warned about a variable that does not change the index: %q", msg)
+	}
+}
+
+// Every proxy variable, in any case and for any scheme, points at the refusing proxy;
+// only the index's host:port is exempt; the VCS stubs come first on PATH.
+func TestPipSandboxEnv(t *testing.T) {
+	sb, err := startPipSandbox()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sb.close()
+	environ := []string{"PATH=/bin", "NO_PROXY=*", "no_proxy=127.0.0.1", "Ftp_Proxy=http://corp:1", "SOCKS_PROXY=x",
+		"HTTPS_PROXY=http://corp:3128", "GIT_ALLOW_PROTOCOL=https", "REQUEST_METHOD=GET", "HOME=/h"}
+	got := map[string]string{}
+	for _, kv := range sb.env(environ, "localhost:4242") {
+		k, v, _ := strings.Cut(kv, "=")
+		if _, dup := got[k]; dup {
+			t.Errorf("%s set twice", k)
+		}
+		got[k] = v
+	}
+	want := map[string]string{"HOME": "/h", "NO_PROXY": "localhost:4242", "no_proxy": "localhost:4242",
+		"GIT_ALLOW_PROTOCOL": "tufpip-none"}
+	for _, k := range []string{"http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"} {
+		want[k] = sb.proxyURL
+	}
+	if sb.stubDir != "" {
+		want["PATH"] = sb.stubDir + string(os.PathListSeparator) + "/bin"
+	}
+	if len(got) != len(want) {
+		t.Errorf("env = %v", got)
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s = %q, want %q", k, got[k], v)
+		}
 	}
 }

@@ -27,28 +27,21 @@ var indexEnv = map[string]bool{
 // pipEnv is the environment pip runs with: environ without any PIP_* variable, pip's
 // configuration files switched off (PIP_CONFIG_FILE=/dev/null makes pip skip the global,
 // user and site files too), no version check (it would ask tufpip's index for pip), the
-// verifying index as the only index, and loopback exempt from any proxy so that nothing
-// stands between pip and tufpip's index. pip does not retry: the index already retried
+// verifying index as the only index. pip does not retry: the index already retried
 // the repository, and what it refuses (502) does not verify any better the second time;
 // pip 24 would otherwise retry a 502 five times with back-off. And pip waits longer for an
 // answer: the index answers only once the whole file is downloaded and verified, which for
 // a large wheel takes longer than pip's default 15 s read timeout. --retries and --timeout
-// in pip's arguments still win.
+// in pip's arguments still win. What pip may reach besides the index is settled by
+// pipSandbox.env.
 func pipEnv(environ []string, indexURL string, log *slog.Logger) []string {
 	env := make([]string, 0, len(environ)+4)
 	var dropped []string
-	noProxy := []string{}
 	for _, kv := range environ {
 		k, v, _ := strings.Cut(kv, "=")
-		switch {
-		case strings.HasPrefix(k, "PIP_"):
+		if strings.HasPrefix(k, "PIP_") {
 			if indexEnv[k] && v != "" && !(k == "PIP_CONFIG_FILE" && v == os.DevNull) {
 				dropped = append(dropped, k)
-			}
-			continue
-		case k == "NO_PROXY" || k == "no_proxy":
-			if v != "" {
-				noProxy = append(noProxy, v)
 			}
 			continue
 		}
@@ -58,14 +51,15 @@ func pipEnv(environ []string, indexURL string, log *slog.Logger) []string {
 	for _, k := range dropped {
 		log.Warn("ignoring " + k + ": pip talks only to tufpip's verifying index")
 	}
-	np := strings.Join(append(noProxy, "127.0.0.1", "localhost"), ",")
 	return append(env,
 		"PIP_CONFIG_FILE="+os.DevNull,
 		"PIP_DISABLE_PIP_VERSION_CHECK=1",
 		"PIP_INDEX_URL="+indexURL,
 		"PIP_RETRIES=0",
 		"PIP_TIMEOUT="+pipTimeout,
-		"NO_PROXY="+np, "no_proxy="+np,
+		// pip before 25 decodes requirements files without a declared encoding with the
+		// locale's; UTF-8 mode makes that UTF-8, as tufpip reads them.
+		"PYTHONUTF8=1",
 	)
 }
 
@@ -158,7 +152,14 @@ func reportFailures(w io.Writer, fails []index.Failure) {
 		}
 	}
 	for i, err := range errs {
-		if i == len(errs)-1 {
+		var oe *outsideError
+		var de *index.DirectDependencyError
+		switch {
+		case i < len(errs)-1:
+		case errors.As(err, &oe), errors.As(err, &de):
+			err = withHint(err, "pip installs only what tufpip's index serves; a dependency given by URL or VCS "+
+				"cannot be verified: ask the project to depend on a name and version instead")
+		default:
 			err = withHint(err, "tufpip's index refused to send it to pip: the repository, or something between it and you, "+
 				"served data that does not verify; do not install from it until this is explained")
 		}

@@ -52,6 +52,8 @@ type Server struct {
 	mu       sync.Mutex
 	failures []Failure
 	inflight map[string]*flight
+
+	depChecks sync.Map // cache name -> error of checkDirectDependencies (nil: none)
 }
 
 type flight struct {
