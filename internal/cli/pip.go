@@ -146,7 +146,7 @@ func runPipWrapper(ctx context.Context, app *App, o *pipRunOptions) error {
 	defer sb.close()
 	logger := app.Logger
 	app.Logger = slog.New(quietRefusals{logger.Handler()}) // the index keeps the logger it starts with
-	ix, stop, err := app.startIndex(ctx, ln, o.requireRole, 0)
+	ix, stop, err := app.startIndex(ctx, ln, o.requireRole, 0, "")
 	app.Logger = logger
 	if err != nil {
 		ln.Close()

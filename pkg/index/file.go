@@ -72,7 +72,11 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
+	// The URL names the file by its hash, so what it serves never changes: clients and
+	// caches may keep it for good, and resume it with range requests (ServeContent).
 	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	w.Header().Set("ETag", `"`+cacheName+`"`)
 	http.ServeContent(w, r, filename, time.Time{}, fh)
 }
 
