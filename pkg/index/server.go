@@ -48,12 +48,12 @@ type Failure struct {
 
 // Server is the verifying index.
 type Server struct {
-	cfg  Config
-	log  *slog.Logger
-	src  atomic.Pointer[Source]
+	cfg Config
+	log *slog.Logger
+	src atomic.Pointer[Source]
 	// generation counts successful refreshes; page ETags include it.
 	generation atomic.Uint64
-	base context.Context // the server's lifetime: downloads outlive the request that started them
+	base       context.Context // the server's lifetime: downloads outlive the request that started them
 
 	mu       sync.Mutex
 	failures []Failure

@@ -113,14 +113,14 @@ type renderMeta struct {
 }
 
 type renderFile struct {
-	Filename         string            `json:"filename"`
-	URL              string            `json:"url"`
-	Hashes           map[string]string `json:"hashes"`
-	RequiresPython   *string           `json:"requires-python,omitempty"`
-	Yanked           any               `json:"yanked"`
-	CoreMetadata     any               `json:"core-metadata,omitempty"`
-	Size             *int64            `json:"size,omitempty"`
-	UploadTime       string            `json:"upload-time,omitempty"`
+	Filename       string            `json:"filename"`
+	URL            string            `json:"url"`
+	Hashes         map[string]string `json:"hashes"`
+	RequiresPython *string           `json:"requires-python,omitempty"`
+	Yanked         any               `json:"yanked"`
+	CoreMetadata   any               `json:"core-metadata,omitempty"`
+	Size           *int64            `json:"size,omitempty"`
+	UploadTime     string            `json:"upload-time,omitempty"`
 }
 
 type renderPage struct {
