@@ -100,3 +100,23 @@ func TestNewestPip(t *testing.T) {
 		t.Errorf("pylock.toml does not name %s:\n%s", public, data)
 	}
 }
+
+// A venv without pip (uv's default) gets a hint, not only Python's "No module named pip".
+func TestPipWrapperHintsWithoutPip(t *testing.T) {
+	t.Parallel()
+	needCommand(t, "install")
+	py := pyfix.Python(t, "3.11")
+	r := newPipRepo(t)
+	r.seed()
+	r.publish()
+	venv := filepath.Join(t.TempDir(), "nopip")
+	if out, err := exec.Command(py.Path, "-m", "venv", "--without-pip", venv).CombinedOutput(); err != nil {
+		t.Fatalf("venv: %v\n%s", err, out)
+	}
+	vpy := pyfix.VenvPython(venv)
+	_, stderr, code := r.tufpip("install", "--python", vpy, "FooBar")
+	want := "tufpip: hint: " + vpy + " has no pip: install it with " + vpy + " -m ensurepip, or use tufpip uv"
+	if code != 1 || !strings.Contains(stderr, want) {
+		t.Fatalf("exit %d, want 1 and %q\n%s", code, want, stderr)
+	}
+}

@@ -37,8 +37,9 @@ const pipRules = `
 
 tufpip's options come first, pip's after: everything from the first argument that is not
 one of the options below, or after "--", goes to pip unchanged. So -v, -q, -r, -d, --root
-and --cache-dir there mean what they mean to pip (even written before the command name:
-tufpip -v install foo is pip install -v foo).
+and --cache-dir there mean what they mean to pip. tufpip's global options written before the
+command's name are tufpip's: tufpip -v --repo acme install -q foo logs tufpip's debug
+messages (refresh, pages, refused files) and runs pip install -q foo.
 
 pip runs as PYTHON -m pip (--python, default python3) with --index-url pointing at the
 index. Its output and exit code pass through. A file the index refused (hash, length,
@@ -99,6 +100,12 @@ resolves goes through the same checks.` + pipRules
 		Example:            example,
 		DisableFlagParsing: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if lead := leadingGlobalFlags(app.args, args, append([]string{cmd.Name()}, cmd.Aliases...), cmd.Root().PersistentFlags()); len(lead) > 0 {
+				if err := applyGlobalFlags(cmd, app, lead); err != nil {
+					return err
+				}
+				args = args[len(lead):]
+			}
 			f := o.wrapperFlags(app)
 			rest, err := splitWrapperArgs(f, args)
 			if err != nil {
@@ -118,6 +125,19 @@ resolves goes through the same checks.` + pipRules
 		fmt.Fprintf(w, "\nThe repository options can also be set with the TUFPIP_* variables or tufpip init.\n")
 	})
 	return cmd
+}
+
+// applyGlobalFlags parses the global flags written before a wrapper's name and sets up
+// the logger again, as the root's PersistentPreRunE does for other commands.
+func applyGlobalFlags(cmd *cobra.Command, app *App, lead []string) error {
+	if err := cmd.Root().PersistentFlags().Parse(lead); err != nil {
+		return &exitError{code: ExitUsage, err: err, hint: "see tufpip --help"}
+	}
+	if app.flags.verbose && app.flags.quiet {
+		return usageErrorf("", "-v/--verbose and -q/--quiet cannot be used together")
+	}
+	app.Logger = newLogger(app.IO.ErrOut, app.flags.verbose, app.flags.quiet)
+	return nil
 }
 
 // runPipWrapper checks pip's arguments, starts the verifying index, runs pip and reports
@@ -187,6 +207,9 @@ func runPipWrapper(ctx context.Context, app *App, o *pipRunOptions) error {
 	case ctx.Err() != nil:
 		return ctx.Err()
 	case code != 0:
+		if !hintNoPip(ctx, app, python) && code == 1 && len(cl.projects) > 0 {
+			explainProjects(ctx, app, o.requireRole, cl.projects)
+		}
 		return &passthroughError{code: code}
 	}
 	return nil

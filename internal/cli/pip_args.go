@@ -22,17 +22,18 @@ type pipOpt struct {
 	value bool
 }
 
-// wrapperFlags are the options tufpip takes before pip's arguments.
+// wrapperFlags are the options tufpip takes before pip's arguments. The repository options
+// start from what global flags before the command's name set.
 func (o *pipRunOptions) wrapperFlags(app *App) *pflag.FlagSet {
 	f := pflag.NewFlagSet("tufpip", pflag.ContinueOnError)
 	f.StringVar(&o.python, "python", "", "interpreter whose pip runs, as PATH -m pip (default python3)")
 	f.StringVar(&o.requireRole, "require-role", "", "offer pip only files vouched for by this role (e.g. stable)")
-	f.StringVar(&app.flags.repo, "repo", "", "a repository saved with tufpip init (env TUFPIP_REPO)")
-	f.StringVar(&app.flags.metadataURL, "metadata-url", "", "TUF metadata URL (env TUFPIP_METADATA_URL)")
-	f.StringVar(&app.flags.targetsURL, "targets-url", "", "URL that target paths are relative to (env TUFPIP_TARGETS_URL)")
-	f.StringVar(&app.flags.root, "root", "", "trusted root.json, obtained out of band (env TUFPIP_ROOT)")
-	f.StringVar(&app.flags.indexPath, "index-path", "", "target path of a project's page (default "+DefaultIndexPath+")")
-	f.StringVar(&app.flags.cacheDir, "cache-dir", "", "tufpip's cache directory (env TUFPIP_CACHE_DIR)")
+	f.StringVar(&app.flags.repo, "repo", app.flags.repo, "a repository saved with tufpip init (env TUFPIP_REPO)")
+	f.StringVar(&app.flags.metadataURL, "metadata-url", app.flags.metadataURL, "TUF metadata URL (env TUFPIP_METADATA_URL)")
+	f.StringVar(&app.flags.targetsURL, "targets-url", app.flags.targetsURL, "URL that target paths are relative to (env TUFPIP_TARGETS_URL)")
+	f.StringVar(&app.flags.root, "root", app.flags.root, "trusted root.json, obtained out of band (env TUFPIP_ROOT)")
+	f.StringVar(&app.flags.indexPath, "index-path", app.flags.indexPath, "target path of a project's page (default "+DefaultIndexPath+")")
+	f.StringVar(&app.flags.cacheDir, "cache-dir", app.flags.cacheDir, "tufpip's cache directory (env TUFPIP_CACHE_DIR)")
 	pipHelp := "tufpip " + o.command + " -- --help"
 	if o.command == "" {
 		pipHelp = "tufpip pip -- install --help"
@@ -76,6 +77,52 @@ func splitWrapperArgs(f *pflag.FlagSet, args []string) ([]string, error) {
 		}
 	}
 	return nil, nil
+}
+
+// leadingGlobalFlags returns the arguments written before the command's name (tufpip -v
+// --repo acme install ...), which cobra leaves at the start of a command that parses no
+// flags of its own. They are tufpip's global flags, as for every other command, not pip's.
+// names are the spellings of the command; global is the root's flag set.
+func leadingGlobalFlags(raw, args []string, names []string, global *pflag.FlagSet) []string {
+	for i := 0; i < len(raw); i++ {
+		a := raw[i]
+		for _, n := range names {
+			if a == n {
+				if i <= len(args) && equalStrings(raw[:i], args[:i]) {
+					return raw[:i]
+				}
+				return nil
+			}
+		}
+		if a == "--" || !strings.HasPrefix(a, "-") || a == "-" {
+			return nil
+		}
+		var fl *pflag.Flag
+		if strings.HasPrefix(a, "--") {
+			if strings.Contains(a, "=") {
+				continue
+			}
+			fl = global.Lookup(a[2:])
+		} else if len(a) == 2 {
+			fl = global.ShorthandLookup(a[1:])
+		}
+		if fl != nil && fl.Value.Type() != "bool" {
+			i++
+		}
+	}
+	return nil
+}
+
+func equalStrings(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // pipToken is one argument of pip's command line as pip reads it.

@@ -24,7 +24,15 @@ var indexEnv = map[string]bool{
 	"PIP_TRUSTED_HOST": true, "PIP_PROXY": true, "PIP_CONFIG_FILE": true, "PIP_INDEX": true,
 }
 
-// pipEnv is the environment pip runs with: environ without any PIP_* variable, pip's
+// stricterEnv are the PIP_* variables that can only make pip refuse more (a user's safety
+// net): they pass through.
+var stricterEnv = map[string]bool{
+	"PIP_REQUIRE_VIRTUALENV": true, "PIP_REQUIRE_VENV": true, "PIP_REQUIRE_HASHES": true,
+	"PIP_ONLY_BINARY": true, "PIP_NO_INPUT": true,
+}
+
+// pipEnv is the environment pip runs with: environ without any PIP_* variable (but those in
+// stricterEnv), pip's
 // configuration files switched off (PIP_CONFIG_FILE=/dev/null makes pip skip the global,
 // user and site files too), no version check (it would ask tufpip's index for pip), the
 // verifying index as the only index. pip does not retry: the index already retried
@@ -39,7 +47,7 @@ func pipEnv(environ []string, indexURL string, log *slog.Logger) []string {
 	var dropped []string
 	for _, kv := range environ {
 		k, v, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(k, "PIP_") {
+		if strings.HasPrefix(k, "PIP_") && !stricterEnv[k] {
 			if indexEnv[k] && v != "" && !(k == "PIP_CONFIG_FILE" && v == os.DevNull) {
 				dropped = append(dropped, k)
 			}

@@ -24,6 +24,7 @@ import (
 // runs in e2e/.
 
 const fakePython = `#!/bin/sh
+[ "$1" = "-c" ] && exit 0 # tufpip asking whether pip is there
 out="$FAKE_PIP_OUT"
 printf '%s\n' "$@" > "$out/args"
 env > "$out/env"

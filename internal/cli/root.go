@@ -22,6 +22,7 @@ type App struct {
 	Logger *slog.Logger
 
 	flags globalFlags
+	args  []string // the command line as given, for the wrappers (pip_args.go: leadingGlobalFlags)
 }
 
 type globalFlags struct {
@@ -39,7 +40,7 @@ func Main() int {
 
 // Run executes one tufpip command line; tests call it with in-memory streams.
 func Run(ctx context.Context, args []string, io *IOStreams, getenv func(string) string) int {
-	app := &App{IO: io, Getenv: getenv}
+	app := &App{IO: io, Getenv: getenv, args: args}
 	root := newRootCmd(app)
 	root.SetArgs(args)
 	root.SetIn(io.In)
