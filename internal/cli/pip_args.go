@@ -28,12 +28,7 @@ func (o *pipRunOptions) wrapperFlags(app *App) *pflag.FlagSet {
 	f := pflag.NewFlagSet("tufpip", pflag.ContinueOnError)
 	f.StringVar(&o.python, "python", "", "interpreter whose pip runs, as PATH -m pip (default python3)")
 	f.StringVar(&o.requireRole, "require-role", "", "offer pip only files vouched for by this role (e.g. stable)")
-	f.StringVar(&app.flags.repo, "repo", app.flags.repo, "a repository saved with tufpip init (env TUFPIP_REPO)")
-	f.StringVar(&app.flags.metadataURL, "metadata-url", app.flags.metadataURL, "TUF metadata URL (env TUFPIP_METADATA_URL)")
-	f.StringVar(&app.flags.targetsURL, "targets-url", app.flags.targetsURL, "URL that target paths are relative to (env TUFPIP_TARGETS_URL)")
-	f.StringVar(&app.flags.root, "root", app.flags.root, "trusted root.json, obtained out of band (env TUFPIP_ROOT)")
-	f.StringVar(&app.flags.indexPath, "index-path", app.flags.indexPath, "target path of a project's page (default "+DefaultIndexPath+")")
-	f.StringVar(&app.flags.cacheDir, "cache-dir", app.flags.cacheDir, "tufpip's cache directory (env TUFPIP_CACHE_DIR)")
+	repoFlags(f, app)
 	pipHelp := "tufpip " + o.command + " -- --help"
 	if o.command == "" {
 		pipHelp = "tufpip pip -- install --help"
@@ -41,6 +36,17 @@ func (o *pipRunOptions) wrapperFlags(app *App) *pflag.FlagSet {
 	f.BoolVarP(&o.help, "help", "h", false, "show this help (pip's own: "+pipHelp+")")
 	f.SortFlags = false
 	return f
+}
+
+// repoFlags adds the repository options, starting from what global flags before the
+// command's name set.
+func repoFlags(f *pflag.FlagSet, app *App) {
+	f.StringVar(&app.flags.repo, "repo", app.flags.repo, "a repository saved with tufpip init (env TUFPIP_REPO)")
+	f.StringVar(&app.flags.metadataURL, "metadata-url", app.flags.metadataURL, "TUF metadata URL (env TUFPIP_METADATA_URL)")
+	f.StringVar(&app.flags.targetsURL, "targets-url", app.flags.targetsURL, "URL that target paths are relative to (env TUFPIP_TARGETS_URL)")
+	f.StringVar(&app.flags.root, "root", app.flags.root, "trusted root.json, obtained out of band (env TUFPIP_ROOT)")
+	f.StringVar(&app.flags.indexPath, "index-path", app.flags.indexPath, "target path of a project's page (default "+DefaultIndexPath+")")
+	f.StringVar(&app.flags.cacheDir, "cache-dir", app.flags.cacheDir, "tufpip's cache directory (env TUFPIP_CACHE_DIR)")
 }
 
 // splitWrapperArgs sets the leading tufpip options in f and returns pip's arguments.

@@ -165,10 +165,10 @@ func reportFailures(w io.Writer, fails []index.Failure) {
 		switch {
 		case i < len(errs)-1:
 		case errors.As(err, &oe), errors.As(err, &de):
-			err = withHint(err, "pip installs only what tufpip's index serves; a dependency given by URL or VCS "+
+			err = withHint(err, "pip and uv install only what tufpip's index serves; a dependency given by URL or VCS "+
 				"cannot be verified: ask the project to depend on a name and version instead")
 		default:
-			err = withHint(err, "tufpip's index refused to send it to pip: the repository, or something between it and you, "+
+			err = withHint(err, "tufpip's index refused to send it: the repository, or something between it and you, "+
 				"served data that does not verify; do not install from it until this is explained")
 		}
 		printError(w, err)

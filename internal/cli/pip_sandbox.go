@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 )
 
 // pip must reach nothing but tufpip's index, whatever it is told by the metadata of what it
@@ -28,6 +29,10 @@ type pipSandbox struct {
 	stubDir  string // "" where stubs are not written (Windows)
 	srv      *http.Server
 	ln       net.Listener
+	// front, when set, answers the proxy requests for http://frontHost/...: uv reaches
+	// tufpip's index through the proxy under that fixed name (uv.go).
+	front     http.Handler
+	frontHost string
 
 	mu       sync.Mutex
 	attempts []string
@@ -40,7 +45,11 @@ var vcsCommands = []string{"git", "hg", "svn", "bzr"}
 const maxAttempts = 20
 
 // startPipSandbox starts the refusing proxy on 127.0.0.1 and writes the VCS stubs.
-func startPipSandbox() (*pipSandbox, error) {
+func startPipSandbox() (*pipSandbox, error) { return startSandbox("", nil) }
+
+// startSandbox is startPipSandbox with a front: requests through the proxy for
+// http://frontHost/ are answered by front, everything else is refused.
+func startSandbox(frontHost string, front http.Handler) (*pipSandbox, error) {
 	if addrs, err := net.LookupHost("localhost"); err != nil || !containsString(addrs, "127.0.0.1") {
 		return nil, errorf("localhost does not resolve to 127.0.0.1 (%v %v): pip reaches tufpip's index as localhost", addrs, err)
 	}
@@ -48,8 +57,8 @@ func startPipSandbox() (*pipSandbox, error) {
 	if err != nil {
 		return nil, errorf("starting tufpip's refusing proxy on 127.0.0.1: %w", err)
 	}
-	sb := &pipSandbox{proxyURL: "http://" + ln.Addr().String(), ln: ln}
-	sb.srv = &http.Server{Handler: http.HandlerFunc(sb.refuse)}
+	sb := &pipSandbox{proxyURL: "http://" + ln.Addr().String(), ln: ln, front: front, frontHost: frontHost}
+	sb.srv = &http.Server{Handler: http.HandlerFunc(sb.refuse), ReadHeaderTimeout: 10 * time.Second}
 	go sb.srv.Serve(ln)
 	if runtime.GOOS != "windows" {
 		dir, err := os.MkdirTemp("", "tufpip-vcs-")
@@ -73,6 +82,10 @@ func startPipSandbox() (*pipSandbox, error) {
 }
 
 func (sb *pipSandbox) refuse(w http.ResponseWriter, r *http.Request) {
+	if sb.front != nil && r.Method != http.MethodConnect && r.URL.Scheme == "http" && r.URL.Host == sb.frontHost && r.URL.User == nil {
+		sb.front.ServeHTTP(w, r)
+		return
+	}
 	target := r.URL.String()
 	if r.Method == http.MethodConnect {
 		target = "https://" + r.Host
@@ -114,7 +127,8 @@ func (sb *pipSandbox) Attempts() []string {
 }
 
 // env rewrites environ for pip: every proxy variable (any case, any scheme) replaced by the
-// refusing proxy, NO_PROXY only for the index's host:port, the stubs first on PATH.
+// refusing proxy, NO_PROXY only for the index's host:port ("" exempts nothing), the stubs
+// first on PATH.
 func (sb *pipSandbox) env(environ []string, indexHostPort string) []string {
 	out := make([]string, 0, len(environ)+12)
 	path := ""

@@ -74,7 +74,9 @@ func (a *App) startIndex(ctx context.Context, ln net.Listener, requireRole strin
 	srv := &http.Server{Handler: ix.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	loopCtx, cancel := context.WithCancel(ctx)
 	go ix.RefreshLoop(loopCtx)
-	go srv.Serve(ln)
+	if ln != nil { // nil: the caller serves ix.Handler() itself (tufpip uv, through its proxy)
+		go srv.Serve(ln)
+	}
 	stop := func() {
 		cancel()
 		shutdown, done := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
