@@ -1,10 +1,13 @@
 package e2e
 
 import (
+	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tufpip/tufpip/internal/pyfix"
 	"github.com/tufpip/tufpip/internal/tuftest"
@@ -137,5 +140,39 @@ func TestUvBypassesRefused(t *testing.T) {
 				t.Errorf("uv ran: uv.lock written")
 			}
 		})
+	}
+}
+
+// uv as a plain client of "tufpip serve --public-url": the uv.lock it writes names the
+// public URL for every file, not the address the server answered on.
+func TestUvAgainstServePublicURL(t *testing.T) {
+	t.Parallel()
+	needCommand(t, "serve")
+	uv := pyfix.Tool(t, "uv")
+	py := pyfix.Python(t, "3.11")
+	r := newPipRepo(t)
+	r.seed()
+	r.publish()
+	backend := r.startServe(t)
+	public := strings.Replace(strings.TrimSuffix(backend.URL, "simple/"), "127.0.0.1", "localhost", 1)
+	srv := r.startServe(t, "--public-url", public)
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "pyproject.toml"), uvProject)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, uv, "lock", "--python", py.Path)
+	cmd.Dir = dir
+	cmd.Env = pyfix.Env("UV_DEFAULT_INDEX="+srv.URL, "UV_NO_CONFIG=1", "UV_CACHE_DIR="+filepath.Join(t.TempDir(), "uvcache"),
+		"UV_PYTHON_DOWNLOADS=never")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("uv lock: %v\n%s", err, out)
+	}
+	lock, _ := os.ReadFile(filepath.Join(dir, "uv.lock"))
+	if n := strings.Count(string(lock), `url = "`+public+"files/"); n < 3 {
+		t.Errorf("uv.lock names %s for %d files, want 3:\n%s", public, n, lock)
+	}
+	if strings.Contains(string(lock), strings.TrimSuffix(srv.URL, "simple/")+"files/") {
+		t.Errorf("uv.lock names the server's own address:\n%s", lock)
 	}
 }
