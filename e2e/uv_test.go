@@ -176,3 +176,56 @@ func TestUvAgainstServePublicURL(t *testing.T) {
 		t.Errorf("uv.lock names the server's own address:\n%s", lock)
 	}
 }
+
+// Issue 10 item 6 for uv: a vouched-for wheel declaring a dependency by URL is refused by
+// the index, naming the wheel (exit 3); uv itself refuses an sdist's transitive URL
+// dependency (and would find the URL out of reach). The evil server gets no request and
+// nothing is installed.
+func TestUvDirectURLDependency(t *testing.T) {
+	t.Parallel()
+	needCommand(t, "uv")
+	uv := pyfix.Tool(t, "uv")
+	py := pyfix.Python(t, "3.11")
+	r := newPipRepo(t)
+	r.seed()
+	evil := newEvilServer(t)
+	dep := "evil @ " + evil.URL + "/" + evil.wheel
+	app, _ := r.wheel("bad-app", "1.0", dep)
+	r.sign(tuftest.Stable, "bad-app", app)
+	sfn, sdata := pyfix.Sdist(t, pyfix.SdistSpec{Name: "bad-src", Version: "1.0", RequiresDist: []string{dep}})
+	r.files[sfn] = sdata
+	r.sign(tuftest.Stable, "bad-src", sfn)
+	r.publish()
+	for project, want := range map[string]string{
+		"bad-app": "tufpip: error: " + app + ": declares the dependency \"" + dep + "\"",
+		"bad-src": "was included as a URL dependency",
+	} {
+		venv := pyfix.Venv(t, py.Path)
+		_, stderr, code := r.tufpip("uv", "--uv", uv, "--", "pip", "install", "--python", pyfix.VenvPython(venv), project)
+		if code == 0 || (project == "bad-app" && code != 3) || !strings.Contains(stderr, want) {
+			t.Errorf("%s: exit %d, want 3 and %q\n%s", project, code, want, stderr)
+		}
+		if got := installed(t, venv, "bad_app", "bad_src", "evil"); len(got) != 0 {
+			t.Errorf("%s: installed %v", project, got)
+		}
+	}
+	evil.assertUntouched(t)
+}
+
+// uv run in a project runs with what tufpip verified.
+func TestUvRun(t *testing.T) {
+	t.Parallel()
+	needCommand(t, "uv")
+	uv := pyfix.Tool(t, "uv")
+	py := pyfix.Python(t, "3.11")
+	r := newPipRepo(t)
+	r.seed()
+	r.publish()
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "pyproject.toml"), uvProject)
+	stdout, stderr, code := runTufpipIn(t, dir, r.env(), "uv", "--uv", uv, "--", "run", "--python", py.Path,
+		"python", "-c", "import foobar, lib; print(foobar.__version__, lib.__version__)")
+	if code != 0 || strings.TrimSpace(stdout) != "2.0 1.0" {
+		t.Fatalf("uv run: exit %d, stdout %q\n%s", code, stdout, stderr)
+	}
+}

@@ -192,7 +192,7 @@ func runPipWrapper(ctx context.Context, app *App, o *pipRunOptions) error {
 	stop()
 	fails := ix.Failures()
 	if att := sb.Attempts(); len(att) > 0 {
-		fails = append(fails, index.Failure{Err: &outsideError{attempts: att}})
+		fails = append(fails, index.Failure{Err: &outsideError{tool: "pip", attempts: att}})
 	}
 	if len(fails) > 0 {
 		reportFailures(app.IO.ErrOut, fails)

@@ -153,12 +153,15 @@ func (sb *pipSandbox) env(environ []string, indexHostPort string) []string {
 		"GIT_ALLOW_PROTOCOL=tufpip-none", "PATH="+path)
 }
 
-// outsideError is what pip tried to reach outside tufpip's index.
-type outsideError struct{ attempts []string }
+// outsideError is what pip (or uv: tool) tried to reach outside tufpip's index.
+type outsideError struct {
+	tool     string
+	attempts []string
+}
 
 func (e *outsideError) Error() string {
 	sort.Strings(e.attempts)
-	return fmt.Sprintf("pip tried to reach %s outside tufpip's verifying index; refused", strings.Join(e.attempts, ", "))
+	return fmt.Sprintf("%s tried to reach %s outside tufpip's verifying index; refused", e.tool, strings.Join(e.attempts, ", "))
 }
 
 func containsString(list []string, s string) bool {

@@ -151,7 +151,7 @@ func runUvWrapper(ctx context.Context, app *App, o *uvRunOptions) error {
 	stop()
 	fails := ix.Failures()
 	if att := sb.Attempts(); len(att) > 0 {
-		fails = append(fails, index.Failure{Err: &outsideError{attempts: att}})
+		fails = append(fails, index.Failure{Err: &outsideError{tool: "uv", attempts: att}})
 	}
 	if len(fails) > 0 {
 		reportFailures(app.IO.ErrOut, fails)
