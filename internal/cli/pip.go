@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -10,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/tufpip/tufpip/internal/guard"
 	"github.com/tufpip/tufpip/pkg/index"
 )
 
@@ -146,9 +148,9 @@ func runPipWrapper(ctx context.Context, app *App, o *pipRunOptions) error {
 	if o.command == "" && len(o.pipArgs) == 0 {
 		return usageErrorf("for example: tufpip pip -- wheel -w dist/ foobar", "no pip command given")
 	}
-	cl := parsePipArgs(o.command, o.pipArgs)
-	if err := checkPipArgs(cl); err != nil {
-		return err
+	cl := guard.ParsePip(o.command, o.pipArgs)
+	if err := cl.Check(); err != nil {
+		return guardError(err)
 	}
 	python := o.python
 	if python == "" {
@@ -158,12 +160,12 @@ func runPipWrapper(ctx context.Context, app *App, o *pipRunOptions) error {
 	if err != nil {
 		return errorf("starting the verifying index on 127.0.0.1: %w", err)
 	}
-	sb, err := startPipSandbox()
+	sb, err := guard.StartSandbox("", nil)
 	if err != nil {
 		ln.Close()
 		return err
 	}
-	defer sb.close()
+	defer sb.Close()
 	logger := app.Logger
 	app.Logger = slog.New(quietRefusals{logger.Handler()}) // the index keeps the logger it starts with
 	ix, stop, err := app.startIndex(ctx, ln, o.requireRole, 0, "")
@@ -174,17 +176,17 @@ func runPipWrapper(ctx context.Context, app *App, o *pipRunOptions) error {
 	}
 	defer stop()
 	// pip reaches the index as localhost:PORT, the one address exempt from the refusing
-	// proxy (pip_sandbox.go); localhost resolves to the loopback addresses.
+	// proxy (internal/guard: Sandbox); localhost resolves to the loopback addresses.
 	hostPort := "localhost:" + strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
 	indexURL := "http://" + hostPort + "/simple/"
-	env := sb.env(pipEnv(os.Environ(), indexURL, app.Logger), hostPort)
-	args := cl.withIndexURL(indexURL)
+	env := sb.Env(guard.PipEnv(os.Environ(), indexURL, app.Logger), hostPort)
+	args := cl.Args(indexURL)
 	app.Logger.Debug("running pip", "python", python, "args", strings.Join(args, " "))
 	pctx, cancelPrefetch := context.WithCancel(ctx)
 	prefetched := make(chan struct{})
 	go func() {
 		defer close(prefetched)
-		prefetchPages(pctx, ix.Handler(), cl.projects)
+		prefetchPages(pctx, ix.Handler(), cl.Projects())
 	}()
 	code, runErr := runChild(ctx, app.IO, python, args, env)
 	cancelPrefetch()
@@ -192,7 +194,7 @@ func runPipWrapper(ctx context.Context, app *App, o *pipRunOptions) error {
 	stop()
 	fails := ix.Failures()
 	if att := sb.Attempts(); len(att) > 0 {
-		fails = append(fails, index.Failure{Err: &outsideError{tool: "pip", attempts: att}})
+		fails = append(fails, index.Failure{Err: &guard.OutsideError{Tool: "pip", Attempts: att}})
 	}
 	if len(fails) > 0 {
 		reportFailures(app.IO.ErrOut, fails)
@@ -207,10 +209,34 @@ func runPipWrapper(ctx context.Context, app *App, o *pipRunOptions) error {
 	case ctx.Err() != nil:
 		return ctx.Err()
 	case code != 0:
-		if !hintNoPip(ctx, app, python) && code == 1 && len(cl.projects) > 0 {
-			explainProjects(ctx, app, o.requireRole, cl.projects)
+		if !hintNoPip(ctx, app, python) && code == 1 && len(cl.Projects()) > 0 {
+			explainProjects(ctx, app, o.requireRole, cl.Projects())
 		}
 		return &passthroughError{code: code}
 	}
 	return nil
+}
+
+func init() {
+	classifiers = append(classifiers, func(err error) (int, bool) {
+		var re *guard.RefusedError
+		var ue *guard.UsageError
+		if errors.As(err, &re) || errors.As(err, &ue) {
+			return ExitUsage, true
+		}
+		return 0, false
+	})
+}
+
+// guardError attaches the hint of a refusal or usage error from internal/guard (exit 2).
+func guardError(err error) error {
+	var re *guard.RefusedError
+	if errors.As(err, &re) {
+		return withHint(err, re.Hint)
+	}
+	var ue *guard.UsageError
+	if errors.As(err, &ue) {
+		return withHint(err, ue.Hint)
+	}
+	return err
 }

@@ -7,27 +7,20 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+	"github.com/tufpip/tufpip/internal/guard"
 	"github.com/tufpip/tufpip/pkg/index"
 )
 
 // tufpip uv: uv with tufpip's verifying index as its only index. uv reaches the index
-// through tufpip's refusing proxy under a fixed name (uvIndexURL), so that what uv records
+// through tufpip's refusing proxy under a fixed name (guard.UvIndexURL), so that what uv records
 // in uv.lock does not change from run to run, and it can reach nothing else; its cache is
 // private to tufpip (a file uv cached from another index is never offered).
 
 func init() { register(newUvCmd) }
-
-// uvIndexHost and uvIndexURL name tufpip's index for uv. ".invalid" never resolves: a uv
-// run outside tufpip with a lockfile naming it fails instead of going anywhere.
-const (
-	uvIndexHost = "tufpip.invalid"
-	uvIndexURL  = "http://" + uvIndexHost + "/simple/"
-)
 
 type uvRunOptions struct {
 	uv          string
@@ -52,9 +45,9 @@ tufpip's options come first, uv's after "--" (or from the first argument that is
 of tufpip's options). uv's output and exit code pass through. A file the index refused
 is named on stderr after uv exits, and tufpip then exits 3.
 
-uv runs with UV_DEFAULT_INDEX=` + uvIndexURL + ` (tufpip's index, reached through
+uv runs with UV_DEFAULT_INDEX=` + guard.UvIndexURL + ` (tufpip's index, reached through
 tufpip's proxy: uv can reach nothing else), UV_NO_CONFIG=1, its cache in tufpip's cache
-folder, and no Python downloads. uv.lock files record ` + uvIndexURL + `.
+folder, and no Python downloads. uv.lock files record ` + guard.UvIndexURL + `.
 
 No way around the checks. tufpip refuses (exit 2, naming the option, variable or file:line):
   --index, --index-url, --extra-index-url, --default-index, --find-links, --allow-insecure-host,
@@ -109,12 +102,12 @@ func runUvWrapper(ctx context.Context, app *App, o *uvRunOptions) error {
 	if err != nil {
 		return err
 	}
-	cl := parseUvArgs(o.args)
-	if err := checkUvArgs(cl, cwd); err != nil {
-		return err
+	cl := guard.ParseUv(o.args)
+	if err := cl.Check(cwd); err != nil {
+		return guardError(err)
 	}
-	if err := checkUvEnv(os.Environ()); err != nil {
-		return err
+	if err := guard.CheckUvEnv(os.Environ()); err != nil {
+		return guardError(err)
 	}
 	uv := o.uv
 	if uv == "" {
@@ -136,22 +129,22 @@ func runUvWrapper(ctx context.Context, app *App, o *uvRunOptions) error {
 		return err
 	}
 	defer stop()
-	sb, err := startSandbox(uvIndexHost, ix.Handler())
+	sb, err := guard.StartSandbox(guard.UvIndexHost, ix.Handler())
 	if err != nil {
 		return err
 	}
-	defer sb.close()
+	defer sb.Close()
 	cache := filepath.Join(s.CacheDir, "uv")
 	if err := os.MkdirAll(cache, 0o700); err != nil {
 		return err
 	}
-	env := sb.env(uvEnv(os.Environ(), cache, app), "")
+	env := sb.Env(guard.UvEnv(os.Environ(), cache, app.Logger), "")
 	app.Logger.Debug("running uv", "uv", uvPath, "args", strings.Join(o.args, " "), "cache", cache)
 	code, runErr := runChild(ctx, app.IO, uvPath, o.args, env)
 	stop()
 	fails := ix.Failures()
 	if att := sb.Attempts(); len(att) > 0 {
-		fails = append(fails, index.Failure{Err: &outsideError{tool: "uv", attempts: att}})
+		fails = append(fails, index.Failure{Err: &guard.OutsideError{Tool: "uv", Attempts: att}})
 	}
 	if len(fails) > 0 {
 		reportFailures(app.IO.ErrOut, fails)
@@ -169,36 +162,4 @@ func runUvWrapper(ctx context.Context, app *App, o *uvRunOptions) error {
 		return &passthroughError{code: code}
 	}
 	return nil
-}
-
-// uvOverridden are the UV_* variables tufpip sets for uv; the user's values are dropped,
-// with a warning.
-var uvOverridden = []string{"UV_DEFAULT_INDEX", "UV_NO_CONFIG", "UV_CACHE_DIR", "UV_PYTHON_DOWNLOADS", "UV_HTTP_RETRIES"}
-
-// uvEnv is uv's environment: environ (already checked by checkUvEnv) with tufpip's index as
-// the default index, no configuration files, a private cache and no Python downloads.
-func uvEnv(environ []string, cache string, app *App) []string {
-	var out, dropped []string
-	for _, kv := range environ {
-		k, v, _ := strings.Cut(kv, "=")
-		drop := false
-		for _, o := range uvOverridden {
-			drop = drop || k == o
-		}
-		if drop {
-			if v != "" && k != "UV_NO_CONFIG" {
-				dropped = append(dropped, k)
-			}
-			continue
-		}
-		out = append(out, kv)
-	}
-	sort.Strings(dropped)
-	for _, k := range dropped {
-		app.Logger.Warn("ignoring " + k + ": uv runs with tufpip's index, its own cache and no Python downloads")
-	}
-	// No retries: the index retried the repository already, and what it refuses (502) does
-	// not verify any better the second time.
-	return append(out, "UV_DEFAULT_INDEX="+uvIndexURL, "UV_NO_CONFIG=1", "UV_CACHE_DIR="+cache, "UV_PYTHON_DOWNLOADS=never",
-		"UV_HTTP_RETRIES=0")
 }

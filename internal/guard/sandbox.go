@@ -1,4 +1,4 @@
-package cli
+package guard
 
 import (
 	"fmt"
@@ -23,8 +23,8 @@ import (
 // variables), and git may use no transport at all (GIT_ALLOW_PROTOCOL). Whatever pip tried
 // to reach is reported after it exits, and tufpip then exits 3.
 
-// pipSandbox is the refusing proxy and the stub folder of one wrapper run.
-type pipSandbox struct {
+// Sandbox is the refusing proxy and the stub folder of one wrapper run.
+type Sandbox struct {
 	proxyURL string
 	stubDir  string // "" where stubs are not written (Windows)
 	srv      *http.Server
@@ -44,26 +44,24 @@ var vcsCommands = []string{"git", "hg", "svn", "bzr"}
 // maxAttempts bounds what the refusing proxy remembers.
 const maxAttempts = 20
 
-// startPipSandbox starts the refusing proxy on 127.0.0.1 and writes the VCS stubs.
-func startPipSandbox() (*pipSandbox, error) { return startSandbox("", nil) }
-
-// startSandbox is startPipSandbox with a front: requests through the proxy for
-// http://frontHost/ are answered by front, everything else is refused.
-func startSandbox(frontHost string, front http.Handler) (*pipSandbox, error) {
+// StartSandbox starts the refusing proxy on 127.0.0.1 and writes the VCS stubs. With a
+// front, requests through the proxy for http://frontHost/ are answered by front (uv reaches
+// tufpip's index that way); everything else is refused.
+func StartSandbox(frontHost string, front http.Handler) (*Sandbox, error) {
 	if addrs, err := net.LookupHost("localhost"); err != nil || !containsString(addrs, "127.0.0.1") {
-		return nil, errorf("localhost does not resolve to 127.0.0.1 (%v %v): pip reaches tufpip's index as localhost", addrs, err)
+		return nil, fmt.Errorf("localhost does not resolve to 127.0.0.1 (%v %v): pip reaches tufpip's index as localhost", addrs, err)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return nil, errorf("starting tufpip's refusing proxy on 127.0.0.1: %w", err)
+		return nil, fmt.Errorf("starting tufpip's refusing proxy on 127.0.0.1: %w", err)
 	}
-	sb := &pipSandbox{proxyURL: "http://" + ln.Addr().String(), ln: ln, front: front, frontHost: frontHost}
+	sb := &Sandbox{proxyURL: "http://" + ln.Addr().String(), ln: ln, front: front, frontHost: frontHost}
 	sb.srv = &http.Server{Handler: http.HandlerFunc(sb.refuse), ReadHeaderTimeout: 10 * time.Second}
 	go sb.srv.Serve(ln)
 	if runtime.GOOS != "windows" {
 		dir, err := os.MkdirTemp("", "tufpip-vcs-")
 		if err != nil {
-			sb.close()
+			sb.Close()
 			return nil, err
 		}
 		sb.stubDir = dir
@@ -73,7 +71,7 @@ func startSandbox(frontHost string, front http.Handler) (*pipSandbox, error) {
 				"echo 'tufpip: error: pip may not run " + name + ": version control checkouts are not verified by tufpip' >&2\n" +
 				"exit 1\n"
 			if err := os.WriteFile(filepath.Join(dir, name), []byte(script), 0o700); err != nil {
-				sb.close()
+				sb.Close()
 				return nil, err
 			}
 		}
@@ -81,7 +79,7 @@ func startSandbox(frontHost string, front http.Handler) (*pipSandbox, error) {
 	return sb, nil
 }
 
-func (sb *pipSandbox) refuse(w http.ResponseWriter, r *http.Request) {
+func (sb *Sandbox) refuse(w http.ResponseWriter, r *http.Request) {
 	if sb.front != nil && r.Method != http.MethodConnect && r.URL.Scheme == "http" && r.URL.Host == sb.frontHost && r.URL.User == nil {
 		sb.front.ServeHTTP(w, r)
 		return
@@ -98,8 +96,8 @@ func (sb *pipSandbox) refuse(w http.ResponseWriter, r *http.Request) {
 	http.Error(w, "tufpip: pip may reach only tufpip's verifying index, not "+target, http.StatusForbidden)
 }
 
-// close stops the proxy and removes the stubs.
-func (sb *pipSandbox) close() {
+// Close stops the proxy and removes the stubs.
+func (sb *Sandbox) Close() {
 	if sb.srv != nil {
 		sb.srv.Close()
 	}
@@ -110,7 +108,7 @@ func (sb *pipSandbox) close() {
 }
 
 // Attempts returns what pip tried to reach outside the index: URLs, and VCS command lines.
-func (sb *pipSandbox) Attempts() []string {
+func (sb *Sandbox) Attempts() []string {
 	sb.mu.Lock()
 	out := append([]string(nil), sb.attempts...)
 	sb.mu.Unlock()
@@ -126,10 +124,10 @@ func (sb *pipSandbox) Attempts() []string {
 	return out
 }
 
-// env rewrites environ for pip: every proxy variable (any case, any scheme) replaced by the
+// Env rewrites environ for pip: every proxy variable (any case, any scheme) replaced by the
 // refusing proxy, NO_PROXY only for the index's host:port ("" exempts nothing), the stubs
 // first on PATH.
-func (sb *pipSandbox) env(environ []string, indexHostPort string) []string {
+func (sb *Sandbox) Env(environ []string, indexHostPort string) []string {
 	out := make([]string, 0, len(environ)+12)
 	path := ""
 	for _, kv := range environ {
@@ -153,15 +151,16 @@ func (sb *pipSandbox) env(environ []string, indexHostPort string) []string {
 		"GIT_ALLOW_PROTOCOL=tufpip-none", "PATH="+path)
 }
 
-// outsideError is what pip (or uv: tool) tried to reach outside tufpip's index.
-type outsideError struct {
-	tool     string
-	attempts []string
+// OutsideError is what pip (or uv: tool) tried to reach outside tufpip's index.
+type OutsideError struct {
+	Tool     string
+	Attempts []string
 }
 
-func (e *outsideError) Error() string {
-	sort.Strings(e.attempts)
-	return fmt.Sprintf("%s tried to reach %s outside tufpip's verifying index; refused", e.tool, strings.Join(e.attempts, ", "))
+func (e *OutsideError) Error() string {
+	a := append([]string(nil), e.Attempts...)
+	sort.Strings(a)
+	return fmt.Sprintf("%s tried to reach %s outside tufpip's verifying index; refused", e.Tool, strings.Join(a, ", "))
 }
 
 func containsString(list []string, s string) bool {

@@ -1,4 +1,4 @@
-package cli
+package guard
 
 import (
 	"bufio"
@@ -17,7 +17,7 @@ import (
 // pyproject.toml ([[tool.uv.index]], [tool.uv.sources], direct URL dependencies), inline
 // script metadata and requirements files. Each is refused before uv starts (exit 2), naming
 // the option, variable, or file and line. What uv could still reach at run time is out of
-// reach (pip_sandbox.go), and its cache is tufpip's own (uv.go).
+// reach (sandbox.go), and its cache is tufpip's own (internal/cli/uv.go).
 
 const hintUvIndex = "uv talks only to tufpip's verifying index; choose the TUF repository with --repo NAME or --metadata-url URL"
 
@@ -62,8 +62,8 @@ var uvCommands = map[string]string{
 // uvGroups are the uv commands with subcommands.
 var uvGroups = map[string]bool{"pip": true, "tool": true, "cache": true, "python": true, "self": true, "auth": true}
 
-// uvCommandLine is uv's command line, read with uv's option table.
-type uvCommandLine struct {
+// UvCommandLine is uv's command line, read with uv's option table.
+type UvCommandLine struct {
 	command  string      // "pip install", "sync", "" for none (uv --version)
 	opts     [][2]string // option (long name) and value, in order
 	pos      []string    // positional arguments of the command
@@ -71,7 +71,7 @@ type uvCommandLine struct {
 }
 
 // value returns the last value of option name ("" when absent).
-func (cl *uvCommandLine) value(name string) string {
+func (cl *UvCommandLine) value(name string) string {
 	v := ""
 	for _, o := range cl.opts {
 		if o[0] == name {
@@ -81,8 +81,8 @@ func (cl *uvCommandLine) value(name string) string {
 	return v
 }
 
-func parseUvArgs(args []string) *uvCommandLine {
-	cl := &uvCommandLine{}
+func parseUvArgs(args []string) *UvCommandLine {
+	cl := &UvCommandLine{}
 	words := 0 // words of the command name read
 	for i := 0; i < len(args); i++ {
 		a := args[i]
@@ -141,11 +141,11 @@ var uvToolSpecRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*(\[[A-Za-z0-9.
 
 // checkUvArgs refuses what in uv's command line could bypass the verifying index, and
 // reads the requirements files, scripts and project files it names. dir is where uv runs.
-func checkUvArgs(cl *uvCommandLine, dir string) error {
+func checkUvArgs(cl *UvCommandLine, dir string) error {
 	kind, known := uvCommands[cl.command]
 	if !known {
-		return usageErrorf("tufpip uv runs uv pip install/sync/compile, uv sync, lock, run, add, venv, export, tree, tool and build",
-			"uv %s: not a command tufpip uv can keep to the verifying index", cl.command)
+		return usageError("tufpip uv runs uv pip install/sync/compile, uv sync, lock, run, add, venv, export, tree, tool and build",
+			fmt.Errorf("uv %s: not a command tufpip uv can keep to the verifying index", cl.command))
 	}
 	for _, o := range cl.opts {
 		arg := strings.TrimSpace(o[0] + " " + o[1])
@@ -252,7 +252,7 @@ func checkUvRequirementsFile(flag, path string) error {
 func checkUvProject(dir string) error {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
-		return withCode(ExitUsage, err)
+		return usageError("", err)
 	}
 	for d := abs; ; d = filepath.Dir(d) {
 		for _, name := range []string{"pyproject.toml", "uv.toml"} {
@@ -274,7 +274,7 @@ func checkUvProject(dir string) error {
 func checkUvProjectFile(path string) error {
 	proj, err := lockfile.ReadUvProject(path)
 	if err != nil {
-		return withCode(ExitUsage, withHint(err, "fix the file; uv would read it too"))
+		return usageError("fix the file; uv would read it too", err)
 	}
 	if len(proj.Bypasses) > 0 {
 		b := proj.Bypasses[0]
@@ -357,8 +357,8 @@ func uvRefusedEnv(k string) string {
 	return ""
 }
 
-// checkUvEnv refuses the first (by name) variable uvRefusedEnv names.
-func checkUvEnv(environ []string) error {
+// CheckUvEnv refuses the first (by name) variable uvRefusedEnv names.
+func CheckUvEnv(environ []string) error {
 	var names []string
 	for _, kv := range environ {
 		k, v, _ := strings.Cut(kv, "=")

@@ -1,7 +1,6 @@
-package cli
+package guard
 
 import (
-	"errors"
 	"reflect"
 	"strings"
 	"testing"
@@ -53,9 +52,8 @@ func TestCheckUvArgs(t *testing.T) {
 		{"sync", "--cache-dir", "/tmp/shared"},
 		{"tool", "run", "--from", "git+https://x/y.git", "y"},
 	} {
-		var re *RefusedError
 		err := checkUvArgs(parseUvArgs(bad), dir)
-		if err == nil || (!errors.As(err, &re) && exitCode(err) != ExitUsage) {
+		if err == nil || !isUsage(err) {
 			t.Errorf("%q: %v, want a refusal", bad, err)
 		}
 	}
@@ -65,12 +63,12 @@ func TestCheckUvEnv(t *testing.T) {
 	for _, kv := range []string{"UV_INDEX_URL=x", "UV_INDEX=a=x", "UV_EXTRA_INDEX_URL=x", "UV_DEFAULT_INDEX=x",
 		"UV_FIND_LINKS=x", "UV_INSECURE_HOST=x", "UV_NO_VERIFY_HASHES=1", "UV_CONFIG_FILE=x",
 		"UV_PYTHON_INSTALL_MIRROR=x", "UV_PYTHON_DOWNLOADS_JSON_URL=x", "UV_INDEX_CORP_USERNAME=x"} {
-		err := checkUvEnv([]string{"PATH=/bin", kv})
+		err := CheckUvEnv([]string{"PATH=/bin", kv})
 		if name, _, _ := strings.Cut(kv, "="); err == nil || !strings.Contains(err.Error(), "environment: "+name+":") {
 			t.Errorf("%s: %v", kv, err)
 		}
 	}
-	if err := checkUvEnv([]string{"UV_INDEX_STRATEGY=first-index", "UV_INDEX_URL=", "UV_NO_PROGRESS=1"}); err != nil {
+	if err := CheckUvEnv([]string{"UV_INDEX_STRATEGY=first-index", "UV_INDEX_URL=", "UV_NO_PROGRESS=1"}); err != nil {
 		t.Errorf("harmless variables: %v", err)
 	}
 }

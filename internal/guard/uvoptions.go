@@ -1,4 +1,4 @@
-package cli
+package guard
 
 // uvValueFlags are uv's options that take a value (from "uv CMD --help" of uv 0.13.9, over
 // every command tufpip uv runs), so that the guard knows which arguments are option values
