@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tufpip/tufpip/internal/pyfix"
+	"github.com/tufpip/tufpip/internal/tuftest"
 )
 
 // Issue 14: every pip a user has (Debian 12's 23.0.1, 23.2, 24.2, the newest) and uv read
@@ -41,6 +42,20 @@ func TestDebianPipInstalls(t *testing.T) {
 	}
 	if got := installed(t, venv, "foobar", "app", "lib"); got["foobar"] != "2.0" || got["lib"] != "1.0" {
 		t.Fatalf("installed %v", got)
+	}
+
+	// A tampered dependency: exit 3, the file named, nothing installed.
+	r2 := newPipRepo(t)
+	r2.seed()
+	r2.publish()
+	r2.repo.Tamper("packages/lib-1.0-py3-none-any.whl", tuftest.FlipByte)
+	venv2 := pyfix.Venv(t, py)
+	_, stderr, code = r2.tufpip("install", "--python", pyfix.VenvPython(venv2), "app")
+	if code != 3 || !strings.Contains(stderr, "tufpip: error: lib-1.0-py3-none-any.whl: sha256 does not match") {
+		t.Errorf("tampered lib: exit %d, want 3\n%s", code, stderr)
+	}
+	if got := installed(t, venv2, "app", "lib"); len(got) != 0 {
+		t.Errorf("tampered lib: installed %v", got)
 	}
 
 	srv := r.startServe(t)
@@ -80,6 +95,20 @@ func TestNewestPip(t *testing.T) {
 	}
 	if data, _ := os.ReadFile(filepath.Join(target, "foobar", "__init__.py")); !strings.Contains(string(data), "2.0'") && !strings.Contains(string(data), `2.0"`) {
 		t.Errorf("foobar: %s, want stable's 2.0", data)
+	}
+
+	// A tampered dependency: exit 3, the file named, nothing in the target folder.
+	r2 := newPipRepo(t)
+	r2.seed()
+	r2.publish()
+	r2.repo.Tamper("packages/lib-1.0-py3-none-any.whl", tuftest.FlipByte)
+	target2 := filepath.Join(t.TempDir(), "target")
+	_, stderr, code = r2.tufpip("install", "--python", py, "--", "--target", target2, "app")
+	if code != 3 || !strings.Contains(stderr, "tufpip: error: lib-1.0-py3-none-any.whl: sha256 does not match") {
+		t.Errorf("tampered lib: exit %d, want 3\n%s", code, stderr)
+	}
+	if ents, _ := os.ReadDir(target2); len(ents) != 0 {
+		t.Errorf("tampered lib: the target folder has %d entries", len(ents))
 	}
 
 	// A serve behind a load balancer: the public URL (here, another serve under another

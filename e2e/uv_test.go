@@ -125,7 +125,7 @@ func TestUvBypassesRefused(t *testing.T) {
 		{name: "uv.toml", files: map[string]string{"pyproject.toml": uvProject, "uv.toml": "extra-index-url = [\"" + evil + "\"]\n"},
 			args: []string{"lock"}, want: "uv.toml:1: extra-index-url: uv would use an index"},
 		{name: "requirements file", files: map[string]string{"req.txt": "foobar\n--extra-index-url " + evil + "\n"},
-			args: []string{"pip", "install", "-r", "req.txt"}, want: "req.txt:2: --extra-index-url " + evil},
+			args: []string{"pip", "install", "-r", "req.txt"}, want: "req.txt:2: --extra-index-url " + evil + ": uv would fetch"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()

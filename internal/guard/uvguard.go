@@ -2,6 +2,7 @@ package guard
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -244,6 +245,11 @@ func checkUvRequirementsFile(flag, path string) error {
 			"list the requirements in a requirements file")
 	}
 	_, err := checkRequirementsFile(flag, path)
+	var re *RefusedError
+	if errors.As(err, &re) {
+		re.Reason = strings.Replace(re.Reason, "pip would", "uv would", 1)
+		re.Hint = strings.Replace(re.Hint, "pip talks", "uv talks", 1)
+	}
 	return err
 }
 
