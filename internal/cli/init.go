@@ -111,9 +111,7 @@ func runInit(ctx context.Context, app *App, o initOptions) error {
 			"rootVersion": version, "root": rootFile(dir, o.name), "default": cfg.Default == o.name,
 		})
 	}
-	if !app.flags.quiet {
-		fmt.Fprintf(app.out(), "saved repository %s (root version %d) in %s\n", o.name, version, filepath.Dir(rootFile(dir, o.name)))
-	}
+	app.report("saved repository %s (root version %d) in %s\n", o.name, version, filepath.Dir(rootFile(dir, o.name)))
 	return nil
 }
 

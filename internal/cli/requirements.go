@@ -1,7 +1,11 @@
 package cli
 
 import (
+	"bytes"
 	"fmt"
+	"io"
+	"os"
+	"unicode/utf8"
 
 	"github.com/tufpip/tufpip/pkg/lockfile"
 	"github.com/tufpip/tufpip/pkg/resolve"
@@ -26,6 +30,9 @@ func readRequirements(args, files []string) ([]requirementArg, error) {
 		out = append(out, requirementArg{req: r, origin: "command line"})
 	}
 	for _, f := range files {
+		if err := checkTextFile(f); err != nil {
+			return nil, withCode(ExitUsage, err)
+		}
 		entries, err := lockfile.ParseRequirements(f)
 		if err != nil {
 			return nil, withCode(ExitUsage, err)
@@ -50,4 +57,27 @@ func readRequirements(args, files []string) ([]requirementArg, error) {
 		return nil, usageErrorf("for example: tufpip resolve 'FooBar==2.0.*' or tufpip resolve -r requirements.txt", "no requirements given")
 	}
 	return out, nil
+}
+
+// checkTextFile refuses a file that is not text (a wheel, an executable) with a short
+// message: parsing it as requirements would quote its binary start back at the user.
+// A file that cannot be opened is left to the parser, which names the problem.
+func checkTextFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	head, _ := io.ReadAll(io.LimitReader(f, 8<<10))
+	if len(head) == 8<<10 {
+		// The sample may end inside a multi-byte character.
+		for i := 0; i < utf8.UTFMax && len(head) > 0 && !utf8.Valid(head); i++ {
+			head = head[:len(head)-1]
+		}
+	}
+	if bytes.IndexByte(head, 0) >= 0 || !utf8.Valid(head) {
+		return withHint(errorf("%s: not a text file (it holds binary data)", path),
+			"pass a requirements file, pylock.toml or uv.lock")
+	}
+	return nil
 }

@@ -61,6 +61,9 @@ type verifyEntry struct {
 func runVerify(ctx context.Context, app *App, o verifyOptions, paths []string) error {
 	var entries []lockfile.Entry
 	for _, p := range paths {
+		if err := checkTextFile(p); err != nil {
+			return err
+		}
 		lf, err := lockfile.Load(p)
 		if err != nil {
 			var pe *lockfile.ParseError
@@ -218,7 +221,11 @@ func verifyOutcome(results []verifyEntry, failed map[lockcheck.Status]int, verif
 	if total == 0 {
 		return nil
 	}
-	msg := fmt.Sprintf("%d of %d lockfile entries are not vouched for by the repository", total, len(results))
+	verb := "are"
+	if total == 1 {
+		verb = "is"
+	}
+	msg := fmt.Sprintf("%d of %s %s not vouched for by the repository", total, plural(len(results), "lockfile entry", "lockfile entries"), verb)
 	switch {
 	case verification, failed[lockcheck.HashNotTrusted]+failed[lockcheck.RolePolicy]+failed[lockcheck.NotPinned]+failed[lockcheck.Yanked]+failed[lockcheck.Unverifiable] > 0:
 		return withCode(ExitVerification, errorf("%s", msg))

@@ -120,7 +120,7 @@ func TestVerifyAcceptFlippedHash(t *testing.T) {
 			if !strings.Contains(r.stdout, "hint: the file behind this hash is not one the repository vouches for") {
 				t.Errorf("no hint\n%s", r.stdout)
 			}
-			if !strings.Contains(r.stderr, fmt.Sprintf("1 of %d lockfile entries are not vouched for", total)) {
+			if !strings.Contains(r.stderr, fmt.Sprintf("1 of %d lockfile entries is not vouched for", total)) {
 				t.Errorf("stderr: %s", r.stderr)
 			}
 			r = runCLI(t, env, "verify", path, "--format", "github")
