@@ -134,7 +134,7 @@ func resolveOne(ctx context.Context, sess *session, r requirementArg, env *resol
 	}
 	res.Warnings = append(res.Warnings, proj.Warnings...)
 	sel := resolve.Select(r.req, proj.Candidates(), env, opts)
-	res.Skipped = append(append(res.Skipped, couldMatch(r.req, proj.Skipped)...), sel.Skipped...)
+	res.Skipped = append(append(res.Skipped, couldMatch(r.req, proj.Skipped)...), couldMatch(r.req, sel.Skipped)...)
 	res.Warnings = append(res.Warnings, sel.Warnings...)
 	if sel.Best == nil {
 		msg := fmt.Sprintf("no trusted distribution satisfies %s", r.req.Raw)

@@ -208,7 +208,7 @@ func (f *Fetcher) Get(ctx context.Context, url string, maxLength int64) ([]byte,
 		start := time.Now()
 		data, retry, err := f.getOnce(ctx, url, maxLength)
 		if err == nil {
-			f.logger().Debug("fetched", "url", url, "bytes", len(data), "time", time.Since(start).Round(time.Millisecond))
+			f.logger().Debug("fetched", "url", url, "bytes", len(data), "time", time.Since(start).Round(100*time.Microsecond))
 			return data, nil
 		}
 		if !retry || try >= f.Retries {
