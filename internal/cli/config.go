@@ -180,14 +180,14 @@ func (a *App) settings() (*repoSettings, error) {
 	return s, nil
 }
 
-// cacheBase is --cache-dir, else $TUFPIP_CACHE_DIR, else tufpip/ under the user's cache
-// directory; each repository has its own subdirectory (cacheKey).
+// cacheBase is the folder that holds every repository's cache (--cache-dir,
+// TUFPIP_CACHE_DIR, else the user cache dir).
 func (a *App) cacheBase() (string, error) {
 	if a.flags.cacheDir != "" {
 		return a.flags.cacheDir, nil
 	}
-	if d := a.Getenv("TUFPIP_CACHE_DIR"); d != "" {
-		return d, nil
+	if base := a.Getenv("TUFPIP_CACHE_DIR"); base != "" {
+		return base, nil
 	}
 	d, err := os.UserCacheDir()
 	if err != nil {
