@@ -6,6 +6,8 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -375,5 +377,31 @@ func TestProgressBar(t *testing.T) {
 	p.Close()
 	if got := out.String(); strings.Contains(got, "/s") || !regexp.MustCompile(`\rtiny.whl  2 kB in 1ms +\n$`).MatchString(got) {
 		t.Errorf("tiny: %q", got)
+	}
+}
+
+// In the hash-bin layout targets delegates to bins, and the bins to stable-XX and
+// unstable-XX: the roles named are still stable and unstable.
+func TestRequireRoleUnknownHashBins(t *testing.T) {
+	dir, keys, src := filepath.Join(t.TempDir(), "pypi"), t.TempDir(), t.TempDir()
+	env := map[string]string{"HOME": t.TempDir(), "TUFPIP_CONFIG_DIR": t.TempDir(), "TUFPIP_CACHE_DIR": t.TempDir()}
+	for _, args := range [][]string{
+		{"repo", "init", dir, "--keys", keys, "--hash-bins", "3", "-q"},
+		{"repo", "add", dir, testWheel(t, src, "FooBar", "1.0"), "-q"},
+	} {
+		if r := runCLI(t, env, args...); r.code != 0 {
+			t.Fatalf("%v: %+v", args, r)
+		}
+	}
+	srv := httptest.NewServer(http.FileServer(http.Dir(dir)))
+	t.Cleanup(srv.Close)
+	base := []string{"--metadata-url", srv.URL + "/metadata/", "--root", filepath.Join(dir, "metadata", "1.root.json"),
+		"resolve", "--python-version", "3.11", "--platform", "any", "foobar"}
+	r := runCLI(t, env, append(base, "--require-role", "stabel")...)
+	if r.code != ExitUsage || r.stdout != "" || !strings.HasSuffix(r.stderr, "\ntufpip: hint: roles this repository delegates to: stable, unstable\n") {
+		t.Errorf("exit %d stdout %q stderr %q", r.code, r.stdout, r.stderr)
+	}
+	if r := runCLI(t, env, append(base, "--require-role", "unstable")...); r.code != 0 || !strings.Contains(r.stdout, "vouched for by unstable") {
+		t.Errorf("--require-role unstable: %+v", r)
 	}
 }
