@@ -52,6 +52,9 @@ func Run(ctx context.Context, args []string, io *IOStreams, getenv func(string) 
 	if err == nil {
 		return ExitOK
 	}
+	if cmd == nil {
+		cmd = root
+	}
 	if ctx.Err() != nil {
 		// Ctrl-C: whatever failed on the way out failed because of it.
 		var pe *passthroughError
