@@ -270,3 +270,22 @@ func TestVersionWithoutVCSInfo(t *testing.T) {
 		}
 	}
 }
+
+// resolve --download on a terminal: the progress line stays once the file is in, with no
+// absurd rate for a file that took a millisecond; through a pipe there is none.
+func TestDownloadProgressOnATerminal(t *testing.T) {
+	flags := serveRepo(t)
+	dir := t.TempDir()
+	args := append(append([]string{}, flags...), "resolve", "--python-version", "3.11", "--platform", "any", "--download", dir, "foobar")
+	stdout, term, code := onTerminal(t, []string{"TERM=xterm"}, args...)
+	if code != 0 || !strings.Contains(stdout, "  saved "+filepath.Join(dir, "foobar-1.0-py3-none-any.whl")+"\n") {
+		t.Fatalf("exit %d stdout %q terminal %q", code, stdout, term)
+	}
+	if !regexp.MustCompile(`\rfoobar-1\.0-py3-none-any\.whl  18 bytes in \d+(\.\d+)?m?s *\n$`).MatchString(term) || strings.Contains(term, "B/s") {
+		t.Errorf("terminal: %q", term)
+	}
+	_, stderr, code := runTufpip(t, append(args[:len(args)-3:len(args)-3], "--download", t.TempDir(), "foobar")...)
+	if code != 0 || stderr != "" {
+		t.Errorf("pipe: exit %d stderr %q", code, stderr)
+	}
+}

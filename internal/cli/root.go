@@ -5,7 +5,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -175,11 +174,3 @@ func isCobraUsageError(err error) bool {
 
 // out returns the data stream.
 func (a *App) out() io.Writer { return a.IO.Out }
-
-// report prints a confirmation of what a command did ("added ...", "saved ..."), which -q
-// silences: a cron job stays quiet unless something fails.
-func (a *App) report(format string, args ...any) {
-	if !a.flags.quiet {
-		fmt.Fprintf(a.IO.Out, format, args...)
-	}
-}

@@ -51,6 +51,14 @@ func label(kind string, color bool) string {
 	return "\x1b[" + code + "m" + kind + ":\x1b[0m"
 }
 
+// report prints a confirmation of what a command did ("added ...", "saved ..."), which -q
+// silences: a cron job stays quiet unless something fails.
+func (a *App) report(format string, args ...any) {
+	if !a.flags.quiet {
+		fmt.Fprintf(a.IO.Out, format, args...)
+	}
+}
+
 // plural returns "1 project", "2 projects".
 func plural(n int, one, many string) string {
 	if n == 1 {
