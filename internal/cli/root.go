@@ -151,6 +151,20 @@ only unstable signed is used only when stable never signed the project.`,
 	for _, c := range commands {
 		root.AddCommand(c(app))
 	}
+	// cobra's own commands, in tufpip's voice (the completion command takes its output
+	// stream when it is made)
+	root.SetOut(app.IO.Out)
+	root.SetErr(app.IO.ErrOut)
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		switch c.Name() {
+		case "help":
+			c.Short = "help about any command"
+		case "completion":
+			c.Short = "print a shell completion script (bash, zsh, fish, powershell)"
+		}
+	}
 	return root
 }
 
