@@ -35,11 +35,9 @@ func (c *Client) DelegatedRoles(ctx context.Context) ([]string, error) {
 	if len(bins) == 0 {
 		return nil, nil
 	}
-	bin := up.GetTrustedMetadataSet().Targets[bins[0]]
-	if bin == nil {
-		if bin, err = c.loadRole(ctx, up, bins[0], metadata.TARGETS); err != nil {
-			return nil, err
-		}
+	bin, err := c.load(ctx, up.GetTrustedMetadataSet(), metadata.TARGETS, top, bins[0], MaxExplainRoleLength)
+	if err != nil {
+		return nil, err
 	}
 	if bin.Signed.Delegations == nil {
 		return nil, nil
