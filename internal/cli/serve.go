@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"fmt"
 	"net"
 	"net/http"
 	"os"
@@ -96,10 +95,10 @@ func runServe(ctx context.Context, app *App, o serveOptions) error {
 		ln.Close()
 		return err
 	}
-	fmt.Fprintf(app.IO.ErrOut, "tufpip: serving the verifying index at %s (Ctrl-C stops)\n", serveURLs(host, ln.Addr()))
+	app.status("serving the verifying index at %s (Ctrl-C stops)", serveURLs(host, ln.Addr()))
 	<-ctx.Done()
 	stop()
-	fmt.Fprintln(app.IO.ErrOut, "tufpip: stopped")
+	app.status("stopped")
 	// Stopped by Ctrl-C or SIGTERM, as every other command: exit 130, without an error.
 	return &passthroughError{code: ExitInterrupted}
 }

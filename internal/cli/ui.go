@@ -59,6 +59,14 @@ func (a *App) report(format string, args ...any) {
 	}
 }
 
+// status tells the user, on stderr, what a long-running command is doing ("serving ...");
+// -q silences it.
+func (a *App) status(format string, args ...any) {
+	if !a.flags.quiet {
+		fmt.Fprintf(a.IO.ErrOut, "tufpip: "+format+"\n", args...)
+	}
+}
+
 // plural returns "1 project", "2 projects".
 func plural(n int, one, many string) string {
 	if n == 1 {

@@ -405,3 +405,35 @@ func TestRequireRoleUnknownHashBins(t *testing.T) {
 		t.Errorf("--require-role unstable: %+v", r)
 	}
 }
+
+// serve -q answers as usual and prints nothing, also when stopped (exit 130).
+func TestServeQuiet(t *testing.T) {
+	env, _ := repoEnv(t, seedRepo(t))
+	addr := freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errOut syncBuffer
+	code := make(chan int, 1)
+	go func() {
+		io := &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}
+		code <- Run(ctx, []string{"serve", "-q", "--addr", addr}, io, func(k string) string { return env[k] })
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		resp, err := http.Get("http://" + addr + "/simple/foobar/")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			cancel()
+			t.Fatalf("serve -q never answered: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	if c := <-code; c != ExitInterrupted || out.String() != "" || errOut.String() != "" {
+		t.Errorf("exit %d stdout %q stderr %q", c, out.String(), errOut.String())
+	}
+}
