@@ -225,7 +225,7 @@ func printResolve(app *App, results []*resolveResult) error {
 		switch {
 		case r.err != nil:
 			w = app.IO.ErrOut
-			fmt.Fprintf(w, "tufpip: %s %s\n", label("error", app.color), safeText(r.Error, true))
+			writeErrorLine(w, r.Error, app.color)
 		case r.Ignored != "":
 			fmt.Fprintf(w, "%s: ignored (%s)\n", safeText(r.Requirement, false), safeText(r.Ignored, false))
 		case r.File != nil:

@@ -100,11 +100,17 @@ func writeError(w io.Writer, err error, color bool) {
 	}
 	var rep *reportedError
 	if !errors.As(err, &rep) {
-		fmt.Fprintf(w, "tufpip: %s %s\n", label("error", color), safeText(strings.TrimSpace(err.Error()), true))
+		writeErrorLine(w, err.Error(), color)
 	}
 	if h := hintFor(err); h != "" {
 		fmt.Fprintf(w, "tufpip: %s %s\n", label("hint", color), safeText(h, true))
 	}
+}
+
+// writeErrorLine writes one "tufpip: error: ..." message (multi-line messages keep their
+// line breaks).
+func writeErrorLine(w io.Writer, msg string, color bool) {
+	fmt.Fprintf(w, "tufpip: %s %s\n", label("error", color), safeText(strings.TrimSpace(msg), true))
 }
 
 // reportedError is a failure whose message the command has already printed, next to the
