@@ -19,7 +19,7 @@ var (
 
 type versionInfo struct {
 	Version   string `json:"version"`
-	Commit    string `json:"commit,omitempty"` // "" when the build recorded none`
+	Commit    string `json:"commit,omitempty"` // "" when the build recorded none
 	GoTUF     string `json:"goTUF"`
 	GoVersion string `json:"go"`
 }
