@@ -85,7 +85,13 @@ type Entry struct {
 	Path     string `json:"path,omitempty"` // local file or directory, as written (relative to the lockfile)
 	// Source is the index the entry comes from: uv's `source = { registry = ... }`, or
 	// pylock's packages.index. Empty when the lockfile does not say.
-	Source string   `json:"source,omitempty"`
+	Source string `json:"source,omitempty"`
+	// Direct is set for a distribution file the lockfile takes from a URL or a local path
+	// of its own instead of from an index: a uv.lock `url` or `path` source, a pylock.toml
+	// wheel or sdist given by path (installers prefer the path to the url), a poetry.lock
+	// `url` or `file` source, a Pipfile.lock `file` or `path`. No index serves it, so it
+	// must never be looked up as if one did, whatever its hash.
+	Direct bool     `json:"direct,omitempty"`
 	Hashes []Hash   `json:"hashes,omitempty"`
 	Size   int64    `json:"size"` // -1 when unknown
 	Marker string   `json:"marker,omitempty"`

@@ -132,6 +132,7 @@ func uvEntry(base Entry, kind Kind, srcURL, srcPath string, f tview) Entry {
 	if e.URL == "" && e.Path == "" {
 		e.URL, e.Path = srcURL, srcPath
 	}
+	e.Direct = srcURL != "" || srcPath != ""
 	if !d.fileLocation(f, &e, kind, base.Name, size) {
 		return e
 	}
