@@ -26,15 +26,18 @@ func newVerifyCmd(app *App) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "verify LOCKFILE...",
 		Short: "check that every file a lockfile pins is one the repository vouches for",
-		Long: `verify reads requirements files (pip-tools --generate-hashes), PEP 751 pylock.toml and
-uv.lock files, and checks every pinned hash, and the filename and size where the format
-records them, against the files the TUF repository vouches for. Entries for other platforms
-are checked too: an environment marker exempts nothing. Run it in CI before installing.
+		Long: `verify reads requirements files (pip-tools --generate-hashes), PEP 751 pylock.toml,
+uv.lock, poetry.lock and Pipfile.lock files, and checks every pinned hash, and the filename
+and size where the format records them, against the files the TUF repository vouches for.
+Entries for other platforms are checked too: an environment marker exempts nothing. Run it
+in CI before installing.
 
-It exits 0 only when every entry passes; 3 when a hash, filename or size is not a trusted
-file's, an entry is not pinned, has no (strong) hash, is yanked or comes from a URL, path,
-VCS or directory, or the --require-role policy fails; 4 when only projects or versions are
-missing; 1 when a lockfile cannot be read (with file:line) or the repository cannot be reached.`,
+It exits 0 only when every entry passes (the project's own source tree is reported as local
+and skipped); 3 when a hash, filename or size is not a trusted file's, an entry is not
+pinned, has no (strong) hash, is yanked, or comes from a VCS, a direct URL or a local
+archive whatever its hash, or the --require-role policy fails; 4 when only projects or
+versions are missing; 1 when a lockfile cannot be read (with file:line) or has no entries,
+or the repository cannot be reached.`,
 		Example: `  tufpip verify requirements.txt
   tufpip verify pylock.toml uv.lock --require-role stable
   tufpip verify requirements.txt --format github   # GitHub Actions annotations`,
@@ -46,6 +49,19 @@ missing; 1 when a lockfile cannot be read (with file:line) or the repository can
 	cmd.Flags().StringVar(&o.requireRole, "require-role", "", "accept only files vouched for by this role (e.g. stable)")
 	cmd.Flags().IntVar(&o.parallel, "parallel", 8, "pages fetched at once")
 	return cmd
+}
+
+// regenerateHint is the advice for a lockfile that cannot be read, in its tool's words.
+func regenerateHint(f lockfile.Format) string {
+	switch f {
+	case lockfile.FormatPoetry:
+		return "fix the lockfile or regenerate it with poetry lock; or verify an export: poetry export --with-hashes -o requirements.txt"
+	case lockfile.FormatPipfile:
+		return "fix the lockfile or regenerate it with pipenv lock; or verify an export: pipenv requirements --hash > requirements.txt"
+	case lockfile.FormatUvLock:
+		return "fix the lockfile or regenerate it with uv lock"
+	}
+	return "fix the lockfile, or regenerate it"
 }
 
 // verifyEntry is one line of verify --format json.
@@ -64,10 +80,20 @@ func runVerify(ctx context.Context, app *App, o verifyOptions, paths []string) e
 		lf, err := lockfile.Load(p)
 		if err != nil {
 			var pe *lockfile.ParseError
-			if errors.As(err, &pe) {
-				return withHint(err, "fix the lockfile, or regenerate it")
+			var ue *lockfile.UnsupportedError
+			switch {
+			case errors.As(err, &ue):
+				return withHint(err, ue.Hint)
+			case errors.As(err, &pe):
+				return withHint(err, regenerateHint(lockfile.DetectFormat(p)))
 			}
 			return err
+		}
+		if len(lf.Entries) == 0 {
+			// An empty lock pins nothing, so it would pass: it is a failed export or the
+			// wrong file, and a CI gate must not turn green on it.
+			return withHint(errorf("%s: no entries: the lockfile pins nothing to verify", p),
+				"point tufpip verify at the lockfile your tool writes, or regenerate it")
 		}
 		for _, e := range lf.Entries {
 			// A constraint restricts versions and installs nothing by itself: a range or a

@@ -201,6 +201,19 @@ func normHex(algo, hex string) (string, error) {
 	return hex, nil
 }
 
+// parseHash reads "<algorithm>:<hex>", as uv.lock, poetry.lock and Pipfile.lock write a hash.
+func parseHash(s string) (Hash, error) {
+	algo, hex, ok := strings.Cut(s, ":")
+	if !ok || algo == "" {
+		return Hash{}, fmt.Errorf("hash %q must be <algorithm>:<hex>", truncate(s, 80))
+	}
+	hex, err := normHex(algo, hex)
+	if err != nil {
+		return Hash{}, err
+	}
+	return Hash{Algorithm: algo, Hex: hex}, nil
+}
+
 var digestLen = map[string]int{
 	"md5": 32, "sha1": 40, "sha224": 56, "sha256": 64, "sha384": 96, "sha512": 128,
 	"sha3_224": 56, "sha3_256": 64, "sha3_384": 96, "sha3_512": 128, "blake2s": 64, "blake2b": 128,
