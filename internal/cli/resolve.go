@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -188,9 +187,14 @@ func printResolve(app *App, results []*resolveResult) error {
 		}
 	}
 	if app.flags.format == "json" {
-		enc := json.NewEncoder(app.out())
-		enc.SetIndent("", "  ")
-		return enc.Encode(map[string]any{"results": results})
+		ok := true
+		for _, r := range results {
+			ok = ok && r.err == nil
+		}
+		return printJSON(app.out(), struct {
+			OK      bool             `json:"ok"`
+			Results []*resolveResult `json:"results"`
+		}{ok, results})
 	}
 	w := app.out()
 	for _, r := range results {

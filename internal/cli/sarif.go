@@ -67,11 +67,11 @@ type sarifText struct {
 }
 
 type sarifRule struct {
-	ID                   string           `json:"id"`
-	Name                 string           `json:"name"`
-	ShortDescription     sarifText        `json:"shortDescription"`
-	Help                 sarifText        `json:"help"`
-	DefaultConfiguration sarifRuleConfig  `json:"defaultConfiguration"`
+	ID                   string              `json:"id"`
+	Name                 string              `json:"name"`
+	ShortDescription     sarifText           `json:"shortDescription"`
+	Help                 sarifText           `json:"help"`
+	DefaultConfiguration sarifRuleConfig     `json:"defaultConfiguration"`
 	Properties           map[string][]string `json:"properties"`
 }
 

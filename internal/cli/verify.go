@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -19,6 +18,7 @@ func init() { register(newVerifyCmd) }
 type verifyOptions struct {
 	requireRole string
 	parallel    int
+	summary     string
 }
 
 func newVerifyCmd(app *App) *cobra.Command {
@@ -40,7 +40,9 @@ versions are missing; 1 when a lockfile cannot be read (with file:line) or has n
 or the repository cannot be reached.`,
 		Example: `  tufpip verify requirements.txt
   tufpip verify pylock.toml uv.lock --require-role stable
-  tufpip verify requirements.txt --format github   # GitHub Actions annotations`,
+  tufpip verify requirements.txt --format github   # GitHub Actions annotations
+  tufpip verify uv.lock --format sarif > tufpip.sarif  # code scanning
+  tufpip verify poetry.lock --summary summary.md     # Markdown table (default: $GITHUB_STEP_SUMMARY)`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runVerify(cmd.Context(), app, o, args)
@@ -48,6 +50,7 @@ or the repository cannot be reached.`,
 	}
 	cmd.Flags().StringVar(&o.requireRole, "require-role", "", "accept only files vouched for by this role (e.g. stable)")
 	cmd.Flags().IntVar(&o.parallel, "parallel", 8, "pages fetched at once")
+	cmd.Flags().StringVar(&o.summary, "summary", "", "append a Markdown table of the run to FILE (default: $GITHUB_STEP_SUMMARY when set)")
 	return cmd
 }
 
@@ -119,7 +122,7 @@ func runVerify(ctx context.Context, app *App, o verifyOptions, paths []string) e
 	_ = sess.finder.Prefetch(ctx, projects, o.parallel) // failures are reported per entry
 	ex := &explainer{app: app, sess: sess, role: o.requireRole}
 
-	var results []verifyEntry
+	results := []verifyEntry{}
 	failed := map[lockcheck.Status]int{}
 	verification := false
 	for _, e := range entries {
@@ -144,6 +147,11 @@ func runVerify(ctx context.Context, app *App, o verifyOptions, paths []string) e
 	}
 	if err := printVerify(app, results); err != nil {
 		return err
+	}
+	if p := summaryPath(app, o.summary); p != "" {
+		if err := writeSummary(p, paths, results); err != nil {
+			return withHint(err, "check the --summary path (or $GITHUB_STEP_SUMMARY)")
+		}
 	}
 	return verifyOutcome(results, failed, verification)
 }
@@ -191,9 +199,12 @@ func printVerify(app *App, results []verifyEntry) error {
 		for _, r := range results {
 			ok = ok && r.Passed()
 		}
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(map[string]any{"version": 1, "ok": ok, "entries": results})
+		return printJSON(w, struct {
+			OK      bool          `json:"ok"`
+			Entries []verifyEntry `json:"entries"`
+		}{ok, results})
+	case "sarif":
+		return writeSARIF(w, results)
 	case "github":
 		for _, r := range results {
 			if !r.Passed() {

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"runtime"
 	"runtime/debug"
@@ -17,7 +16,7 @@ var (
 )
 
 type versionInfo struct {
-	Version   string `json:"version"`
+	Version   string `json:"tufpip"` // "version" is the JSON shape's (output.go)
 	Commit    string `json:"commit"`
 	GoTUF     string `json:"goTUF"`
 	GoVersion string `json:"go"`
@@ -65,8 +64,7 @@ func newVersionCmd(app *App) *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			v := buildVersion()
 			if app.flags.format == "json" {
-				enc := json.NewEncoder(app.out())
-				return enc.Encode(v)
+				return printJSON(app.out(), v)
 			}
 			_, err := fmt.Fprintf(app.out(), "tufpip %s\ncommit %s\ngo-tuf %s\n%s\n", v.Version, v.Commit, v.GoTUF, v.GoVersion)
 			return err
