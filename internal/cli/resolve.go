@@ -107,7 +107,7 @@ func runResolve(ctx context.Context, app *App, o resolveOptions, args []string) 
 	for _, r := range reqs {
 		results = append(results, resolveOne(ctx, sess, r, env, o.target.options()))
 	}
-	if o.download != "" {
+	if checkPinnedHashes(reqs, results) && o.download != "" {
 		downloadChosen(ctx, app, sess, results, o.download)
 	}
 	if err := printResolve(app, results); err != nil {
