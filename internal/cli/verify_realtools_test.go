@@ -1,0 +1,152 @@
+package cli
+
+import (
+	"context"
+	"io"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tufpip/tufpip/internal/pyfix"
+	"github.com/tufpip/tufpip/internal/tuftest"
+)
+
+// Lockfiles written by the real tools (pip-compile, uv lock, pip lock, poetry lock, pipenv
+// lock) against tufpip serve's verifying index on 127.0.0.1, then verified: every entry
+// passes. The tools see only the loopback index: their homes, caches and configs are
+// temporary directories, and each is given the index as its only one.
+
+// realToolsIndex signs real wheels (app-dep 1.0 needs helper>=1; helper 1.0 and 2.0, pure
+// and with an sdist) with stable, starts tufpip serve on them and returns its /simple/ URL.
+func realToolsIndex(t *testing.T) (env map[string]string, indexURL string) {
+	t.Helper()
+	repo := tuftest.New(t)
+	type pf = tuftest.PageFile
+	pages := map[string][]pf{}
+	add := func(project, fn string, data []byte) {
+		repo.AddFile(tuftest.Stable, fn, data)
+		f := tuftest.File(fn, data)
+		f.RequiresPython = ">=3.8"
+		pages[project] = append(pages[project], f)
+	}
+	fn, data := pyfix.Wheel(t, pyfix.WheelSpec{Name: "app-dep", Version: "1.0", RequiresDist: []string{"helper>=1"}})
+	add("app-dep", fn, data)
+	for _, v := range []string{"1.0", "2.0"} {
+		fn, data := pyfix.Wheel(t, pyfix.WheelSpec{Name: "helper", Version: v})
+		add("helper", fn, data)
+		fn, data = pyfix.Sdist(t, pyfix.SdistSpec{Name: "helper", Version: v})
+		add("helper", fn, data)
+	}
+	for p, files := range pages {
+		repo.SetPage(tuftest.Stable, p, files...)
+	}
+	repo.Publish()
+	env, _ = repoEnv(t, repo)
+
+	addr := freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	var stderr syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		io := &IOStreams{In: strings.NewReader(""), Out: io.Discard, ErrOut: &stderr}
+		done <- Run(ctx, []string{"serve", "--addr", addr}, io, func(k string) string { return env[k] })
+	}()
+	t.Cleanup(func() { cancel(); <-done })
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(stderr.String(), "serving the verifying index at http://"+addr+"/simple/") {
+		if time.Now().After(deadline) {
+			t.Fatalf("serve did not start: %s", stderr.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return env, "http://" + addr + "/simple/"
+}
+
+// toolEnv is an environment with nothing of the developer's: a private HOME, caches and
+// configs, no proxy, no index settings but the ones given.
+func toolEnv(t *testing.T, extra ...string) []string {
+	home := t.TempDir()
+	var env []string
+	for _, kv := range pyfix.Env() {
+		k, _, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(k, "UV_") || strings.HasPrefix(k, "POETRY_") || strings.HasPrefix(k, "PIPENV_") ||
+			strings.HasPrefix(k, "XDG_") || k == "HOME" || strings.Contains(strings.ToLower(k), "proxy") || k == "VIRTUAL_ENV" {
+			continue
+		}
+		env = append(env, kv)
+	}
+	return append(append(env, "HOME="+home, "XDG_CACHE_HOME="+filepath.Join(home, "cache"),
+		"XDG_CONFIG_HOME="+filepath.Join(home, "config"), "XDG_DATA_HOME="+filepath.Join(home, "data"),
+		"NO_PROXY=*", "no_proxy=*"), extra...)
+}
+
+func runTool(t *testing.T, dir string, env []string, name string, args ...string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Dir, cmd.Env = dir, env
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s %s: %v\n%s", filepath.Base(name), strings.Join(args, " "), err, out)
+	}
+}
+
+func TestVerifyLockfilesWrittenByRealTools(t *testing.T) {
+	env, index := realToolsIndex(t)
+	python := pyfix.Python(t, "3.11").Path
+	verify := func(t *testing.T, path string, wantOK, wantLocal int) {
+		t.Helper()
+		r := runCLI(t, env, "verify", path)
+		if r.code != 0 || strings.Count(r.stdout, "ok    ") != wantOK || strings.Count(r.stdout, "skip  ") != wantLocal {
+			t.Fatalf("verify %s: exit %d, want 0 with %d ok and %d local\n%s%s\n%s", filepath.Base(path), r.code, wantOK, wantLocal, r.stdout, r.stderr, readFile(t, path))
+		}
+	}
+	pyproject := func(dir string, extra string) {
+		writeFile(t, dir, "pyproject.toml", "[project]\nname = \"myapp\"\nversion = \"0.1.0\"\nrequires-python = \">=3.8\"\ndependencies = [\"app-dep\", \"helper<2\"]\n"+extra)
+	}
+
+	t.Run("pip-compile", func(t *testing.T) {
+		tool := pyfix.Tool(t, "pip-compile")
+		dir := t.TempDir()
+		writeFile(t, dir, "requirements.in", "app-dep\nhelper<2\n")
+		runTool(t, dir, toolEnv(t), tool, "--generate-hashes", "--index-url", index, "--no-emit-index-url",
+			"--cache-dir", filepath.Join(dir, ".cache"), "-o", "requirements.txt", "requirements.in")
+		verify(t, filepath.Join(dir, "requirements.txt"), 2, 0)
+	})
+	t.Run("uv lock", func(t *testing.T) {
+		tool := pyfix.Tool(t, "uv")
+		dir := t.TempDir()
+		pyproject(dir, "")
+		// --no-config skips uv.toml and pyproject's [tool.uv]: the command line names the only index
+		runTool(t, dir, toolEnv(t, "UV_PYTHON="+python, "UV_PYTHON_DOWNLOADS=never", "UV_CACHE_DIR="+filepath.Join(dir, ".cache"), "UV_NO_CONFIG=1"),
+			tool, "lock", "--default-index", index)
+		verify(t, filepath.Join(dir, "uv.lock"), 3, 1) // app-dep wheel, helper 1.0 wheel and sdist; myapp itself
+	})
+	t.Run("pip lock", func(t *testing.T) {
+		py := pyfix.Tool(t, "python-pip-latest")
+		dir := t.TempDir()
+		writeFile(t, dir, "requirements.in", "app-dep\nhelper<2\n")
+		runTool(t, dir, toolEnv(t, "PIP_CONFIG_FILE=/dev/null"), py, "-m", "pip", "lock", "--index-url", index,
+			"--cache-dir", filepath.Join(dir, ".cache"), "-r", "requirements.in", "-o", "pylock.toml")
+		verify(t, filepath.Join(dir, "pylock.toml"), 2, 0)
+	})
+	t.Run("poetry lock", func(t *testing.T) {
+		tool := pyfix.Tool(t, "poetry")
+		dir := t.TempDir()
+		pyproject(dir, "\n[tool.poetry]\npackage-mode = false\n\n[[tool.poetry.source]]\nname = \"tuf\"\nurl = \""+index+"\"\npriority = \"primary\"\n")
+		runTool(t, dir, toolEnv(t, "POETRY_CACHE_DIR="+filepath.Join(dir, ".cache"), "POETRY_CONFIG_DIR="+filepath.Join(dir, ".config"),
+			"POETRY_VIRTUALENVS_CREATE=false", "POETRY_NO_INTERACTION=1"), tool, "lock")
+		verify(t, filepath.Join(dir, "poetry.lock"), 3, 0)
+	})
+	t.Run("pipenv lock", func(t *testing.T) {
+		tool := pyfix.Tool(t, "pipenv")
+		dir := t.TempDir()
+		writeFile(t, dir, "Pipfile", "[[source]]\nname = \"tuf\"\nurl = \""+index+"\"\nverify_ssl = false\n\n[packages]\napp-dep = \"*\"\nhelper = \"<2\"\n\n[requires]\npython_version = \"3.11\"\n")
+		runTool(t, dir, toolEnv(t, "PIPENV_VENV_IN_PROJECT=1", "PIPENV_PYTHON="+python, "PIPENV_CACHE_DIR="+filepath.Join(dir, ".cache"),
+			"PIPENV_NOSPIN=1", "PIPENV_YES=1", "PIP_CONFIG_FILE=/dev/null", "PIPENV_IGNORE_VIRTUALENVS=1"), tool, "lock")
+		verify(t, filepath.Join(dir, "Pipfile.lock"), 2, 0)
+	})
+}
