@@ -2,7 +2,9 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"io"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -20,7 +22,7 @@ import (
 
 // realToolsIndex signs real wheels (app-dep 1.0 needs helper>=1; helper 1.0 and 2.0, pure
 // and with an sdist) with stable, starts tufpip serve on them and returns its /simple/ URL.
-func realToolsIndex(t *testing.T) (env map[string]string, indexURL string) {
+func realToolsIndex(t *testing.T) (env map[string]string, indexURL string, srv *tuftest.Server) {
 	t.Helper()
 	repo := tuftest.New(t)
 	type pf = tuftest.PageFile
@@ -43,7 +45,7 @@ func realToolsIndex(t *testing.T) (env map[string]string, indexURL string) {
 		repo.SetPage(tuftest.Stable, p, files...)
 	}
 	repo.Publish()
-	env, _ = repoEnv(t, repo)
+	env, srv = repoEnv(t, repo)
 
 	addr := freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -61,7 +63,7 @@ func realToolsIndex(t *testing.T) (env map[string]string, indexURL string) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	return env, "http://" + addr + "/simple/"
+	return env, "http://" + addr + "/simple/", srv
 }
 
 // toolEnv is an environment with nothing of the developer's: a private HOME, caches and
@@ -95,7 +97,7 @@ func runTool(t *testing.T, dir string, env []string, name string, args ...string
 }
 
 func TestVerifyLockfilesWrittenByRealTools(t *testing.T) {
-	env, index := realToolsIndex(t)
+	env, index, _ := realToolsIndex(t)
 	python := pyfix.Python(t, "3.11").Path
 	verify := func(t *testing.T, path string, wantOK, wantLocal int) {
 		t.Helper()
@@ -148,5 +150,96 @@ func TestVerifyLockfilesWrittenByRealTools(t *testing.T) {
 		runTool(t, dir, toolEnv(t, "PIPENV_VENV_IN_PROJECT=1", "PIPENV_PYTHON="+python, "PIPENV_CACHE_DIR="+filepath.Join(dir, ".cache"),
 			"PIPENV_NOSPIN=1", "PIPENV_YES=1", "PIP_CONFIG_FILE=/dev/null", "PIPENV_IGNORE_VIRTUALENVS=1"), tool, "lock")
 		verify(t, filepath.Join(dir, "Pipfile.lock"), 2, 0)
+	})
+}
+
+// The same tools, asked to lock a direct URL (a file whose bytes the repository does vouch
+// for, served from elsewhere) and a local wheel: those entries are unverifiable, the run exits
+// 3, and their projects are never looked up on the index.
+func TestVerifyDirectSourcesWrittenByRealTools(t *testing.T) {
+	env, index, srv := realToolsIndex(t)
+	python := pyfix.Python(t, "3.11").Path
+	helperFn, helperData := pyfix.Wheel(t, pyfix.WheelSpec{Name: "helper", Version: "2.0"}) // trusted bytes
+	elsewhere := pyfix.NewIndex(t, pyfix.IndexFile{Filename: helperFn, Data: helperData})
+	helperURL := elsewhere.FileURL(helperFn)
+	localFn, localData := pyfix.Wheel(t, pyfix.WheelSpec{Name: "localpkg", Version: "1.0"})
+	setup := func(t *testing.T) (dir, localURL string) {
+		dir = t.TempDir()
+		if err := os.MkdirAll(filepath.Join(dir, "vendor"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "vendor", localFn), localData, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return dir, "file://" + filepath.ToSlash(filepath.Join(dir, "vendor", localFn))
+	}
+	check := func(t *testing.T, path string, wantLocal int) {
+		t.Helper()
+		before := len(srv.Requests())
+		r := runCLI(t, env, "verify", path, "--format", "json")
+		var out verifyJSON
+		if err := json.Unmarshal([]byte(r.stdout), &out); err != nil || r.code != ExitVerification {
+			t.Fatalf("exit %d, want 3: %v\n%s%s\n%s", r.code, err, r.stdout, r.stderr, readFile(t, path))
+		}
+		got := map[string]int{}
+		for _, e := range out.Entries {
+			got[e.Status+" "+pyfix.NormalizeName(e.Name)]++
+			if e.Status == "unverifiable" && !strings.Contains(e.Reason, "which no TUF role can vouch for") {
+				t.Errorf("%+v", e)
+			}
+		}
+		if got["ok app-dep"] != 1 || got["unverifiable helper"] != 1 || got["unverifiable localpkg"] != 1 || got["local myapp"] != wantLocal || len(out.Entries) != 3+wantLocal {
+			t.Errorf("statuses %v\n%s", got, readFile(t, path))
+		}
+		for _, req := range srv.Requests()[before:] {
+			if strings.Contains(req.Path, "simple/helper/") || strings.Contains(req.Path, "simple/localpkg/") {
+				t.Errorf("looked up %s for a direct source", req.Path)
+			}
+		}
+	}
+	reqIn := func(localURL string) string {
+		return "app-dep\nhelper @ " + helperURL + "\nlocalpkg @ " + localURL + "\n"
+	}
+
+	t.Run("pip-compile", func(t *testing.T) {
+		tool := pyfix.Tool(t, "pip-compile")
+		dir, local := setup(t)
+		writeFile(t, dir, "requirements.in", reqIn(local))
+		runTool(t, dir, toolEnv(t), tool, "--generate-hashes", "--index-url", index, "--no-emit-index-url",
+			"--cache-dir", filepath.Join(dir, ".cache"), "-o", "requirements.txt", "requirements.in")
+		check(t, filepath.Join(dir, "requirements.txt"), 0)
+	})
+	t.Run("uv lock", func(t *testing.T) {
+		tool := pyfix.Tool(t, "uv")
+		dir, local := setup(t)
+		writeFile(t, dir, "pyproject.toml", "[project]\nname = \"myapp\"\nversion = \"0.1.0\"\nrequires-python = \">=3.8\"\ndependencies = [\"app-dep\", \"helper @ "+helperURL+"\", \"localpkg @ "+local+"\"]\n")
+		runTool(t, dir, toolEnv(t, "UV_PYTHON="+python, "UV_PYTHON_DOWNLOADS=never", "UV_CACHE_DIR="+filepath.Join(dir, ".cache"), "UV_NO_CONFIG=1"),
+			tool, "lock", "--default-index", index)
+		check(t, filepath.Join(dir, "uv.lock"), 1)
+	})
+	t.Run("pip lock", func(t *testing.T) {
+		py := pyfix.Tool(t, "python-pip-latest")
+		dir, local := setup(t)
+		writeFile(t, dir, "requirements.in", reqIn(local))
+		runTool(t, dir, toolEnv(t, "PIP_CONFIG_FILE=/dev/null"), py, "-m", "pip", "lock", "--index-url", index,
+			"--cache-dir", filepath.Join(dir, ".cache"), "-r", "requirements.in", "-o", "pylock.toml")
+		check(t, filepath.Join(dir, "pylock.toml"), 0)
+	})
+	t.Run("poetry lock", func(t *testing.T) {
+		tool := pyfix.Tool(t, "poetry")
+		dir, _ := setup(t)
+		writeFile(t, dir, "pyproject.toml", "[project]\nname = \"myapp\"\nversion = \"0.1.0\"\nrequires-python = \">=3.8\"\ndependencies = [\"app-dep\", \"helper @ "+helperURL+"\", \"localpkg\"]\n"+
+			"\n[tool.poetry]\npackage-mode = false\n\n[tool.poetry.dependencies]\nlocalpkg = { path = \"vendor/"+localFn+"\" }\n\n[[tool.poetry.source]]\nname = \"tuf\"\nurl = \""+index+"\"\npriority = \"primary\"\n")
+		runTool(t, dir, toolEnv(t, "POETRY_CACHE_DIR="+filepath.Join(dir, ".cache"), "POETRY_CONFIG_DIR="+filepath.Join(dir, ".config"),
+			"POETRY_VIRTUALENVS_CREATE=false", "POETRY_NO_INTERACTION=1"), tool, "lock")
+		check(t, filepath.Join(dir, "poetry.lock"), 0)
+	})
+	t.Run("pipenv lock", func(t *testing.T) {
+		tool := pyfix.Tool(t, "pipenv")
+		dir, _ := setup(t)
+		writeFile(t, dir, "Pipfile", "[[source]]\nname = \"tuf\"\nurl = \""+index+"\"\nverify_ssl = false\n\n[packages]\napp-dep = \"*\"\nhelper = {file = \""+helperURL+"\"}\nlocalpkg = {path = \"vendor/"+localFn+"\"}\n\n[requires]\npython_version = \"3.11\"\n")
+		runTool(t, dir, toolEnv(t, "PIPENV_VENV_IN_PROJECT=1", "PIPENV_PYTHON="+python, "PIPENV_CACHE_DIR="+filepath.Join(dir, ".cache"),
+			"PIPENV_NOSPIN=1", "PIPENV_YES=1", "PIP_CONFIG_FILE=/dev/null", "PIPENV_IGNORE_VIRTUALENVS=1"), tool, "lock")
+		check(t, filepath.Join(dir, "Pipfile.lock"), 0)
 	})
 }
