@@ -308,7 +308,7 @@ func sourceKind(e lockfile.Entry) string {
 	switch {
 	case e.Kind == lockfile.KindVCS && e.Editable, e.Kind == lockfile.KindRequirement && e.Editable && e.URL != "":
 		return "an editable VCS"
-	case e.Kind == lockfile.KindVCS, e.Kind == lockfile.KindRequirement && isVCSURL(e.URL):
+	case e.Kind == lockfile.KindVCS, e.Kind == lockfile.KindRequirement && lockfile.IsVCSURL(e.URL):
 		return "a VCS"
 	case e.Kind == lockfile.KindRequirement && e.URL != "":
 		return "a direct URL"
@@ -323,16 +323,6 @@ func sourceKind(e lockfile.Entry) string {
 		return "a direct URL"
 	}
 	return ""
-}
-
-// isVCSURL reports a pip VCS URL (git+https://..., hg+ssh://...).
-func isVCSURL(u string) bool {
-	for _, p := range []string{"git+", "hg+", "svn+", "bzr+"} {
-		if strings.HasPrefix(strings.ToLower(u), p) {
-			return true
-		}
-	}
-	return false
 }
 
 // Project returns the PEP 503 name an entry's project is looked up by.

@@ -110,6 +110,13 @@ type Entry struct {
 	Pos Position `json:"pos"`
 }
 
+// IsVCSURL reports a URL pip hands to a version control system (git+https://..., git://,
+// hg+ssh://...), as a requirement line may name one.
+func IsVCSURL(u string) bool {
+	scheme, _, ok := strings.Cut(u, ":")
+	return ok && vcsSchemes[strings.ToLower(scheme)]
+}
+
 // Option is an option line of a requirements file, such as
 // `--extra-index-url https://example.org/simple`. Name is the canonical long form
 // even when the file used a short form or an abbreviation pip accepts.
