@@ -243,3 +243,23 @@ func TestVerifyDirectSourcesWrittenByRealTools(t *testing.T) {
 		check(t, filepath.Join(dir, "Pipfile.lock"), 0)
 	})
 }
+
+// uv locks no hash for a file its index served without one: verify refuses the entry and
+// says the index is the cause, not a missing flag.
+func TestVerifyHashlessIndexLockedByUv(t *testing.T) {
+	tool := pyfix.Tool(t, "uv")
+	env, _, _ := realToolsIndex(t)
+	python := pyfix.Python(t, "3.11").Path
+	fn, data := pyfix.Wheel(t, pyfix.WheelSpec{Name: "helper", Version: "1.0"}) // the bytes stable signed
+	hashless := pyfix.NewIndex(t, pyfix.IndexFile{Filename: fn, Data: data, NoHash: true})
+	dir := t.TempDir()
+	writeFile(t, dir, "pyproject.toml", "[project]\nname = \"myapp\"\nversion = \"0.1.0\"\nrequires-python = \">=3.8\"\ndependencies = [\"helper<2\"]\n")
+	runTool(t, dir, toolEnv(t, "UV_PYTHON="+python, "UV_PYTHON_DOWNLOADS=never", "UV_CACHE_DIR="+filepath.Join(dir, ".cache"), "UV_NO_CONFIG=1"),
+		tool, "lock", "--default-index", hashless.URL)
+	path := filepath.Join(dir, "uv.lock")
+	r := runCLI(t, env, "verify", path)
+	want := "helper==1.0 (" + fn + ") has no hash\n      hint: the index this was locked from gave no sha256 for the file"
+	if r.code != ExitVerification || !strings.Contains(r.stdout, want) || strings.Contains(r.stdout, "pip-compile") {
+		t.Fatalf("exit %d, want 3 and %q\n%s%s\n%s", r.code, want, r.stdout, r.stderr, readFile(t, path))
+	}
+}

@@ -133,9 +133,9 @@ func (c *checker) check(proj *finder.Project, projErr error) Result {
 		if len(e.Hashes) > 0 {
 			return c.failPlain(NotPinned, hintHashes, "has only weak hashes (%s), which prove nothing about the file", algorithms(e.Hashes))
 		}
-		if e.Kind != lockfile.KindRequirement {
-			// A file of a TOML lock has no hash when its index served none (uv and
-			// poetry record what the page gives): regenerating with another flag won't help.
+		if e.Kind != lockfile.KindRequirement || e.Source != "" {
+			// A lock from uv, Poetry or pipenv has no hash when its index served none (they
+			// record what the page gives): regenerating with another flag won't help.
 			return c.failPlain(NotPinned, hintIndexHashes, "has no hash")
 		}
 		return c.failPlain(NotPinned, hintHashes, "has no hash")

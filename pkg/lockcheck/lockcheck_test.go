@@ -235,6 +235,11 @@ func TestCheck(t *testing.T) {
 		}(), status: Unverifiable, reason: "foobar==2.0 (" + w20 + ") is a local archive source, which no TUF role can vouch for", hint: "lock only files"},
 		{name: "file from a hashless index", e: file(lockfile.KindWheel, "2.0", w20, -1), status: NotPinned,
 			reason: "foobar==2.0 (" + w20 + ") has no hash", hint: "gave no sha256 for the file"},
+		{name: "poetry package of a hashless index", e: func() lockfile.Entry {
+			e := req("2.0")
+			e.Source = "https://pypi.example/simple"
+			return e
+		}(), status: NotPinned, reason: "foobar==2.0 has no hash", hint: "gave no sha256 for the file"},
 
 		// yanked
 		{name: "yanked with reason", e: req("2.1", sha(w21)), status: Yanked, vouch: "stable",
