@@ -80,7 +80,11 @@ type verifyEntry struct {
 func runVerify(ctx context.Context, app *App, o verifyOptions, paths []string) error {
 	var entries []lockfile.Entry
 	for _, p := range paths {
-		lf, err := lockfile.Load(p)
+		err := lockfile.CheckSupported(p)
+		var lf *lockfile.Lockfile
+		if err == nil {
+			lf, err = lockfile.Load(p)
+		}
 		if err != nil {
 			var pe *lockfile.ParseError
 			var ue *lockfile.UnsupportedError

@@ -93,20 +93,18 @@ type Lockfile struct {
 	Options []Option `json:"options,omitempty"`
 }
 
-// Load reads the lockfile at path, choosing the reader with DetectFormat. A file named as
-// a format tufpip does not read (pdm.lock, Pipfile, pyproject.toml ...) is an
-// *UnsupportedError.
+// Load reads the lockfile at path, choosing the reader with DetectFormat.
 func Load(path string) (*Lockfile, error) {
-	if err := checkSupported(path); err != nil {
-		return nil, err
-	}
 	if parse := wholeFileParser(DetectFormat(path)); parse != nil {
 		return loadTOML(path, parse)
 	}
 	return loadRequirements(path, osOpener)
 }
 
-func checkSupported(path string) error {
+// CheckSupported returns an *UnsupportedError when path is named as a lockfile or project
+// file of a format this package does not read (pdm.lock, Pipfile, pyproject.toml ...),
+// which Load would otherwise read as a requirements file, as pip -r would.
+func CheckSupported(path string) error {
 	if u, ok := unsupported[filepath.Base(path)]; ok {
 		return &UnsupportedError{Path: path, Format: u[0], Hint: u[1]}
 	}
@@ -132,9 +130,6 @@ func wholeFileParser(f Format) func(string, []byte) (*Lockfile, error) {
 // the file name used in positions and errors. Files included by a requirements file
 // (-r, -c) are read from disk relative to name's directory.
 func Parse(name string, r io.Reader) (*Lockfile, error) {
-	if err := checkSupported(name); err != nil {
-		return nil, err
-	}
 	data, err := readLimited(name, r, MaxFileSize)
 	if err != nil {
 		return nil, err
