@@ -57,8 +57,8 @@ const (
 	KindSdist   Kind = "sdist"
 	KindArchive Kind = "archive" // PEP 751 packages.archive: a direct reference to a file
 	// KindVCS and KindDirectory are sources that have no file hash to verify:
-	// pylock packages.vcs / packages.directory, uv git / path-to-directory / editable /
-	// virtual sources.
+	// pylock packages.vcs / packages.directory, uv git / directory / editable / virtual
+	// sources, poetry git / directory sources, Pipfile.lock git entries.
 	KindVCS       Kind = "vcs"
 	KindDirectory Kind = "directory"
 )
@@ -72,7 +72,8 @@ func (k Kind) Verifiable() bool {
 }
 
 // Entry is one thing a lockfile asks to install: a requirement line of a requirements
-// file, or one distribution file of a pylock.toml or uv.lock package.
+// file or a Pipfile.lock package, or one distribution file of a pylock.toml, uv.lock or
+// poetry.lock package.
 type Entry struct {
 	Kind    Kind   `json:"kind"`
 	Name    string `json:"name"`              // project name as written (not normalised)
@@ -83,8 +84,9 @@ type Entry struct {
 	Filename string `json:"filename,omitempty"`
 	URL      string `json:"url,omitempty"`  // where the lockfile says the file (or VCS repository) is
 	Path     string `json:"path,omitempty"` // local file or directory, as written (relative to the lockfile)
-	// Source is the index the entry comes from: uv's `source = { registry = ... }`, or
-	// pylock's packages.index. Empty when the lockfile does not say.
+	// Source is the index the entry comes from: uv's `source = { registry = ... }`,
+	// pylock's packages.index, a poetry legacy source's url, a Pipfile.lock index's url.
+	// Empty when the lockfile does not say.
 	Source string `json:"source,omitempty"`
 	// Direct is set for a distribution file the lockfile takes from a URL or a local path
 	// of its own instead of from an index: a uv.lock `url` or `path` source, a pylock.toml
@@ -105,7 +107,7 @@ type Entry struct {
 	// pip uses them to restrict versions, not to choose what to install.
 	Constraint bool `json:"constraint,omitempty"`
 	// Raw is the requirement as written in a requirements file (without options and
-	// comments). Empty for the TOML formats.
+	// comments), or name and specifier of a Pipfile.lock package. Empty for the TOML formats.
 	Raw string   `json:"raw,omitempty"`
 	Pos Position `json:"pos"`
 }
