@@ -121,11 +121,17 @@ func TestVerifyLockfilesWrittenByRealTools(t *testing.T) {
 	t.Run("uv lock", func(t *testing.T) {
 		tool := pyfix.Tool(t, "uv")
 		dir := t.TempDir()
-		pyproject(dir, "")
-		// --no-config skips uv.toml and pyproject's [tool.uv]: the command line names the only index
+		// a workspace: the root project and a member it depends on
+		writeFile(t, dir, "pyproject.toml", "[project]\nname = \"myapp\"\nversion = \"0.1.0\"\nrequires-python = \">=3.8\"\ndependencies = [\"app-dep\", \"helper<2\", \"member\"]\n"+
+			"\n[tool.uv.sources]\nmember = { workspace = true }\n\n[tool.uv.workspace]\nmembers = [\"packages/*\"]\n")
+		if err := os.MkdirAll(filepath.Join(dir, "packages", "member"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, filepath.Join(dir, "packages", "member"), "pyproject.toml", "[project]\nname = \"member\"\nversion = \"0.2.0\"\nrequires-python = \">=3.8\"\ndependencies = [\"helper\"]\n")
+		// --no-config skips uv.toml and pyproject's index settings: the command line names the only index
 		runTool(t, dir, toolEnv(t, "UV_PYTHON="+python, "UV_PYTHON_DOWNLOADS=never", "UV_CACHE_DIR="+filepath.Join(dir, ".cache"), "UV_NO_CONFIG=1"),
 			tool, "lock", "--default-index", index)
-		verify(t, filepath.Join(dir, "uv.lock"), 3, 1) // app-dep wheel, helper 1.0 wheel and sdist; myapp itself
+		verify(t, filepath.Join(dir, "uv.lock"), 3, 2) // app-dep wheel, helper 1.0 wheel and sdist; myapp and its member
 	})
 	t.Run("pip lock", func(t *testing.T) {
 		py := pyfix.Tool(t, "python-pip-latest")
