@@ -96,12 +96,7 @@ func runVerify(ctx context.Context, app *App, o verifyOptions, paths []string) e
 			}
 			return err
 		}
-		if len(lf.Entries) == 0 {
-			// An empty lock pins nothing, so it would pass: it is a failed export or the
-			// wrong file, and a CI gate must not turn green on it.
-			return withHint(errorf("%s: no entries: the lockfile pins nothing to verify", p),
-				"point tufpip verify at the lockfile your tool writes, or regenerate it")
-		}
+		before := len(entries)
 		for _, e := range lf.Entries {
 			// A constraint restricts versions and installs nothing by itself: a range or a
 			// pin without hashes is fine. One that pins hashes is checked like a
@@ -109,6 +104,13 @@ func runVerify(ctx context.Context, app *App, o verifyOptions, paths []string) e
 			if !e.Constraint || lockcheck.NeedsProject(e) {
 				entries = append(entries, e)
 			}
+		}
+		if len(entries) == before {
+			// An empty lock (or one of unpinned constraints only) checks nothing, so it
+			// would pass: it is a failed export or the wrong file, and a CI gate must not
+			// turn green on it.
+			return withHint(errorf("%s: no entries: the lockfile pins nothing to verify", p),
+				"point tufpip verify at the lockfile your tool writes, or regenerate it")
 		}
 	}
 	// The explanation of versions only lower-precedence roles signed costs a page fetch per

@@ -331,9 +331,11 @@ plugin @ git+https://git.example/plugin.git@` + git + `
 func TestVerifyEmptyAndUnsupportedLockfiles(t *testing.T) {
 	env, _ := repoEnv(t, richRepo(t))
 	dir := t.TempDir()
+	writeFile(t, dir, "constraints.txt", "alpha<2\n") // restricts versions, pins nothing
 	for _, tc := range []struct{ name, text string }{
 		{"requirements.txt", ""},
 		{"requirements-dev.txt", "# nothing here yet\n\n--index-url https://pypi.example/simple\n"},
+		{"requirements-ci.txt", "-c constraints.txt\n"},
 		{"uv.lock", "version = 1\nrevision = 2\nrequires-python = \">=3.11\"\n"},
 		{"pylock.toml", "lock-version = \"1.0\"\ncreated-by = \"uv\"\npackages = []\n"},
 		{"poetry.lock", "package = []\n\n[metadata]\nlock-version = \"2.1\"\npython-versions = \"^3.11\"\ncontent-hash = \"0\"\n"},
