@@ -75,14 +75,21 @@ func TestActionVerifyStep(t *testing.T) {
 	}{
 		{"github", "true", "3"},
 		{"sarif", "false", "3"},
+		{"empty", "true", "1"}, // a lockfile with no entries: exit 1, no SARIF left to upload
 	} {
+		lockfiles := "requirements.txt\n  requirements-dev.txt\n"
+		format := tc.format
+		if tc.format == "empty" {
+			writeTestFile(t, dir, "empty.txt", "# nothing\n")
+			lockfiles, format = "empty.txt", "sarif"
+		}
 		output, summary, sarif := filepath.Join(dir, "out-"+tc.format), filepath.Join(dir, "summary-"+tc.format+".md"), filepath.Join(dir, tc.format+".sarif")
 		cmd := exec.Command(bash, "-c", script)
 		cmd.Dir = dir
 		cmd.Env = append(pyfix.Env(), "HOME="+dir, "XDG_CACHE_HOME="+filepath.Join(dir, "cache"),
 			"PATH="+filepath.Dir(tufpipBin)+string(os.PathListSeparator)+os.Getenv("PATH"),
-			"LOCKFILES=requirements.txt\n  requirements-dev.txt\n", "TUFPIP_METADATA_URL="+srv.MetadataURL, "TUFPIP_TARGETS_URL=",
-			"TUFPIP_ROOT=root.json", "REQUIRE_ROLE=stable", "FORMAT="+tc.format, "UPLOAD_SARIF="+tc.upload, "SARIF_FILE="+sarif,
+			"LOCKFILES="+lockfiles, "TUFPIP_METADATA_URL="+srv.MetadataURL, "TUFPIP_TARGETS_URL=",
+			"TUFPIP_ROOT=root.json", "REQUIRE_ROLE=stable", "FORMAT="+format, "UPLOAD_SARIF="+tc.upload, "SARIF_FILE="+sarif,
 			"GITHUB_OUTPUT="+output, "GITHUB_STEP_SUMMARY="+summary)
 		out, err := cmd.CombinedOutput()
 		if err != nil {
@@ -90,6 +97,12 @@ func TestActionVerifyStep(t *testing.T) {
 		}
 		if got, _ := os.ReadFile(output); string(got) != "exit-code="+tc.code+"\n" {
 			t.Errorf("%s: step output %q\n%s", tc.format, got, out)
+		}
+		if tc.format == "empty" {
+			if _, err := os.Stat(sarif); !os.IsNotExist(err) {
+				t.Errorf("an empty SARIF file was left for upload: %v", err)
+			}
+			continue
 		}
 		md, _ := os.ReadFile(summary)
 		if strings.Count(string(md), "tufpip verify: 1 of 2 entries vouched for") != 1 {
