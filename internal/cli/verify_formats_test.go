@@ -369,3 +369,41 @@ func TestVerifyEmptyAndUnsupportedLockfiles(t *testing.T) {
 		t.Errorf("poetry parse error: exit %d\n%s", r.code, r.stderr)
 	}
 }
+
+// Every status with its exit code, in the two new formats: yanked and hashless fail with 3,
+// a lock whose only failure is a project the repository lacks exits 4.
+func TestVerifyPoetryPipfileStatuses(t *testing.T) {
+	env, srv := repoEnv(t, richRepo(t))
+	index := strings.TrimSuffix(srv.TargetsURL, "targets/") + "simple/"
+	missing := release{project: "nosuch", version: "1.0", files: pureWheel("nosuch", "1.0")}
+	hashless := "\n[[package]]\nname = \"hashless\"\nversion = \"1.0\"\ndescription = \"\"\noptional = false\npython-versions = \"*\"\ngroups = [\"main\"]\nfiles = []\n\n[package.source]\ntype = \"legacy\"\nurl = \"" + index + "\"\nreference = \"tuf\"\n"
+	for _, tc := range []struct {
+		name, text string
+		code       int
+		want       []string
+	}{
+		{"poetry.lock", poetryLock(index, append(pick(t, richReleases(), "beta-utils==1.9"), missing)), ExitVerification, []string{
+			"beta-utils==1.9 (beta_utils-1.9-py3-none-any.whl): yanked (regression in 1.9: data loss)",
+			"nosuch==1.0 (nosuch-1.0-py3-none-any.whl): project nosuch is not in the trusted set",
+		}},
+		{"poetry.lock", poetryLock(index, []release{missing}), ExitNoMatch, []string{"nosuch==1.0 (nosuch-1.0.tar.gz): project nosuch is not in the trusted set"}},
+		{"poetry.lock", strings.Replace(poetryLock(index, pick(t, richReleases(), "alpha==1.1")), "\n[metadata]", hashless+"\n[metadata]", 1), ExitVerification,
+			[]string{"hashless==1.0 has no hash\n      hint: the index this was locked from gave no sha256 for the file"}},
+		{"Pipfile.lock", pipfileLock(index, append(pick(t, richReleases(), "beta-utils==1.9"), missing)), ExitVerification, []string{
+			"beta-utils==1.9: beta_utils-1.9", "is yanked (regression in 1.9: data loss)",
+			"nosuch==1.0: project nosuch is not in the trusted set",
+		}},
+		{"Pipfile.lock", pipfileLock(index, []release{missing}), ExitNoMatch, []string{"nosuch==1.0: project nosuch is not in the trusted set"}},
+	} {
+		path := writeFile(t, t.TempDir(), tc.name, tc.text)
+		r := runCLI(t, env, "verify", path)
+		if r.code != tc.code {
+			t.Errorf("%s: exit %d, want %d\n%s%s", tc.name, r.code, tc.code, r.stdout, r.stderr)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(r.stdout, w) {
+				t.Errorf("%s: no %q in\n%s", tc.name, w, r.stdout)
+			}
+		}
+	}
+}
