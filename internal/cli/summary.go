@@ -74,7 +74,11 @@ func summaryMarkdown(lockfiles []string, results []verifyEntry) string {
 		if r.Hint != "" {
 			detail += " — hint: " + r.Hint
 		}
-		fmt.Fprintf(&b, "| %s | `%s:%d` | %s | %s |\n", r.Status, mdCode(r.File), r.Line, mdText(name(r)), mdText(detail))
+		entry := name(r)
+		if entry == "" {
+			entry = "—" // a line without a project name (-e ./src): the details say what it is
+		}
+		fmt.Fprintf(&b, "| %s | `%s:%d` | %s | %s |\n", r.Status, mdCode(r.File), r.Line, mdText(entry), mdText(detail))
 	}
 	header := "| status | where | entry | details |\n|---|---|---|---|\n"
 	if len(failed) > 0 {
