@@ -297,7 +297,7 @@ page clients get.`,
 					return err
 				}
 				if app.flags.format == "json" {
-					return json.NewEncoder(app.out()).Encode(ps)
+					return printJSON(app.out(), ps)
 				}
 				printProjectStatus(app.out(), ps)
 				return nil
@@ -307,7 +307,7 @@ page clients get.`,
 				return err
 			}
 			if app.flags.format == "json" {
-				return json.NewEncoder(app.out()).Encode(st)
+				return printJSON(app.out(), st)
 			}
 			printRepoStatus(app.out(), st)
 			return nil

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/tufpip/tufpip/pkg/lockfile"
@@ -14,7 +15,8 @@ import (
 // requirementArg is one requirement and where it came from, for messages.
 type requirementArg struct {
 	req    resolve.Requirement
-	origin string // "command line" or "requirements.txt:12"
+	origin string          // "command line" or "requirements.txt:12"
+	hashes []lockfile.Hash // --hash pins of a requirements file line
 }
 
 // readRequirements parses requirement arguments and -r files (pip-tools syntax, includes
@@ -50,7 +52,7 @@ func readRequirements(args, files []string) ([]requirementArg, error) {
 			if err != nil {
 				return nil, withCode(ExitUsage, fmt.Errorf("%s: %w", origin, err))
 			}
-			out = append(out, requirementArg{req: r, origin: origin})
+			out = append(out, requirementArg{req: r, origin: origin, hashes: e.Hashes})
 		}
 	}
 	if len(out) == 0 {
@@ -80,4 +82,36 @@ func checkTextFile(path string) error {
 			"pass a requirements file, pylock.toml or uv.lock")
 	}
 	return nil
+}
+
+// checkPinnedHashes applies the --hash pins of -r files to the chosen files, as pip's
+// hash-checking mode would: a chosen file none of whose strong hashes is pinned fails with
+// exit 3. It reports whether every pin held (then, and only then, resolve downloads).
+func checkPinnedHashes(reqs []requirementArg, results []*resolveResult) bool {
+	ok := true
+	for i, r := range reqs {
+		res := results[i]
+		if len(r.hashes) == 0 || res.chosen == nil {
+			continue
+		}
+		f := res.chosen
+		have := map[string]bool{}
+		for alg, hex := range f.Target.Hashes {
+			have[alg+":"+strings.ToLower(hex)] = true
+		}
+		for alg, hex := range f.File.Hashes {
+			have[alg+":"+strings.ToLower(hex)] = true
+		}
+		matched := false
+		for _, h := range r.hashes {
+			matched = matched || h.Strong() && have[h.String()]
+		}
+		if !matched {
+			ok = false
+			res.err = withCode(ExitVerification, withHint(
+				errorf("%s: %s (the file chosen for %s) matches none of the hashes the requirement pins", r.origin, f.File.Filename, r.req.Raw),
+				"re-lock the requirements against the trusted index: the pinned hashes are not those of the file it vouches for"))
+		}
+	}
+	return ok
 }

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -112,7 +111,7 @@ func runResolve(ctx context.Context, app *App, o resolveOptions, args []string) 
 	for _, r := range reqs {
 		results = append(results, resolveOne(ctx, sess, r, env, o.target.options()))
 	}
-	if o.download != "" {
+	if checkPinnedHashes(reqs, results) && o.download != "" {
 		downloadChosen(ctx, app, sess, results, o.download)
 	}
 	if err := printResolve(app, results); err != nil {
@@ -214,9 +213,14 @@ func printResolve(app *App, results []*resolveResult) error {
 		}
 	}
 	if app.flags.format == "json" {
-		enc := json.NewEncoder(app.out())
-		enc.SetIndent("", "  ")
-		return enc.Encode(map[string]any{"results": results})
+		ok := true
+		for _, r := range results {
+			ok = ok && r.err == nil
+		}
+		return printJSON(app.out(), struct {
+			OK      bool             `json:"ok"`
+			Results []*resolveResult `json:"results"`
+		}{ok, results})
 	}
 	for _, r := range results {
 		// A requirement's skipped files are printed under it, on its stream: stdout for a

@@ -117,11 +117,11 @@ only unstable signed is used only when stable never signed the project.`,
 			}
 			switch f := app.flags.format; {
 			case f == "text" || f == "json":
-			case f == "github" && cmd.Name() == "verify":
+			case (f == "github" || f == "sarif") && cmd.Name() == "verify":
 			default:
 				hint := "use --format text or --format json"
 				if cmd.Name() == "verify" {
-					hint = "use --format text, json or github"
+					hint = "use --format text, json, github or sarif"
 				}
 				return usageErrorf(hint, "unknown output format %q for %s", f, cmd.CommandPath())
 			}
@@ -144,7 +144,7 @@ only unstable signed is used only when stable never signed the project.`,
 	pf.StringVar(&app.flags.indexPath, "index-path", "", "target path of a project's page (default "+DefaultIndexPath+")")
 	pf.StringVar(&app.flags.cacheDir, "cache-dir", "", "cache directory (env TUFPIP_CACHE_DIR)")
 	pf.StringVar(&app.flags.repo, "repo", "", "a repository saved with tufpip init (env TUFPIP_REPO)")
-	pf.StringVar(&app.flags.format, "format", "text", "output format: text or json (verify: also github)")
+	pf.StringVar(&app.flags.format, "format", "text", "output format: text or json (verify: also github, sarif)")
 	pf.BoolVarP(&app.flags.verbose, "verbose", "v", false, "log debug messages to stderr")
 	pf.BoolVarP(&app.flags.quiet, "quiet", "q", false, "log only errors")
 

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"runtime"
@@ -18,7 +17,7 @@ var (
 )
 
 type versionInfo struct {
-	Version   string `json:"version"`
+	Version   string `json:"tufpip"`           // "version" is the JSON shape's (output.go)
 	Commit    string `json:"commit,omitempty"` // "" when the build recorded none
 	GoTUF     string `json:"goTUF"`
 	GoVersion string `json:"go"`
@@ -83,8 +82,7 @@ func newVersionCmd(app *App) *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			v := buildVersion()
 			if app.flags.format == "json" {
-				enc := json.NewEncoder(app.out())
-				return enc.Encode(v)
+				return printJSON(app.out(), v)
 			}
 			_, err := io.WriteString(app.out(), versionText(v))
 			return err
