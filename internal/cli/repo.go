@@ -100,10 +100,10 @@ file sizes, upload times and versions; clients select it with
 			if app.flags.format == "json" {
 				return json.NewEncoder(app.out()).Encode(st)
 			}
-			fmt.Fprintf(app.out(), "created repository %s (%s)\nroot for clients: %s/metadata/1.root.json\nkeys: %s (online: %s)\n",
+			app.report("created repository %s (%s)\nroot for clients: %s/metadata/1.root.json\nkeys: %s (online: %s)\n",
 				args[0], st.Layout, args[0], st.KeysDir, strings.Join(repo.OnlineKeys, ", "))
 			if keys != "" {
-				fmt.Fprintf(app.out(), "pass --keys to every repo command (the keys location is never read from %s)\n", args[0])
+				app.report("pass --keys to every repo command (the keys location is never read from %s)\n", args[0])
 			}
 			if within(st.KeysDir, args[0]) {
 				// A web server pointed at DIR would publish the private keys.
@@ -157,10 +157,10 @@ tests); signatures always expire counting from the current time.`,
 				return json.NewEncoder(app.out()).Encode(res)
 			}
 			for _, f := range res.Added {
-				fmt.Fprintf(app.out(), "added %s\n", f)
+				app.report("added %s\n", f)
 			}
 			for _, f := range res.Present {
-				fmt.Fprintf(app.out(), "already published %s\n", f)
+				app.report("already published %s\n", f)
 			}
 			return nil
 		},
@@ -238,7 +238,7 @@ symbolic links; the keys folder comes from --keys (default DIR/keys, which is re
 			if app.flags.format == "json" {
 				return json.NewEncoder(app.out()).Encode(res)
 			}
-			printPromote(app.out(), res)
+			printPromote(app, res)
 			return nil
 		},
 	}
@@ -254,26 +254,27 @@ symbolic links; the keys folder comes from --keys (default DIR/keys, which is re
 	return cmd
 }
 
-func printPromote(w io.Writer, res *repo.PromoteResult) {
+func printPromote(app *App, res *repo.PromoteResult) {
 	if res.BootstrapFiles > 0 {
-		fmt.Fprintf(w, "bootstrap: %d files of %d projects new to the ledger (%s) aged from their recorded upload times (clamped to now)\n",
-			res.BootstrapFiles, len(res.BootstrapProjects), strings.Join(res.BootstrapProjects, ", "))
+		app.report("bootstrap: %s of %s new to the ledger (%s) aged from their recorded upload times (clamped to now)\n",
+			plural(res.BootstrapFiles, "file", "files"), plural(len(res.BootstrapProjects), "project", "projects"), strings.Join(res.BootstrapProjects, ", "))
 	}
 	for _, h := range res.Held {
-		fmt.Fprintf(w, "held %s (hold %s since %s: %s)\n", h.Filename, h.Requirement, h.Since.Format(time.RFC3339), h.Reason)
+		app.report("held %s (hold %s since %s: %s)\n", h.Filename, h.Requirement, h.Since.Format(time.RFC3339), h.Reason)
 	}
 	for _, f := range res.Promoted {
 		if slices.Contains(res.FastLane, f) {
-			fmt.Fprintf(w, "stable signs %s (fast lane)\n", f)
+			app.report("stable signs %s (fast lane)\n", f)
 		} else {
-			fmt.Fprintf(w, "stable signs %s\n", f)
+			app.report("stable signs %s\n", f)
 		}
 	}
+	files, projects := plural(len(res.Promoted), "file", "files"), plural(len(res.Projects), "project", "projects")
 	if res.Cutoff.IsZero() {
-		fmt.Fprintf(w, "promoted %d files in %d projects (fast lane only)\n", len(res.Promoted), len(res.Projects))
+		app.report("promoted %s in %s (fast lane only)\n", files, projects)
 		return
 	}
-	fmt.Fprintf(w, "promoted %d files in %d projects (uploaded before %s)\n", len(res.Promoted), len(res.Projects), res.Cutoff.Format(time.RFC3339))
+	app.report("promoted %s in %s (uploaded before %s)\n", files, projects, res.Cutoff.Format(time.RFC3339))
 }
 
 func newRepoHoldCmd(app *App, hold bool) *cobra.Command {
@@ -310,12 +311,12 @@ applies the age rule to the files it held.`, `  tufpip repo release /srv/pypi 'f
 				return withHint(err, promoteHint(err))
 			}
 			if app.flags.format == "json" {
-				return json.NewEncoder(app.out()).Encode(d)
+				return printJSON(app.out(), d)
 			}
 			if hold {
-				fmt.Fprintf(app.out(), "held %s: %s\n", d.Requirement, d.Reason)
+				app.report("held %s: %s\n", d.Requirement, d.Reason)
 			} else {
-				fmt.Fprintf(app.out(), "released %s\n", d.Requirement)
+				app.report("released %s\n", d.Requirement)
 			}
 			return nil
 		},
@@ -350,7 +351,10 @@ func newRepoTimestampCmd(app *App) *cobra.Command {
 		Short: "re-sign the timestamp (and online roles near expiry); run from cron",
 		Long: `timestamp signs a new timestamp.json, valid for a day, and re-signs every role past half
 of its lifetime whose key is available (snapshot and unstable on the upload server). It
-warns about roles near expiry whose key is elsewhere. Run it hourly.`,
+warns about roles near expiry whose key is elsewhere. Run it hourly.
+
+--now signs as of another time: expiries count from it, also when it is in the past (to
+see how clients handle a repository whose timestamp has expired).`,
 		Example: `  # crontab
   17 * * * *  tufpip repo timestamp /srv/pypi -q`,
 		Args: cobra.ExactArgs(1),
@@ -369,15 +373,15 @@ warns about roles near expiry whose key is elsewhere. Run it hourly.`,
 			if app.flags.format == "json" {
 				return json.NewEncoder(app.out()).Encode(res)
 			}
-			fmt.Fprintf(app.out(), "timestamp version %d, expires %s\n", res.Version, res.Expires.Format(time.RFC3339))
+			app.report("timestamp version %d, expires %s\n", res.Version, res.Expires.Format(time.RFC3339))
 			if len(res.Renewed) > 0 {
-				fmt.Fprintf(app.out(), "re-signed %s\n", strings.Join(res.Renewed, ", "))
+				app.report("re-signed %s\n", strings.Join(res.Renewed, ", "))
 			}
 			return nil
 		},
 	}
 	cmd.Flags().StringVar(&keys, "keys", "", "keys directory (default DIR/keys; never read from DIR/state)")
-	cmd.Flags().StringVar(&now, "now", "", "sign as of this time (default: now)")
+	cmd.Flags().StringVar(&now, "now", "", "sign as of this time; expiries count from it (default: now)")
 	return cmd
 }
 
@@ -403,7 +407,7 @@ warns 30 days before they are due.`,
 			if app.flags.format == "json" {
 				return json.NewEncoder(app.out()).Encode(res)
 			}
-			fmt.Fprintf(app.out(), "re-signed %s\n", strings.Join(res.Renewed, ", "))
+			app.report("re-signed %s\n", strings.Join(res.Renewed, ", "))
 			return nil
 		},
 	}
@@ -442,7 +446,7 @@ each, and whose page clients get. --format json prints {"version": 1, ...}.`,
 					return err
 				}
 				if app.flags.format == "json" {
-					return json.NewEncoder(app.out()).Encode(ps)
+					return printJSON(app.out(), ps)
 				}
 				printProjectStatus(app.out(), ps)
 				return nil
@@ -455,7 +459,7 @@ each, and whose page clients get. --format json prints {"version": 1, ...}.`,
 				return err
 			}
 			if app.flags.format == "json" {
-				return json.NewEncoder(app.out()).Encode(st)
+				return printJSON(app.out(), st)
 			}
 			printRepoStatus(app.out(), st)
 			printStableSide(app.out(), st.Stable, t)
@@ -543,7 +547,7 @@ func printProjectStatus(w io.Writer, ps *repo.ProjectStatus) {
 }
 
 func printRepoStatus(w io.Writer, st *repo.Status) {
-	fmt.Fprintf(w, "repository %s (%s), keys in %s\n%d projects, %d files\n\n", st.Dir, st.Layout, st.KeysDir, st.Projects, st.Files)
+	fmt.Fprintf(w, "repository %s (%s), keys in %s\n%s, %s\n\n", st.Dir, st.Layout, st.KeysDir, plural(st.Projects, "project", "projects"), plural(st.Files, "file", "files"))
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ROLE\tVERSION\tEXPIRES\tFILES\tPAGES\tBYTES\tKEY")
 	for _, r := range st.Roles {

@@ -175,7 +175,7 @@ func TestRepoAttackStateCannotDowngradeStable(t *testing.T) {
 	// Requires-Python read from the file.
 	later := time.Now().UTC().Add(100 * 24 * time.Hour).Format(time.RFC3339)
 	r = p.ok(t, "repo", "promote", p.dir, "--older-than", "90d", "--keys", p.keys, "--now", later)
-	if !strings.Contains(r.stdout, "stable signs FooBar-3.0-py3-none-any.whl") || !strings.Contains(r.stdout, "promoted 1 files") {
+	if !strings.Contains(r.stdout, "stable signs FooBar-3.0-py3-none-any.whl") || !strings.Contains(r.stdout, "promoted 1 file") {
 		t.Fatalf("promote 100 days later: %+v", r)
 	}
 	page := p.stablePage(t)
@@ -275,7 +275,7 @@ func TestRepoAttackExpiriesNotFromState(t *testing.T) {
 	})
 	later := time.Now().UTC().Add(100 * 24 * time.Hour)
 	r := p.ok(t, "repo", "promote", p.dir, "--older-than", "90d", "--keys", p.keys, "--now", later.Format(time.RFC3339))
-	if !strings.Contains(r.stdout, "promoted 1 files") {
+	if !strings.Contains(r.stdout, "promoted 1 file") {
 		t.Fatalf("promote: %+v", r)
 	}
 	if _, exp, _ := p.role(t, "stable"); exp.After(later.Add(31 * 24 * time.Hour)) {

@@ -24,8 +24,8 @@ func TestRepoAgesPerProjectBootstrap(t *testing.T) {
 	v0, _, _ := p.role(t, "stable")
 
 	r := p.ok(t, "repo", "promote", p.dir, "--older-than", "90d", "--keys", p.keys)
-	if !strings.Contains(r.stdout, "bootstrap: 2 files of 1 projects new to the ledger (newproj) aged from their recorded upload times (clamped to now)") ||
-		!strings.Contains(r.stdout, "stable signs NewProj-1.0-py3-none-any.whl") || !strings.Contains(r.stdout, "promoted 2 files in 1 projects") ||
+	if !strings.Contains(r.stdout, "bootstrap: 2 files of 1 project new to the ledger (newproj) aged from their recorded upload times (clamped to now)") ||
+		!strings.Contains(r.stdout, "stable signs NewProj-1.0-py3-none-any.whl") || !strings.Contains(r.stdout, "promoted 2 files in 1 project") ||
 		strings.Contains(r.stdout, "FooBar-4.0") {
 		t.Fatalf("promote: %+v", r)
 	}
@@ -161,7 +161,7 @@ func TestRepoFastLaneHoldRelease(t *testing.T) {
 	}
 	p.ok(t, "repo", "add", p.dir, testWheel(t, p.src, "FooBar", "3.2"), "--keys", p.keys)
 	r = p.ok(t, "repo", "promote", p.dir, "foobar==3.1", "--reason", "fixes CVE-2026-0001", "--keys", p.keys)
-	if r.stdout != "stable signs FooBar-3.1-py3-none-any.whl (fast lane)\npromoted 1 files in 1 projects (fast lane only)\n" {
+	if r.stdout != "stable signs FooBar-3.1-py3-none-any.whl (fast lane)\npromoted 1 file in 1 project (fast lane only)\n" {
 		t.Fatalf("fast lane: %+v", r)
 	}
 	if v, r := p.resolveStable(t, "FooBar==3.1"); v != "3.1" {

@@ -72,10 +72,15 @@ func (t *targetFlags) environment(ctx context.Context, factsDir string) (*resolv
 	} else if t.pythonVersion == "" || len(t.platforms) == 0 {
 		return nil, usageErrorf("pass both, or --python PATH", "--python-version and --platform are needed to resolve without an interpreter")
 	}
-	return resolve.NewEnvironment(resolve.TargetOptions{
+	env, err = resolve.NewEnvironment(resolve.TargetOptions{
 		PythonVersion: t.pythonVersion, Platforms: t.platforms, Implementation: t.implementation,
 		ABIs: t.abis, Host: host,
 	})
+	if err != nil {
+		// Every reason NewEnvironment gives is about the flags' values.
+		return nil, withCode(ExitUsage, withHint(err, "for example: --python-version 3.12 --platform manylinux2014_x86_64"))
+	}
+	return env, nil
 }
 
 // factsDir is where interpreter facts are cached, or "" when there is no cache folder.

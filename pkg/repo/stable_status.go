@@ -13,9 +13,6 @@ import (
 	"github.com/tufpip/tufpip/pkg/pep440"
 )
 
-// StatusVersion is the version of the JSON that repo status prints.
-const StatusVersion = 1
-
 // ProjectSummary is one project as repo status shows it: the newest version each side
 // signs, and when the next promote takes the newest file that only unstable signs.
 type ProjectSummary struct {

@@ -33,6 +33,10 @@ func (r *Repo) Timestamp(ctx context.Context, now time.Time) (*TimestampResult, 
 		return nil, err
 	}
 	defer unlock()
+	// timestamp signs as of now even when now is in the past (unlike add and promote, whose
+	// --now dates uploads): expiries count from it, which is how an operator rehearses an
+	// expiring repository.
+	t.signAt = now
 	// An hourly run reads every role for its expiry and re-signs few: check signatures
 	// only of those it re-signs.
 	t.lazyVerify = true
@@ -98,7 +102,6 @@ type RoleStatus struct {
 
 // Status summarises a repository.
 type Status struct {
-	Version  int          `json:"version"` // StatusVersion
 	Dir      string       `json:"dir"`
 	KeysDir  string       `json:"keysDir"`
 	Layout   string       `json:"layout"`
@@ -119,7 +122,7 @@ func (r *Repo) Status(ctx context.Context, now time.Time) (*Status, error) {
 		return nil, err
 	}
 	t.lazyVerify = true // read only
-	s := &Status{Version: StatusVersion, Dir: r.dir, KeysDir: r.keysDir, Layout: r.lay.name()}
+	s := &Status{Dir: r.dir, KeysDir: r.keysDir, Layout: r.lay.name()}
 	projects, err := r.projects()
 	if err != nil {
 		return nil, err
