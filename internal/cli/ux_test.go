@@ -387,7 +387,7 @@ func TestRequireRoleUnknownHashBins(t *testing.T) {
 	env := map[string]string{"HOME": t.TempDir(), "TUFPIP_CONFIG_DIR": t.TempDir(), "TUFPIP_CACHE_DIR": t.TempDir()}
 	for _, args := range [][]string{
 		{"repo", "init", dir, "--keys", keys, "--hash-bins", "3", "-q"},
-		{"repo", "add", dir, testWheel(t, src, "FooBar", "1.0"), "-q"},
+		{"repo", "add", dir, testWheel(t, src, "FooBar", "1.0"), "--keys", keys, "-q"},
 	} {
 		if r := runCLI(t, env, args...); r.code != 0 {
 			t.Fatalf("%v: %+v", args, r)
