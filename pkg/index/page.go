@@ -1,7 +1,6 @@
 package index
 
 import (
-	"bytes"
 	"errors"
 	"net/http"
 	"net/url"
@@ -44,20 +43,14 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 		s.refuse(w, norm, "", err)
 		return
 	}
-	page := trustedPage(proj)
-	var buf bytes.Buffer
-	if ctype == simpleindex.ContentTypeJSON {
-		err = simpleindex.RenderJSON(&buf, page)
-	} else {
-		err = simpleindex.RenderHTML(&buf, page)
-	}
+	body, err := s.rendered(src, proj, ctype)
 	if err != nil {
 		httpError(w, http.StatusInternalServerError, "rendering the page of %s: %v", norm, err)
 		return
 	}
 	w.Header().Set("Content-Type", ctype)
 	w.Header().Set("Cache-Control", "no-store") // the trusted view changes with every refresh
-	w.Write(buf.Bytes())
+	w.Write(body)
 }
 
 // refuse answers a failed check with 502, and records verification failures for the wrapper.

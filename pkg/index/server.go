@@ -52,6 +52,8 @@ type Server struct {
 	mu       sync.Mutex
 	failures []Failure
 	inflight map[string]*flight
+
+	pages atomic.Pointer[pageCache] // pages rendered from the current Source
 }
 
 type flight struct {
