@@ -1,0 +1,363 @@
+package verify
+
+import (
+	"crypto/ed25519"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/theupdateframework/go-tuf/v2/metadata"
+	"github.com/theupdateframework/go-tuf/v2/metadata/trustedmetadata"
+)
+
+// rawRole is a delegated targets role that tufpip loads itself instead of through go-tuf
+// (issue 12): go-tuf decodes a role four times and re-encodes it to canonical JSON for every
+// delegator that checks it, which for a role of 8,000 targets was most of a warm run.
+// Here the raw bytes are canonicalised once, strictly (canonicalize), the signatures are
+// checked over exactly those canonical bytes, and the index of targets points into the same
+// bytes, so what was verified is what is used. The canonical bytes are kept: a second
+// delegator's check of the same role costs its signature verifications only.
+type rawRole struct {
+	name    string
+	version int64
+	expires time.Time
+	signed  []byte            // canonical "signed": what the signatures cover
+	sigs    map[string][]byte // keyid -> signature
+	targets map[string]span   // target path -> its canonical value in signed
+	deleg   *metadata.Delegations
+}
+
+type span struct{ start, end int }
+
+// errFallback means the role uses a key type only go-tuf verifies: load it through go-tuf.
+var errFallback = errors.New("verify: key type not handled by tufpip's own loader")
+
+// parseRawRole canonicalises data and reads the fields tufpip uses from the canonical
+// bytes. It checks the shape only; verifyBy and checkRawRole decide trust.
+func parseRawRole(name string, data []byte) (*rawRole, error) {
+	top, err := canonicalMembers(data)
+	if err != nil {
+		return nil, &metadata.ErrValue{Msg: err.Error()}
+	}
+	signed, sigs := top["signed"], top["signatures"]
+	if signed == nil || sigs == nil {
+		return nil, &metadata.ErrValue{Msg: "metadata 'signed' or 'signatures' field is missing"}
+	}
+	r := &rawRole{name: name, signed: signed, sigs: map[string][]byte{}}
+	if err := r.readSignatures(sigs); err != nil {
+		return nil, err
+	}
+	members, ok := objectMembers(signed)
+	if !ok {
+		return nil, &metadata.ErrValue{Msg: "metadata 'signed' field is not an object"}
+	}
+	var sawTargets, sawVersion, sawExpires bool
+	for _, m := range members {
+		v := signed[m.start:m.end]
+		switch m.key {
+		case "_type":
+			if s, ok := canonicalString(v); !ok || s != metadata.TARGETS {
+				return nil, &metadata.ErrValue{Msg: fmt.Sprintf("expected metadata type %s, got %s", metadata.TARGETS, v)}
+			}
+		case "version":
+			n, err := strconv.ParseInt(string(v), 10, 64)
+			if err != nil || n <= 0 {
+				return nil, &metadata.ErrValue{Msg: fmt.Sprintf("version must be a positive integer, got %s", v)}
+			}
+			r.version, sawVersion = n, true
+		case "expires":
+			s, ok := canonicalString(v)
+			t, err := time.Parse("2006-01-02T15:04:05Z", s)
+			if !ok || err != nil || t.Format("2006-01-02T15:04:05Z") != s {
+				return nil, &metadata.ErrValue{Msg: fmt.Sprintf("expires must be YYYY-MM-DDTHH:MM:SSZ, got %s", v)}
+			}
+			r.expires, sawExpires = t, true
+		case "targets":
+			tm, ok := objectMembers(v)
+			if !ok {
+				return nil, &metadata.ErrValue{Msg: "targets is not an object"}
+			}
+			r.targets = make(map[string]span, len(tm))
+			for _, t := range tm {
+				r.targets[t.key] = span{m.start + t.start, m.start + t.end}
+			}
+			sawTargets = true
+		case "delegations":
+			d := &metadata.Delegations{}
+			if err := json.Unmarshal(v, d); err != nil {
+				return nil, &metadata.ErrValue{Msg: "delegations: " + err.Error()}
+			}
+			if d.Roles != nil && d.SuccinctRoles != nil {
+				return nil, &metadata.ErrValue{Msg: "delegations has both roles and succinct_roles"}
+			}
+			r.deleg = d
+		}
+	}
+	if !sawTargets || !sawVersion || !sawExpires {
+		return nil, &metadata.ErrValue{Msg: "targets metadata lacks targets, version or expires"}
+	}
+	return r, nil
+}
+
+func (r *rawRole) readSignatures(sigs []byte) error {
+	var list []struct {
+		KeyID string `json:"keyid"`
+		Sig   string `json:"sig"`
+	}
+	if err := json.Unmarshal(sigs, &list); err != nil {
+		return &metadata.ErrValue{Msg: "signatures: " + err.Error()}
+	}
+	for _, s := range list {
+		if _, dup := r.sigs[s.KeyID]; dup {
+			return &metadata.ErrValue{Msg: fmt.Sprintf("multiple signatures found for key ID %s", s.KeyID)}
+		}
+		b, err := hex.DecodeString(s.Sig)
+		if err != nil {
+			return &metadata.ErrValue{Msg: "signature of key " + s.KeyID + " is not hex"}
+		}
+		r.sigs[s.KeyID] = b
+	}
+	return nil
+}
+
+// verifyBy checks that r carries a threshold of valid signatures from the keys that
+// delegator's delegations give the role r.name, as go-tuf's VerifyDelegate does (distinct
+// public keys count once). A delegation to keys other than ed25519 is errFallback.
+func (r *rawRole) verifyBy(d *metadata.Delegations) error {
+	if d == nil {
+		return &metadata.ErrValue{Msg: "no delegations found"}
+	}
+	var keyIDs []string
+	var threshold int
+	switch {
+	case d.Roles != nil:
+		found := false
+		for _, dr := range d.Roles {
+			if dr.Name == r.name {
+				keyIDs, threshold, found = dr.KeyIDs, dr.Threshold, true
+				break
+			}
+		}
+		if !found {
+			return &metadata.ErrValue{Msg: fmt.Sprintf("no delegation found for %s", r.name)}
+		}
+	case d.SuccinctRoles != nil:
+		keyIDs, threshold = d.SuccinctRoles.KeyIDs, d.SuccinctRoles.Threshold
+	}
+	if len(keyIDs) == 0 {
+		return &metadata.ErrValue{Msg: fmt.Sprintf("no delegation found for %s", r.name)}
+	}
+	if threshold < 1 {
+		return &metadata.ErrValue{Msg: fmt.Sprintf("insufficient threshold (%d) configured for %s", threshold, r.name)}
+	}
+	pubs := make([]ed25519.PublicKey, len(keyIDs))
+	for i, id := range keyIDs {
+		k, ok := d.Keys[id]
+		if !ok {
+			return &metadata.ErrValue{Msg: fmt.Sprintf("key with ID %s not found in %s keyids", id, r.name)}
+		}
+		if k.Type != metadata.KeyTypeEd25519 || k.Scheme != metadata.KeySchemeEd25519 {
+			return errFallback
+		}
+		pub, err := hex.DecodeString(k.Value.PublicKey)
+		if err != nil || len(pub) != ed25519.PublicKeySize {
+			return &metadata.ErrValue{Msg: fmt.Sprintf("key %s is not an ed25519 public key", id)}
+		}
+		pubs[i] = pub
+	}
+	signing := map[string]bool{}
+	for i, id := range keyIDs {
+		if sig, ok := r.sigs[id]; ok && !signing[string(pubs[i])] && ed25519.Verify(pubs[i], r.signed, sig) {
+			signing[string(pubs[i])] = true
+		}
+	}
+	if len(signing) < threshold {
+		return &metadata.ErrUnsignedMetadata{Msg: fmt.Sprintf("Verifying %s failed, not enough signatures, got %d, want %d", r.name, len(signing), threshold)}
+	}
+	return nil
+}
+
+// loadRawRole applies to data every check go-tuf's UpdateDelegatedTargets applies (TUF
+// spec 5.6): a final snapshot that has not expired and is the one the timestamp names, the
+// role listed in it, the length and hashes the snapshot gives, the type, a threshold of
+// signatures from the delegator's keys, the version the snapshot gives, and expiry against
+// the trusted set's reference time (fixed when the refresh started).
+func loadRawRole(tm *trustedmetadata.TrustedMetadata, data []byte, name string, delegator *metadata.Delegations) (*rawRole, error) {
+	if tm.Snapshot == nil || tm.Timestamp == nil {
+		return nil, &metadata.ErrRuntime{Msg: "cannot load targets before snapshot"}
+	}
+	if tm.Snapshot.Signed.IsExpired(tm.RefTime) {
+		return nil, &metadata.ErrExpiredMetadata{Msg: "snapshot.json is expired"}
+	}
+	if sm := tm.Timestamp.Signed.Meta["snapshot.json"]; sm == nil || sm.Version != tm.Snapshot.Signed.Version {
+		return nil, &metadata.ErrBadVersionNumber{Msg: "snapshot version does not match the timestamp's"}
+	}
+	meta, ok := tm.Snapshot.Signed.Meta[name+".json"]
+	if !ok {
+		return nil, &metadata.ErrRepository{Msg: fmt.Sprintf("snapshot does not contain information for %s", name)}
+	}
+	if err := meta.VerifyLengthHashes(data); err != nil {
+		return nil, err
+	}
+	r, err := parseRawRole(name, data)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.verifyBy(delegator); err != nil {
+		return nil, err
+	}
+	if r.version != meta.Version {
+		return nil, &metadata.ErrBadVersionNumber{Msg: fmt.Sprintf("expected %s version %d, got %d", name, meta.Version, r.version)}
+	}
+	if tm.RefTime.After(r.expires) {
+		return nil, &metadata.ErrExpiredMetadata{Msg: fmt.Sprintf("new %s is expired", name)}
+	}
+	return r, nil
+}
+
+// target returns the role's entry for path, read from the verified canonical bytes.
+func (r *rawRole) target(path string) (*metadata.TargetFiles, error) {
+	sp, ok := r.targets[path]
+	if !ok {
+		return nil, nil
+	}
+	v := r.signed[sp.start:sp.end]
+	members, ok := objectMembers(v)
+	if !ok {
+		return nil, &metadata.ErrValue{Msg: fmt.Sprintf("target %s is not an object", path)}
+	}
+	tf := &metadata.TargetFiles{Path: path, Length: -1}
+	for _, m := range members {
+		fv := v[m.start:m.end]
+		switch m.key {
+		case "length":
+			n, err := strconv.ParseInt(string(fv), 10, 64)
+			if err != nil {
+				return nil, &metadata.ErrValue{Msg: fmt.Sprintf("target %s: length %s", path, fv)}
+			}
+			tf.Length = n
+		case "hashes":
+			hm, ok := objectMembers(fv)
+			if !ok || len(hm) == 0 {
+				return nil, &metadata.ErrValue{Msg: fmt.Sprintf("target %s: hashes must be a non-empty object", path)}
+			}
+			tf.Hashes = make(map[string]metadata.HexBytes, len(hm))
+			for _, h := range hm {
+				s, ok := canonicalString(fv[h.start:h.end])
+				b, err := hex.DecodeString(s)
+				if !ok || err != nil {
+					return nil, &metadata.ErrValue{Msg: fmt.Sprintf("target %s: %s hash is not hex", path, h.key)}
+				}
+				tf.Hashes[h.key] = b
+			}
+		case "custom":
+			raw := json.RawMessage(fv)
+			tf.Custom = &raw
+		}
+	}
+	if tf.Length < 0 || tf.Hashes == nil {
+		return nil, &metadata.ErrValue{Msg: fmt.Sprintf("target %s lacks a length or hashes", path)}
+	}
+	return tf, nil
+}
+
+// objectMembers lists the members of a canonical JSON object (as canonicalize writes it:
+// no whitespace, strings escaping only '"' and '\'), with each value's span in obj.
+func objectMembers(obj []byte) ([]member, bool) {
+	if len(obj) < 2 || obj[0] != '{' || obj[len(obj)-1] != '}' {
+		return nil, false
+	}
+	var out []member
+	i := 1
+	for i < len(obj)-1 {
+		end, ok := skipCanonical(obj, i)
+		if !ok || obj[i] != '"' || end >= len(obj) || obj[end] != ':' {
+			return nil, false
+		}
+		key, _ := canonicalString(obj[i:end])
+		vstart := end + 1
+		vend, ok := skipCanonical(obj, vstart)
+		if !ok {
+			return nil, false
+		}
+		out = append(out, member{key: key, start: vstart, end: vend})
+		i = vend
+		if i < len(obj)-1 {
+			if obj[i] != ',' {
+				return nil, false
+			}
+			i++
+		}
+	}
+	return out, true
+}
+
+// skipCanonical returns the end of the canonical JSON value starting at b[i].
+func skipCanonical(b []byte, i int) (int, bool) {
+	if i >= len(b) {
+		return 0, false
+	}
+	switch b[i] {
+	case '"':
+		for j := i + 1; j < len(b); j++ {
+			switch b[j] {
+			case '\\':
+				j++
+			case '"':
+				return j + 1, true
+			}
+		}
+		return 0, false
+	case '{', '[':
+		depth := 0
+		for j := i; j < len(b); j++ {
+			switch b[j] {
+			case '"':
+				e, ok := skipCanonical(b, j)
+				if !ok {
+					return 0, false
+				}
+				j = e - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return j + 1, true
+				}
+			}
+		}
+		return 0, false
+	}
+	j := i
+	for j < len(b) && b[j] != ',' && b[j] != '}' && b[j] != ']' && b[j] != ':' {
+		j++
+	}
+	return j, j > i
+}
+
+// canonicalString decodes a canonical JSON string (only '\"' and '\\' escaped).
+func canonicalString(b []byte) (string, bool) {
+	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
+		return "", false
+	}
+	b = b[1 : len(b)-1]
+	for i := range b {
+		if b[i] == '\\' {
+			out := make([]byte, 0, len(b))
+			for j := 0; j < len(b); j++ {
+				if b[j] == '\\' {
+					j++
+				}
+				if j < len(b) {
+					out = append(out, b[j])
+				}
+			}
+			return string(out), true
+		}
+	}
+	return string(b), true
+}

@@ -1,0 +1,153 @@
+package verify
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/theupdateframework/go-tuf/v2/metadata"
+	"github.com/theupdateframework/go-tuf/v2/metadata/trustedmetadata"
+	"github.com/tufpip/tufpip/internal/tuftest"
+)
+
+// trustedSet is go-tuf's trusted set over the repository's current top-level roles, as a
+// refresh leaves it, with the reference time at now.
+func trustedSet(t testing.TB, repo *tuftest.Repo, now time.Time) *trustedmetadata.TrustedMetadata {
+	t.Helper()
+	tm, err := trustedmetadata.New(repo.RootJSON())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tm.UpdateTimestamp(repo.Signed(metadata.TIMESTAMP, repo.Version(metadata.TIMESTAMP))); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tm.UpdateSnapshot(repo.Signed(metadata.SNAPSHOT, repo.Version(metadata.SNAPSHOT)), false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tm.UpdateTargets(repo.Signed(metadata.TARGETS, repo.Version(metadata.TARGETS))); err != nil {
+		t.Fatal(err)
+	}
+	tm.RefTime = now // the refresh's start: what delegated roles are checked against
+	return tm
+}
+
+// loadRawRole accepts exactly what go-tuf's UpdateDelegatedTargets accepts, and then reads
+// the same targets, on the attacks a delegated role can carry.
+func TestRawRoleAgreesWithGoTUF(t *testing.T) {
+	type scenario struct {
+		name   string
+		opts   []tuftest.Option
+		mutate func(repo *tuftest.Repo) // before the last Publish
+		data   func(b []byte) []byte    // what the client reads instead of the signed bytes
+		at     time.Duration            // reference time after now
+		ok     bool
+		goOK   bool // go-tuf accepts what tufpip must refuse
+	}
+	flip := func(old, new string) func([]byte) []byte {
+		return func(b []byte) []byte { return bytes.Replace(b, []byte(old), []byte(new), 1) }
+	}
+	for _, sc := range []scenario{
+		{name: "valid", ok: true},
+		{name: "valid, threshold 2 of 3", opts: []tuftest.Option{tuftest.WithKeys(tuftest.Stable, 3, 2)}, ok: true},
+		{name: "valid, meta hashes", opts: []tuftest.Option{tuftest.WithMetaHashes()}, ok: true},
+		{name: "valid, indented", data: func(b []byte) []byte { var o bytes.Buffer; json.Indent(&o, b, "", "\t"); return o.Bytes() }, ok: true},
+		{name: "below threshold", opts: []tuftest.Option{tuftest.WithKeys(tuftest.Stable, 3, 2)}, mutate: func(r *tuftest.Repo) { r.SignBelowThreshold(tuftest.Stable) }},
+		{name: "foreign key", mutate: func(r *tuftest.Repo) { r.SignWithForeignKey(tuftest.Stable) }},
+		{name: "expired", mutate: func(r *tuftest.Repo) { r.Expire(tuftest.Stable) }},
+		{name: "expires during the run", opts: []tuftest.Option{tuftest.WithExpiry(tuftest.Stable, time.Hour)}, at: 2 * time.Hour},
+		{name: "version not the snapshot's (rollback)", mutate: func(r *tuftest.Repo) {}},
+		{name: "tampered length", data: flip(`"length": 3`, `"length": 4`)},
+		{name: "tampered, meta hashes", opts: []tuftest.Option{tuftest.WithMetaHashes()}, data: flip(`"length": 3`, `"length": 4`)},
+		{name: "duplicate key", data: flip(`"_type": "targets"`, `"_type": "targets", "_type": "targets"`), goOK: true},
+		{name: "float", data: flip(`"length": 3`, `"length": 3.0`)},
+		{name: "not JSON", data: func([]byte) []byte { return []byte("<html>") }},
+	} {
+		t.Run(sc.name, func(t *testing.T) {
+			repo := tuftest.New(t, sc.opts...)
+			for i := range 5 {
+				fn := fmt.Sprintf("pkg-%d.0-py3-none-any.whl", i)
+				repo.AddFile(tuftest.Stable, fn, []byte("abc"))
+			}
+			repo.AddTargetCustom(tuftest.Stable, "simple/pkg/index.html", []byte("abc"), json.RawMessage(`{"x":[1,"y"]}`))
+			repo.Publish()
+			if sc.mutate != nil {
+				sc.mutate(repo)
+				repo.AddFile(tuftest.Stable, "pkg-9.0-py3-none-any.whl", []byte("abc"))
+				repo.Publish()
+			}
+			data := repo.Signed(tuftest.Stable, repo.Version(tuftest.Stable))
+			if sc.data != nil {
+				data = sc.data(data)
+			}
+			if sc.name == "version not the snapshot's (rollback)" {
+				data = repo.Signed(tuftest.Stable, 1)
+			}
+			now := time.Now().Add(sc.at)
+			goTM, rawTM := trustedSet(t, repo, now), trustedSet(t, repo, now)
+			want, goErr := goTM.UpdateDelegatedTargets(data, tuftest.Stable, metadata.TARGETS)
+			got, rawErr := loadRawRole(rawTM, data, tuftest.Stable, rawTM.Targets[metadata.TARGETS].Signed.Delegations)
+			if (goErr == nil) != (sc.ok || sc.goOK) || (rawErr == nil) != sc.ok {
+				t.Fatalf("go-tuf: %v; tufpip: %v; want ok=%v", goErr, rawErr, sc.ok)
+			}
+			if !sc.ok {
+				return
+			}
+			if len(got.targets) != len(want.Signed.Targets) {
+				t.Fatalf("%d targets, go-tuf %d", len(got.targets), len(want.Signed.Targets))
+			}
+			for p, w := range want.Signed.Targets {
+				g, err := got.target(p)
+				if err != nil || g == nil || g.Length != w.Length || len(g.Hashes) != len(w.Hashes) ||
+					!bytes.Equal(g.Hashes["sha256"], w.Hashes["sha256"]) || (g.Custom == nil) != (w.Custom == nil) {
+					t.Errorf("%s: %+v (%v), go-tuf %+v", p, g, err, w)
+				}
+				if w.Custom != nil && !jsonEqual(*g.Custom, *w.Custom) {
+					t.Errorf("%s: custom %s, go-tuf %s", p, *g.Custom, *w.Custom)
+				}
+			}
+			if g, _ := got.target("nosuch"); g != nil {
+				t.Errorf("a path the role does not list was found")
+			}
+			if got.version != want.Signed.Version || !got.expires.Equal(want.Signed.Expires) {
+				t.Errorf("version %d expires %v, go-tuf %d %v", got.version, got.expires, want.Signed.Version, want.Signed.Expires)
+			}
+		})
+	}
+}
+
+func jsonEqual(a, b []byte) bool {
+	var x, y any
+	json.Unmarshal(a, &x)
+	json.Unmarshal(b, &y)
+	xa, _ := json.Marshal(x)
+	ya, _ := json.Marshal(y)
+	return bytes.Equal(xa, ya)
+}
+
+// The 8,000-target role of issue 12, loaded by go-tuf and by loadRawRole.
+func BenchmarkLoadRole8000(b *testing.B) {
+	repo := tuftest.New(b)
+	for i := range 8000 {
+		fn := fmt.Sprintf("bigproj-%d.%d-py3-none-any.whl", i/200, i%200)
+		repo.AddFile(tuftest.Unstable, fn, []byte(fn))
+	}
+	repo.Publish()
+	data := repo.Signed(tuftest.Unstable, repo.Version(tuftest.Unstable))
+	tm := trustedSet(b, repo, time.Now())
+	b.Run("go-tuf", func(b *testing.B) {
+		for range b.N {
+			if _, err := tm.UpdateDelegatedTargets(data, tuftest.Unstable, metadata.TARGETS); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("tufpip", func(b *testing.B) {
+		for range b.N {
+			if _, err := loadRawRole(tm, data, tuftest.Unstable, tm.Targets[metadata.TARGETS].Signed.Delegations); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
