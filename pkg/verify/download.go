@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/tufpip/tufpip/internal/atomicfile"
 )
 
 // maxFetch bounds Fetch, which holds the target in memory: a role could sign
@@ -250,7 +252,9 @@ func (c *Client) Fetch(ctx context.Context, t *Target) ([]byte, error) {
 	if reason != "" {
 		return nil, t.mismatch(reason)
 	}
-	if err := writeFileAtomic(cached, data); err != nil {
+	// Not synced: a cached target is re-verified on every read, so one lost in a crash is
+	// only downloaded again.
+	if err := atomicfile.WriteFileUnsynced(cached, data, 0o600); err != nil {
 		c.log.Warn("cannot cache target", "path", t.Path, "error", err)
 	}
 	return data, nil
