@@ -45,9 +45,16 @@ the target interpreter (--python, default python3) is asked only for its tags an
 	o.target.register(f)
 	f.StringArrayVarP(&o.files, "requirement", "r", nil, "read requirements from FILE (repeatable)")
 	f.StringVarP(&o.download, "download", "d", "", "download the chosen files into DIR, verified")
-	f.IntVar(&o.parallel, "parallel", 8, "pages fetched at once")
+	f.IntVar(&o.parallel, "parallel", defaultParallel, "pages fetched at once")
 	return cmd
 }
+
+// defaultParallel is how many pages are fetched at once unless --parallel says otherwise.
+// It stays below the listen backlog of 5 of Python's http.server, the static server many
+// mirrors and tests use: 8 simultaneous connections to it overflowed the backlog, and each
+// dropped SYN cost a one-second retransmit. On loopback and over HTTP/2 or keep-alive, more
+// would not be faster: the pages are verified on the same cores.
+const defaultParallel = 4
 
 // resolveResult is one element of resolve --format json (DESIGN.md).
 type resolveResult struct {

@@ -44,7 +44,7 @@ missing; 1 when a lockfile cannot be read (with file:line) or the repository can
 		},
 	}
 	cmd.Flags().StringVar(&o.requireRole, "require-role", "", "accept only files vouched for by this role (e.g. stable)")
-	cmd.Flags().IntVar(&o.parallel, "parallel", 8, "pages fetched at once")
+	cmd.Flags().IntVar(&o.parallel, "parallel", defaultParallel, "pages fetched at once")
 	return cmd
 }
 
