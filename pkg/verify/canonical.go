@@ -18,9 +18,10 @@ import (
 // go-tuf would canonicalise differently: duplicate object keys (Go's decoder keeps the last,
 // other decoders the first), numbers with a fraction or exponent, -0, integers beyond
 // ±(2^53-1) (go-tuf reads unknown fields as float64), invalid UTF-8 and lone surrogates (Go
-// replaces them with U+FFFD), control characters (canonical JSON leaves them unescaped, so
-// its output would no longer be JSON), nesting deeper than maxJSONDepth, and anything after
-// the document.
+// replaces them with U+FFFD), nesting deeper than maxJSONDepth, and anything after the
+// document, and unescaped control characters (invalid JSON). Escaped ones are written raw,
+// as cjson writes them (PEM keys hold newlines): the canonical form is then not JSON, see
+// jsonOfCanonical.
 func canonicalize(data []byte) ([]byte, error) {
 	p := &cparser{data: data}
 	p.ws()
@@ -258,7 +259,7 @@ func (p *cparser) string() (string, error) {
 			break
 		}
 		if c < 0x20 {
-			return "", p.errorf("control character in a string")
+			return "", p.errorf("unescaped control character in a string")
 		}
 		p.pos++
 	}
@@ -273,7 +274,7 @@ func (p *cparser) string() (string, error) {
 			p.pos++
 			return string(buf), nil
 		case c < 0x20:
-			return "", p.errorf("control character in a string")
+			return "", p.errorf("unescaped control character in a string")
 		case c != '\\':
 			buf = append(buf, c)
 			p.pos++
@@ -313,9 +314,6 @@ func (p *cparser) string() (string, error) {
 				if r = utf16.DecodeRune(r, r2); r == utf8.RuneError {
 					return "", p.errorf("lone surrogate in a string")
 				}
-			}
-			if r < 0x20 {
-				return "", p.errorf("control character in a string")
 			}
 			buf = utf8.AppendRune(buf, r)
 		default:
@@ -413,4 +411,29 @@ func canonicalMembers(data []byte) (map[string][]byte, error) {
 		return nil, p.errorf("data after the JSON document")
 	}
 	return out, nil
+}
+
+// jsonOfCanonical turns canonical bytes back into JSON that encoding/json reads: canonical
+// JSON writes control characters raw, and outside strings it has no whitespace, so every byte
+// below 0x20 is inside a string and becomes a \u escape.
+func jsonOfCanonical(b []byte) []byte {
+	n := 0
+	for _, c := range b {
+		if c < 0x20 {
+			n++
+		}
+	}
+	if n == 0 {
+		return b
+	}
+	const hexDigits = "0123456789abcdef"
+	out := make([]byte, 0, len(b)+5*n)
+	for _, c := range b {
+		if c < 0x20 {
+			out = append(out, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&15])
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
 }

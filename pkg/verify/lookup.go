@@ -77,20 +77,16 @@ type Query struct {
 	Explain bool
 }
 
-// begin serialises one lookup: go-tuf's trusted set is not safe for concurrent use, and
-// loading a delegated role writes the cache, which other processes share (hence the file lock).
+// begin serialises one lookup: go-tuf's trusted set is not safe for concurrent use. The
+// cache's file lock is taken only by a lookup that loads a role (Client.load): one answered
+// from the roles already loaded touches no file.
 func (c *Client) begin(ctx context.Context) (up *updater.Updater, done func(), err error) {
 	c.mu.Lock()
 	if up, err = c.trusted(); err != nil {
 		c.mu.Unlock()
 		return nil, nil, err
 	}
-	unlock, err := c.l.lock(ctx)
-	if err != nil {
-		c.mu.Unlock()
-		return nil, nil, err
-	}
-	return up, func() { unlock(); c.mu.Unlock() }, nil
+	return up, c.mu.Unlock, nil
 }
 
 // Lookup returns the target as TUF's pre-order delegation walk finds it: the
@@ -175,7 +171,7 @@ func (m match) target(path string) *Target {
 func (c *Client) walk(ctx context.Context, tm trustedmetadata.TrustedMetadata, path string, q Query) ([]match, error) {
 	type visit struct {
 		role, parent string
-		parentMD     *metadata.Metadata[metadata.TargetsType]
+		parentMD     *role
 		chain        []string
 		logical      []string
 		binSuffix    string // set when role is a succinct hash bin
@@ -190,7 +186,7 @@ func (c *Client) walk(ctx context.Context, tm trustedmetadata.TrustedMetadata, p
 		if visited[v.role] {
 			continue
 		}
-		md := tm.Targets[metadata.TARGETS]
+		md := &role{md: tm.Targets[metadata.TARGETS]}
 		if v.parentMD != nil {
 			var limit loadLimit
 			if answered {
@@ -204,10 +200,14 @@ func (c *Client) walk(ctx context.Context, tm trustedmetadata.TrustedMetadata, p
 				return nil, err
 			}
 		}
-		if md == nil {
+		if md.md == nil && md.raw == nil {
 			return nil, &VerificationError{Path: path, Role: v.role, Reason: "no trusted targets metadata"}
 		}
-		if file, ok := md.Signed.Targets[path]; ok {
+		file, err := md.file(path)
+		if err != nil {
+			return nil, &VerificationError{Path: path, Role: v.role, Reason: err.Error(), Err: err}
+		}
+		if file != nil {
 			m := match{chain: v.chain, logical: v.logical, file: file}
 			out = append(out, m)
 			if !answered && (q.Accept == nil || q.Accept(m.target(path))) {
@@ -218,12 +218,13 @@ func (c *Client) walk(ctx context.Context, tm trustedmetadata.TrustedMetadata, p
 			}
 		}
 		visited[v.role] = true
-		if md.Signed.Delegations == nil {
+		deleg := md.delegations()
+		if deleg == nil {
 			continue
 		}
 		var children []visit
-		succinct := md.Signed.Delegations.SuccinctRoles
-		for _, r := range md.Signed.Delegations.GetRolesForTarget(path) {
+		succinct := deleg.SuccinctRoles
+		for _, r := range deleg.GetRolesForTarget(path) {
 			chain := append(slices.Clone(v.chain), r.Name)
 			child := visit{role: r.Name, parent: v.role, parentMD: md, chain: chain}
 			switch {

@@ -87,7 +87,7 @@ func parseRawRole(name string, data []byte) (*rawRole, error) {
 			sawTargets = true
 		case "delegations":
 			d := &metadata.Delegations{}
-			if err := json.Unmarshal(v, d); err != nil {
+			if err := json.Unmarshal(jsonOfCanonical(v), d); err != nil {
 				return nil, &metadata.ErrValue{Msg: "delegations: " + err.Error()}
 			}
 			if d.Roles != nil && d.SuccinctRoles != nil {
@@ -107,7 +107,7 @@ func (r *rawRole) readSignatures(sigs []byte) error {
 		KeyID string `json:"keyid"`
 		Sig   string `json:"sig"`
 	}
-	if err := json.Unmarshal(sigs, &list); err != nil {
+	if err := json.Unmarshal(jsonOfCanonical(sigs), &list); err != nil {
 		return &metadata.ErrValue{Msg: "signatures: " + err.Error()}
 	}
 	for _, s := range list {
@@ -254,7 +254,7 @@ func (r *rawRole) target(path string) (*metadata.TargetFiles, error) {
 				tf.Hashes[h.key] = b
 			}
 		case "custom":
-			raw := json.RawMessage(fv)
+			raw := json.RawMessage(jsonOfCanonical(fv))
 			tf.Custom = &raw
 		}
 	}
@@ -360,4 +360,42 @@ func canonicalString(b []byte) (string, bool) {
 		}
 	}
 	return string(b), true
+}
+
+// role is a trusted targets role as the walk reads it: go-tuf's metadata for the top-level
+// targets role and for delegated roles whose keys only go-tuf verifies, tufpip's rawRole for
+// the others.
+type role struct {
+	raw *rawRole
+	md  *metadata.Metadata[metadata.TargetsType]
+}
+
+func (r *role) delegations() *metadata.Delegations {
+	if r.raw != nil {
+		return r.raw.deleg
+	}
+	return r.md.Signed.Delegations
+}
+
+// file returns the role's entry for path, nil when it does not list it.
+func (r *role) file(path string) (*metadata.TargetFiles, error) {
+	if r.raw != nil {
+		return r.raw.target(path)
+	}
+	return r.md.Signed.Targets[path], nil
+}
+
+func (r *role) expires() time.Time {
+	if r.raw != nil {
+		return r.raw.expires
+	}
+	return r.md.Signed.Expires
+}
+
+// goTUF is the role as go-tuf's VerifyDelegate reads a delegator: only its delegations count.
+func (r *role) goTUF() *metadata.Metadata[metadata.TargetsType] {
+	if r.md != nil {
+		return r.md
+	}
+	return &metadata.Metadata[metadata.TargetsType]{Signed: metadata.TargetsType{Type: metadata.TARGETS, Delegations: r.raw.deleg}}
 }
