@@ -27,6 +27,7 @@ import (
 type trustedDelegations struct {
 	claims map[string]claim // role name -> the delegation it was first loaded through
 	roles  map[delegation]*role
+	top    *role // the top-level targets role, as the walks of this refresh read it
 }
 
 // delegation identifies what a role was verified against: its name and its keys and threshold
@@ -123,7 +124,7 @@ func (c *Client) load(ctx context.Context, tm trustedmetadata.TrustedMetadata, p
 		return nil, &VerificationError{Path: strconv.Quote(child), Role: parent,
 			Reason: fmt.Sprintf("role %s delegates to a role name tufpip refuses: %v", parent, err)}
 	}
-	d := delegationOf(parentMD.delegations(), child)
+	d := parentMD.delegationOf(child)
 	if prev, ok := td.claims[child]; ok && prev.keys != d.keys {
 		return nil, &VerificationError{Path: file, Role: child,
 			Reason: fmt.Sprintf("role %s is delegated by %s and by %s with different keys or thresholds; refusing both", child, prev.parent, parent)}

@@ -186,7 +186,11 @@ func (c *Client) walk(ctx context.Context, tm trustedmetadata.TrustedMetadata, p
 		if visited[v.role] {
 			continue
 		}
-		md := &role{md: tm.Targets[metadata.TARGETS]}
+		md := c.delegs.top
+		if md == nil || md.md != tm.Targets[metadata.TARGETS] {
+			md = &role{md: tm.Targets[metadata.TARGETS]}
+			c.delegs.top = md
+		}
 		if v.parentMD != nil {
 			var limit loadLimit
 			if answered {
