@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
 	"strings"
@@ -90,9 +91,14 @@ func (p *cparser) value(out []byte, depth int) ([]byte, error) {
 	case c == '[':
 		return p.array(out, depth)
 	case c == '"':
-		s, err := p.string()
+		raw, s, err := p.stringBytes()
 		if err != nil {
 			return nil, err
+		}
+		if raw != nil { // no escapes, so no '"' or '\\' either: canonical as written
+			out = append(out, '"')
+			out = append(out, raw...)
+			return append(out, '"'), nil
 		}
 		return appendCanonicalString(out, s), nil
 	case c == '-' || (c >= '0' && c <= '9'):
@@ -116,8 +122,9 @@ func (p *cparser) literal(lit string) bool {
 }
 
 type member struct {
-	key        string
-	start, end int // the member's canonical value in the scratch buffer
+	key        string // set by canonicalMembers and objectMembers
+	rawKey     []byte // object's keys: into the input when unescaped, else a copy
+	start, end int    // the member's value (canonical) in the scratch buffer
 }
 
 func (p *cparser) object(out []byte, depth int) ([]byte, error) {
@@ -125,21 +132,29 @@ func (p *cparser) object(out []byte, depth int) ([]byte, error) {
 	for len(p.scratch) <= depth {
 		p.scratch, p.members = append(p.scratch, nil), append(p.members, nil)
 	}
-	members, scratch := p.members[depth][:0], p.scratch[depth][:0]
-	defer func() { p.members[depth], p.scratch[depth] = members[:0], scratch[:0] }()
+	members := p.members[depth][:0]
+	defer func() { p.members[depth] = members[:0] }()
+	// Members are written straight to out, each as "key":value; writers that sort their keys
+	// (go-tuf, python-tuf, tufpip) need nothing more, other objects are reordered at the end.
+	base := len(out)
+	out = append(out, '{')
+	sorted := true
 	p.ws()
 	if p.pos < len(p.data) && p.data[p.pos] == '}' {
 		p.pos++
-		return append(out, "{}"...), nil
+		return append(out, '}'), nil
 	}
 	for {
 		p.ws()
 		if p.pos >= len(p.data) || p.data[p.pos] != '"' {
 			return nil, p.errorf("expected an object key")
 		}
-		key, err := p.string()
+		raw, s, err := p.stringBytes()
 		if err != nil {
 			return nil, err
+		}
+		if raw == nil {
+			raw = []byte(s)
 		}
 		p.ws()
 		if p.pos >= len(p.data) || p.data[p.pos] != ':' {
@@ -147,11 +162,22 @@ func (p *cparser) object(out []byte, depth int) ([]byte, error) {
 		}
 		p.pos++
 		p.ws()
-		start := len(scratch)
-		if scratch, err = p.value(scratch, depth+1); err != nil {
+		if len(members) > 0 {
+			switch c := bytes.Compare(members[len(members)-1].rawKey, raw); {
+			case c == 0:
+				return nil, p.errorf("duplicate object key %q", raw)
+			case c > 0:
+				sorted = false
+			}
+			out = append(out, ',')
+		}
+		start := len(out)
+		out = appendCanonicalBytes(out, raw)
+		out = append(out, ':')
+		if out, err = p.value(out, depth+1); err != nil {
 			return nil, err
 		}
-		members = append(members, member{key: key, start: start, end: len(scratch)})
+		members = append(members, member{rawKey: raw, start: start, end: len(out)})
 		p.ws()
 		if p.pos >= len(p.data) {
 			return nil, p.errorf("unexpected end of data in an object")
@@ -166,18 +192,20 @@ func (p *cparser) object(out []byte, depth int) ([]byte, error) {
 		p.pos++
 		break
 	}
-	slices.SortFunc(members, func(a, b member) int { return strings.Compare(a.key, b.key) })
-	out = append(out, '{')
-	for i, m := range members {
-		if i > 0 {
-			if members[i-1].key == m.key {
-				return nil, p.errorf("duplicate object key %q", m.key)
+	if !sorted {
+		scratch := append(p.scratch[depth][:0], out[base:]...)
+		p.scratch[depth] = scratch[:0]
+		slices.SortFunc(members, func(a, b member) int { return bytes.Compare(a.rawKey, b.rawKey) })
+		out = append(out[:base], '{')
+		for i, m := range members {
+			if i > 0 {
+				if bytes.Equal(members[i-1].rawKey, m.rawKey) {
+					return nil, p.errorf("duplicate object key %q", m.rawKey)
+				}
+				out = append(out, ',')
 			}
-			out = append(out, ',')
+			out = append(out, scratch[m.start-base:m.end-base]...)
 		}
-		out = appendCanonicalString(out, m.key)
-		out = append(out, ':')
-		out = append(out, scratch[m.start:m.end]...)
 	}
 	return append(out, '}'), nil
 }
@@ -250,24 +278,34 @@ func (p *cparser) number(out []byte) ([]byte, error) {
 
 // string reads a JSON string at p.pos and returns its value.
 func (p *cparser) string() (string, error) {
+	raw, s, err := p.stringBytes()
+	if raw != nil {
+		return string(raw), nil
+	}
+	return s, err
+}
+
+// stringBytes reads a JSON string at p.pos: raw is its bytes in the input when it has no
+// escapes (the common case, without allocating), else s is its value.
+func (p *cparser) stringBytes() (raw []byte, s string, err error) {
 	p.pos++ // '"'
 	start := p.pos
 	// Fast path: no escapes.
 	for p.pos < len(p.data) {
 		c := p.data[p.pos]
 		if c == '"' {
-			s := p.data[start:p.pos]
-			if !utf8.Valid(s) {
-				return "", p.errorf("invalid UTF-8 in a string")
+			raw := p.data[start:p.pos:p.pos]
+			if !utf8.Valid(raw) {
+				return nil, "", p.errorf("invalid UTF-8 in a string")
 			}
 			p.pos++
-			return string(s), nil
+			return raw, "", nil
 		}
 		if c == '\\' {
 			break
 		}
 		if c < 0x20 {
-			return "", p.errorf("unescaped control character in a string")
+			return nil, "", p.errorf("unescaped control character in a string")
 		}
 		p.pos++
 	}
@@ -277,12 +315,12 @@ func (p *cparser) string() (string, error) {
 		switch {
 		case c == '"':
 			if !utf8.Valid(buf) {
-				return "", p.errorf("invalid UTF-8 in a string")
+				return nil, "", p.errorf("invalid UTF-8 in a string")
 			}
 			p.pos++
-			return string(buf), nil
+			return nil, string(buf), nil
 		case c < 0x20:
-			return "", p.errorf("unescaped control character in a string")
+			return nil, "", p.errorf("unescaped control character in a string")
 		case c != '\\':
 			buf = append(buf, c)
 			p.pos++
@@ -309,26 +347,26 @@ func (p *cparser) string() (string, error) {
 		case 'u':
 			r, ok := p.hex4()
 			if !ok {
-				return "", p.errorf("malformed \\u escape")
+				return nil, "", p.errorf("malformed \\u escape")
 			}
 			if utf16.IsSurrogate(r) {
 				r2 := rune(-1)
 				if p.pos+1 < len(p.data) && p.data[p.pos] == '\\' && p.data[p.pos+1] == 'u' {
 					p.pos += 2
 					if r2, ok = p.hex4(); !ok {
-						return "", p.errorf("malformed \\u escape")
+						return nil, "", p.errorf("malformed \\u escape")
 					}
 				}
 				if r = utf16.DecodeRune(r, r2); r == utf8.RuneError {
-					return "", p.errorf("lone surrogate in a string")
+					return nil, "", p.errorf("lone surrogate in a string")
 				}
 			}
 			buf = utf8.AppendRune(buf, r)
 		default:
-			return "", p.errorf("malformed escape \\%c", e)
+			return nil, "", p.errorf("malformed escape \\%c", e)
 		}
 	}
-	return "", p.errorf("unterminated string")
+	return nil, "", p.errorf("unterminated string")
 }
 
 func (p *cparser) hex4() (rune, bool) {
@@ -351,6 +389,15 @@ func (p *cparser) hex4() (rune, bool) {
 	}
 	p.pos += 4
 	return r, true
+}
+
+func appendCanonicalBytes(out []byte, s []byte) []byte {
+	if bytes.IndexByte(s, '"') < 0 && bytes.IndexByte(s, '\\') < 0 {
+		out = append(out, '"')
+		out = append(out, s...)
+		return append(out, '"')
+	}
+	return appendCanonicalString(out, string(s))
 }
 
 func appendCanonicalString(out []byte, s string) []byte {
