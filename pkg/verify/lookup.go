@@ -252,3 +252,51 @@ func (c *Client) walk(ctx context.Context, tm trustedmetadata.TrustedMetadata, p
 	}
 	return out, nil
 }
+
+// LookupResult is one path's answer in LookupEach: what Lookup would have returned.
+type LookupResult struct {
+	Target *Target
+	Err    error
+}
+
+// LookupEach is Lookup for every path, under one hold of the client: the files of a page
+// (8,000 of them) are looked up in one call instead of taking the client 8,000 times. Each
+// path gets its own walk, with exactly Lookup's checks; the roles they share are loaded and
+// verified once per refresh either way.
+func (c *Client) LookupEach(ctx context.Context, paths []string) []LookupResult {
+	out := make([]LookupResult, len(paths))
+	up, done, err := c.begin(ctx)
+	if err != nil {
+		for i := range out {
+			out[i].Err = err
+		}
+		return out
+	}
+	defer done()
+	tm := up.GetTrustedMetadataSet()
+	for i, path := range paths {
+		if err := ctx.Err(); err != nil {
+			out[i].Err = err
+			continue
+		}
+		out[i].Target, out[i].Err = c.lookupLocked(ctx, tm, path)
+	}
+	return out
+}
+
+// lookupLocked is Find(path, Query{})[0] for a caller that holds the client.
+func (c *Client) lookupLocked(ctx context.Context, tm trustedmetadata.TrustedMetadata, path string) (t *Target, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			t, err = nil, &VerificationError{Path: path, Reason: fmt.Sprintf("malformed delegations made the tuf library panic: %v", r)}
+		}
+	}()
+	matches, err := c.walk(ctx, tm, path, Query{})
+	if err != nil {
+		return nil, err
+	}
+	if len(matches) == 0 {
+		return nil, &NotFoundError{Path: path}
+	}
+	return matches[0].target(path), nil
+}
