@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -49,6 +50,12 @@ the target interpreter (--python, default python3) is asked only for its tags an
 	return cmd
 }
 
+// oneShotGC lets the heap of a one-shot command (resolve, verify) grow to five times the
+// live data between collections instead of twice: a run holds an 8,000-target role and its
+// page for well under a second, and the default pacing spent a sixth of it collecting.
+// Long-running commands (serve) keep the default.
+func oneShotGC() { debug.SetGCPercent(400) }
+
 // defaultParallel is how many pages are fetched at once unless --parallel says otherwise.
 // It stays below the listen backlog of 5 of Python's http.server, the static server many
 // mirrors and tests use: 8 simultaneous connections to it overflowed the backlog, and each
@@ -82,6 +89,7 @@ type resolvedFile struct {
 }
 
 func runResolve(ctx context.Context, app *App, o resolveOptions, args []string) error {
+	oneShotGC()
 	reqs, err := readRequirements(args, o.files)
 	if err != nil {
 		return err

@@ -59,6 +59,7 @@ type verifyEntry struct {
 }
 
 func runVerify(ctx context.Context, app *App, o verifyOptions, paths []string) error {
+	oneShotGC()
 	var entries []lockfile.Entry
 	for _, p := range paths {
 		lf, err := lockfile.Load(p)
