@@ -186,11 +186,7 @@ func (c *Client) walk(ctx context.Context, tm trustedmetadata.TrustedMetadata, p
 		if visited[v.role] {
 			continue
 		}
-		md := c.delegs.top
-		if md == nil || md.md != tm.Targets[metadata.TARGETS] {
-			md = &role{md: tm.Targets[metadata.TARGETS]}
-			c.delegs.top = md
-		}
+		md := c.topRole(tm)
 		if v.parentMD != nil {
 			var limit loadLimit
 			if answered {
@@ -299,4 +295,15 @@ func (c *Client) lookupLocked(ctx context.Context, tm trustedmetadata.TrustedMet
 		return nil, &NotFoundError{Path: path}
 	}
 	return matches[0].target(path), nil
+}
+
+// topRole is the top-level targets role of tm as walks read it, kept for the refresh so that
+// what it memoises (delegation descriptions) is computed once.
+func (c *Client) topRole(tm trustedmetadata.TrustedMetadata) *role {
+	top := c.delegs.top
+	if top == nil || top.md != tm.Targets[metadata.TARGETS] {
+		top = &role{md: tm.Targets[metadata.TARGETS]}
+		c.delegs.top = top
+	}
+	return top
 }
