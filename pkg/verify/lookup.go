@@ -177,13 +177,13 @@ func (c *Client) walk(ctx context.Context, tm trustedmetadata.TrustedMetadata, p
 		binSuffix    string // set when role is a succinct hash bin
 	}
 	stack := []visit{{role: metadata.TARGETS, parent: metadata.ROOT, chain: []string{metadata.TARGETS}, logical: []string{metadata.TARGETS}}}
-	visited := map[string]bool{}
+	visited := make([]string, 0, 4) // at most maxDelegations+1: a slice beats a map per walk
 	answered := false
 	var out []match
 	for len(visited) <= maxDelegations && len(stack) > 0 {
 		v := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		if visited[v.role] {
+		if slices.Contains(visited, v.role) {
 			continue
 		}
 		md := c.topRole(tm)
@@ -217,14 +217,14 @@ func (c *Client) walk(ctx context.Context, tm trustedmetadata.TrustedMetadata, p
 				}
 			}
 		}
-		visited[v.role] = true
+		visited = append(visited, v.role)
 		deleg := md.delegations()
 		if deleg == nil {
 			continue
 		}
 		var children []visit
 		succinct := deleg.SuccinctRoles
-		for _, r := range deleg.GetRolesForTarget(path) {
+		for _, r := range md.rolesFor(path) {
 			chain := append(slices.Clone(v.chain), r.Name)
 			child := visit{role: r.Name, parent: v.role, parentMD: md, chain: chain}
 			switch {

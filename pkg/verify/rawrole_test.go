@@ -151,3 +151,30 @@ func BenchmarkLoadRole8000(b *testing.B) {
 		}
 	})
 }
+
+// rolesFor answers as go-tuf's GetRolesForTarget for every path, whether or not it can keep
+// the answer per directory.
+func TestRolesForAgreesWithGoTUF(t *testing.T) {
+	for _, patterns := range [][][]string{
+		{{"simple/*/index.html", "packages/*"}, {"packages/*"}},      // not directory-shaped
+		{{"packages/*", "simple/*"}, {"packages/*", "a/b/*"}, {"*"}}, // directory-shaped
+		{{"packages/x*"}, {"packages/*"}},                            // a glob in the last segment
+		{{"pack?ges/*"}, {"packages/*"}},                             // a glob in a directory
+	} {
+		d := &metadata.Delegations{Keys: map[string]*metadata.Key{}}
+		for i, p := range patterns {
+			d.Roles = append(d.Roles, metadata.DelegatedRole{Name: fmt.Sprint("r", i), KeyIDs: []string{"k"}, Threshold: 1, Paths: p})
+		}
+		r := &role{raw: &rawRole{deleg: d}}
+		for _, path := range []string{"packages/a.whl", "packages/xa.whl", "packages/", "packages/a/b.whl", "simple/foo/index.html",
+			"simple/x", "a/b/c", "a/b/", "top.whl", "", "packagesX/a.whl", "packages//a", "simple/bar/index.html",
+			"simple/foo/index.htm", "simple/foo/other", "x/y/index.html"} {
+			for range 2 { // the second answer may come from the memo
+				got, want := r.rolesFor(path), d.GetRolesForTarget(path)
+				if fmt.Sprint(got) != fmt.Sprint(want) {
+					t.Errorf("patterns %v, %q: %v, go-tuf %v", patterns, path, got, want)
+				}
+			}
+		}
+	}
+}
