@@ -14,6 +14,7 @@ import (
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 	"github.com/theupdateframework/go-tuf/v2/metadata/trustedmetadata"
+	"github.com/tufpip/tufpip/internal/atomicfile"
 )
 
 // trustedDelegations holds the delegated targets roles loaded since the last refresh, each
@@ -220,7 +221,9 @@ func (c *Client) load(ctx context.Context, tm trustedmetadata.TrustedMetadata, p
 		return nil, err
 	}
 	keep(md)
-	if err := writeFileAtomic(local, data); err != nil {
+	// Not synced: a cached delegated role is verified in full on every read (loadRawRole), so
+	// one lost or torn in a crash is only fetched again.
+	if err := atomicfile.WriteFileUnsynced(local, data, 0o600); err != nil {
 		c.log.Warn("cannot cache role metadata", "role", child, "error", err)
 	}
 	return md, nil
