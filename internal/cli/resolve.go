@@ -105,6 +105,15 @@ func runResolve(ctx context.Context, app *App, o resolveOptions, args []string) 
 		envc <- envResult{env, err}
 	}()
 	sess, err := app.openSession(ctx, o.target.requireRole, true)
+	if err == nil {
+		// The pages and the roles that vouch for them do not depend on the interpreter: they
+		// are read while a cold probe (a Python process) may still be running.
+		var names []string
+		for _, r := range reqs {
+			names = append(names, r.req.Project)
+		}
+		_ = sess.finder.Prefetch(ctx, names, o.parallel) // errors are reported per requirement below
+	}
 	r := <-envc
 	if r.err != nil {
 		return r.err
@@ -116,12 +125,6 @@ func runResolve(ctx context.Context, app *App, o resolveOptions, args []string) 
 	if err != nil {
 		return withHint(err, hintForError(err))
 	}
-	var names []string
-	for _, r := range reqs {
-		names = append(names, r.req.Project)
-	}
-	_ = sess.finder.Prefetch(ctx, names, o.parallel) // errors are reported per requirement below
-
 	results := make([]*resolveResult, 0, len(reqs))
 	for _, r := range reqs {
 		results = append(results, resolveOne(ctx, sess, r, env, o.target.options()))
