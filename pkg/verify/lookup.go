@@ -2,7 +2,6 @@ package verify
 
 import (
 	"context"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -141,23 +140,15 @@ func (c *Client) Find(ctx context.Context, path string, q Query) (out []*Target,
 type match struct {
 	chain   []string // delegation path from "targets" to the listing role
 	logical []string // the same path with hash bins made transparent (see Target.Chain)
-	file    *metadata.TargetFiles
+	file    *entry
 }
 
 func (m match) target(path string) *Target {
-	hashes := make(map[string]string, len(m.file.Hashes))
-	for alg, h := range m.file.Hashes {
-		hashes[alg] = hex.EncodeToString(h)
-	}
-	var custom json.RawMessage
-	if m.file.Custom != nil {
-		custom = slices.Clone(*m.file.Custom)
-	}
 	return &Target{
 		Path:   path,
-		Length: m.file.Length,
-		Hashes: hashes,
-		Custom: custom,
+		Length: m.file.length,
+		Hashes: m.file.hashes, // each walk reads a fresh entry
+		Custom: slices.Clone(m.file.custom),
 		Role:   m.logical[len(m.logical)-1],
 		Chain:  slices.Clone(m.logical),
 		Signer: m.chain[len(m.chain)-1],

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -219,17 +220,23 @@ func loadRawRole(tm *trustedmetadata.TrustedMetadata, data []byte, name string, 
 	return r, nil
 }
 
-// target returns the role's entry for path, read from the verified canonical bytes.
-func (r *rawRole) target(path string) (*metadata.TargetFiles, error) {
+// entry is a target as a role lists it: what a Target is built from.
+type entry struct {
+	length int64
+	hashes map[string]string // algorithm -> lowercase hex
+	custom json.RawMessage
+}
+
+// entry returns the role's entry for path, read from the verified canonical bytes; nil when
+// the role does not list path. Hashes must be hex (go-tuf's HexBytes), and are given in
+// lowercase as go-tuf re-encodes them.
+func (r *rawRole) entry(path string) (*entry, error) {
 	sp, ok := r.targets[path]
 	if !ok {
 		return nil, nil
 	}
 	v := r.signed[sp.start:sp.end]
-	tf := &metadata.TargetFiles{Path: path, Length: -1}
-	bad := func(what string) (*metadata.TargetFiles, error) {
-		return nil, &metadata.ErrValue{Msg: fmt.Sprintf("target %s: %s", path, what)}
-	}
+	e := &entry{length: -1}
 	ok = eachMember(v, func(key, fv []byte) bool {
 		switch string(key) {
 		case `"length"`:
@@ -237,34 +244,66 @@ func (r *rawRole) target(path string) (*metadata.TargetFiles, error) {
 			if err != nil {
 				return false
 			}
-			tf.Length = n
+			e.length = n
 		case `"hashes"`:
-			tf.Hashes = make(map[string]metadata.HexBytes, 2)
+			e.hashes = make(map[string]string, 2)
 			return eachMember(fv, func(alg, h []byte) bool {
 				if len(h) < 2 || h[0] != '"' || h[len(h)-1] != '"' {
 					return false
 				}
-				b := make([]byte, hex.DecodedLen(len(h)-2))
-				if _, err := hex.Decode(b, h[1:len(h)-1]); err != nil {
+				hx, ok := lowerHex(h[1 : len(h)-1])
+				if !ok {
 					return false
 				}
 				name, _ := canonicalString(alg)
-				tf.Hashes[name] = b
+				e.hashes[name] = hx
 				return true
 			})
 		case `"custom"`:
-			raw := json.RawMessage(jsonOfCanonical(fv))
-			tf.Custom = &raw
+			e.custom = json.RawMessage(jsonOfCanonical(fv))
 		}
 		return true
 	})
 	if !ok {
-		return bad("malformed entry")
+		return nil, &metadata.ErrValue{Msg: fmt.Sprintf("target %s: malformed entry", path)}
 	}
-	if tf.Length < 0 || len(tf.Hashes) == 0 {
-		return bad("lacks a length or hashes")
+	if e.length < 0 || len(e.hashes) == 0 {
+		return nil, &metadata.ErrValue{Msg: fmt.Sprintf("target %s lacks a length or hashes", path)}
 	}
-	return tf, nil
+	return e, nil
+}
+
+// lowerHex checks that b is hex of whole bytes and returns it in lowercase.
+func lowerHex(b []byte) (string, bool) {
+	if len(b)%2 != 0 {
+		return "", false
+	}
+	upper := false
+	for _, c := range b {
+		switch {
+		case c >= '0' && c <= '9', c >= 'a' && c <= 'f':
+		case c >= 'A' && c <= 'F':
+			upper = true
+		default:
+			return "", false
+		}
+	}
+	if upper {
+		return strings.ToLower(string(b)), true
+	}
+	return string(b), true
+}
+
+// entryOf is go-tuf's TargetFiles as an entry.
+func entryOf(tf *metadata.TargetFiles) *entry {
+	e := &entry{length: tf.Length, hashes: make(map[string]string, len(tf.Hashes))}
+	for alg, h := range tf.Hashes {
+		e.hashes[alg] = hex.EncodeToString(h)
+	}
+	if tf.Custom != nil {
+		e.custom = slices.Clone(*tf.Custom)
+	}
+	return e
 }
 
 // eachMember calls fn with the raw (still quoted) key and the value of each member of a
@@ -506,11 +545,14 @@ func (r *role) delegations() *metadata.Delegations {
 }
 
 // file returns the role's entry for path, nil when it does not list it.
-func (r *role) file(path string) (*metadata.TargetFiles, error) {
+func (r *role) file(path string) (*entry, error) {
 	if r.raw != nil {
-		return r.raw.target(path)
+		return r.raw.entry(path)
 	}
-	return r.md.Signed.Targets[path], nil
+	if tf := r.md.Signed.Targets[path]; tf != nil {
+		return entryOf(tf), nil
+	}
+	return nil, nil
 }
 
 func (r *role) expires() time.Time {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"testing"
 	"time"
 
@@ -98,16 +99,16 @@ func TestRawRoleAgreesWithGoTUF(t *testing.T) {
 				t.Fatalf("%d targets, go-tuf %d", len(got.targets), len(want.Signed.Targets))
 			}
 			for p, w := range want.Signed.Targets {
-				g, err := got.target(p)
-				if err != nil || g == nil || g.Length != w.Length || len(g.Hashes) != len(w.Hashes) ||
-					!bytes.Equal(g.Hashes["sha256"], w.Hashes["sha256"]) || (g.Custom == nil) != (w.Custom == nil) {
-					t.Errorf("%s: %+v (%v), go-tuf %+v", p, g, err, w)
+				g, err := got.entry(p)
+				want := entryOf(w)
+				if err != nil || g == nil || g.length != want.length || !maps.Equal(g.hashes, want.hashes) || (g.custom == nil) != (want.custom == nil) {
+					t.Errorf("%s: %+v (%v), go-tuf %+v", p, g, err, want)
 				}
-				if w.Custom != nil && !jsonEqual(*g.Custom, *w.Custom) {
-					t.Errorf("%s: custom %s, go-tuf %s", p, *g.Custom, *w.Custom)
+				if want.custom != nil && !jsonEqual(g.custom, want.custom) {
+					t.Errorf("%s: custom %s, go-tuf %s", p, g.custom, want.custom)
 				}
 			}
-			if g, _ := got.target("nosuch"); g != nil {
+			if g, _ := got.entry("nosuch"); g != nil {
 				t.Errorf("a path the role does not list was found")
 			}
 			if got.version != want.Signed.Version || !got.expires.Equal(want.Signed.Expires) {
