@@ -267,5 +267,18 @@ func readCapped(p string, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() < limit {
+		// One buffer of the file's size (a 1.4 MB page grew through a dozen copies).
+		buf := make([]byte, fi.Size()+1)
+		n, err := io.ReadFull(f, buf)
+		if err == io.ErrUnexpectedEOF || err == io.EOF {
+			return buf[:n], nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		rest, err := io.ReadAll(io.LimitReader(f, limit-int64(n)))
+		return append(buf, rest...), err
+	}
 	return io.ReadAll(io.LimitReader(f, limit))
 }

@@ -28,11 +28,86 @@ type rawRole struct {
 	expires time.Time
 	signed  []byte            // canonical "signed": what the signatures cover
 	sigs    map[string][]byte // keyid -> signature
-	targets map[string]span   // target path -> its canonical value in signed
+	targets targetIndex       // target path -> its canonical value in signed
 	deleg   *metadata.Delegations
 }
 
 type span struct{ start, end int }
+
+// targetIndex is a role's targets object as it lies in the canonical bytes: the members'
+// key and value spans in order. Canonical JSON sorts keys by their decoded bytes, so a path
+// is found by binary search, with no map and no string per target.
+type targetIndex struct{ keys, vals []span }
+
+func (ix targetIndex) len() int { return len(ix.keys) }
+
+func (ix targetIndex) find(b []byte, path string) (span, bool) {
+	i, found := slices.BinarySearchFunc(ix.keys, path, func(k span, p string) int {
+		return compareKey(b[k.start:k.end], p)
+	})
+	if !found {
+		return span{}, false
+	}
+	return ix.vals[i], true
+}
+
+// compareKey compares a canonical JSON string (quoted, escaping only '"' and '\\') with p.
+func compareKey(key []byte, p string) int {
+	key = key[1 : len(key)-1]
+	i, j := 0, 0
+	for i < len(key) && j < len(p) {
+		c := key[i]
+		if c == '\\' && i+1 < len(key) {
+			i++
+			c = key[i]
+		}
+		if c != p[j] {
+			if c < p[j] {
+				return -1
+			}
+			return 1
+		}
+		i++
+		j++
+	}
+	switch {
+	case i < len(key):
+		return 1
+	case j < len(p):
+		return -1
+	}
+	return 0
+}
+
+// memberSpans indexes the canonical object b[start:end].
+func memberSpans(b []byte, start, end int) (targetIndex, bool) {
+	var ix targetIndex
+	if end-start < 2 || b[start] != '{' || b[end-1] != '}' {
+		return ix, false
+	}
+	obj := b[:end-1]
+	i := start + 1
+	for i < end-1 {
+		kend, ok := skipCanonical(obj, i)
+		if !ok || b[i] != '"' || kend >= end-1 || b[kend] != ':' {
+			return ix, false
+		}
+		vend, ok := skipCanonical(obj, kend+1)
+		if !ok {
+			return ix, false
+		}
+		ix.keys = append(ix.keys, span{i, kend})
+		ix.vals = append(ix.vals, span{kend + 1, vend})
+		i = vend
+		if i < end-1 {
+			if b[i] != ',' {
+				return ix, false
+			}
+			i++
+		}
+	}
+	return ix, true
+}
 
 // errFallback means the role uses a key type only go-tuf verifies: load it through go-tuf.
 var errFallback = errors.New("verify: key type not handled by tufpip's own loader")
@@ -78,15 +153,11 @@ func parseRawRole(name string, data []byte) (*rawRole, error) {
 			}
 			r.expires, sawExpires = t, true
 		case "targets":
-			tm, ok := objectMembers(v)
+			idx, ok := memberSpans(signed, m.start, m.end)
 			if !ok {
 				return nil, &metadata.ErrValue{Msg: "targets is not an object"}
 			}
-			r.targets = make(map[string]span, len(tm))
-			for _, t := range tm {
-				r.targets[t.key] = span{m.start + t.start, m.start + t.end}
-			}
-			sawTargets = true
+			r.targets, sawTargets = idx, true
 		case "delegations":
 			d := &metadata.Delegations{}
 			if err := json.Unmarshal(jsonOfCanonical(v), d); err != nil {
@@ -231,7 +302,7 @@ type entry struct {
 // the role does not list path. Hashes must be hex (go-tuf's HexBytes), and are given in
 // lowercase as go-tuf re-encodes them.
 func (r *rawRole) entry(path string) (*entry, error) {
-	sp, ok := r.targets[path]
+	sp, ok := r.targets.find(r.signed, path)
 	if !ok {
 		return nil, nil
 	}

@@ -95,8 +95,8 @@ func TestRawRoleAgreesWithGoTUF(t *testing.T) {
 			if !sc.ok {
 				return
 			}
-			if len(got.targets) != len(want.Signed.Targets) {
-				t.Fatalf("%d targets, go-tuf %d", len(got.targets), len(want.Signed.Targets))
+			if got.targets.len() != len(want.Signed.Targets) {
+				t.Fatalf("%d targets, go-tuf %d", got.targets.len(), len(want.Signed.Targets))
 			}
 			for p, w := range want.Signed.Targets {
 				g, err := got.entry(p)
@@ -176,6 +176,35 @@ func TestRolesForAgreesWithGoTUF(t *testing.T) {
 					t.Errorf("patterns %v, %q: %v, go-tuf %v", patterns, path, got, want)
 				}
 			}
+		}
+	}
+}
+
+// The index of a role's targets finds every path, escaped or not, and nothing else.
+func TestTargetIndexFind(t *testing.T) {
+	paths := []string{"a", "a\"b", "a\\b", "packages/x.whl", "packages/x.whl2", "é", "z\u2028", "A", "a b", "ab"}
+	doc := map[string]int{}
+	for i, p := range paths {
+		doc[p] = i
+	}
+	raw, _ := json.Marshal(doc)
+	canon, err := canonicalize(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, ok := memberSpans(canon, 0, len(canon))
+	if !ok || ix.len() != len(paths) {
+		t.Fatalf("index of %s: %v, %d members", canon, ok, ix.len())
+	}
+	for i, p := range paths {
+		sp, ok := ix.find(canon, p)
+		if !ok || string(canon[sp.start:sp.end]) != fmt.Sprint(i) {
+			t.Errorf("%q: found %v, value %s", p, ok, canon[sp.start:sp.end])
+		}
+	}
+	for _, p := range []string{"", "a\\", "a\"", "packages/x", "packages/x.whl3", "b", "\u2028"} {
+		if _, ok := ix.find(canon, p); ok {
+			t.Errorf("%q found", p)
 		}
 	}
 }
