@@ -54,7 +54,13 @@ the target interpreter (--python, default python3) is asked only for its tags an
 // live data between collections instead of twice: a run holds an 8,000-target role and its
 // page for well under a second, and the default pacing spent a sixth of it collecting.
 // Long-running commands (serve) keep the default.
-func oneShotGC() { debug.SetGCPercent(400) }
+func oneShotGC() {
+	debug.SetGCPercent(-1)
+	debug.SetMemoryLimit(oneShotHeap)
+}
+
+// oneShotHeap is the heap a one-shot command grows to before it collects at all.
+const oneShotHeap = 256 << 20
 
 // defaultParallel is how many pages are fetched at once unless --parallel says otherwise.
 // It stays below the listen backlog of 5 of Python's http.server, the static server many
