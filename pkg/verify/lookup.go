@@ -216,7 +216,8 @@ func (c *Client) walk(ctx context.Context, tm trustedmetadata.TrustedMetadata, p
 		var children []visit
 		succinct := deleg.SuccinctRoles
 		for _, r := range md.rolesFor(path) {
-			chain := append(slices.Clone(v.chain), r.Name)
+			// Capped so that append copies: siblings never share a backing array.
+			chain := append(v.chain[:len(v.chain):len(v.chain)], r.Name)
 			child := visit{role: r.Name, parent: v.role, parentMD: md, chain: chain}
 			switch {
 			case succinct != nil:
@@ -224,9 +225,9 @@ func (c *Client) walk(ctx context.Context, tm trustedmetadata.TrustedMetadata, p
 				child.logical = slices.Clone(v.logical)
 				child.binSuffix = strings.TrimPrefix(r.Name, succinct.NamePrefix+"-")
 			case v.binSuffix != "" && strings.HasSuffix(r.Name, "-"+v.binSuffix):
-				child.logical = append(slices.Clone(v.logical), strings.TrimSuffix(r.Name, "-"+v.binSuffix))
+				child.logical = append(v.logical[:len(v.logical):len(v.logical)], strings.TrimSuffix(r.Name, "-"+v.binSuffix))
 			default:
-				child.logical = append(slices.Clone(v.logical), r.Name)
+				child.logical = append(v.logical[:len(v.logical):len(v.logical)], r.Name)
 			}
 			children = append(children, child)
 			if r.Terminating {
