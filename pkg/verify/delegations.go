@@ -114,10 +114,14 @@ type loadLimit int64
 // exactly the bytes used), or with go-tuf for keys only go-tuf verifies. A role already
 // verified against the same delegation in this refresh is not loaded again.
 func (c *Client) load(ctx context.Context, tm trustedmetadata.TrustedMetadata, parent string, parentMD *role, child string, limit loadLimit) (md *role, err error) {
-	if md := c.delegs.roles[parentMD.delegationOf(child)]; md != nil {
+	if md := parentMD.children[child]; md != nil {
 		// Verified against this very delegation earlier in this refresh, so it passed every
 		// check below then (the name, the claim, the role); a walk per file of a page comes
 		// here thousands of times.
+		return md, nil
+	}
+	if md := c.delegs.roles[parentMD.delegationOf(child)]; md != nil {
+		parentMD.keepChild(child, md)
 		return md, nil
 	}
 	file := child + ".json"
@@ -162,6 +166,7 @@ func (c *Client) load(ctx context.Context, tm trustedmetadata.TrustedMetadata, p
 	}
 	keep := func(md *role) {
 		td.roles[d] = md
+		parentMD.keepChild(child, md)
 		if _, ok := td.claims[child]; !ok {
 			td.claims[child] = claim{parent: parent, keys: d.keys}
 		}

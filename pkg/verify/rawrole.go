@@ -513,6 +513,9 @@ type role struct {
 	// edges, and describing one quotes every key (8,000 walks for a page of 8,000 files).
 	// Only read and written under the client's mutex.
 	delegs map[string]delegation
+	// children are the roles this one delegates to, as loaded and verified against its
+	// delegations in this refresh (a role object lives for one refresh).
+	children map[string]*role
 
 	// shapes memoises rolesFor per path shape, when every path pattern of the delegations
 	// is made of literal and "*" segments (see shapeKey).
@@ -593,6 +596,13 @@ func shapedPatterns(d *metadata.Delegations) ([][]string, bool) {
 		}
 	}
 	return out, true
+}
+
+func (r *role) keepChild(name string, child *role) {
+	if r.children == nil {
+		r.children = map[string]*role{}
+	}
+	r.children[name] = child
 }
 
 // delegationOf is delegationOf(r.delegations(), child), computed once per child.
