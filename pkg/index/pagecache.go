@@ -3,6 +3,7 @@ package index
 import (
 	"bytes"
 	"sync"
+	"sync/atomic"
 
 	"github.com/tufpip/tufpip/pkg/finder"
 	"github.com/tufpip/tufpip/pkg/simpleindex"
@@ -24,10 +25,17 @@ type renderedPage struct {
 	once sync.Once
 	body []byte
 	err  error
+	etag atomic.Pointer[pageTag] // hashing 2 MB per request would be the next bottleneck
 }
 
-// rendered returns the page of proj in ctype, rendering it once per refresh.
-func (s *Server) rendered(src *Source, proj *finder.Project, ctype string) ([]byte, error) {
+type pageTag struct {
+	generation uint64
+	etag       string
+}
+
+// rendered returns the page of proj in ctype and its ETag, rendering it once per refresh
+// and tagging it once per generation (see pageETag).
+func (s *Server) rendered(src *Source, proj *finder.Project, ctype string) ([]byte, string, error) {
 	c := s.pages.Load()
 	if c == nil || c.src != src {
 		fresh := &pageCache{src: src, pages: map[pageKey]*renderedPage{}}
@@ -46,7 +54,7 @@ func (s *Server) rendered(src *Source, proj *finder.Project, ctype string) ([]by
 	}
 	c.mu.Unlock()
 	p.once.Do(func() {
-		page := trustedPage(proj)
+		page := trustedPage(proj, s.cfg.PublicURL)
 		var buf bytes.Buffer
 		if ctype == simpleindex.ContentTypeJSON {
 			p.err = simpleindex.RenderJSON(&buf, page)
@@ -55,5 +63,14 @@ func (s *Server) rendered(src *Source, proj *finder.Project, ctype string) ([]by
 		}
 		p.body = buf.Bytes()
 	})
-	return p.body, p.err
+	if p.err != nil {
+		return nil, "", p.err
+	}
+	gen := s.generation.Load()
+	if t := p.etag.Load(); t != nil && t.generation == gen {
+		return p.body, t.etag, nil
+	}
+	t := &pageTag{generation: gen, etag: pageETag(ctype, gen, p.body)}
+	p.etag.Store(t)
+	return p.body, t.etag, nil
 }
