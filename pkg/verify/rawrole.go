@@ -131,7 +131,7 @@ func parseRawRole(name string, data []byte) (*rawRole, error) {
 	if !ok {
 		return nil, &metadata.ErrValue{Msg: "metadata 'signed' field is not an object"}
 	}
-	var sawTargets, sawVersion, sawExpires bool
+	var sawType, sawTargets, sawVersion, sawExpires bool
 	for _, m := range members {
 		v := signed[m.start:m.end]
 		switch m.key {
@@ -139,6 +139,7 @@ func parseRawRole(name string, data []byte) (*rawRole, error) {
 			if s, ok := canonicalString(v); !ok || s != metadata.TARGETS {
 				return nil, &metadata.ErrValue{Msg: fmt.Sprintf("expected metadata type %s, got %s", metadata.TARGETS, v)}
 			}
+			sawType = true
 		case "version":
 			n, err := strconv.ParseInt(string(v), 10, 64)
 			if err != nil || n <= 0 {
@@ -169,8 +170,8 @@ func parseRawRole(name string, data []byte) (*rawRole, error) {
 			r.deleg = d
 		}
 	}
-	if !sawTargets || !sawVersion || !sawExpires {
-		return nil, &metadata.ErrValue{Msg: "targets metadata lacks targets, version or expires"}
+	if !sawType || !sawTargets || !sawVersion || !sawExpires {
+		return nil, &metadata.ErrValue{Msg: "targets metadata lacks _type, targets, version or expires"}
 	}
 	return r, nil
 }

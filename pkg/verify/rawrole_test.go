@@ -64,6 +64,9 @@ func TestRawRoleAgreesWithGoTUF(t *testing.T) {
 		{name: "duplicate key", data: flip(`"_type": "targets"`, `"_type": "targets", "_type": "targets"`), goOK: true},
 		{name: "float", data: flip(`"length": 3`, `"length": 3.0`)},
 		{name: "not JSON", data: func([]byte) []byte { return []byte("<html>") }},
+		{name: "no _type", data: flip(`"_type": "targets",`, ``)},
+		{name: "another _type", data: flip(`"_type": "targets"`, `"_type": "snapshot"`)},
+		{name: "signed by a key the role does not list", mutate: func(r *tuftest.Repo) { r.SignWith(tuftest.Stable, r.Keys(tuftest.Unstable)...) }},
 	} {
 		t.Run(sc.name, func(t *testing.T) {
 			repo := tuftest.New(t, sc.opts...)
@@ -206,5 +209,34 @@ func TestTargetIndexFind(t *testing.T) {
 		if _, ok := ix.find(canon, p); ok {
 			t.Errorf("%q found", p)
 		}
+	}
+}
+
+// What parseRawRole refuses before any signature is checked (go-tuf's FromBytes refuses the
+// same, or accepts only what tufpip may be stricter about).
+func TestParseRawRoleRefuses(t *testing.T) {
+	const ok = `"_type":"targets","expires":"2030-01-01T00:00:00Z","targets":{},"version":1`
+	for name, signed := range map[string]string{
+		"no _type":           `"expires":"2030-01-01T00:00:00Z","targets":{},"version":1`,
+		"another _type":      `"_type":"root","expires":"2030-01-01T00:00:00Z","targets":{},"version":1`,
+		"no version":         `"_type":"targets","expires":"2030-01-01T00:00:00Z","targets":{}`,
+		"version 0":          `"_type":"targets","expires":"2030-01-01T00:00:00Z","targets":{},"version":0`,
+		"no expires":         `"_type":"targets","targets":{},"version":1`,
+		"fractional expires": `"_type":"targets","expires":"2030-01-01T00:00:00.5Z","targets":{},"version":1`,
+		"offset expires":     `"_type":"targets","expires":"2030-01-01T00:00:00+00:00","targets":{},"version":1`,
+		"no targets":         `"_type":"targets","expires":"2030-01-01T00:00:00Z","version":1`,
+		"targets not object": `"_type":"targets","expires":"2030-01-01T00:00:00Z","targets":[],"version":1`,
+		"both role kinds":    ok + `,"delegations":{"keys":{},"roles":[],"succinct_roles":{"keyids":[],"threshold":1,"bit_length":1,"name_prefix":"b"}}`,
+	} {
+		doc := `{"signatures":[],"signed":{` + signed + `}}`
+		if _, err := parseRawRole("stable", []byte(doc)); err == nil {
+			t.Errorf("%s: accepted %s", name, doc)
+		}
+	}
+	if _, err := parseRawRole("stable", []byte(`{"signatures":[{"keyid":"a","sig":"00"},{"keyid":"a","sig":"00"}],"signed":{`+ok+`}}`)); err == nil {
+		t.Errorf("two signatures of one key accepted")
+	}
+	if _, err := parseRawRole("stable", []byte(`{"signatures":[],"signed":{`+ok+`}}`)); err != nil {
+		t.Errorf("a well-formed role: %v", err)
 	}
 }
