@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"bytes"
 	"crypto/ed25519"
 	"encoding/hex"
 	"encoding/json"
@@ -443,13 +444,22 @@ func skipCanonical(b []byte, i int) (int, bool) {
 	}
 	switch b[i] {
 	case '"':
-		for j := i + 1; j < len(b); j++ {
-			switch b[j] {
-			case '\\':
-				j++
-			case '"':
+		for j := i + 1; j < len(b); {
+			k := bytes.IndexByte(b[j:], '"')
+			if k < 0 {
+				return 0, false
+			}
+			j += k
+			// Canonical strings escape only '"' and '\\': the quote ends the string unless
+			// an odd number of backslashes precedes it.
+			n := 0
+			for m := j - 1; m > i && b[m] == '\\'; m-- {
+				n++
+			}
+			if n%2 == 0 {
 				return j + 1, true
 			}
+			j++
 		}
 		return 0, false
 	case '{', '[':
