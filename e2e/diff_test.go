@@ -15,6 +15,7 @@ import (
 
 	"github.com/tufpip/tufpip/internal/pyfix"
 	"github.com/tufpip/tufpip/internal/tuftest"
+	"github.com/tufpip/tufpip/pkg/simpleindex"
 )
 
 // The differential test (issue 4): for hundreds of random project pages, tufpip resolve
@@ -228,7 +229,7 @@ func genStats(projects []genProject) string {
 func checkPipSide(t *testing.T, projects []genProject, pip *pyfix.DryRun) {
 	t.Helper()
 	for _, p := range projects {
-		key := pyfix.NormalizeName(p.Name)
+		key := simpleindex.NormalizeName(p.Name)
 		c, chosen := pip.Chosen[key]
 		if _, none := pip.NoMatch[key]; none == chosen {
 			t.Errorf("%s: pip chose %v and reported no match %v", p.Requirement, chosen, none)
@@ -272,7 +273,7 @@ func runResolve(t *testing.T, srv *tuftest.Server, root string, py pyfix.Interpr
 	}
 	got := map[string]resolveResult{}
 	for _, r := range out.Results {
-		key := pyfix.NormalizeName(r.Project)
+		key := simpleindex.NormalizeName(r.Project)
 		if r.Project == "" {
 			key, _ = pyfix.RequirementProject(r.Requirement)
 		}
@@ -306,7 +307,7 @@ func compareSides(t *testing.T, seed int64, py pyfix.Interpreter, projects []gen
 func diffSides(projects []genProject, pip *pyfix.DryRun, got map[string]resolveResult) []string {
 	var diffs []string
 	for _, p := range projects {
-		key := pyfix.NormalizeName(p.Name)
+		key := simpleindex.NormalizeName(p.Name)
 		r, ok := got[key]
 		if !ok {
 			diffs = append(diffs, fmt.Sprintf("%s: tufpip printed no result", p.Requirement))
@@ -398,7 +399,7 @@ var coverageKinds = []string{"wheel", "sdist", "no match", "yanked", "pre-releas
 func choiceCoverage(projects []genProject, pip *pyfix.DryRun) map[string]int {
 	cov := map[string]int{}
 	for _, p := range projects {
-		key := pyfix.NormalizeName(p.Name)
+		key := simpleindex.NormalizeName(p.Name)
 		if _, none := pip.NoMatch[key]; none {
 			cov["no match"]++
 			continue

@@ -15,10 +15,8 @@ import (
 	"strings"
 
 	"github.com/tufpip/tufpip/internal/atomicfile"
+	"github.com/tufpip/tufpip/pkg/simpleindex"
 )
-
-// DefaultIndexPath is where a project's page lives among the TUF targets (REFERENCE.md).
-const DefaultIndexPath = "simple/{project}/index.html"
 
 // config is the saved state of `tufpip init`: named repositories and which one is the default.
 // Each repository's trusted root is a separate file beside it, so that it can be inspected
@@ -76,7 +74,7 @@ func saveConfig(dir string, cfg *config) error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(filepath.Join(dir, "config.json"), append(data, '\n'), 0o600)
+	return atomicfile.WriteFile(filepath.Join(dir, "config.json"), append(data, '\n'), 0o600)
 }
 
 func rootFile(configDir, name string) string {
@@ -146,7 +144,7 @@ func (a *App) settings() (*repoSettings, error) {
 			"pass --metadata-url URL and --root FILE, or save one with tufpip init"))
 	}
 	if s.IndexPath == "" {
-		s.IndexPath = DefaultIndexPath
+		s.IndexPath = simpleindex.DefaultPathTemplate
 	}
 	if err := checkURL("--metadata-url", s.MetadataURL); err != nil {
 		return nil, err
@@ -233,13 +231,4 @@ func knownRepos(cfg *config) string {
 	}
 	sort.Strings(names)
 	return fmt.Sprintf("saved repositories: %s", strings.Join(names, ", "))
-}
-
-// writeFileAtomic creates path's directory (0700: it holds trusted roots) and writes path
-// atomically.
-func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return err
-	}
-	return atomicfile.WriteFile(path, data, perm)
 }

@@ -9,6 +9,8 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/theupdateframework/go-tuf/v2/metadata"
+	"github.com/tufpip/tufpip/internal/atomicfile"
+	"github.com/tufpip/tufpip/pkg/simpleindex"
 	"github.com/tufpip/tufpip/pkg/verify"
 )
 
@@ -46,7 +48,7 @@ without contacting the repository.`,
 	f.StringVar(&o.metadataURL, "metadata-url", "", "TUF metadata URL")
 	f.StringVar(&o.targetsURL, "targets-url", "", "URL that target paths are relative to")
 	f.StringVar(&o.root, "root", "", "the repository's trusted root.json")
-	f.StringVar(&o.indexPath, "index-path", "", "target path of a project's page (default "+DefaultIndexPath+")")
+	f.StringVar(&o.indexPath, "index-path", "", "target path of a project's page (default "+simpleindex.DefaultPathTemplate+")")
 	f.BoolVar(&o.makeDefault, "default", false, "use this repository when none is selected")
 	f.BoolVar(&o.force, "force", false, "replace a saved repository of the same name (and its root)")
 	f.BoolVar(&o.offline, "offline", false, "save without first refreshing the metadata from the repository")
@@ -95,7 +97,7 @@ func runInit(ctx context.Context, app *App, o initOptions) error {
 			return err
 		}
 	}
-	if err := writeFileAtomic(rootFile(dir, o.name), rootBytes, 0o600); err != nil {
+	if err := atomicfile.WriteFile(rootFile(dir, o.name), rootBytes, 0o600); err != nil {
 		return errorf("saving trusted root: %w", err)
 	}
 	cfg.Repositories[o.name] = &savedRepository{MetadataURL: o.metadataURL, TargetsURL: o.targetsURL, IndexPath: o.indexPath}

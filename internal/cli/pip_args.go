@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/spf13/pflag"
+	"github.com/tufpip/tufpip/pkg/simpleindex"
 )
 
 // The wrappers share a command line with pip (or uv), whose options collide with tufpip's
@@ -36,7 +37,7 @@ func repoFlags(f *pflag.FlagSet, app *App) {
 	f.StringVar(&app.flags.metadataURL, "metadata-url", app.flags.metadataURL, "TUF metadata URL (env TUFPIP_METADATA_URL)")
 	f.StringVar(&app.flags.targetsURL, "targets-url", app.flags.targetsURL, "URL that target paths are relative to (env TUFPIP_TARGETS_URL)")
 	f.StringVar(&app.flags.root, "root", app.flags.root, "trusted root.json, obtained out of band (env TUFPIP_ROOT)")
-	f.StringVar(&app.flags.indexPath, "index-path", app.flags.indexPath, "target path of a project's page (default "+DefaultIndexPath+")")
+	f.StringVar(&app.flags.indexPath, "index-path", app.flags.indexPath, "target path of a project's page (default "+simpleindex.DefaultPathTemplate+")")
 	f.StringVar(&app.flags.cacheDir, "cache-dir", app.flags.cacheDir, "tufpip's cache directory (env TUFPIP_CACHE_DIR)")
 }
 

@@ -14,6 +14,7 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+	"github.com/tufpip/tufpip/pkg/simpleindex"
 )
 
 // App is what every command gets: streams, logger, environment and the global flags.
@@ -142,7 +143,7 @@ only unstable signed is used only when stable never signed the project.`,
 	pf.StringVar(&app.flags.metadataURL, "metadata-url", "", "TUF metadata URL (env TUFPIP_METADATA_URL)")
 	pf.StringVar(&app.flags.targetsURL, "targets-url", "", "URL that target paths are relative to (env TUFPIP_TARGETS_URL)")
 	pf.StringVar(&app.flags.root, "root", "", "trusted root.json, obtained out of band (env TUFPIP_ROOT)")
-	pf.StringVar(&app.flags.indexPath, "index-path", "", "target path of a project's page (default "+DefaultIndexPath+")")
+	pf.StringVar(&app.flags.indexPath, "index-path", "", "target path of a project's page (default "+simpleindex.DefaultPathTemplate+")")
 	pf.StringVar(&app.flags.cacheDir, "cache-dir", "", "cache directory (env TUFPIP_CACHE_DIR)")
 	pf.StringVar(&app.flags.repo, "repo", "", "a repository saved with tufpip init (env TUFPIP_REPO)")
 	pf.StringVar(&app.flags.format, "format", "text", "output format: text or json (verify: also github, sarif)")

@@ -97,7 +97,7 @@ func (ix *Index) Add(f IndexFile) error {
 			return err
 		}
 	}
-	key := NormalizeName(project)
+	key := simpleindex.NormalizeName(project)
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	ix.files[key] = append(ix.files[key], f)
@@ -167,7 +167,7 @@ func (ix *Index) route(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		// PEP 503: the canonical URL is the normalised name with a trailing slash.
-		if norm := NormalizeName(name); norm != name || !strings.HasSuffix(p, "/") {
+		if norm := simpleindex.NormalizeName(name); norm != name || !strings.HasSuffix(p, "/") {
 			http.Redirect(w, r, "/simple/"+norm+"/", http.StatusMovedPermanently)
 			return
 		}

@@ -13,10 +13,6 @@ import (
 	"github.com/tufpip/tufpip/pkg/verify"
 )
 
-// strongHashes are the page hashes that can make a file trusted (rule b). md5, sha1 and
-// sha224 never can.
-var strongHashes = []string{"sha256", "sha384", "sha512"}
-
 // trust applies DESIGN.md's trust rules to one file on a trusted page: it returns the
 // trusted file, or the reason it is skipped, or an error that stops the whole project
 // (a role's metadata that does not verify).
@@ -141,7 +137,7 @@ func hasUpper(s string) bool {
 func strong(h map[string]string) map[string]string {
 	same := len(h) > 0
 	for alg, v := range h {
-		if !slices.Contains(strongHashes, alg) || hasUpper(v) {
+		if !simpleindex.IsStrongHash(alg) || hasUpper(v) {
 			same = false
 			break
 		}
@@ -150,7 +146,7 @@ func strong(h map[string]string) map[string]string {
 		return h
 	}
 	out := map[string]string{}
-	for _, alg := range strongHashes {
+	for _, alg := range simpleindex.StrongHashes {
 		if v, ok := h[alg]; ok {
 			out[alg] = strings.ToLower(v)
 		}

@@ -135,7 +135,7 @@ func trustedPage(p *finder.Project, publicURL string) *simpleindex.Page {
 // fileKey is the hash a file is addressed by: sha256 when the evidence has it, else the
 // strongest other one.
 func fileKey(f *finder.File) (alg, hex string) {
-	for _, a := range []string{"sha256", "sha512", "sha384"} {
+	for _, a := range simpleindex.StrongHashes {
 		if h := f.Target.Hashes[a]; h != "" {
 			return a, strings.ToLower(h)
 		}

@@ -50,7 +50,7 @@ func Select(req Requirement, cands []Candidate, env *Environment, opts Options) 
 	var sel Selection
 	project := req.Project
 	if project == "" {
-		project = normalizeName(req.Name)
+		project = simpleindex.NormalizeName(req.Name)
 	}
 	formats := allowedFormats(project, opts)
 	index := tagIndexFor(env.Tags)
@@ -336,7 +336,7 @@ func allowedFormats(project string, o Options) formatSet {
 					clear(target)
 					continue
 				}
-				if n = normalizeName(strings.TrimSpace(n)); n != "" {
+				if n = simpleindex.NormalizeName(strings.TrimSpace(n)); n != "" {
 					delete(other, n)
 					target[n] = true
 				}

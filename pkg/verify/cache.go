@@ -122,12 +122,6 @@ func (l layout) lock(ctx context.Context) (func(), error) {
 	return func() { _ = fl.Unlock(); _ = fl.Close() }, nil
 }
 
-// writeFileAtomic writes data beside path and renames it into place, so a
-// reader (or a crash) never sees a half-written file.
-func writeFileAtomic(p string, data []byte) error {
-	return atomicfile.WriteFile(p, data, 0o600)
-}
-
 // metadataFileName turns a metadata URL into the file name for messages:
 // ".../3.snapshot.json" -> "3.snapshot.json", unescaped.
 func metadataFileName(u string) string {
@@ -203,7 +197,7 @@ func recordRoots(l layout, seen map[int64][]byte, accepted int64) error {
 		if v > accepted {
 			continue // fetched but rejected by go-tuf
 		}
-		if err := writeFileAtomic(filepath.Join(l.historyDir, fmt.Sprintf("%d.root.json", v)), data); err != nil {
+		if err := atomicfile.WriteFile(filepath.Join(l.historyDir, fmt.Sprintf("%d.root.json", v)), data, 0o600); err != nil {
 			return fmt.Errorf("tuf cache: %w", err)
 		}
 	}
