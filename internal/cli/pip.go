@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -150,7 +149,7 @@ func runPipWrapper(ctx context.Context, app *App, o *pipRunOptions) error {
 	}
 	cl := guard.ParsePip(o.command, o.pipArgs)
 	if err := cl.Check(); err != nil {
-		return guardError(err)
+		return err
 	}
 	python := o.python
 	if python == "" {
@@ -215,28 +214,4 @@ func runPipWrapper(ctx context.Context, app *App, o *pipRunOptions) error {
 		return &passthroughError{code: code}
 	}
 	return nil
-}
-
-func init() {
-	classifiers = append(classifiers, func(err error) (int, bool) {
-		var re *guard.RefusedError
-		var ue *guard.UsageError
-		if errors.As(err, &re) || errors.As(err, &ue) {
-			return ExitUsage, true
-		}
-		return 0, false
-	})
-}
-
-// guardError attaches the hint of a refusal or usage error from internal/guard (exit 2).
-func guardError(err error) error {
-	var re *guard.RefusedError
-	if errors.As(err, &re) {
-		return withHint(err, re.Hint)
-	}
-	var ue *guard.UsageError
-	if errors.As(err, &ue) {
-		return withHint(err, ue.Hint)
-	}
-	return err
 }

@@ -129,7 +129,7 @@ func runResolve(ctx context.Context, app *App, o resolveOptions, args []string) 
 		app.Logger.Debug("target environment", "python", env.PythonFullVersion, "tags", len(env.Tags), "best-tag", env.Tags[0].String())
 	}
 	if err != nil {
-		return withHint(err, hintForError(err))
+		return err
 	}
 	results := make([]*resolveResult, 0, len(reqs))
 	for _, r := range reqs {
@@ -312,7 +312,7 @@ func combineErrors(results []*resolveResult) error {
 		return nil
 	}
 	if len(all) == 1 {
-		return withHint(worst, hintForError(worst))
+		return worst
 	}
-	return &exitError{code: exitCode(worst), err: errors.Join(all...), hint: hintForError(worst)}
+	return &exitError{code: exitCode(worst), err: errors.Join(all...), hint: hintFor(worst)}
 }

@@ -69,7 +69,7 @@ func (a *App) startIndex(ctx context.Context, ln net.Listener, requireRole strin
 		PublicURL: publicURL,
 	})
 	if err != nil {
-		return nil, nil, withHint(err, hintForError(err))
+		return nil, nil, err
 	}
 	srv := &http.Server{Handler: ix.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	loopCtx, cancel := context.WithCancel(ctx)

@@ -104,10 +104,10 @@ func runUvWrapper(ctx context.Context, app *App, o *uvRunOptions) error {
 	}
 	cl := guard.ParseUv(o.args)
 	if err := cl.Check(cwd); err != nil {
-		return guardError(err)
+		return err
 	}
 	if err := guard.CheckUvEnv(os.Environ()); err != nil {
-		return guardError(err)
+		return err
 	}
 	uv := o.uv
 	if uv == "" {
