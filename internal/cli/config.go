@@ -16,6 +16,7 @@ import (
 
 	"github.com/tufpip/tufpip/internal/atomicfile"
 	"github.com/tufpip/tufpip/pkg/simpleindex"
+	"github.com/tufpip/tufpip/pkg/verify"
 )
 
 // config is the saved state of `tufpip init`: named repositories and which one is the default.
@@ -146,18 +147,7 @@ func (a *App) settings() (*repoSettings, error) {
 	if s.IndexPath == "" {
 		s.IndexPath = simpleindex.DefaultPathTemplate
 	}
-	if err := checkURL("--metadata-url", s.MetadataURL); err != nil {
-		return nil, err
-	}
-	if s.TargetsURL == "" {
-		derived, ok := siblingTargetsURL(s.MetadataURL)
-		if !ok {
-			return nil, usageErrorf("pass --targets-url URL (the URL that target paths are relative to)",
-				"no targets URL for repository %s", s.MetadataURL)
-		}
-		s.TargetsURL = derived
-	}
-	if err := checkURL("--targets-url", s.TargetsURL); err != nil {
+	if s.TargetsURL, err = checkRepoURLs(s.MetadataURL, s.TargetsURL); err != nil {
 		return nil, err
 	}
 	if rootPath == "" {
@@ -204,18 +194,26 @@ func cacheKey(metadataURL string) string {
 	return host + "-" + hex.EncodeToString(sum[:6])
 }
 
-// siblingTargetsURL derives ".../targets/" from ".../metadata/", the layout tufpip repo writes.
-func siblingTargetsURL(metadataURL string) (string, bool) {
-	trimmed := strings.TrimRight(metadataURL, "/")
-	if !strings.HasSuffix(trimmed, "/metadata") {
-		return "", false
+// checkRepoURLs checks the metadata and targets URLs with pkg/verify's own rule, so that
+// what the client would refuse is a usage error (exit 2) here, and returns the targets URL,
+// derived as pkg/verify derives it when none is given.
+func checkRepoURLs(metadataURL, targetsURL string) (string, error) {
+	if err := checkURL("--metadata-url", metadataURL); err != nil {
+		return "", err
 	}
-	return strings.TrimSuffix(trimmed, "metadata") + "targets/", true
+	if targetsURL == "" {
+		derived, ok := verify.DefaultTargetsURL(metadataURL)
+		if !ok {
+			return "", usageErrorf("pass --targets-url URL (the URL that target paths are relative to)",
+				"no targets URL for repository %s", metadataURL)
+		}
+		targetsURL = derived
+	}
+	return targetsURL, checkURL("--targets-url", targetsURL)
 }
 
 func checkURL(flag, raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http" && u.Scheme != "file") || (u.Scheme != "file" && u.Host == "") {
+	if verify.CheckBaseURL(raw) != nil {
 		return usageErrorf("use an absolute http(s) URL such as https://example.org/metadata/", "%s %q is not a usable URL", flag, raw)
 	}
 	return nil

@@ -358,7 +358,7 @@ func TestAttackFreeze(t *testing.T) {
 		e.repo.Publish()
 		e.repo.Rollback(tuftest.Timestamp)
 		cfg := e.config()
-		cfg.RefTime = time.Now().Add(25 * time.Hour)
+		cfg.UnsafeRefTime = time.Now().Add(25 * time.Hour)
 		_, err := e.run(cfg, atkWheelPath)
 		ve := e.refused(err)
 		if !strings.Contains(ve.Error(), "expired") {
