@@ -7,8 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -62,27 +60,6 @@ func NewIndex(t testing.TB, files ...IndexFile) *Index {
 	t.Cleanup(ix.Server.Close)
 	ix.URL = ix.Server.URL + "/simple/"
 	return ix
-}
-
-// NewIndexFromDir serves every regular file of dir, each with its sha256 fragment.
-func NewIndexFromDir(t testing.TB, dir string) *Index {
-	t.Helper()
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatalf("pyfix: index: %v", err)
-	}
-	var files []IndexFile
-	for _, e := range entries {
-		if !e.Type().IsRegular() {
-			continue
-		}
-		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
-		if err != nil {
-			t.Fatalf("pyfix: index: %v", err)
-		}
-		files = append(files, IndexFile{Filename: e.Name(), Data: data})
-	}
-	return NewIndex(t, files...)
 }
 
 // Add puts a file on the index; pages are rendered per request, so it shows at once.

@@ -124,17 +124,6 @@ type Option struct {
 	Pos   Position `json:"pos"`
 }
 
-// ChangesIndex reports whether the option changes where pip looks for distributions
-// (--index-url, --extra-index-url, --no-index, --find-links, --trusted-host). A
-// wrapper that makes pip talk only to a verifying index must refuse these.
-func (o Option) ChangesIndex() bool {
-	switch o.Name {
-	case "--index-url", "--extra-index-url", "--no-index", "--find-links", "--trusted-host":
-		return true
-	}
-	return false
-}
-
 func (o Option) String() string {
 	if o.Value == "" {
 		return o.Name
