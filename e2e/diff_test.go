@@ -124,11 +124,9 @@ func TestDifferentialResolvePre(t *testing.T) {
 }
 
 func differential(t *testing.T, seed, n int64, pre bool) {
-	haveResolve := resolveAvailable(t)
-	if !haveResolve && os.Getenv("TUFPIP_E2E_PROJECTS") == "" {
-		// Keep the generator and the pip side exercised, cheaply, until resolve exists.
-		n = min(n, 30)
-	}
+	// A binary that does not build, or has no resolve, fails the test: checking only pip's
+	// side would pass while comparing nothing.
+	requireResolve(t)
 	var flags []string
 	if pre {
 		flags = []string{"--pre"}
@@ -139,13 +137,9 @@ func differential(t *testing.T, seed, n int64, pre bool) {
 	stats := genStats(projects)
 	t.Logf("seed %d: %d projects, %s, generated in %v", seed, n, stats, time.Since(start).Round(time.Millisecond))
 	plain := plainIndex(t, projects)
-	var srv *tuftest.Server
-	var root string
-	if haveResolve {
-		start = time.Now()
-		srv, root = signedRepo(t, projects)
-		t.Logf("signed repository in %v", time.Since(start).Round(time.Millisecond))
-	}
+	start = time.Now()
+	srv, root := signedRepo(t, projects)
+	t.Logf("signed repository in %v", time.Since(start).Round(time.Millisecond))
 
 	for _, py := range pythons {
 		t.Run(py.Version, func(t *testing.T) {
@@ -174,28 +168,22 @@ func differential(t *testing.T, seed, n int64, pre bool) {
 					}
 				}
 			}
-			if !haveResolve {
-				skipUnless(t, false, "tufpip resolve is not available yet: pip side of seed %d checked, tufpip side skipped", seed)
-			}
 			got := runResolve(t, srv, root, py, reqs, flags)
 			compareSides(t, seed, py, projects, pip, got)
 		})
 	}
 }
 
-// resolveAvailable reports whether the built binary has a resolve command; a missing
-// binary or command is reported once here and turns into a skip later.
-func resolveAvailable(t *testing.T) bool {
+// requireResolve fails the test unless the built binary has a resolve command.
+func requireResolve(t *testing.T) {
+	t.Helper()
 	if tufpipBuildErr != nil {
-		t.Logf("tufpip binary not available: %v", tufpipBuildErr)
-		return false
+		t.Fatalf("tufpip binary not available: %v", tufpipBuildErr)
 	}
 	stdout, stderr, code := runTufpip(t, "resolve", "--help")
 	if code != 0 || !strings.Contains(stdout+stderr, "tufpip resolve") {
-		t.Logf("tufpip resolve not available (exit %d)", code)
-		return false
+		t.Fatalf("tufpip resolve not available (exit %d): %s", code, stderr)
 	}
-	return true
 }
 
 func genStats(projects []genProject) string {
