@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
-	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/tufpip/tufpip/pkg/finder"
@@ -263,7 +262,7 @@ func printResolve(app *App, results []*resolveResult) error {
 			}
 		}
 		for _, s := range r.Skipped {
-			if app.flags.verbose || isTrustSkip(s) {
+			if app.flags.verbose || s.Kind.Trust() {
 				fmt.Fprintf(w, "  skipped %s: %s\n", safeText(s.Filename, false), safeText(s.Reason, false))
 			}
 		}
@@ -272,17 +271,6 @@ func printResolve(app *App, results []*resolveResult) error {
 		}
 	}
 	return nil
-}
-
-// isTrustSkip tells the skips that come from the trust rules (always shown) from those of
-// pip's own filters (shown with -v).
-func isTrustSkip(s resolve.Skip) bool {
-	for _, p := range []string{"signed only by ", "signed by ", "not signed by ", "no hash ", "only a weak hash", "outside the targets URL", "disagrees with the hash"} {
-		if strings.Contains(s.Reason, p) {
-			return true
-		}
-	}
-	return false
 }
 
 // combineErrors reports every failed requirement and returns the most serious exit code:
