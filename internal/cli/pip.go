@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"net"
 	"os"
 	"strconv"
@@ -165,10 +164,7 @@ func runPipWrapper(ctx context.Context, app *App, o *pipRunOptions) error {
 		return err
 	}
 	defer sb.Close()
-	logger := app.Logger
-	app.Logger = slog.New(quietRefusals{logger.Handler()}) // the index keeps the logger it starts with
-	ix, stop, err := app.startIndex(ctx, ln, o.requireRole, 0, "")
-	app.Logger = logger
+	ix, stop, err := app.startIndex(ctx, ln, o.requireRole, 0, "", app.refusedLater)
 	if err != nil {
 		ln.Close()
 		return err

@@ -41,7 +41,7 @@ func (a *App) openSession(ctx context.Context, requireRole string, explain bool)
 	})
 	if err != nil {
 		var ve *verify.VerificationError
-		if errors.As(err, &ve) && ve.Path == "trusted root" {
+		if errors.As(err, &ve) && ve.Path == verify.TrustedRootPath {
 			// The bootstrap root is the user's own file, not something the network served:
 			// a configuration error (exit 1), not an attack.
 			return nil, withCode(ExitError, withHint(fmt.Errorf("%s: %w", s.RootSource, err),

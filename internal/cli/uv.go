@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -121,10 +120,7 @@ func runUvWrapper(ctx context.Context, app *App, o *uvRunOptions) error {
 	if err != nil {
 		return err
 	}
-	logger := app.Logger
-	app.Logger = slog.New(quietRefusals{logger.Handler()}) // the index keeps the logger it starts with
-	ix, stop, err := app.startIndex(ctx, nil, o.requireRole, 0, "")
-	app.Logger = logger
+	ix, stop, err := app.startIndex(ctx, nil, o.requireRole, 0, "", app.refusedLater)
 	if err != nil {
 		return err
 	}

@@ -90,7 +90,6 @@ func servePageTagged(w http.ResponseWriter, r *http.Request, body []byte, etag s
 func (s *Server) refuse(w http.ResponseWriter, project, filename string, err error) {
 	if verify.IsVerification(err) {
 		s.fail(project, filename, err)
-		s.log.Error("refused", "project", project, "file", filename, "error", err)
 	}
 	httpError(w, http.StatusBadGateway, "%v", err)
 }

@@ -157,7 +157,7 @@ func chooseRoot(bootstrap []byte, l layout, log *slog.Logger) (root []byte, err 
 	}()
 	boot, err := trustedmetadata.New(bootstrap)
 	if err != nil {
-		return nil, &VerificationError{Path: "trusted root", Role: metadata.ROOT, Reason: "invalid trusted root: " + err.Error(), Err: err}
+		return nil, &VerificationError{Path: TrustedRootPath, Role: metadata.ROOT, Reason: "invalid trusted root: " + err.Error(), Err: err}
 	}
 	cached, err := os.ReadFile(filepath.Join(l.metaDir, "root.json"))
 	if err != nil {

@@ -13,6 +13,10 @@ import (
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 )
 
+// TrustedRootPath is the Path of a VerificationError about the trusted root the caller
+// gave (Config.TrustedRoot): the caller's own file, not something the network served.
+const TrustedRootPath = "trusted root"
+
 // VerificationError means the repository (or someone between it and us) served
 // something TUF or a hash check rejects: a bad signature, too few signatures, a
 // rollback, expired metadata, a bad root rotation, a length or hash mismatch.
