@@ -38,7 +38,7 @@ func envInt(t *testing.T, name string, def int64) int64 {
 	return n
 }
 
-// resolveOutput is the JSON "tufpip resolve --format json" prints (DESIGN.md).
+// resolveOutput is the JSON "tufpip resolve --format json" prints (docs/design.md).
 type resolveOutput struct {
 	Results []resolveResult `json:"results"`
 }

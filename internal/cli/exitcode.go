@@ -12,7 +12,7 @@ import (
 	"github.com/tufpip/tufpip/pkg/verify"
 )
 
-// The exit codes are a contract with scripts (DESIGN.md): change them only with the README.
+// The exit codes are a contract with scripts (docs/design.md): change them only with the README.
 const (
 	ExitOK           = 0
 	ExitError        = 1 // network, configuration, I/O

@@ -68,7 +68,7 @@ const oneShotHeap = 256 << 20
 // would not be faster: the pages are verified on the same cores.
 const defaultParallel = 4
 
-// resolveResult is one element of resolve --format json (DESIGN.md).
+// resolveResult is one element of resolve --format json (docs/design.md).
 type resolveResult struct {
 	Requirement string         `json:"requirement"`
 	Project     string         `json:"project"`

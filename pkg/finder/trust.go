@@ -13,7 +13,7 @@ import (
 	"github.com/tufpip/tufpip/pkg/verify"
 )
 
-// trust applies DESIGN.md's trust rules to one file on a trusted page: it returns the
+// trust applies docs/design.md's trust rules to one file on a trusted page: it returns the
 // trusted file, or the reason it is skipped, or an error that stops the whole project
 // (a role's metadata that does not verify).
 func (f *Finder) trust(project string, page *verify.Target, pf simpleindex.File, lookup func(string) (*verify.Target, error)) (*File, *resolve.Skip, error) {

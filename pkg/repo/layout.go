@@ -85,7 +85,7 @@ func readConfig(dir string) (*repoConfig, error) {
 // Flat: targets -> [stable, unstable].
 // Hash bins: targets -> succinct bins-XX (TAP 15) -> [stable-XX, unstable-XX]. Succinct
 // delegations are terminating, so stable and unstable are ordered, non-terminating children
-// of each bin rather than bins of their own (REFERENCE item 3); each role has exactly one
+// of each bin rather than bins of their own (docs/reference.md, item 3); each role has exactly one
 // delegator (item 13).
 type layout struct {
 	bits int

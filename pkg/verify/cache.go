@@ -105,7 +105,7 @@ func removeStrayDelegated(l layout, log *slog.Logger) {
 }
 
 // lock takes the exclusive inter-process lock on the cache. go-tuf has no
-// locking (REFERENCE item 6); without it two tufpip processes refreshing at
+// locking (docs/reference.md, item 6); without it two tufpip processes refreshing at
 // once can read each other's half-replaced state.
 func (l layout) lock(ctx context.Context) (func(), error) {
 	fl := flock.New(l.lockPath, flock.SetPermissions(0o600))
@@ -146,7 +146,7 @@ func rootVersion(name string) (int64, bool) {
 // chooseRoot picks the root to hand go-tuf: the cached root.json when go-tuf
 // itself can verify the rotation chain from the bootstrap root to it (through
 // the roots we kept in historyDir), else the bootstrap root. updater.New
-// overwrites root.json with whatever we pass (REFERENCE item 7), so passing
+// overwrites root.json with whatever we pass (docs/reference.md, item 7), so passing
 // the bootstrap root blindly would downgrade trust after every rotation;
 // passing the cached root blindly would trust whatever is on disk.
 func chooseRoot(bootstrap []byte, l layout, log *slog.Logger) (root []byte, err error) {
@@ -207,7 +207,7 @@ func recordRoots(l layout, seen map[int64][]byte, accepted int64) error {
 // removeCorrupt deletes cached metadata files (never root.json) that do not
 // even parse. go-tuf falls back to the remote copy only when a cached file
 // fails verification; a syntax error blocks every later refresh instead
-// (REFERENCE item 8). Returns the names removed.
+// (docs/reference.md, item 8). Returns the names removed.
 func removeCorrupt(l layout, log *slog.Logger) []string {
 	entries, err := os.ReadDir(l.metaDir)
 	if err != nil {

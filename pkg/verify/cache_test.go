@@ -140,7 +140,7 @@ func TestCorruptCachedTimestampRecovered(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// go-tuf on its own is stuck on such a file (REFERENCE item 8): this is
+	// go-tuf on its own is stuck on such a file (docs/reference.md, item 8): this is
 	// what the recovery is for.
 	ucfg, _ := config.New(srv.MetadataURL, repo.RootJSON())
 	scratch := t.TempDir()

@@ -165,7 +165,7 @@ func ensureSlash(s string) string {
 }
 
 // Refresh brings the trusted metadata up to date with a new go-tuf updater
-// (an updater refreshes only once, REFERENCE item 6): a long-running server
+// (an updater refreshes only once, docs/reference.md, item 6): a long-running server
 // calls it on a schedule. If it fails, the client holds no trusted metadata
 // until a later refresh succeeds, so nothing is served from a state that
 // could not be confirmed.

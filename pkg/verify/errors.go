@@ -189,7 +189,7 @@ func lower(s string) string {
 }
 
 // recovered converts a panic inside go-tuf (a malformed key makes
-// VerifyDelegate panic, REFERENCE item 12) into a verification failure.
+// VerifyDelegate panic, docs/reference.md, item 12) into a verification failure.
 func recovered(r any, file string) error {
 	role := roleFromFile(file)
 	return &VerificationError{Path: file, Role: role, Reason: fmt.Sprintf("malformed metadata of role %s made the tuf library panic: %v", role, r)}
