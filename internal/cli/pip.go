@@ -187,9 +187,21 @@ func runPipWrapper(ctx context.Context, app *App, o *pipRunOptions) error {
 	cancelPrefetch()
 	<-prefetched
 	stop()
+	return app.childResult(ctx, "pip", ix, sb, code, runErr, func() {
+		if !hintNoPip(ctx, app, python) && code == 1 && len(cl.Projects()) > 0 {
+			explainProjects(ctx, app, o.requireRole, cl.Projects())
+		}
+	})
+}
+
+// childResult is the wrappers' outcome once the child (pip or uv) has exited: every file the
+// index refused and every attempt to reach another host is reported after the child's own
+// output, and makes the run a verification failure (exit 3); otherwise the child's exit code
+// passes through, after failed, which explains a failure when set.
+func (app *App) childResult(ctx context.Context, tool string, ix *index.Server, sb *guard.Sandbox, code int, runErr error, failed func()) error {
 	fails := ix.Failures()
 	if att := sb.Attempts(); len(att) > 0 {
-		fails = append(fails, index.Failure{Err: &guard.OutsideError{Tool: "pip", Attempts: att}})
+		fails = append(fails, index.Failure{Err: &guard.OutsideError{Tool: tool, Attempts: att}})
 	}
 	if len(fails) > 0 {
 		reportFailures(app.IO.ErrOut, fails)
@@ -204,8 +216,8 @@ func runPipWrapper(ctx context.Context, app *App, o *pipRunOptions) error {
 	case ctx.Err() != nil:
 		return ctx.Err()
 	case code != 0:
-		if !hintNoPip(ctx, app, python) && code == 1 && len(cl.Projects()) > 0 {
-			explainProjects(ctx, app, o.requireRole, cl.Projects())
+		if failed != nil {
+			failed()
 		}
 		return &passthroughError{code: code}
 	}
