@@ -2,10 +2,10 @@ package finder
 
 import (
 	"fmt"
+	"maps"
 	"net/url"
 	"path"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/tufpip/tufpip/pkg/resolve"
@@ -79,7 +79,7 @@ func (f *Finder) trust(project string, page *verify.Target, pf simpleindex.File,
 
 	if len(pageHashes) == 0 {
 		if len(pf.Hashes) > 0 {
-			return skip(resolve.SkipWeakHash, "", strings.Join(sortedKeys(pf.Hashes), ", "))
+			return skip(resolve.SkipWeakHash, "", strings.Join(slices.Sorted(maps.Keys(pf.Hashes)), ", "))
 		}
 		return skip(resolve.SkipNoHash, "", "")
 	}
@@ -185,7 +185,7 @@ func strong(h map[string]string) map[string]string {
 // withHashes returns t, or a copy of it that also lists the hashes of extra it lacks.
 func withHashes(t *verify.Target, extra map[string]string) *verify.Target {
 	var missing []string
-	for _, alg := range sortedKeys(extra) {
+	for _, alg := range slices.Sorted(maps.Keys(extra)) {
 		if _, ok := t.Hashes[alg]; !ok {
 			missing = append(missing, alg)
 		}
@@ -217,19 +217,10 @@ func pageEvidence(t *verify.Target, pageHashes map[string]string, page *verify.T
 
 // disagree reports the first algorithm both sides list with different values.
 func disagree(page, signed map[string]string) (string, bool) {
-	for _, alg := range sortedKeys(page) {
+	for _, alg := range slices.Sorted(maps.Keys(page)) {
 		if s, ok := signed[alg]; ok && !strings.EqualFold(s, page[alg]) {
 			return alg, true
 		}
 	}
 	return "", false
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
