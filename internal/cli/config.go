@@ -141,8 +141,7 @@ func (a *App) settings() (*repoSettings, error) {
 		}
 	}
 	if s.MetadataURL == "" {
-		return nil, withCode(ExitUsage, withHint(errorf("no repository selected"),
-			"pass --metadata-url URL and --root FILE, or save one with tufpip init"))
+		return nil, usageErrorf("pass --metadata-url URL and --root FILE, or save one with tufpip init", "no repository selected")
 	}
 	if s.IndexPath == "" {
 		s.IndexPath = simpleindex.DefaultPathTemplate
@@ -151,8 +150,8 @@ func (a *App) settings() (*repoSettings, error) {
 		return nil, err
 	}
 	if rootPath == "" {
-		return nil, withCode(ExitUsage, withHint(errorf("no trusted root for %s", s.MetadataURL),
-			"pass --root FILE with the repository's root.json obtained out of band, or run tufpip init; tufpip never trusts a root on first use"))
+		return nil, usageErrorf("pass --root FILE with the repository's root.json obtained out of band, or run tufpip init; tufpip never trusts a root on first use",
+			"no trusted root for %s", s.MetadataURL)
 	}
 	root, err := os.ReadFile(rootPath)
 	if err != nil {
