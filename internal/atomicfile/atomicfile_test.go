@@ -40,22 +40,3 @@ func TestFailedWriteLeavesNothing(t *testing.T) {
 		t.Errorf("temporary file left behind: %v", entries)
 	}
 }
-
-func TestWriteFileCreatesFoldersAsOpenAsTheFile(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Skip("no POSIX modes")
-	}
-	old := syscallUmask(0)
-	defer syscallUmask(old)
-	for _, tt := range []struct{ file, dir os.FileMode }{{0o600, 0o700}, {0o644, 0o755}} {
-		dir := filepath.Join(t.TempDir(), "a", "b")
-		if err := WriteFile(filepath.Join(dir, "f"), []byte("x"), tt.file); err != nil {
-			t.Fatal(err)
-		}
-		for _, d := range []string{dir, filepath.Dir(dir)} {
-			if fi, err := os.Stat(d); err != nil || fi.Mode().Perm() != tt.dir {
-				t.Errorf("file mode %v: folder %s has mode %v (%v), want %v", tt.file, d, fi.Mode().Perm(), err, tt.dir)
-			}
-		}
-	}
-}
