@@ -22,20 +22,6 @@ func init() {
 		cmd.AddCommand(newRepoHoldCmd(app, true), newRepoHoldCmd(app, false))
 		return cmd
 	})
-	// A distribution file whose bytes are not what a role signed is a hash rejection.
-	classifiers = append(classifiers, func(err error) (int, bool) {
-		var fe *repo.FileCheckError
-		var qe *repo.RequestError
-		switch {
-		case errors.As(err, &fe):
-			return ExitVerification, true
-		case errors.As(err, &qe) && qe.NoMatch:
-			return ExitNoMatch, true
-		case errors.As(err, &qe):
-			return ExitUsage, true
-		}
-		return 0, false
-	})
 }
 
 // newRepoCmd is the publisher: tufpip repo init|add|promote|timestamp|status.

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/tufpip/tufpip/internal/atomicfile"
 )
 
 // The ledger is the stable side's own record, kept with the stable key, never on the
@@ -133,5 +135,5 @@ func (l *ledger) write() error {
 	if err := os.MkdirAll(filepath.Dir(l.path), 0o700); err != nil {
 		return err
 	}
-	return writeFileAtomic(l.path, data, 0o600)
+	return atomicfile.WriteFile(l.path, data, 0o600)
 }

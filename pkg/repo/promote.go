@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
+	"github.com/tufpip/tufpip/pkg/simpleindex"
 )
 
 // PromoteOptions select what stable signs.
@@ -450,7 +451,7 @@ func (r *Repo) checkedRequiresPython(fn string, d distName, role, sum string, le
 func normalizeAll(names []string) []string {
 	out := make([]string, 0, len(names))
 	for _, n := range names {
-		out = append(out, normalize(n))
+		out = append(out, simpleindex.NormalizeName(n))
 	}
 	return out
 }
