@@ -37,7 +37,7 @@ used only by init and belong offline; bring the stable key to promote.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
-	cmd.AddCommand(newRepoInitCmd(app), newRepoAddCmd(app), newRepoPromoteCmd(app), newRepoTimestampCmd(app), newRepoStatusCmd(app), newRepoRenewCmd(app))
+	cmd.AddCommand(newRepoInitCmd(app), newRepoAddCmd(app), newRepoPromoteCmd(app), newRepoTimestampCmd(app), newRepoStatusCmd(app), newRepoRenewCmd(app), newRepoSyncCmd(app))
 	return cmd
 }
 

@@ -1,0 +1,212 @@
+package mirror_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tufpip/tufpip/internal/pyfix"
+	"github.com/tufpip/tufpip/internal/upstreamtest"
+	"github.com/tufpip/tufpip/pkg/mirror"
+	"github.com/tufpip/tufpip/pkg/repo"
+	"github.com/tufpip/tufpip/pkg/simpleindex"
+)
+
+func wheel(t *testing.T, name, version string, deps ...string) *upstreamtest.File {
+	fn, data := pyfix.Wheel(t, pyfix.WheelSpec{Name: name, Version: version, RequiresPython: ">=3.8", RequiresDist: deps})
+	return &upstreamtest.File{Filename: fn, Data: data}
+}
+
+func sdist(t *testing.T, name, version string) *upstreamtest.File {
+	fn, data := pyfix.Sdist(t, pyfix.SdistSpec{Name: name, Version: version})
+	return &upstreamtest.File{Filename: fn, Data: data}
+}
+
+func newRepo(t *testing.T) *repo.Repo {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "repo")
+	r, err := repo.Init(context.Background(), dir, repo.InitOptions{KeysDir: filepath.Join(t.TempDir(), "keys")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func runSync(t *testing.T, r *repo.Repo, up *upstreamtest.Server, opts mirror.Options) (*mirror.Result, error) {
+	t.Helper()
+	u, err := mirror.NewUpstream(up.URL, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return mirror.Sync(context.Background(), r, u, opts)
+}
+
+func timestampVersion(t *testing.T, r *repo.Repo) int {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(r.Dir(), "metadata", "timestamp.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ts struct {
+		Signed struct {
+			Version int `json:"version"`
+		} `json:"signed"`
+	}
+	if err := json.Unmarshal(data, &ts); err != nil {
+		t.Fatal(err)
+	}
+	return ts.Signed.Version
+}
+
+func plainPage(t *testing.T, r *repo.Repo, project string) *simpleindex.Page {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(r.Dir(), "targets", "simple", project, "index.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := simpleindex.ParseHTML(data, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestSyncIncremental(t *testing.T) {
+	up := upstreamtest.New(t)
+	up.Add(wheel(t, "alpha", "1.0", "beta>=1"), wheel(t, "alpha", "2.0", "beta>=2"), sdist(t, "alpha", "2.0"),
+		wheel(t, "beta", "1.0"), wheel(t, "beta", "2.0"), wheel(t, "gamma", "1.0"))
+	r := newRepo(t)
+	res, err := runSync(t, r, up, mirror.Options{Requirements: []string{"alpha"}, WithDeps: true})
+	if err != nil {
+		t.Fatalf("sync: %v (%+v)", err, res)
+	}
+	if want := []string{"alpha", "beta"}; !slices.Equal(res.Projects, want) {
+		t.Errorf("projects %v, want %v", res.Projects, want)
+	}
+	if len(res.Added) != 5 || !res.Published || res.Bootstrap != 5 {
+		t.Errorf("first sync: %+v", res)
+	}
+	page := plainPage(t, r, "alpha")
+	if len(page.Files) != 3 {
+		t.Fatalf("alpha page: %+v", page.Files)
+	}
+	for _, f := range page.Files {
+		if strings.HasSuffix(f.Filename, ".whl") && f.CoreMetadata["sha256"] == "" {
+			t.Errorf("%s: no core metadata advertised", f.Filename)
+		}
+		if f.RequiresPython != ">=3.8" && strings.HasSuffix(f.Filename, ".whl") {
+			t.Errorf("%s: requires-python %q", f.Filename, f.RequiresPython)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(r.Dir(), "targets", "packages", "alpha-2.0-py3-none-any.whl.metadata")); err != nil {
+		t.Errorf("metadata not served: %v", err)
+	}
+	v := timestampVersion(t, r)
+	up.Requests()
+
+	// No change upstream: one conditional request per project, nothing signed.
+	res, err = runSync(t, r, up, mirror.Options{Requirements: []string{"alpha"}, WithDeps: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reqs := up.Requests()
+	if len(reqs) != 2 || reqs[0].Status != 304 || reqs[1].Status != 304 {
+		t.Errorf("no-change sync made requests %+v, want two 304s", reqs)
+	}
+	if res.Published || len(res.Added) != 0 || timestampVersion(t, r) != v {
+		t.Errorf("no-change sync published: %+v", res)
+	}
+
+	// A yank upstream reaches the mirror's page.
+	up.Update("alpha-1.0-py3-none-any.whl", func(f *upstreamtest.File) { f.Yanked, f.YankedReason = true, "broken" })
+	res, err = runSync(t, r, up, mirror.Options{Requirements: []string{"alpha"}, WithDeps: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(res.Yanks, []string{"alpha-1.0-py3-none-any.whl"}) || !res.Published {
+		t.Errorf("yank sync: %+v", res)
+	}
+	for _, f := range plainPage(t, r, "alpha").Files {
+		if f.Filename == "alpha-1.0-py3-none-any.whl" && (!f.Yanked || f.YankedReason != "broken") {
+			t.Errorf("yank not on the mirror's page: %+v", f)
+		}
+	}
+}
+
+func TestSyncHashMismatch(t *testing.T) {
+	up := upstreamtest.New(t)
+	bad := wheel(t, "alpha", "2.0")
+	bad.Corrupt = true
+	up.Add(wheel(t, "alpha", "1.0"), bad, wheel(t, "beta", "1.0"))
+	r := newRepo(t)
+	res, err := runSync(t, r, up, mirror.Options{Requirements: []string{"alpha", "beta"}})
+	var se *mirror.SyncError
+	if !errors.As(err, &se) || !se.Verification {
+		t.Fatalf("err = %v, want a verification SyncError", err)
+	}
+	if len(res.Failures) != 1 || res.Failures[0].File != bad.Filename || res.Failures[0].Kind != "hash" {
+		t.Errorf("failures %+v", res.Failures)
+	}
+	if want := []string{"alpha-1.0-py3-none-any.whl", "beta-1.0-py3-none-any.whl"}; !slices.Equal(res.Added, want) {
+		t.Errorf("added %v, want %v", res.Added, want)
+	}
+	if _, err := os.Stat(filepath.Join(r.Dir(), "targets", "packages", bad.Filename)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("refused file is on disk: %v", err)
+	}
+	// The next sync asks again in full (no validators were kept for alpha) and, once the
+	// upstream serves the right bytes, completes.
+	up.Update(bad.Filename, func(f *upstreamtest.File) { f.Corrupt = false })
+	res, err = runSync(t, r, up, mirror.Options{Requirements: []string{"alpha", "beta"}})
+	if err != nil || !slices.Equal(res.Added, []string{bad.Filename}) {
+		t.Fatalf("second sync: %v %+v", err, res)
+	}
+}
+
+func TestSyncSelection(t *testing.T) {
+	up := upstreamtest.New(t)
+	up.Add(wheel(t, "alpha", "1.0"), wheel(t, "alpha", "2.0"), wheel(t, "alpha", "3.0b1"), sdist(t, "alpha", "2.0"))
+	fn, data := pyfix.Wheel(t, pyfix.WheelSpec{Name: "alpha", Version: "2.0", Tags: []string{"cp311-cp311-win_amd64"}})
+	up.Add(&upstreamtest.File{Filename: fn, Data: data})
+	fn, data = pyfix.Wheel(t, pyfix.WheelSpec{Name: "alpha", Version: "2.0", Tags: []string{"cp312-cp312-manylinux_2_17_x86_64"}})
+	up.Add(&upstreamtest.File{Filename: fn, Data: data})
+	r := newRepo(t)
+	res, err := runSync(t, r, up, mirror.Options{Requirements: []string{"alpha"}, Latest: 1, OnlyBinary: true, Pythons: []string{"3.12"}, Platforms: []string{"manylinux_2_17_x86_64"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"alpha-2.0-cp312-cp312-manylinux_2_17_x86_64.whl", "alpha-2.0-py3-none-any.whl"}
+	if !slices.Equal(res.Added, want) {
+		t.Errorf("added %v, want %v", res.Added, want)
+	}
+}
+
+func TestSyncCrashThenComplete(t *testing.T) {
+	up := upstreamtest.New(t)
+	stall := make(chan struct{})
+	slow := wheel(t, "beta", "1.0")
+	slow.Stall = stall
+	up.Add(wheel(t, "alpha", "1.0"), slow)
+	r := newRepo(t)
+	v := timestampVersion(t, r)
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { <-up.Stalled(); cancel() }()
+	u, _ := mirror.NewUpstream(up.URL, nil, nil)
+	_, err := mirror.Sync(ctx, r, u, mirror.Options{Requirements: []string{"alpha", "beta"}, Jobs: 1, Now: time.Now()})
+	if err == nil {
+		t.Fatal("interrupted sync succeeded")
+	}
+	if timestampVersion(t, r) != v {
+		t.Fatal("an interrupted sync published")
+	}
+	close(stall)
+	res, err := runSync(t, r, up, mirror.Options{Requirements: []string{"alpha", "beta"}})
+	if err != nil || !res.Published || !slices.Contains(res.Signed, "alpha") || !slices.Contains(res.Signed, "beta") {
+		t.Fatalf("next sync: %v %+v", err, res)
+	}
+}

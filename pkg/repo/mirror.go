@@ -1,0 +1,542 @@
+package repo
+
+import (
+	"archive/tar"
+	"archive/zip"
+	"compress/gzip"
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// A mirror session is the publisher's side of "tufpip repo sync" (pkg/mirror does the
+// network side). It holds the repository lock from BeginMirror to Close, so a sync run
+// from cron never overlaps another sync, an add or a promote. Files arrive already
+// verified against the upstream page's hashes, in temporary files made by TempFile; Put
+// checks them as Add checks uploads, places them under targets/packages/ and records
+// them in the project's state; Commit makes unstable sign every changed project at once
+// (one new timestamp per run, none when nothing changed).
+//
+// Crash safety: Put writes state before anything is signed, exactly like an add that
+// crashed before its commit, and the upstream validators (ETag, Last-Modified) of a
+// project are written only after the commit that published what they describe. A sync
+// killed at any point therefore leaves the validators of the previous run, the next run
+// gets the page in full again, finds the files already placed, and publishes them.
+
+// UpstreamState is what sync remembers of a project's upstream page, in
+// DIR/state/upstream/<project>.json (never served). It is written only after a commit
+// that published everything the page offered and the sync selected.
+type UpstreamState struct {
+	URL          string `json:"url"`
+	ETag         string `json:"etag,omitempty"`
+	LastModified string `json:"last_modified,omitempty"`
+	ContentType  string `json:"content_type,omitempty"`
+	// BodySHA256 is the sha256 of the page body saved beside this file (<project>.page):
+	// on a 304 the saved page is used only when it is this one.
+	BodySHA256 string `json:"body_sha256,omitempty"`
+	// UpstreamLatest is the newest version the upstream page lists (yanked and
+	// pre-releases excluded unless nothing else), for repo status.
+	UpstreamLatest string    `json:"upstream_latest,omitempty"`
+	Synced         time.Time `json:"synced"`
+}
+
+func upstreamPath(dir, project string) string {
+	return filepath.Join(stateDir(dir), "upstream", project+".json")
+}
+
+func upstreamBodyPath(dir, project string) string {
+	return filepath.Join(stateDir(dir), "upstream", project+".page")
+}
+
+// readUpstream returns the upstream state of project, nil when sync never completed it.
+func readUpstream(dir, project string) (*UpstreamState, error) {
+	data, err := os.ReadFile(upstreamPath(dir, project))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var u UpstreamState
+	if err := json.Unmarshal(data, &u); err != nil {
+		return nil, fmt.Errorf("%s: %w", upstreamPath(dir, project), err)
+	}
+	return &u, nil
+}
+
+// MirrorSession is one sync run's hold on the repository. Its methods are safe for
+// concurrent use.
+type MirrorSession struct {
+	r      *Repo
+	ctx    context.Context
+	now    time.Time
+	unlock func()
+
+	mu       sync.Mutex
+	touched  map[string]bool           // projects to reconcile at the commit
+	upstream map[string]*UpstreamState // validators to write after the commit
+	closed   bool
+}
+
+// BeginMirror takes the repository lock for a sync. now is the mirror's clock: when the
+// session first sees a file (FirstSeen); signatures still expire from the wall clock.
+func (r *Repo) BeginMirror(ctx context.Context, now time.Time) (*MirrorSession, error) {
+	if now.IsZero() {
+		now = time.Now()
+	}
+	for _, k := range OnlineKeys {
+		if _, err := r.signer(k); err != nil {
+			return nil, err
+		}
+	}
+	unlock, err := r.lock(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// A transaction is begun and dropped here only to check, before any download, that
+	// the published state can be built on.
+	if _, err := r.begin(ctx, now); err != nil {
+		unlock()
+		return nil, err
+	}
+	for _, d := range []string{filepath.Join(targetsDir(r.dir), packagesDir), filepath.Join(stateDir(r.dir), "upstream")} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			unlock()
+			return nil, err
+		}
+	}
+	return &MirrorSession{r: r, ctx: ctx, now: now.UTC(), unlock: unlock,
+		touched: map[string]bool{}, upstream: map[string]*UpstreamState{}}, nil
+}
+
+// Close releases the lock. Work not committed stays on disk for the next sync.
+func (s *MirrorSession) Close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.closed {
+		s.closed = true
+		s.unlock()
+	}
+}
+
+// KnownFile is what the repository already holds of a project's file.
+type KnownFile struct {
+	SHA256       string
+	Size         int64
+	Yanked       bool
+	YankedReason string
+	CoreMetadata string // sha256 of the served .metadata, "" when none
+}
+
+// KnownProject is a project's state as a sync starts on it.
+type KnownProject struct {
+	New      bool                 // no file was ever recorded for it
+	Files    map[string]KnownFile // by filename
+	Upstream *UpstreamState       // nil: never synced to completion
+	// Page is the upstream page saved with Upstream, nil when missing or not the one
+	// Upstream describes (then a conditional request must not be made).
+	Page []byte
+}
+
+// Known returns what the repository holds of project (normalised name).
+func (s *MirrorSession) Known(project string) (*KnownProject, error) {
+	project = normalize(project)
+	st, err := s.r.readProject(project)
+	if err != nil {
+		return nil, err
+	}
+	kp := &KnownProject{New: len(st.Files) == 0, Files: make(map[string]KnownFile, len(st.Files))}
+	for _, f := range st.Files {
+		kp.Files[f.Filename] = KnownFile{SHA256: f.SHA256, Size: f.Size, Yanked: f.Yanked, YankedReason: f.YankedReason, CoreMetadata: f.CoreMetadata}
+	}
+	if kp.Upstream, err = readUpstream(s.r.dir, project); err != nil {
+		return nil, err
+	}
+	if kp.Upstream != nil {
+		if body, err := os.ReadFile(upstreamBodyPath(s.r.dir, project)); err == nil && sha256Hex(body) == kp.Upstream.BodySHA256 {
+			kp.Page = body
+		}
+	}
+	return kp, nil
+}
+
+// TempFile creates a temporary file where Put can take it from: in the packages
+// directory, so placing it is a rename. A killed sync leaves it behind; it is swept after
+// the grace period (sweepTemps).
+func (s *MirrorSession) TempFile() (*os.File, error) {
+	return os.CreateTemp(filepath.Join(targetsDir(s.r.dir), packagesDir), ".tmp-upload-*")
+}
+
+// MirrorFile is one file of an upstream page, as sync hands it to Put.
+type MirrorFile struct {
+	Filename string
+	// Temp is a file made by TempFile whose bytes the caller verified against the
+	// upstream's hashes (and size); SHA256 and Size are those of its content. Temp is ""
+	// for a file the repository already holds (Put then only updates its yank status).
+	Temp   string
+	SHA256 string
+	Size   int64
+	// UploadTime is the upstream's PEP 700 upload-time, zero when the page gives none.
+	UploadTime time.Time
+	// RequiresPython is the upstream page's; Put reads the file's own and warns when
+	// they differ.
+	RequiresPython string
+	Yanked         bool
+	YankedReason   string
+	// CoreMetadata is the upstream's PEP 658 metadata file, already checked against the
+	// page's hash; nil when the upstream offers none. For wheels Put serves the wheel's own
+	// METADATA (PEP 658 requires them to be identical) and refuses the file when they
+	// differ; for sdists it serves these bytes, and nothing when nil.
+	CoreMetadata []byte
+	// CoreMetadataSHA256 is the upstream page's sha256 of a wheel's .metadata, when it
+	// gives one without CoreMetadata: the wheel's own METADATA must have it.
+	CoreMetadataSHA256 string
+}
+
+// Put records files of project (normalised name) in its state: new files are checked
+// (filename, archive, core metadata), placed under targets/packages/ with their core
+// metadata, and dated FirstSeen now; known files get the upstream's yank status. The
+// project is reconciled at the commit even when nothing changed, so that files an
+// interrupted sync placed are published now. It returns warnings. A file that conflicts with a known one (same name, other bytes) or
+// whose metadata disagrees is refused with an error naming it; the other files are kept.
+func (s *MirrorSession) Put(project string, files []MirrorFile) (warnings []string, err error) {
+	project = normalize(project)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.r.step(s.ctx, "put "+project); err != nil {
+		return nil, err
+	}
+	st, err := s.r.readProject(project)
+	if err != nil {
+		return nil, err
+	}
+	bootstrap := len(st.Files) == 0
+	index := map[string]int{}
+	for i, f := range st.Files {
+		index[f.Filename] = i
+	}
+	changed := false
+	var errs []error
+	for _, mf := range files {
+		if i, ok := index[mf.Filename]; ok {
+			f := &st.Files[i]
+			if mf.Temp != "" {
+				os.Remove(mf.Temp)
+			}
+			if mf.SHA256 != "" && mf.SHA256 != f.SHA256 {
+				errs = append(errs, &ConflictError{Filename: mf.Filename, Existing: f.SHA256, Uploaded: mf.SHA256, UploadedAt: f.FirstSeen.Format(time.RFC3339)})
+				continue
+			}
+			if f.Yanked != mf.Yanked || f.YankedReason != mf.YankedReason {
+				f.Yanked, f.YankedReason = mf.Yanked, mf.YankedReason
+				changed = true
+			}
+			continue
+		}
+		if mf.Temp == "" {
+			continue
+		}
+		fs, warn, err := s.place(project, mf)
+		warnings = append(warnings, warn...)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		fs.Bootstrap = bootstrap
+		st.Files = append(st.Files, *fs)
+		index[fs.Filename] = len(st.Files) - 1
+		changed = true
+	}
+	if changed {
+		if err := s.r.step(s.ctx, "state "+project); err != nil {
+			return warnings, err
+		}
+		if err := s.r.writeProject(st); err != nil {
+			return warnings, err
+		}
+	}
+	if len(st.Files) > 0 {
+		s.touched[project] = true
+	}
+	return warnings, errors.Join(errs...)
+}
+
+// place checks one verified download and moves it, with its core metadata, into
+// targets/packages/.
+func (s *MirrorSession) place(project string, mf MirrorFile) (*fileState, []string, error) {
+	defer os.Remove(mf.Temp) // gone once renamed; removed when refused
+	var warnings []string
+	d, err := parseDistFilename(mf.Filename)
+	if err != nil {
+		return nil, nil, err
+	}
+	if d.Project != project {
+		return nil, nil, &DistError{File: mf.Filename, Reason: fmt.Sprintf("listed on the upstream page of %s but names project %s", project, d.Project)}
+	}
+	rp, err := readRequiresPython(mf.Temp, d, mf.Filename)
+	if err != nil {
+		return nil, nil, err
+	}
+	if rp == "" && mf.RequiresPython != "" && !d.Wheel {
+		rp = mf.RequiresPython // an old sdist without PKG-INFO: the upstream's is all there is
+	} else if strings.Join(strings.Fields(rp), "") != strings.Join(strings.Fields(mf.RequiresPython), "") {
+		warnings = append(warnings, fmt.Sprintf("%s: the upstream page gives requires-python %q, the file itself %q; the file's is used", mf.Filename, mf.RequiresPython, rp))
+	}
+	md := mf.CoreMetadata
+	if d.Wheel {
+		own, err := wheelMetadata(mf.Temp, d, mf.Filename)
+		if err != nil {
+			return nil, nil, err
+		}
+		if md != nil && sha256Hex(md) != sha256Hex(own) || mf.CoreMetadataSHA256 != "" && mf.CoreMetadataSHA256 != sha256Hex(own) {
+			return nil, nil, &MetadataMismatchError{Filename: mf.Filename}
+		}
+		md = own
+	}
+	pkgDir := filepath.Join(targetsDir(s.r.dir), packagesDir)
+	fs := &fileState{Filename: mf.Filename, Version: d.Version.String(), SHA256: mf.SHA256, Size: mf.Size,
+		UploadTime: mf.UploadTime.UTC(), RequiresPython: rp, Yanked: mf.Yanked, YankedReason: mf.YankedReason, FirstSeen: s.now}
+	if fs.UploadTime.IsZero() {
+		fs.UploadTime = s.now
+	}
+	if md != nil {
+		sum := sha256Hex(md)
+		if err := s.r.step(s.ctx, "metadata "+mf.Filename); err != nil {
+			return nil, warnings, err
+		}
+		hashed := filepath.Join(pkgDir, sum+"."+mf.Filename+".metadata")
+		if err := writeFile(hashed, md, 0o644, false); err != nil {
+			return nil, warnings, err
+		}
+		if err := replaceWithLink(hashed, filepath.Join(pkgDir, mf.Filename+".metadata")); err != nil {
+			return nil, warnings, err
+		}
+		fs.CoreMetadata, fs.CoreMetadataSize = sum, int64(len(md))
+	}
+	if err := s.r.step(s.ctx, "copy "+mf.Filename); err != nil {
+		return nil, warnings, err
+	}
+	hashed := filepath.Join(pkgDir, mf.SHA256+"."+mf.Filename)
+	if err := os.Rename(mf.Temp, hashed); err != nil {
+		return nil, warnings, err
+	}
+	if err := s.r.step(s.ctx, "link "+mf.Filename); err != nil {
+		return nil, warnings, err
+	}
+	if err := replaceWithLink(hashed, filepath.Join(pkgDir, mf.Filename)); err != nil {
+		return nil, warnings, err
+	}
+	return fs, warnings, nil
+}
+
+// MetadataMismatchError reports an upstream whose PEP 658 metadata file is not the
+// METADATA inside the wheel it describes.
+type MetadataMismatchError struct{ Filename string }
+
+func (e *MetadataMismatchError) Error() string {
+	return fmt.Sprintf("%s: the upstream's core metadata (.metadata) is not the wheel's own METADATA", e.Filename)
+}
+
+// wheelMetadata returns the wheel's NAME-VERSION.dist-info/METADATA.
+func wheelMetadata(path string, d distName, display string) ([]byte, error) {
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		return nil, &DistError{File: display, Reason: "not a zip archive", Err: err}
+	}
+	defer zr.Close()
+	for _, f := range zr.File {
+		dir, base, ok := strings.Cut(f.Name, "/")
+		if ok && base == "METADATA" && strings.HasSuffix(dir, ".dist-info") && normalize(strings.SplitN(dir, "-", 2)[0]) == d.Project {
+			rc, err := f.Open()
+			if err != nil {
+				return nil, &DistError{File: display, Reason: "cannot open " + f.Name, Err: err}
+			}
+			defer rc.Close()
+			data, err := io.ReadAll(io.LimitReader(rc, maxMetadata+1))
+			if err != nil || len(data) > maxMetadata {
+				return nil, &DistError{File: display, Reason: "unreadable or oversized " + f.Name, Err: err}
+			}
+			return data, nil
+		}
+	}
+	return nil, &DistError{File: display, Reason: "wheel has no NAME-VERSION.dist-info/METADATA"}
+}
+
+// CoreMetadata returns the core metadata sync can read dependencies from for a placed
+// file: the served .metadata when there is one, else an sdist's PKG-INFO. ok is false when
+// there is neither.
+func (s *MirrorSession) CoreMetadata(filename string) (data []byte, fromSdist bool, err error) {
+	pkgDir := filepath.Join(targetsDir(s.r.dir), packagesDir)
+	data, err = readCapped(filepath.Join(pkgDir, filename+".metadata"), maxMetadata)
+	if err == nil || !errors.Is(err, os.ErrNotExist) {
+		return data, false, err
+	}
+	d, err := parseDistFilename(filename)
+	if err != nil || d.Wheel {
+		return nil, false, err
+	}
+	data, err = sdistPKGInfo(filepath.Join(pkgDir, filename), d, filename)
+	return data, true, err
+}
+
+func readCapped(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err == nil && int64(len(data)) > limit {
+		err = fmt.Errorf("%s: larger than %d bytes", path, limit)
+	}
+	return data, err
+}
+
+// SetUpstream saves project's upstream page now and its validators after the commit: call
+// it only for a project whose files all made it into Put, or the next sync's conditional
+// request would skip what failed.
+func (s *MirrorSession) SetUpstream(project string, u UpstreamState, page []byte) error {
+	project = normalize(project)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	// The old validators name the old page by its hash, so overwriting the page before
+	// the commit only makes an interrupted run's successor ask unconditionally.
+	if err := writeFile(upstreamBodyPath(s.r.dir, project), page, 0o644, false); err != nil {
+		return err
+	}
+	u.BodySHA256 = sha256Hex(page)
+	u.Synced = s.now
+	s.upstream[project] = &u
+	return nil
+}
+
+// MirrorCommit reports what a sync's commit published.
+type MirrorCommit struct {
+	Projects  []string `json:"projects"`  // projects whose unstable page was re-signed
+	Published bool     `json:"published"` // a new timestamp was written
+}
+
+// Commit makes unstable sign every file and page of the projects given to Put, with one
+// new snapshot and timestamp; with no change it signs nothing. Then it writes the upstream
+// validators recorded with SetUpstream.
+func (s *MirrorSession) Commit() (*MirrorCommit, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	res := &MirrorCommit{}
+	if len(s.touched) > 0 {
+		t, err := s.r.begin(s.ctx, s.now)
+		if err != nil {
+			return nil, err
+		}
+		pages := map[string][]byte{}
+		for _, p := range sortedKeys(s.touched) {
+			t.unsynced = append(t.unsynced, projectPath(s.r.dir, p))
+			m, err := t.role(s.r.lay.roleFor(keyUnstable, pagePath(p)))
+			if err != nil {
+				return nil, err
+			}
+			old := m.Signed.Targets[pagePath(p)]
+			page, err := s.r.reconcileUnstable(t, p)
+			if err != nil {
+				return nil, err
+			}
+			if old != nil && hex.EncodeToString(old.Hashes["sha256"]) == sha256Hex(page) {
+				continue // unchanged: the plain copy is already right
+			}
+			pages[p] = page
+		}
+		// Every placed file and metadata file must be durable before the metadata that
+		// names them: sync the packages directory as a whole.
+		t.unsynced = append(t.unsynced, filepath.Join(targetsDir(s.r.dir), packagesDir))
+		if res.Published, err = t.commit(false, false); err != nil {
+			return nil, err
+		}
+		for _, p := range sortedKeys(pages) {
+			if err := writeFile(filepath.Join(targetsDir(s.r.dir), "simple", p, "index.html"), pages[p], 0o644, false); err != nil {
+				s.r.log.Warn("cannot write the plain page copy", "project", p, "err", err)
+			}
+		}
+		res.Projects = sortedKeys(pages)
+		s.touched = map[string]bool{}
+	}
+	names := make([]string, 0, len(s.upstream))
+	for p := range s.upstream {
+		names = append(names, p)
+	}
+	sort.Strings(names)
+	for _, p := range names {
+		if err := s.r.step(s.ctx, "upstream "+p); err != nil {
+			return res, err
+		}
+		data, err := json.MarshalIndent(s.upstream[p], "", " ")
+		if err != nil {
+			return res, err
+		}
+		if err := writeFile(upstreamPath(s.r.dir, p), data, 0o644, false); err != nil {
+			return res, err
+		}
+	}
+	s.upstream = map[string]*UpstreamState{}
+	return res, nil
+}
+
+// sdistPKGInfo returns the top-level PKG-INFO of an sdist (.tar.gz or .zip).
+func sdistPKGInfo(path string, d distName, display string) ([]byte, error) {
+	if d.Ext == ".zip" {
+		zr, err := zip.OpenReader(path)
+		if err != nil {
+			return nil, &DistError{File: display, Reason: "not a zip archive", Err: err}
+		}
+		defer zr.Close()
+		for _, f := range zr.File {
+			if parts := strings.Split(f.Name, "/"); len(parts) == 2 && parts[1] == "PKG-INFO" {
+				rc, err := f.Open()
+				if err != nil {
+					return nil, &DistError{File: display, Reason: "cannot open " + f.Name, Err: err}
+				}
+				defer rc.Close()
+				return readLimit(rc, display)
+			}
+		}
+		return nil, &DistError{File: display, Reason: "sdist has no PKG-INFO"}
+	}
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer fh.Close()
+	gz, err := gzip.NewReader(fh)
+	if err != nil {
+		return nil, &DistError{File: display, Reason: "not a gzip archive", Err: err}
+	}
+	tr := tar.NewReader(gz)
+	for {
+		h, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			return nil, &DistError{File: display, Reason: "sdist has no PKG-INFO"}
+		}
+		if err != nil {
+			return nil, &DistError{File: display, Reason: "corrupt tar archive", Err: err}
+		}
+		if parts := strings.Split(strings.TrimPrefix(h.Name, "./"), "/"); len(parts) == 2 && parts[1] == "PKG-INFO" {
+			return readLimit(tr, display)
+		}
+	}
+}
+
+func readLimit(r io.Reader, display string) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, maxMetadata+1))
+	if err != nil || len(data) > maxMetadata {
+		return nil, &DistError{File: display, Reason: "unreadable or oversized core metadata", Err: err}
+	}
+	return data, nil
+}
