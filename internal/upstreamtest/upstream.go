@@ -87,6 +87,9 @@ func (s *Server) Add(files ...*File) {
 		if err != nil {
 			panic(err)
 		}
+		if md, err := pyfix.CoreMetadata(f.Filename, f.Data); err == nil && f.RequiresPython == "" {
+			f.RequiresPython = header(md, "Requires-Python")
+		}
 		if f.UploadTime.IsZero() {
 			f.UploadTime = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 		}
@@ -259,4 +262,13 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, name string) 
 		return
 	}
 	w.Write(data)
+}
+
+func header(md []byte, name string) string {
+	for _, line := range strings.Split(string(md), "\n") {
+		if v, ok := strings.CutPrefix(line, name+": "); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
 }

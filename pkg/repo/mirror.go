@@ -288,7 +288,7 @@ func (s *MirrorSession) place(project string, mf MirrorFile) (*fileState, []stri
 	}
 	if rp == "" && mf.RequiresPython != "" && !d.Wheel {
 		rp = mf.RequiresPython // an old sdist without PKG-INFO: the upstream's is all there is
-	} else if strings.Join(strings.Fields(rp), "") != strings.Join(strings.Fields(mf.RequiresPython), "") {
+	} else if mf.RequiresPython != "" && strings.Join(strings.Fields(rp), "") != strings.Join(strings.Fields(mf.RequiresPython), "") {
 		warnings = append(warnings, fmt.Sprintf("%s: the upstream page gives requires-python %q, the file itself %q; the file's is used", mf.Filename, mf.RequiresPython, rp))
 	}
 	md := mf.CoreMetadata
