@@ -172,16 +172,28 @@ func (a *App) settings() (*repoSettings, error) {
 	}
 	s.Root, s.RootSource = root, rootPath
 
-	base := pick(a.flags.cacheDir, "TUFPIP_CACHE_DIR")
-	if base == "" {
-		d, err := os.UserCacheDir()
-		if err != nil {
-			return nil, withHint(errorf("cannot find the user cache directory: %w", err), "pass --cache-dir DIR")
-		}
-		base = filepath.Join(d, "tufpip")
+	base, err := a.cacheBase()
+	if err != nil {
+		return nil, err
 	}
 	s.CacheDir = filepath.Join(base, cacheKey(s.MetadataURL))
 	return s, nil
+}
+
+// cacheBase is the folder that holds every repository's cache (--cache-dir,
+// TUFPIP_CACHE_DIR, else the user cache dir).
+func (a *App) cacheBase() (string, error) {
+	if a.flags.cacheDir != "" {
+		return a.flags.cacheDir, nil
+	}
+	if base := a.Getenv("TUFPIP_CACHE_DIR"); base != "" {
+		return base, nil
+	}
+	d, err := os.UserCacheDir()
+	if err != nil {
+		return "", withHint(errorf("cannot find the user cache directory: %w", err), "pass --cache-dir DIR")
+	}
+	return filepath.Join(d, "tufpip"), nil
 }
 
 // cacheKey gives each metadata URL its own cache directory: readable, and unique by hash.

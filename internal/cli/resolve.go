@@ -79,11 +79,22 @@ func runResolve(ctx context.Context, app *App, o resolveOptions, args []string) 
 	if err != nil {
 		return err
 	}
-	env, err := o.target.environment(ctx)
-	if err != nil {
-		return err
+	// The interpreter is probed (on a cache miss) while the repository refreshes.
+	type envResult struct {
+		env *resolve.Environment
+		err error
 	}
+	envc := make(chan envResult, 1)
+	go func() {
+		env, err := o.target.environment(ctx, app.factsDir())
+		envc <- envResult{env, err}
+	}()
 	sess, err := app.openSession(ctx, o.target.requireRole, true)
+	r := <-envc
+	if r.err != nil {
+		return r.err
+	}
+	env := r.env
 	if err != nil {
 		return withHint(err, hintForError(err))
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os/exec"
+	"path/filepath"
 
 	"github.com/spf13/pflag"
 	"github.com/tufpip/tufpip/pkg/resolve"
@@ -42,14 +43,15 @@ func (t *targetFlags) options() resolve.Options {
 }
 
 // environment detects the interpreter, or builds the target pip download would from
-// --python-version/--platform/--implementation/--abi.
-func (t *targetFlags) environment(ctx context.Context) (*resolve.Environment, error) {
+// --python-version/--platform/--implementation/--abi. An interpreter's facts are cached
+// in factsDir ("" for no cache), so a warm run starts no Python process.
+func (t *targetFlags) environment(ctx context.Context, factsDir string) (*resolve.Environment, error) {
 	synthetic := t.pythonVersion != "" || len(t.platforms) > 0 || t.implementation != "" || len(t.abis) > 0
 	python := t.python
 	if python == "" {
 		python = "python3"
 	}
-	env, err := resolve.DetectEnvironment(ctx, python)
+	env, err := resolve.FactsCache{Dir: factsDir}.Detect(ctx, python)
 	switch {
 	case err == nil && !synthetic:
 		return env, nil
@@ -72,4 +74,13 @@ func (t *targetFlags) environment(ctx context.Context) (*resolve.Environment, er
 		PythonVersion: t.pythonVersion, Platforms: t.platforms, Implementation: t.implementation,
 		ABIs: t.abis, Host: host,
 	})
+}
+
+// factsDir is where interpreter facts are cached, or "" when there is no cache folder.
+func (a *App) factsDir() string {
+	base, err := a.cacheBase()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(base, "interpreters")
 }
