@@ -67,7 +67,7 @@ func (m *mirrorRepo) tufpip(args ...string) (stdout, stderr string, code int) {
 // syncJSON runs repo sync with --format json and decodes its summary.
 func (m *mirrorRepo) syncJSON(up *upstreamtest.Server, args ...string) (*syncSummary, string, int) {
 	m.t.Helper()
-	full := append([]string{"--format", "json", "repo", "sync", m.dir, "--upstream", up.URL}, args...)
+	full := append([]string{"--format", "json", "repo", "sync", m.dir, "--upstream", up.URL, "--keys", m.keys}, args...)
 	stdout, stderr, code := m.tufpip(full...)
 	var s syncSummary
 	if err := json.Unmarshal([]byte(stdout), &s); err != nil {
@@ -153,7 +153,7 @@ func TestSyncCooldownInstall(t *testing.T) {
 	// The first promote: files present at their project's first sync are aged from the
 	// upstream's upload time, this once.
 	future := now.Add(30 * 24 * time.Hour).Format(time.RFC3339)
-	if _, stderr, code := m.tufpip("repo", "promote", m.dir, "--older-than", "90d", "--now", future); code != 0 {
+	if _, stderr, code := m.tufpip("repo", "promote", m.dir, "--keys", m.keys, "--older-than", "90d", "--now", future); code != 0 {
 		t.Fatalf("promote: exit %d\n%s", code, stderr)
 	}
 
@@ -194,7 +194,7 @@ func TestSyncCooldownInstall(t *testing.T) {
 		t.Fatalf("sync of app 3.0: exit %d\n%s", code, stderr)
 	}
 	later := now.Add(60 * 24 * time.Hour).Format(time.RFC3339)
-	if _, stderr, code := m.tufpip("repo", "promote", m.dir, "--older-than", "90d", "--now", later); code != 0 {
+	if _, stderr, code := m.tufpip("repo", "promote", m.dir, "--keys", m.keys, "--older-than", "90d", "--now", later); code != 0 {
 		t.Fatalf("promote: exit %d\n%s", code, stderr)
 	}
 	out, _, _ = m.tufpip("resolve", "app")
@@ -275,7 +275,7 @@ func TestSyncKilledMidway(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, tufpipBin, "repo", "sync", m.dir, "--upstream", up.URL, "first", "slow", "--jobs", "1")
+	cmd := exec.CommandContext(ctx, tufpipBin, "repo", "sync", m.dir, "--upstream", up.URL, "--keys", m.keys, "first", "slow", "--jobs", "1")
 	cmd.Env = append(pyfix.Env(), "XDG_CONFIG_HOME="+t.TempDir(), "XDG_CACHE_HOME="+t.TempDir())
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
