@@ -175,6 +175,9 @@ type projectWork struct {
 	page *pageSource
 }
 
+// pageSource says where a project's page is. The body is kept only while the pass runs:
+// a second pass reads it back from the session's saved copy, so memory does not grow
+// with the number of projects.
 type pageSource struct {
 	body        []byte
 	contentType string
@@ -350,7 +353,12 @@ func (s *syncer) pass(project string, reqs []request, page *pageSource) passResu
 			validators = repo.UpstreamState{URL: pr.URL, ETag: pr.ETag, LastModified: pr.LastModified, ContentType: pr.ContentType}
 		}
 	}
-	out.page = page
+	if page.body == nil {
+		if page.body, err = s.sess.SavedPage(project); err != nil {
+			s.fail(project, "", "upstream", err)
+			return out
+		}
+	}
 	parsed, err := parsePage(page.body, page.contentType, page.url, s.log)
 	if err != nil {
 		s.fail(project, "", "upstream", err)
@@ -441,11 +449,17 @@ func (s *syncer) pass(project string, reqs []request, page *pageSource) passResu
 		}
 		s.mu.Unlock()
 	}
+	saved := !fetched
 	if fetched && !failed {
 		validators.UpstreamLatest = newestVersion(project, parsed.Files)
 		if err := s.sess.SetUpstream(project, validators, page.body); err != nil {
 			s.fail(project, "", "upstream", err)
+		} else {
+			saved = true
 		}
+	}
+	if saved {
+		out.page = &pageSource{contentType: page.contentType, url: page.url}
 	}
 	if s.opts.WithDeps {
 		out.deps = s.dependencies(project, selected, reqs)

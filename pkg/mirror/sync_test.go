@@ -210,3 +210,31 @@ func TestSyncCrashThenComplete(t *testing.T) {
 		t.Fatalf("next sync: %v %+v", err, res)
 	}
 }
+
+// A project found again through another dependency with another specifier gets a second
+// pass from the page already fetched: still one request per project, also on re-sync.
+func TestSyncSecondPass(t *testing.T) {
+	up := upstreamtest.New(t)
+	up.Add(wheel(t, "alpha", "1.0", "beta<2"), wheel(t, "delta", "1.0", "gamma"), wheel(t, "gamma", "1.0", "beta>=2"),
+		wheel(t, "beta", "1.0"), wheel(t, "beta", "1.5"), wheel(t, "beta", "2.0"), wheel(t, "beta", "2.5"))
+	r := newRepo(t)
+	opts := mirror.Options{Requirements: []string{"alpha", "delta"}, WithDeps: true, Latest: 1, Jobs: 1}
+	res, err := runSync(t, r, up, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"alpha-1.0-py3-none-any.whl", "beta-1.5-py3-none-any.whl", "beta-2.5-py3-none-any.whl", "delta-1.0-py3-none-any.whl", "gamma-1.0-py3-none-any.whl"}
+	if !slices.Equal(res.Added, want) {
+		t.Errorf("added %v, want %v", res.Added, want)
+	}
+	if n := len(up.Requests()); n != 4+len(want) {
+		t.Errorf("%d requests, want one per project and file (%d)", n, 4+len(want))
+	}
+	res, err = runSync(t, r, up, opts)
+	if err != nil || res.Published || len(res.Added) != 0 {
+		t.Fatalf("re-sync: %v %+v", err, res)
+	}
+	if reqs := up.Requests(); len(reqs) != 4 {
+		t.Errorf("re-sync made requests %+v, want 4", reqs)
+	}
+}

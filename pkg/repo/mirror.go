@@ -401,6 +401,12 @@ func readCapped(path string, limit int64) ([]byte, error) {
 	return data, err
 }
 
+// SavedPage returns the upstream page last saved for project (by SetUpstream in this
+// session or an earlier one), whatever validators go with it.
+func (s *MirrorSession) SavedPage(project string) ([]byte, error) {
+	return readCapped(upstreamBodyPath(s.r.dir, normalize(project)), 1<<30)
+}
+
 // SetUpstream saves project's upstream page now and its validators after the commit: call
 // it only for a project whose files all made it into Put, or the next sync's conditional
 // request would skip what failed.
