@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -62,15 +61,15 @@ func TestSyncScaleReport(t *testing.T) {
 	for _, run := range []string{"first sync", "no-change re-sync"} {
 		up.Requests()
 		start := time.Now()
-		_, stderr, code, st := execTufpip(t, nil, "repo", "sync", dir, "--upstream", up.URL, "--keys", keys, "-r", reqs, "--jobs", "8", "-q")
+		_, stderr, code, st := execTufpip(t, []string{"GODEBUG=gctrace=1", "GOTRACEBACK=all"}, "repo", "sync", dir, "--upstream", up.URL, "--keys", keys, "-r", reqs, "--jobs", "8", "-q")
 		wall := time.Since(start)
 		if code != 0 {
 			t.Fatalf("%s: exit %d\n%s", run, code, stderr)
 		}
+		t.Log(stderr[max(0, len(stderr)-1500):])
 		n := len(up.Requests())
-		ru := st.SysUsage().(*syscall.Rusage)
 		rows = append(rows, fmt.Sprintf("| %s | %d x %d | %.1f s | %.1f s | %d MiB | %d | %d |", run, projects, files,
-			wall.Seconds(), (st.UserTime() + st.SystemTime()).Seconds(), ru.Maxrss/1024, n, m.timestampVersion()))
+			wall.Seconds(), (st.UserTime()+st.SystemTime()).Seconds(), maxRSSMiB(st), n, m.timestampVersion()))
 	}
 	report := "| run | projects x files | wall | CPU | peak RSS | requests | timestamp version |\n|---|---|---|---|---|---|---|\n" + strings.Join(rows, "\n")
 	t.Log("\n" + report)
