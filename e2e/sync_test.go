@@ -347,3 +347,28 @@ func TestSyncRequirementsInstall(t *testing.T) {
 		t.Errorf("installed %v, want %v", got, want)
 	}
 }
+
+// Bad invocations are usage errors (exit 2) with a hint, and change nothing.
+func TestSyncUsage(t *testing.T) {
+	t.Parallel()
+	m := newMirrorRepo(t)
+	v := m.timestampVersion()
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"repo", "sync", m.dir, "foo"}, "--upstream is required"},
+		{[]string{"repo", "sync", m.dir, "--upstream", "ftp://example.org/simple/", "foo"}, "not an http(s) simple index URL"},
+		{[]string{"repo", "sync", m.dir, "--upstream", "http://127.0.0.1:1/simple/"}, "nothing to mirror"},
+		{[]string{"repo", "sync", m.dir, "--upstream", "http://127.0.0.1:1/simple/", "--only-binary", "foo", "foo"}, "only :all:"},
+		{[]string{"repo", "sync", m.dir, "--upstream", "http://127.0.0.1:1/simple/", "--python-version", "three", "foo"}, "--python-version"},
+	} {
+		_, stderr, code := m.tufpip(tc.args...)
+		if code != 2 || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%v: exit %d, want 2 with %q\n%s", tc.args, code, tc.want, stderr)
+		}
+	}
+	if m.timestampVersion() != v {
+		t.Error("a refused sync published")
+	}
+}

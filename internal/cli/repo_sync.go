@@ -119,7 +119,7 @@ rest.`,
 				app.Logger.Warn("dependencies of an sdist could not be read (metadata before 2.2, or dynamic); mirror them by name", "file", f)
 			}
 			if res.Bootstrap > 0 {
-				app.Logger.Warn(fmt.Sprintf("%d files were mirrored at their project's first sync: promote may age them from the upstream's upload-time this once; later files age from when the mirror first saw them", res.Bootstrap))
+				app.Logger.Warn(fmt.Sprintf("files mirrored at their project's first sync: %d; promote may age them from the upstream's upload-time this once, later files age from when the mirror first saw them", res.Bootstrap))
 			}
 			if app.flags.format == "json" {
 				if jerr := json.NewEncoder(app.out()).Encode(res); jerr != nil {

@@ -141,6 +141,14 @@ func Sync(ctx context.Context, r *repo.Repo, up *Upstream, opts Options) (*Resul
 		a, b := res.Failures[i], res.Failures[j]
 		return a.Project+"\x00"+a.File < b.Project+"\x00"+b.File
 	})
+	for _, l := range []*[]string{&res.Added, &res.Yanks, &res.Signed, &res.DepsUnreadable, &res.Warnings, &res.Projects} {
+		if *l == nil {
+			*l = []string{}
+		}
+	}
+	if res.Failures == nil {
+		res.Failures = []Failure{}
+	}
 	if len(res.Failures) > 0 {
 		se := &SyncError{Failed: len(res.Failures)}
 		for _, f := range res.Failures {

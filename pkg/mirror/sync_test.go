@@ -238,3 +238,25 @@ func TestSyncSecondPass(t *testing.T) {
 		t.Errorf("re-sync made requests %+v, want 4", reqs)
 	}
 }
+
+// A page cannot aim the mirror at a plain-http service on another host.
+func TestSyncRefusesFileURLOnOtherHost(t *testing.T) {
+	u, err := mirror.NewUpstream("http://127.0.0.1:1/simple/", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmp, err := os.CreateTemp(t.TempDir(), "f")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tmp.Close()
+	f := simpleindex.File{Filename: "a-1.0-py3-none-any.whl", URL: "http://10.0.0.1/a-1.0-py3-none-any.whl", Hashes: map[string]string{"sha256": strings.Repeat("0", 64)}, Size: -1}
+	_, _, err = u.Download(context.Background(), "a", f, tmp, nil)
+	var ue *mirror.UpstreamError
+	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "neither https nor on the upstream's host") {
+		t.Fatalf("err = %v", err)
+	}
+	if u.Requests() != 0 {
+		t.Errorf("%d requests made", u.Requests())
+	}
+}

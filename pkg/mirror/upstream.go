@@ -145,7 +145,7 @@ func (u *Upstream) Download(ctx context.Context, project string, f simpleindex.F
 	if len(hashes) == 0 {
 		return "", 0, &HashMismatchError{Project: project, Filename: f.Filename, Reason: "the upstream page gives no sha256, sha384 or sha512 hash for it"}
 	}
-	if err := checkFileURL(f.URL); err != nil {
+	if err := u.checkFileURL(f.URL); err != nil {
 		return "", 0, &UpstreamError{Project: project, URL: f.URL, Err: err}
 	}
 	limit := u.maxFileSize
@@ -172,7 +172,7 @@ func (u *Upstream) Download(ctx context.Context, project string, f simpleindex.F
 	if err := verify.VerifyFile(r, f.Size, hashes); err != nil {
 		var ve *verify.VerificationError
 		if errors.As(err, &ve) {
-			return "", 0, &HashMismatchError{Project: project, Filename: f.Filename, Reason: ve.Reason}
+			return "", 0, &HashMismatchError{Project: project, Filename: f.Filename, Reason: byPage(ve.Reason)}
 		}
 		if ctx.Err() != nil {
 			return "", 0, ctx.Err()
@@ -191,7 +191,7 @@ func (u *Upstream) Metadata(ctx context.Context, project string, f simpleindex.F
 	if len(hashes) == 0 {
 		return nil, nil // offered without a hash: not used
 	}
-	if err := checkFileURL(f.URL); err != nil {
+	if err := u.checkFileURL(f.URL); err != nil {
 		return nil, &UpstreamError{Project: project, URL: f.URL, Err: err}
 	}
 	u.requests.Add(1)
@@ -202,22 +202,28 @@ func (u *Upstream) Metadata(ctx context.Context, project string, f simpleindex.F
 	if err := verify.VerifyFile(bytes.NewReader(data), -1, hashes); err != nil {
 		var ve *verify.VerificationError
 		if errors.As(err, &ve) {
-			return nil, &HashMismatchError{Project: project, Filename: f.Filename + ".metadata", Reason: ve.Reason}
+			return nil, &HashMismatchError{Project: project, Filename: f.Filename + ".metadata", Reason: byPage(ve.Reason)}
 		}
 		return nil, err
 	}
 	return data, nil
 }
 
-func checkFileURL(raw string) error {
-	u, err := url.Parse(raw)
+// checkFileURL admits file URLs on the upstream's own host, or https anywhere (PyPI's
+// files live on files.pythonhosted.org). A page cannot aim the mirror at a plain-http
+// service on another host, such as one inside the mirror's network.
+func (u *Upstream) checkFileURL(raw string) error {
+	f, err := url.Parse(raw)
 	if err != nil {
 		return err
 	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return fmt.Errorf("file URL scheme %q is not http(s)", u.Scheme)
+	switch {
+	case f.Scheme == "https":
+		return nil
+	case f.Scheme == "http" && strings.EqualFold(f.Host, u.base.Host):
+		return nil
 	}
-	return nil
+	return fmt.Errorf("file URL %s is neither https nor on the upstream's host %s; refused", f.Redacted(), u.base.Host)
 }
 
 func redact(raw string) string {
@@ -238,4 +244,12 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 		c.progress(int64(len(p)))
 	}
 	return len(p), nil
+}
+
+// byPage names who gave the expected value in verify's reason ("... the hash expected").
+func byPage(reason string) string {
+	if r, ok := strings.CutSuffix(reason, " expected"); ok {
+		return r + " the upstream page gives"
+	}
+	return reason
 }
