@@ -99,7 +99,11 @@ func (s *selector) allowed(project string, files []simpleindex.File) (out []cand
 	for _, f := range files {
 		d, err := resolve.ParseFilenameFor(project, f.Filename)
 		if err != nil {
-			bad = append(bad, f.Filename)
+			// Eggs, Windows installers and other legacy formats are not for pip: skip
+			// them quietly, as pip does; name only malformed wheels and sdists.
+			if strings.HasSuffix(f.Filename, ".whl") || strings.HasSuffix(f.Filename, ".tar.gz") || strings.HasSuffix(f.Filename, ".zip") {
+				bad = append(bad, f.Filename)
+			}
 			continue
 		}
 		if d.Wheel && !s.wheelOK(d) {
