@@ -260,3 +260,22 @@ func TestSyncRefusesFileURLOnOtherHost(t *testing.T) {
 		t.Errorf("%d requests made", u.Requests())
 	}
 }
+
+// A project the upstream does not serve fails alone: the others are published, and the
+// error is an upstream failure (exit 1), not a verification one.
+func TestSyncUpstreamFailureKeepsOthers(t *testing.T) {
+	up := upstreamtest.New(t)
+	up.Add(wheel(t, "alpha", "1.0"))
+	r := newRepo(t)
+	res, err := runSync(t, r, up, mirror.Options{Requirements: []string{"missing", "alpha"}})
+	var se *mirror.SyncError
+	if !errors.As(err, &se) || se.Verification {
+		t.Fatalf("err = %v, want an upstream SyncError", err)
+	}
+	if len(res.Failures) != 1 || res.Failures[0].Project != "missing" || res.Failures[0].Kind != "upstream" {
+		t.Errorf("failures %+v", res.Failures)
+	}
+	if !res.Published || !slices.Equal(res.Added, []string{"alpha-1.0-py3-none-any.whl"}) {
+		t.Errorf("alpha not published: %+v", res)
+	}
+}

@@ -288,7 +288,7 @@ func (s *MirrorSession) place(project string, mf MirrorFile) (*fileState, []stri
 	}
 	if rp == "" && mf.RequiresPython != "" && !d.Wheel {
 		rp = mf.RequiresPython // an old sdist without PKG-INFO: the upstream's is all there is
-	} else if mf.RequiresPython != "" && strings.Join(strings.Fields(rp), "") != strings.Join(strings.Fields(mf.RequiresPython), "") {
+	} else if mf.RequiresPython != "" && specClauses(rp) != specClauses(mf.RequiresPython) {
 		warnings = append(warnings, fmt.Sprintf("%s: the upstream page gives requires-python %q, the file itself %q; the file's is used", mf.Filename, mf.RequiresPython, rp))
 	}
 	md := mf.CoreMetadata
@@ -545,4 +545,11 @@ func readLimit(r io.Reader, display string) ([]byte, error) {
 		return nil, &DistError{File: display, Reason: "unreadable or oversized core metadata", Err: err}
 	}
 	return data, nil
+}
+
+// specClauses is a specifier's clauses without spaces, sorted: PyPI reorders them.
+func specClauses(s string) string {
+	parts := strings.Split(strings.Join(strings.Fields(s), ""), ",")
+	sort.Strings(parts)
+	return strings.Join(parts, ",")
 }
