@@ -81,7 +81,12 @@ func (e errNoMatch) Error() string { return e.msg }
 // hintForError suggests what to do about common failures.
 func hintForError(err error) string {
 	var np *finder.NoPageError
+	var uc *verify.UnsafeCacheError
 	switch {
+	case errors.As(err, &uc) && uc.Writable:
+		return "chmod go-w " + uc.Dir + ", or pass --cache-dir with a folder only you can write to"
+	case errors.As(err, &uc):
+		return "pass --cache-dir with a folder of your own"
 	case errors.As(err, &np) && len(np.Roles) > 0:
 		return "the project is vouched for only by " + np.Roles[0] + "; drop --require-role to accept it"
 	case errors.As(err, &np):

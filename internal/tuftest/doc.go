@@ -11,12 +11,14 @@
 // timestamp listing snapshot. Consistent snapshots: metadata is served at
 // /metadata/N.ROLE.json (and /metadata/timestamp.json), targets at
 // /targets/DIR/HEXHASH.NAME (sha256, and sha512 too with WithSHA512).
+// WithHashBins lays the roles out in succinct hash bins as tufpip repo does.
 //
 // Content methods (AddTarget, AddFile, SetPage, RemoveTarget) change roles
 // in memory; Publish signs every changed role with a bumped version, then
 // snapshot and timestamp. Mutations (Bump, RotateKeys, SetThreshold,
 // Expire, SetVersion, SignWith, SignBelowThreshold, SignWithForeignKey,
-// SignDetached, CorruptDelegationKey, EditTargets) shape the next Publish;
+// SignDetached, CorruptDelegationKey, EditTargets, Impostor, SnapshotLists) shape
+// the next Publish;
 // ServeVersion, Rollback, Tamper, ServeForged and Host change what is
 // served at once (Restore undoes all but Host). Server faults (Delay, Stall,
 // Trickle, Drop, Status, NotFound, Extra, Endless, Replace) apply per path

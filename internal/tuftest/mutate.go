@@ -350,3 +350,75 @@ func (r *Repo) ServeForged(role string, keys []*Key, fn func(*metadata.TargetsTy
 	r.check(err)
 	r.override(metaPath(role, r.version(role)), out)
 }
+
+type impostor struct {
+	md         *metadata.Metadata[metadata.TargetsType]
+	key        *Key
+	inSnapshot bool
+	data       []byte // signed bytes, once published
+}
+
+// Impostor is the attack of whoever holds parent's key (an online role such as unstable) and
+// the snapshot key: the next Publish makes parent delegate (DefaultPaths, after its other
+// delegations) to a role called name with a fresh key, and signs that role's metadata (empty
+// targets, then fn) with the key. With inSnapshot the next snapshots list the impostor's
+// metadata as name.json, at version 1000 and up, in place of the real role of that name if
+// there is one (whose bytes stay served under their old name); without it the snapshot keeps
+// listing the real role, which the impostor's key did not sign. name may be anything,
+// "stable-1" or "snapshot". Returns the impostor's key.
+func (r *Repo) Impostor(parent, name string, inSnapshot bool, fn func(*metadata.TargetsType)) *Key {
+	r.t.Helper()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	p, ok := r.targets[parent]
+	if !ok {
+		r.t.Fatalf("tuftest: impostor %s: no targets role %s", name, parent)
+	}
+	key := NewKey(r.t)
+	if p.Signed.Delegations == nil {
+		p.Signed.Delegations = &metadata.Delegations{Keys: map[string]*metadata.Key{}}
+	}
+	p.Signed.Delegations.Keys[key.ID()] = key.Metadata()
+	p.Signed.Delegations.Roles = append(p.Signed.Delegations.Roles, metadata.DelegatedRole{
+		Name: name, KeyIDs: []string{key.ID()}, Threshold: 1, Paths: slices.Clone(DefaultPaths),
+	})
+	md := metadata.Targets(r.expiry(parent))
+	md.Signed.Version = int64(1000 + len(r.impostors))
+	if fn != nil {
+		fn(&md.Signed)
+	}
+	r.impostors[name] = &impostor{md: md, key: key, inSnapshot: inSnapshot}
+	r.dirty[parent] = true
+	r.dirty[Snapshot] = true
+	return key
+}
+
+// SnapshotLists makes the next snapshots list role at version v, whatever its current
+// version: with an older v, the rollback of a targets role that the snapshot key's holder can
+// sign.
+func (r *Repo) SnapshotLists(role string, v int64) {
+	r.t.Helper()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.mustRole(role)
+	if _, ok := r.history[role][v]; !ok {
+		r.t.Fatalf("tuftest: role %s has no signed version %d", role, v)
+	}
+	r.snapshotPins[role] = v
+	r.dirty[Snapshot] = true
+}
+
+// signImpostors signs and hosts impostor metadata not yet published.
+func (r *Repo) signImpostors() {
+	r.t.Helper()
+	for name, im := range r.impostors {
+		if im.data != nil {
+			continue
+		}
+		_, err := im.md.Sign(im.key.signer)
+		r.check(err)
+		im.data, err = im.md.ToBytes(true)
+		r.check(err)
+		r.host(metaPath(name, im.md.Signed.Version), name, im.data)
+	}
+}

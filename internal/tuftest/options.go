@@ -42,6 +42,7 @@ type settings struct {
 	lifetimes   map[string]time.Duration
 	sha512      bool
 	metaHashes  bool
+	bins        int // succinct hash-bin bit length; 0 = the flat layout
 }
 
 func defaultSettings() *settings {
@@ -138,4 +139,15 @@ func (c *Clock) Advance(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.t = c.t.Add(d)
+}
+
+// WithHashBins lays the repository out as tufpip repo init --hash-bins does: targets delegates
+// to 2^bits succinct hash bins "bins-X" (TAP 15, one shared key), and each bin to its own
+// stable-X then unstable-X (non-terminating, DefaultPaths). Bin(role, path) names the role of
+// a family that signs a path. It replaces the default delegations.
+func WithHashBins(bits int) Option {
+	return func(c *settings) {
+		c.bins = bits
+		c.delegations = nil
+	}
 }

@@ -26,6 +26,7 @@ func (r *Repo) Publish() {
 			changed = true
 		}
 	}
+	r.signImpostors()
 	if changed || r.dirty[Snapshot] {
 		r.signSnapshot()
 	}
@@ -140,7 +141,21 @@ func (r *Repo) signSnapshot() {
 	r.t.Helper()
 	md := r.snapshot
 	for _, role := range r.targetsRoles() {
-		md.Signed.Meta[role+".json"] = r.metaFile(role, r.targets[role].Signed.Version)
+		v := r.targets[role].Signed.Version
+		if pin, ok := r.snapshotPins[role]; ok {
+			v = pin
+		}
+		md.Signed.Meta[role+".json"] = r.metaFile(role, v)
+	}
+	for name, im := range r.impostors {
+		if im.inSnapshot {
+			mf := metadata.MetaFile(im.md.Signed.Version)
+			if r.cfg.metaHashes {
+				sum := sha256.Sum256(im.data)
+				mf.Length, mf.Hashes = int64(len(im.data)), metadata.Hashes{"sha256": sum[:]}
+			}
+			md.Signed.Meta[name+".json"] = mf
+		}
 	}
 	r.bump(Snapshot, &md.Signed.Version)
 	md.Signed.Expires = r.expiry(Snapshot)

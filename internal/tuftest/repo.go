@@ -40,6 +40,9 @@ type Repo struct {
 	expires     map[string]time.Time
 	signWith    map[string][]*Key
 
+	impostors    map[string]*impostor // attack roles by name, see Impostor
+	snapshotPins map[string]int64     // role -> version the next snapshots list, see SnapshotLists
+
 	history map[string]map[int64][]byte // role -> version -> signed bytes
 	files   map[string][]byte           // served files, by URL path without leading "/"
 	logical map[string]string           // served file -> target path or role name
@@ -56,20 +59,22 @@ func New(t testing.TB, opts ...Option) *Repo {
 		o(cfg)
 	}
 	r := &Repo{
-		t:           t,
-		cfg:         cfg,
-		keys:        map[string][]*Key{},
-		delegs:      map[string]*Delegation{},
-		targets:     map[string]*metadata.Metadata[metadata.TargetsType]{},
-		dirty:       map[string]bool{},
-		published:   map[string]bool{},
-		nextVersion: map[string]int64{},
-		expires:     map[string]time.Time{},
-		signWith:    map[string][]*Key{},
-		history:     map[string]map[int64][]byte{},
-		files:       map[string][]byte{},
-		logical:     map[string]string{},
-		orig:        map[string][]byte{},
+		t:            t,
+		cfg:          cfg,
+		keys:         map[string][]*Key{},
+		delegs:       map[string]*Delegation{},
+		targets:      map[string]*metadata.Metadata[metadata.TargetsType]{},
+		dirty:        map[string]bool{},
+		published:    map[string]bool{},
+		nextVersion:  map[string]int64{},
+		expires:      map[string]time.Time{},
+		signWith:     map[string][]*Key{},
+		history:      map[string]map[int64][]byte{},
+		files:        map[string][]byte{},
+		logical:      map[string]string{},
+		orig:         map[string][]byte{},
+		impostors:    map[string]*impostor{},
+		snapshotPins: map[string]int64{},
 	}
 	r.root = metadata.Root(r.expiry(Root))
 	for _, role := range []string{Root, Targets, Snapshot, Timestamp} {
@@ -84,6 +89,9 @@ func New(t testing.TB, opts ...Option) *Repo {
 	r.targets[Targets] = metadata.Targets(r.expiry(Targets))
 	r.snapshot = metadata.Snapshot(r.expiry(Snapshot))
 	r.timestamp = metadata.Timestamp(r.expiry(Timestamp))
+	if cfg.bins > 0 {
+		r.addHashBins(cfg.bins)
+	}
 	for _, d := range cfg.delegations {
 		r.addDelegation(d)
 	}

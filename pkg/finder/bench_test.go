@@ -22,7 +22,7 @@ type memTUF struct {
 	data []byte
 }
 
-func (m *memTUF) LookupAll(_ context.Context, path string) ([]*verify.Target, error) {
+func (m *memTUF) Find(_ context.Context, path string, _ verify.Query) ([]*verify.Target, error) {
 	if path != m.page.Path {
 		return nil, &verify.NotFoundError{Path: path}
 	}
@@ -103,7 +103,7 @@ type twoPages struct {
 	lower *verify.Target
 }
 
-func (m *twoPages) LookupAll(_ context.Context, path string) ([]*verify.Target, error) {
+func (m *twoPages) Find(_ context.Context, path string, _ verify.Query) ([]*verify.Target, error) {
 	return []*verify.Target{m.page, m.lower}, nil
 }
 

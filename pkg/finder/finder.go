@@ -17,7 +17,7 @@ import (
 
 // TUF is the part of *verify.Client the finder uses; tests may substitute it.
 type TUF interface {
-	LookupAll(ctx context.Context, path string) ([]*verify.Target, error)
+	Find(ctx context.Context, path string, q verify.Query) ([]*verify.Target, error)
 	Lookup(ctx context.Context, path string) (*verify.Target, error)
 	Fetch(ctx context.Context, t *verify.Target) ([]byte, error)
 }
@@ -196,7 +196,18 @@ func (f *Finder) lookup(ctx context.Context, project string) (*Project, error) {
 	if err != nil {
 		return nil, err
 	}
-	pages, err := f.cfg.TUF.LookupAll(ctx, pagePath)
+	// The page comes from the first role that lists it (and that --require-role accepts);
+	// lower-precedence roles are read only to explain, and only their failure to load is
+	// then a warning, never the answer's.
+	q := verify.Query{Explain: f.cfg.Explain}
+	if r := f.cfg.RequireRole; r != "" {
+		q.Accept = func(t *verify.Target) bool { return t.VouchedBy(r) }
+	}
+	pages, err := f.cfg.TUF.Find(ctx, pagePath, q)
+	var incomplete *verify.IncompleteError
+	if errors.As(err, &incomplete) && len(pages) > 0 {
+		err = nil
+	}
 	if err != nil {
 		if verify.IsNotFound(err) {
 			return nil, &NoPageError{Project: project, Path: pagePath}
@@ -220,6 +231,9 @@ func (f *Finder) lookup(ctx context.Context, project string) (*Project, error) {
 		return nil, err
 	}
 	proj := &Project{Name: project, Page: page}
+	if incomplete != nil {
+		proj.Warnings = append(proj.Warnings, incomplete.Error())
+	}
 	seen := map[string]bool{}
 	for _, pf := range parsed.Files {
 		if seen[pf.Filename] {
@@ -290,9 +304,6 @@ func (f *Finder) explain(ctx context.Context, proj *Project, others []*verify.Ta
 		if err != nil {
 			// The explanation is a courtesy: a broken lower-precedence page must not stop a
 			// resolution that does not depend on it, but the user hears about it.
-			if verify.IsVerification(err) {
-				return err
-			}
 			proj.Warnings = append(proj.Warnings, fmt.Sprintf("cannot read role %s's page: %v", other.Role, err))
 			continue
 		}

@@ -158,9 +158,9 @@ func TestRedteamTargetPathTricks(t *testing.T) {
 
 type nopTUF struct{}
 
-func (nopTUF) LookupAll(context.Context, string) ([]*verify.Target, error) { return nil, nil }
-func (nopTUF) Lookup(context.Context, string) (*verify.Target, error)      { return nil, nil }
-func (nopTUF) Fetch(context.Context, *verify.Target) ([]byte, error)       { return nil, nil }
+func (nopTUF) Find(context.Context, string, verify.Query) ([]*verify.Target, error) { return nil, nil }
+func (nopTUF) Lookup(context.Context, string) (*verify.Target, error)               { return nil, nil }
+func (nopTUF) Fetch(context.Context, *verify.Target) ([]byte, error)                { return nil, nil }
 
 // The honest case of the rule above: under --require-role stable a wheel that stable's page
 // pins by sha256 and only unstable signed as a target is still downloaded, checked against

@@ -25,7 +25,9 @@ import (
 // layout says where one repository's cache lives. go-tuf owns the files in
 // metaDir (unversioned <role>.json); we add the root history and the lock.
 type layout struct {
-	metaDir    string // go-tuf's LocalMetadataDir
+	baseDir    string // the folder the cache lives in (--cache-dir), checked but not ours alone
+	metaDir    string // go-tuf's LocalMetadataDir: root, timestamp, snapshot, targets
+	delegated  string // delegated roles, named by role: never beside the trusted top-level files
 	targetsDir string // verified small targets (pages), named by hash
 	historyDir string // N.root.json for every root we rotated through
 	lockPath   string
@@ -34,8 +36,11 @@ type layout struct {
 func newLayout(cfg Config) (layout, error) {
 	switch {
 	case cfg.MetadataDir != "":
+		// The conformance suite reads delegated roles back from the metadata folder
+		// itself (CLIENT-CLI.md); checkRoleName keeps them from colliding there.
 		l := layout{
 			metaDir:    cfg.MetadataDir,
+			delegated:  cfg.MetadataDir,
 			targetsDir: cfg.TargetsDir,
 			historyDir: filepath.Join(cfg.MetadataDir, "root-history"),
 			lockPath:   filepath.Join(cfg.MetadataDir, ".lock"),
@@ -46,7 +51,9 @@ func newLayout(cfg Config) (layout, error) {
 		return l, nil
 	case cfg.CacheDir != "":
 		return layout{
+			baseDir:    filepath.Dir(filepath.Clean(cfg.CacheDir)),
 			metaDir:    filepath.Join(cfg.CacheDir, "metadata"),
+			delegated:  filepath.Join(cfg.CacheDir, "metadata", "delegated"),
 			targetsDir: filepath.Join(cfg.CacheDir, "targets"),
 			historyDir: filepath.Join(cfg.CacheDir, "metadata", "root-history"),
 			lockPath:   filepath.Join(cfg.CacheDir, ".lock"),
@@ -55,16 +62,46 @@ func newLayout(cfg Config) (layout, error) {
 	return layout{}, errors.New("verify: config needs a cache directory")
 }
 
+// ensure creates the cache folders and checks each one, and the folder the cache lives in,
+// as ssh checks its files: owned by the user and writable by no one else. Whoever can write
+// to one of them can rename the cache away, and with it the rollback protection.
 func (l layout) ensure() error {
-	for _, d := range []string{filepath.Dir(l.lockPath), l.metaDir, l.targetsDir, l.historyDir} {
+	dirs := []string{filepath.Dir(l.lockPath), l.metaDir, l.delegated, l.targetsDir, l.historyDir}
+	if l.baseDir != "" {
+		dirs = append([]string{l.baseDir}, dirs...)
+	}
+	for _, d := range dirs {
 		if err := os.MkdirAll(d, 0o700); err != nil {
 			return fmt.Errorf("tuf cache: %w", err)
 		}
 		if err := checkPrivate(d); err != nil {
-			return fmt.Errorf("tuf cache: %w", err)
+			return err
 		}
 	}
 	return nil
+}
+
+// topLevelFiles are the only metadata files kept directly in metaDir in the CacheDir layout.
+var topLevelFiles = map[string]bool{"root.json": true, "timestamp.json": true, "snapshot.json": true, "targets.json": true}
+
+// removeStrayDelegated deletes delegated roles an older tufpip cached beside the top-level
+// files: they are never read from there any more, and a role named after a top-level file
+// was how a delegation could overwrite trust state.
+func removeStrayDelegated(l layout, log *slog.Logger) {
+	if l.delegated == l.metaDir {
+		return
+	}
+	entries, err := os.ReadDir(l.metaDir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if name := e.Name(); e.Type().IsRegular() && strings.HasSuffix(name, ".json") && !topLevelFiles[name] {
+			if err := os.Remove(filepath.Join(l.metaDir, name)); err == nil {
+				log.Debug("removed a delegated role cached by an older tufpip", "file", name)
+			}
+		}
+	}
 }
 
 // lock takes the exclusive inter-process lock on the cache. go-tuf has no

@@ -16,13 +16,17 @@ import (
 func checkPrivate(dir string) error {
 	fi, err := os.Stat(dir)
 	if err != nil {
-		return err
+		return fmt.Errorf("tuf cache: %w", err)
 	}
 	if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != os.Geteuid() {
-		return fmt.Errorf("%s belongs to another user (uid %d): tufpip keeps trust state there; use a cache directory of your own", dir, st.Uid)
+		return &UnsafeCacheError{Dir: dir, Reason: fmt.Sprintf("belongs to another user (uid %d)", st.Uid)}
 	}
-	if fi.Mode().Perm()&0o002 != 0 {
-		return fmt.Errorf("%s is writable by every user (mode %#o): tufpip keeps trust state there; chmod 700 it or use another cache directory", dir, fi.Mode().Perm())
+	if perm := fi.Mode().Perm(); perm&0o022 != 0 {
+		who := "every user"
+		if perm&0o002 == 0 {
+			who = "its group"
+		}
+		return &UnsafeCacheError{Dir: dir, Reason: fmt.Sprintf("is writable by %s (mode %#o)", who, perm), Writable: true}
 	}
 	return nil
 }

@@ -104,17 +104,18 @@ func TestEightProcesses(t *testing.T) {
 func assertValidCache(t *testing.T, repo *tuftest.Repo, cache string) {
 	t.Helper()
 	meta := filepath.Join(cache, "metadata")
-	for _, role := range []string{"timestamp", "snapshot", "targets", "stable"} {
+	for _, role := range []string{"timestamp", "snapshot", "targets", "delegated/stable"} {
 		got, err := os.ReadFile(filepath.Join(meta, role+".json"))
 		if err != nil {
 			t.Errorf("cache: %v", err)
 			continue
 		}
+		role = strings.TrimPrefix(role, "delegated/")
 		if want := repo.Signed(role, repo.Version(role)); !bytes.Equal(got, want) {
 			t.Errorf("cache: %s.json is not the current version %d", role, repo.Version(role))
 		}
 	}
-	for _, d := range []string{meta, filepath.Join(cache, "targets")} {
+	for _, d := range []string{meta, filepath.Join(meta, "delegated"), filepath.Join(cache, "targets")} {
 		entries, _ := os.ReadDir(d)
 		for _, e := range entries {
 			if strings.HasPrefix(e.Name(), ".tmp-") || strings.HasPrefix(e.Name(), "tuf_tmp") {
@@ -182,7 +183,7 @@ func TestCorruptCachedDelegatedRoleRecovered(t *testing.T) {
 	if _, err := c.Lookup(context.Background(), tuftest.PagePath("foobar")); err != nil {
 		t.Fatal(err)
 	}
-	os.WriteFile(filepath.Join(dir, "metadata", "stable.json"), []byte("not json"), 0o600)
+	os.WriteFile(filepath.Join(dir, "metadata", "delegated", "stable.json"), []byte("not json"), 0o600)
 	c2 := newTestClient(t, repo, srv, dir)
 	tg, err := c2.Lookup(context.Background(), tuftest.PagePath("foobar"))
 	if err != nil || tg.Role != "stable" {

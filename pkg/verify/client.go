@@ -61,9 +61,9 @@ type Client struct {
 	log        *slog.Logger
 
 	mu         sync.Mutex
-	up         *updater.Updater // nil until a refresh succeeded
-	consistent bool             // the trusted root's consistent_snapshot
-	edges      verifiedEdges    // delegations already verified in this refresh
+	up         *updater.Updater    // nil until a refresh succeeded
+	consistent bool                // the trusted root's consistent_snapshot
+	delegs     *trustedDelegations // delegated roles loaded since the last refresh
 }
 
 // Open validates cfg, creates the cache directory and refreshes the trusted
@@ -157,13 +157,14 @@ func (c *Client) Refresh(ctx context.Context) error {
 	}
 	defer unlock()
 
+	removeStrayDelegated(c.l, c.log)
 	up, err := c.refreshOnce(ctx)
 	if err != nil && IsVerification(err) {
 		if removed := removeCorrupt(c.l, c.log); len(removed) > 0 {
 			up, err = c.refreshOnce(ctx)
 		}
 	}
-	c.edges = verifiedEdges{}
+	c.delegs = newTrustedDelegations()
 	if err != nil {
 		c.up = nil
 		return err
@@ -248,6 +249,9 @@ func (c *Client) Expires() time.Time {
 		earlier(tm.Snapshot.Signed.Expires)
 	}
 	for _, md := range tm.Targets {
+		earlier(md.Signed.Expires)
+	}
+	for _, md := range c.delegs.roles {
 		earlier(md.Signed.Expires)
 	}
 	return exp

@@ -202,3 +202,31 @@ func roleFromFile(file string) string {
 	}
 	return name
 }
+
+// IncompleteError means an explanation was cut short: a role of lower precedence than the one
+// that answered could not be loaded (too large, expired, badly signed, unreachable). The
+// answer stands; only the list of other roles that sign the path is incomplete.
+type IncompleteError struct {
+	Role string // the role that could not be loaded
+	Err  error
+}
+
+func (e *IncompleteError) Error() string {
+	return fmt.Sprintf("could not explain the choice: role %s: %v", e.Role, e.Err)
+}
+
+func (e *IncompleteError) Unwrap() error { return e.Err }
+
+// UnsafeCacheError means a cache folder (or the folder the cache lives in) is one another user
+// can change: it belongs to someone else, or its group or every user may write to it. The cache
+// holds trust state: renaming it away, or deleting a cached timestamp, undoes TUF's rollback
+// protection.
+type UnsafeCacheError struct {
+	Dir      string
+	Reason   string // "is writable by its group (mode 0775)"
+	Writable bool   // others may write to it (else: it belongs to another user)
+}
+
+func (e *UnsafeCacheError) Error() string {
+	return fmt.Sprintf("cache folder %s %s: tufpip keeps trust state there", e.Dir, e.Reason)
+}

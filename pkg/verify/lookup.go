@@ -4,12 +4,8 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
@@ -63,8 +59,26 @@ func (t *Target) VouchedBy(role string) bool {
 // most this many roles.
 const maxDelegations = 32
 
-// begin serialises one lookup: go-tuf's updater is not safe for concurrent use, and loading
-// a delegated role writes the cache, which other processes share (hence the file lock).
+// MaxExplainRoleLength caps each role loaded only to explain an answer (the roles of lower
+// precedence than the one that answered): an online key can sign a huge unstable.json, and
+// it must not cost the user of a stable project memory or time.
+const MaxExplainRoleLength = 8 << 20
+
+// Query says how far a lookup walks the delegations.
+type Query struct {
+	// Accept picks the answer: the first role listing the path that Accept accepts (nil: the
+	// first role listing it). Every role up to the answer is loaded strictly: any failure is
+	// an error.
+	Accept func(*Target) bool
+	// Explain goes on past the answer, to report the lower-precedence roles that list the path
+	// too. Those are loaded within MaxExplainRoleLength each, and one that cannot be loaded
+	// (too large, expired, badly signed, unreachable) ends the explanation, never the answer:
+	// Find then returns the matches so far with an *IncompleteError.
+	Explain bool
+}
+
+// begin serialises one lookup: go-tuf's trusted set is not safe for concurrent use, and
+// loading a delegated role writes the cache, which other processes share (hence the file lock).
 func (c *Client) begin(ctx context.Context) (up *updater.Updater, done func(), err error) {
 	c.mu.Lock()
 	if up, err = c.trusted(); err != nil {
@@ -79,115 +93,53 @@ func (c *Client) begin(ctx context.Context) (up *updater.Updater, done func(), e
 	return up, func() { unlock(); c.mu.Unlock() }, nil
 }
 
-// Lookup returns the target as go-tuf's delegation walk finds it: the first
-// role, in pre-order over the delegations, that lists path. With targets
-// delegating to [stable, unstable] that is stable whenever stable lists it.
+// Lookup returns the target as TUF's pre-order delegation walk finds it: the
+// first role that lists path. With targets delegating to [stable, unstable]
+// that is stable whenever stable lists it, and unstable is not even loaded.
 // A path no reachable role lists is a *NotFoundError.
 func (c *Client) Lookup(ctx context.Context, path string) (*Target, error) {
-	up, done, err := c.begin(ctx)
+	all, err := c.Find(ctx, path, Query{})
 	if err != nil {
 		return nil, err
 	}
-	defer done()
-
-	file, err := c.getTargetInfo(ctx, up, path)
-	if err != nil {
-		return nil, err
-	}
-	// go-tuf does not say which role matched (REFERENCE item 2): replay its
-	// walk over the roles it has just loaded.
-	matches, err := walk(up.GetTrustedMetadataSet(), path, false, nil, c.edges)
-	if err != nil {
-		return nil, err
-	}
-	if len(matches) == 0 || matches[0].file != file {
-		return nil, &VerificationError{Path: path, Reason: "internal error: delegation replay disagrees with go-tuf"}
-	}
-	return matches[0].target(path), nil
+	return all[0], nil
 }
 
 // LookupAll returns every role that lists path, in precedence order (the
-// first is what Lookup returns), each with its own signed length and hashes.
-// It continues the delegation walk past the first match, loading (and
-// verifying with go-tuf) the roles go-tuf did not need, and stops where a
-// terminating delegation says so. Used to explain a choice, e.g.
+// first is what Lookup returns), each with its own signed length and hashes:
+// Find with Query{Explain: true}. Used to explain a choice, e.g.
 // "2.0.1: signed only by unstable".
 func (c *Client) LookupAll(ctx context.Context, path string) ([]*Target, error) {
+	return c.Find(ctx, path, Query{Explain: true})
+}
+
+// Find walks the delegations for path as q says and returns the roles that list it, in
+// precedence order. It stops where a terminating delegation says so. A path no reachable role
+// lists is a *NotFoundError; an explanation cut short returns the matches so far and an
+// *IncompleteError.
+func (c *Client) Find(ctx context.Context, path string, q Query) (out []*Target, err error) {
 	up, done, err := c.begin(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer done()
-
-	if _, err := c.getTargetInfo(ctx, up, path); err != nil {
+	defer func() {
+		if r := recover(); r != nil {
+			out, err = nil, &VerificationError{Path: path, Reason: fmt.Sprintf("malformed delegations made the tuf library panic: %v", r)}
+		}
+	}()
+	matches, err := c.walk(ctx, up.GetTrustedMetadataSet(), path, q)
+	if err != nil && matches == nil {
 		return nil, err
 	}
-	load := func(role, parent string) (*metadata.Metadata[metadata.TargetsType], error) {
-		return c.loadRole(ctx, up, role, parent)
+	if len(matches) == 0 {
+		return nil, &NotFoundError{Path: path}
 	}
-	matches, err := walk(up.GetTrustedMetadataSet(), path, true, load, c.edges)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]*Target, 0, len(matches))
+	out = make([]*Target, 0, len(matches))
 	for _, m := range matches {
 		out = append(out, m.target(path))
 	}
-	return out, nil
-}
-
-// getTargetInfo asks go-tuf, recovering from its panics, classifying its
-// errors, and retrying once after removing a corrupt cached delegated role.
-func (c *Client) getTargetInfo(ctx context.Context, up *updater.Updater, path string) (*metadata.TargetFiles, error) {
-	file, err := c.getTargetInfoOnce(ctx, up, path)
-	if err != nil && IsVerification(err) {
-		if removed := removeCorrupt(c.l, c.log); len(removed) > 0 {
-			file, err = c.getTargetInfoOnce(ctx, up, path)
-		}
-	}
-	return file, err
-}
-
-func (c *Client) getTargetInfoOnce(ctx context.Context, up *updater.Updater, path string) (file *metadata.TargetFiles, err error) {
-	c.tf.ctx, c.tf.last = ctx, ""
-	defer func() {
-		if r := recover(); r != nil {
-			file, err = nil, recovered(r, c.panicFile(up, path))
-		}
-	}()
-	file, err = up.GetTargetInfo(path)
-	if err == nil {
-		return file, nil
-	}
-	// go-tuf's "not found" is a bare fmt.Errorf (REFERENCE item 11): match
-	// its exact text, and confirm with our own walk that no loaded role
-	// lists the path, before calling it not found.
-	if errors.Unwrap(err) == nil && err.Error() == fmt.Sprintf("target %s not found", path) {
-		if m, werr := walk(up.GetTrustedMetadataSet(), path, false, nil, c.edges); werr == nil && len(m) == 0 {
-			return nil, &NotFoundError{Path: path}
-		}
-	}
-	where := c.tf.last
-	if where == "" {
-		where = path
-	}
-	return nil, classify(err, where)
-}
-
-// panicFile names the metadata go-tuf was verifying when it panicked: the
-// role its walk was about to load (the last one fetched may have been
-// earlier, or the role may have come from the cache).
-func (c *Client) panicFile(up *updater.Updater, path string) (file string) {
-	defer func() {
-		if recover() != nil {
-			file = c.tf.last
-		}
-	}()
-	var ve *VerificationError
-	if _, err := walk(up.GetTrustedMetadataSet(), path, false, nil, c.edges); errors.As(err, &ve) && ve.Role != "" {
-		return ve.Role + ".json"
-	}
-	return c.tf.last
+	return out, err
 }
 
 type match struct {
@@ -216,29 +168,21 @@ func (m match) target(path string) *Target {
 	}
 }
 
-type roleLoader func(role, parent string) (*metadata.Metadata[metadata.TargetsType], error)
-
-// walk replays go-tuf's preOrderDepthFirstWalk (updater.go) over the trusted
-// set: same stack discipline, same visited set and delegation limit, same
-// terminating rule, and go-tuf's own GetRolesForTarget for the path patterns,
-// so the role it names is the one go-tuf's answer came from. With all=false it
-// stops at the first role listing path; with all=true it goes on as if that
-// role had not listed it. A role not yet loaded is loaded with load, or is
-// an error when load is nil.
-//
-// Each match's chain is re-verified edge by edge with go-tuf's VerifyDelegate:
-// go-tuf caches a role by name and verifies it only against the first
-// delegator that loaded it (REFERENCE item 13), so the same role reached
-// through another parent could otherwise borrow the first parent's trust.
-func walk(tm trustedmetadata.TrustedMetadata, path string, all bool, load roleLoader, edges verifiedEdges) ([]match, error) {
+// walk is TUF's preOrderDepthFirstWalk (go-tuf's updater.go): same stack discipline, visited
+// set, delegation limit and terminating rule, and go-tuf's own GetRolesForTarget for the path
+// patterns. Delegated roles come from c.load, each verified against the delegation the walk
+// crossed to reach it (see trustedDelegations).
+func (c *Client) walk(ctx context.Context, tm trustedmetadata.TrustedMetadata, path string, q Query) ([]match, error) {
 	type visit struct {
 		role, parent string
+		parentMD     *metadata.Metadata[metadata.TargetsType]
 		chain        []string
 		logical      []string
 		binSuffix    string // set when role is a succinct hash bin
 	}
 	stack := []visit{{role: metadata.TARGETS, parent: metadata.ROOT, chain: []string{metadata.TARGETS}, logical: []string{metadata.TARGETS}}}
 	visited := map[string]bool{}
+	answered := false
 	var out []match
 	for len(visited) <= maxDelegations && len(stack) > 0 {
 		v := stack[len(stack)-1]
@@ -246,23 +190,31 @@ func walk(tm trustedmetadata.TrustedMetadata, path string, all bool, load roleLo
 		if visited[v.role] {
 			continue
 		}
-		md := tm.Targets[v.role]
-		if md == nil {
-			if load == nil {
-				return nil, &VerificationError{Path: path, Role: v.role, Reason: "internal error: role " + v.role + " was not loaded by the delegation walk"}
+		md := tm.Targets[metadata.TARGETS]
+		if v.parentMD != nil {
+			var limit loadLimit
+			if answered {
+				limit = MaxExplainRoleLength
 			}
 			var err error
-			if md, err = load(v.role, v.parent); err != nil {
+			if md, err = c.load(ctx, tm, v.parent, v.parentMD, v.role, limit); err != nil {
+				if answered {
+					return out, &IncompleteError{Role: v.role, Err: err}
+				}
 				return nil, err
 			}
 		}
+		if md == nil {
+			return nil, &VerificationError{Path: path, Role: v.role, Reason: "no trusted targets metadata"}
+		}
 		if file, ok := md.Signed.Targets[path]; ok {
-			if err := verifyChain(tm, v.chain, path, edges); err != nil {
-				return nil, err
-			}
-			out = append(out, match{chain: v.chain, logical: v.logical, file: file})
-			if !all {
-				return out, nil
+			m := match{chain: v.chain, logical: v.logical, file: file}
+			out = append(out, m)
+			if !answered && (q.Accept == nil || q.Accept(m.target(path))) {
+				answered = true
+				if !q.Explain {
+					return out, nil
+				}
 			}
 		}
 		visited[v.role] = true
@@ -273,7 +225,7 @@ func walk(tm trustedmetadata.TrustedMetadata, path string, all bool, load roleLo
 		succinct := md.Signed.Delegations.SuccinctRoles
 		for _, r := range md.Signed.Delegations.GetRolesForTarget(path) {
 			chain := append(slices.Clone(v.chain), r.Name)
-			child := visit{role: r.Name, parent: v.role, chain: chain}
+			child := visit{role: r.Name, parent: v.role, parentMD: md, chain: chain}
 			switch {
 			case succinct != nil:
 				// A bin is transparent: it says which shard, not who vouches.
@@ -294,101 +246,4 @@ func walk(tm trustedmetadata.TrustedMetadata, path string, all bool, load roleLo
 		stack = append(stack, children...)
 	}
 	return out, nil
-}
-
-// verifiedEdges remembers the delegations (parent metadata, role, child metadata) already
-// verified since the last refresh. Verifying one re-encodes the child's whole metadata as
-// canonical JSON, so doing it again for every file of every page made a 300-project run
-// quadratic. The key is the metadata objects themselves: a refresh replaces them (and the
-// cache), and a role reached through another parent is a different edge (item 13).
-type verifiedEdges map[edge]bool
-
-type edge struct {
-	parent *metadata.Metadata[metadata.TargetsType]
-	role   string
-	child  *metadata.Metadata[metadata.TargetsType]
-}
-
-func verifyChain(tm trustedmetadata.TrustedMetadata, chain []string, path string, edges verifiedEdges) (err error) {
-	for i := 1; i < len(chain); i++ {
-		parent, child := tm.Targets[chain[i-1]], tm.Targets[chain[i]]
-		if parent == nil || child == nil {
-			return &VerificationError{Path: path, Role: chain[i], Reason: "internal error: delegation chain not loaded"}
-		}
-		e := edge{parent, chain[i], child}
-		if edges[e] {
-			continue
-		}
-		if err := safeVerifyDelegate(parent, chain[i], child); err != nil {
-			return &VerificationError{
-				Path:   path,
-				Role:   chain[i],
-				Reason: fmt.Sprintf("role %s is not signed by the keys %s delegates it to: %v", chain[i], chain[i-1], err),
-				Err:    err,
-			}
-		}
-		if edges != nil {
-			edges[e] = true
-		}
-	}
-	return nil
-}
-
-func safeVerifyDelegate(parent *metadata.Metadata[metadata.TargetsType], role string, child *metadata.Metadata[metadata.TargetsType]) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("malformed key: %v", r)
-		}
-	}()
-	return parent.VerifyDelegate(role, child)
-}
-
-// loadRole mirrors go-tuf's loadTargets for roles go-tuf's own walk did not
-// need: cached copy first, else download (the version-prefixed name under
-// consistent snapshots), verified by go-tuf's TrustedMetadata against the
-// trusted snapshot and the delegator, then cached. The trusted set shares
-// its Targets map with the updater, so go-tuf sees the role as loaded.
-func (c *Client) loadRole(ctx context.Context, up *updater.Updater, role, parent string) (md *metadata.Metadata[metadata.TargetsType], err error) {
-	tm := up.GetTrustedMetadataSet()
-	file := role + ".json"
-	defer func() {
-		if r := recover(); r != nil {
-			md, err = nil, recovered(r, file)
-		}
-	}()
-	local := filepath.Join(c.l.metaDir, escapeSegment(role)+".json")
-	if data, rerr := os.ReadFile(local); rerr == nil {
-		md, err := tm.UpdateDelegatedTargets(data, role, parent)
-		if err == nil {
-			return md, nil
-		}
-		c.log.Debug("cached role is not valid; downloading it", "role", role, "error", err)
-	}
-	if tm.Snapshot == nil {
-		return nil, &VerificationError{Path: file, Role: role, Reason: "no trusted snapshot"}
-	}
-	meta, ok := tm.Snapshot.Signed.Meta[file]
-	if !ok {
-		return nil, &VerificationError{Path: file, Role: role, Reason: "role " + role + " is not listed in the trusted snapshot"}
-	}
-	length := meta.Length
-	if length == 0 {
-		length = 5000000 // go-tuf's TargetsMaxLength default (REFERENCE item 14)
-	}
-	name := escapeSegment(role) + ".json"
-	if tm.Root.Signed.ConsistentSnapshot {
-		name = strconv.FormatInt(meta.Version, 10) + "." + name
-	}
-	data, err := c.fetcher.Get(ctx, ensureSlash(c.cfg.MetadataURL)+name, min(length, MaxMetadataLength))
-	if err != nil {
-		return nil, classify(err, file)
-	}
-	md, err = tm.UpdateDelegatedTargets(data, role, parent)
-	if err != nil {
-		return nil, classify(err, file)
-	}
-	if err := writeFileAtomic(local, data); err != nil {
-		c.log.Warn("cannot cache role metadata", "role", role, "error", err)
-	}
-	return md, nil
 }
