@@ -37,6 +37,9 @@ type File struct {
 	// Corrupt: the file is served with its last byte flipped; the page keeps the
 	// right hash.
 	Corrupt bool
+	// WrongMetadata: the page advertises (and serves) core metadata that is not the
+	// wheel's own METADATA.
+	WrongMetadata bool
 	// Stall: the download sends half the file, then waits until the channel is closed.
 	Stall chan struct{}
 }
@@ -151,7 +154,7 @@ func (s *Server) page(project, contentType string) ([]byte, error) {
 			Hashes: map[string]string{"sha256": hex.EncodeToString(sum[:])}, RequiresPython: f.RequiresPython,
 			Yanked: f.Yanked, YankedReason: f.YankedReason, Size: int64(len(f.Data)), UploadTime: f.UploadTime}
 		if !f.NoMetadata {
-			md, err := pyfix.CoreMetadata(f.Filename, f.Data)
+			md, err := coreMetadata(f)
 			if err != nil {
 				return nil, err
 			}
@@ -233,7 +236,7 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, name string) 
 			if f.NoMetadata {
 				f = nil
 			} else {
-				data, _ = pyfix.CoreMetadata(f.Filename, f.Data)
+				data, _ = coreMetadata(f)
 				stall = nil
 			}
 		}
@@ -271,4 +274,12 @@ func header(md []byte, name string) string {
 		}
 	}
 	return ""
+}
+
+func coreMetadata(f *File) ([]byte, error) {
+	md, err := pyfix.CoreMetadata(f.Filename, f.Data)
+	if err == nil && f.WrongMetadata {
+		md = append(md, "Requires-Dist: injected\n"...)
+	}
+	return md, err
 }

@@ -596,7 +596,7 @@ func (s *syncer) dependencies(project string, selected []candidate, reqs []reque
 	}
 	var deps []resolve.Requirement
 	for _, c := range selected {
-		data, fromSdist, err := s.sess.CoreMetadata(c.file.Filename)
+		data, _, err := s.sess.CoreMetadata(c.file.Filename)
 		if errors.Is(err, os.ErrNotExist) {
 			continue // not placed: its failure is already recorded
 		}
@@ -604,7 +604,9 @@ func (s *syncer) dependencies(project string, selected []candidate, reqs []reque
 		if err == nil {
 			md, err = parseCoreMetadata(data)
 		}
-		if err == nil && fromSdist && !md.sdistDepsReliable() {
+		// PEP 643 holds for an sdist's metadata wherever it comes from (its PKG-INFO or
+		// the upstream's .metadata, which is the same file).
+		if err == nil && !c.dist.Wheel && !md.sdistDepsReliable() {
 			err = errors.New("PKG-INFO older than metadata 2.2 or with dynamic Requires-Dist")
 		}
 		if err != nil {

@@ -279,3 +279,37 @@ func TestSyncUpstreamFailureKeepsOthers(t *testing.T) {
 		t.Errorf("alpha not published: %+v", res)
 	}
 }
+
+// A wheel whose upstream core metadata is not its own METADATA is refused (pip would
+// resolve with one and install the other).
+func TestSyncWrongCoreMetadata(t *testing.T) {
+	up := upstreamtest.New(t)
+	bad := wheel(t, "alpha", "2.0")
+	bad.WrongMetadata = true
+	up.Add(wheel(t, "alpha", "1.0"), bad)
+	r := newRepo(t)
+	res, err := runSync(t, r, up, mirror.Options{Requirements: []string{"alpha"}})
+	var se *mirror.SyncError
+	if !errors.As(err, &se) || !se.Verification || len(res.Failures) != 1 || res.Failures[0].File != bad.Filename {
+		t.Fatalf("err %v, failures %+v", err, res.Failures)
+	}
+	if !slices.Equal(res.Added, []string{"alpha-1.0-py3-none-any.whl"}) {
+		t.Errorf("added %v", res.Added)
+	}
+}
+
+// An sdist's dependencies are read only from metadata 2.2+ without dynamic Requires-Dist;
+// the others are named.
+func TestSyncSdistDepsUnreadable(t *testing.T) {
+	up := upstreamtest.New(t)
+	fn, data := pyfix.Sdist(t, pyfix.SdistSpec{Name: "alpha", Version: "1.0", RequiresDist: []string{"beta"}})
+	up.Add(&upstreamtest.File{Filename: fn, Data: data}, wheel(t, "beta", "1.0"))
+	r := newRepo(t)
+	res, err := runSync(t, r, up, mirror.Options{Requirements: []string{"alpha"}, WithDeps: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(res.DepsUnreadable, []string{fn}) || !slices.Equal(res.Projects, []string{"alpha"}) {
+		t.Errorf("deps unreadable %v, projects %v", res.DepsUnreadable, res.Projects)
+	}
+}
