@@ -108,6 +108,7 @@ func (r *Repo) BeginMirror(ctx context.Context, now time.Time) (*MirrorSession, 
 		unlock()
 		return nil, err
 	}
+	r.sweepTemps(now) // downloads a killed sync left behind
 	for _, d := range []string{filepath.Join(targetsDir(r.dir), packagesDir), filepath.Join(stateDir(r.dir), "upstream")} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			unlock()
