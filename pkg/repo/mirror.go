@@ -439,6 +439,15 @@ func (s *MirrorSession) Commit() (*MirrorCommit, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	res := &MirrorCommit{}
+	// An add that crashed before its commit named its projects in the pending journal,
+	// which the commit clears: reconcile them too, or they would wait for the next add.
+	pending, err := s.r.readPending()
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range pending {
+		s.touched[p] = true
+	}
 	if len(s.touched) > 0 {
 		t, err := s.r.begin(s.ctx, s.now)
 		if err != nil {

@@ -178,3 +178,29 @@ func TestMirrorPageAndNoChange(t *testing.T) {
 		t.Errorf("page lacks metadata, yank or requires-python:\n%s", page)
 	}
 }
+
+// A sync completes an add that crashed before its commit (the commit clears the add's
+// pending journal, so it must publish those projects too).
+func TestMirrorCompletesCrashedAdd(t *testing.T) {
+	keys := t.TempDir()
+	dir := filepath.Join(t.TempDir(), "repo")
+	r := mustInit(t, dir, InitOptions{KeysDir: keys})
+	src := t.TempDir()
+	r.failAt = func(s string) error {
+		if s == "timestamp" {
+			return errors.New("simulated crash")
+		}
+		return nil
+	}
+	if _, err := r.Add(context.Background(), []string{buildWheel(t, src, "Added", "1.0", "")}, t0); err == nil {
+		t.Fatal("no crash")
+	}
+	r.failAt = nil
+	if err := mirrorOnce(r, t0, map[string][]string{"other": {buildWheel(t, src, "Other", "1.0", "")}}); err != nil {
+		t.Fatal(err)
+	}
+	c := newClient(t, dir, served(t, dir), t0)
+	if _, files := c.page("added"); len(files) != 1 {
+		t.Fatalf("the crashed add's project is not published after a sync: %v", files)
+	}
+}
