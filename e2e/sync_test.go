@@ -153,7 +153,11 @@ func TestSyncCooldownInstall(t *testing.T) {
 	// The first promote: files present at their project's first sync are aged from the
 	// upstream's upload time, this once.
 	future := now.Add(30 * 24 * time.Hour).Format(time.RFC3339)
-	if _, stderr, code := m.tufpip("repo", "promote", m.dir, "--keys", m.keys, "--older-than", "90d", "--now", future); code != 0 {
+	first := []string{"repo", "promote", m.dir, "--keys", m.keys, "--older-than", "90d", "--now", future}
+	if help, _, _ := m.tufpip("repo", "promote", "--help"); strings.Contains(help, "--bootstrap") {
+		first = append(first, "--bootstrap") // the ledger is created only when asked
+	}
+	if _, stderr, code := m.tufpip(first...); code != 0 {
 		t.Fatalf("promote: exit %d\n%s", code, stderr)
 	}
 
