@@ -62,7 +62,7 @@ type Server struct {
 	htmlOnly  bool
 	lastMod   map[string]time.Time
 	stalled   chan string // receives a filename when a stalled download starts
-	pageCache map[string]string
+	auth      [2]string   // required basic auth user and password, when set
 }
 
 // New starts a fake upstream; it stops when the test ends.
@@ -72,6 +72,13 @@ func New(t testing.TB) *Server {
 	t.Cleanup(s.srv.Close)
 	s.URL = s.srv.URL + "/simple/"
 	return s
+}
+
+// RequireAuth makes every request need HTTP basic auth with user and password.
+func (s *Server) RequireAuth(user, password string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.auth = [2]string{user, password}
 }
 
 // HTMLOnly makes the server answer every page as PEP 503 HTML whatever the client accepts.
@@ -134,6 +141,16 @@ func (s *Server) log(path string, status int) {
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	path := r.URL.Path
+	s.mu.Lock()
+	auth := s.auth
+	s.mu.Unlock()
+	if auth[0] != "" {
+		if u, p, ok := r.BasicAuth(); !ok || u != auth[0] || p != auth[1] {
+			s.log(path, http.StatusUnauthorized)
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			return
+		}
+	}
 	switch {
 	case strings.HasPrefix(path, "/simple/"):
 		project := strings.Trim(strings.TrimPrefix(path, "/simple/"), "/")

@@ -189,7 +189,6 @@ type projectWork struct {
 type pageSource struct {
 	body        []byte
 	contentType string
-	url         string
 }
 
 type syncer struct {
@@ -351,12 +350,12 @@ func (s *syncer) pass(project string, reqs []request, page *pageSource) passResu
 			return out
 		}
 		if pr.NotModified {
-			page = &pageSource{body: known.Page, contentType: known.Upstream.ContentType, url: known.Upstream.URL}
+			page = &pageSource{body: known.Page, contentType: known.Upstream.ContentType}
 			s.mu.Lock()
 			s.res.NotModified++
 			s.mu.Unlock()
 		} else {
-			page = &pageSource{body: pr.Body, contentType: pr.ContentType, url: pr.URL}
+			page = &pageSource{body: pr.Body, contentType: pr.ContentType}
 			fetched = true
 			validators = repo.UpstreamState{URL: pr.URL, ETag: pr.ETag, LastModified: pr.LastModified, ContentType: pr.ContentType}
 		}
@@ -367,18 +366,18 @@ func (s *syncer) pass(project string, reqs []request, page *pageSource) passResu
 			return out
 		}
 	}
-	parsed, err := parsePage(page.body, page.contentType, page.url, s.log)
+	parsed, err := parsePage(page.body, page.contentType, s.up.pageURL(project).String(), s.log)
 	if err != nil {
 		s.fail(project, "", "upstream", err)
 		return out
 	}
 	if parsed.Name != "" && simpleindex.NormalizeName(parsed.Name) != project {
-		s.fail(project, "", "upstream", fmt.Errorf("%s: the upstream page is for project %q", page.url, parsed.Name))
+		s.fail(project, "", "upstream", fmt.Errorf("%s: the upstream page is for project %q", s.up.pageURL(project).Redacted(), parsed.Name))
 		return out
 	}
 	cands, bad := s.sel.allowed(project, parsed.Files)
 	for _, b := range bad {
-		s.warn(fmt.Sprintf("%s: %s is not a valid wheel or sdist filename of %s; skipped", page.url, b, project))
+		s.warn(fmt.Sprintf("%s: %s is not a valid wheel or sdist filename of %s; skipped", s.up.pageURL(project).Redacted(), b, project))
 	}
 	versions := s.sel.pick(cands, reqs)
 	var selected []candidate
@@ -467,7 +466,7 @@ func (s *syncer) pass(project string, reqs []request, page *pageSource) passResu
 		}
 	}
 	if saved {
-		out.page = &pageSource{contentType: page.contentType, url: page.url}
+		out.page = &pageSource{contentType: page.contentType}
 	}
 	if s.opts.WithDeps {
 		out.deps = s.dependencies(project, selected, reqs)

@@ -313,3 +313,50 @@ func TestSyncSdistDepsUnreadable(t *testing.T) {
 		t.Errorf("deps unreadable %v, projects %v", res.DepsUnreadable, res.Projects)
 	}
 }
+
+// An index URL with credentials works (relative and same-host file URLs get them), and
+// the credentials are not written into the repository's state.
+func TestSyncCredentialsStayOutOfState(t *testing.T) {
+	up := upstreamtest.New(t)
+	up.Add(wheel(t, "alpha", "1.0"))
+	up.RequireAuth("mirror", "s3cret")
+	r := newRepo(t)
+	u, err := mirror.NewUpstream(strings.Replace(up.URL, "http://", "http://mirror:s3cret@", 1), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := mirror.Sync(context.Background(), r, u, mirror.Options{Requirements: []string{"alpha"}})
+	if err != nil || len(res.Added) != 1 {
+		t.Fatalf("sync: %v %+v", err, res)
+	}
+	if strings.Contains(res.Upstream, "s3cret") {
+		t.Errorf("summary shows the password: %s", res.Upstream)
+	}
+	err = filepath.WalkDir(filepath.Join(r.Dir(), "state"), func(path string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if data, _ := os.ReadFile(path); strings.Contains(string(data), "s3cret") {
+				t.Errorf("%s holds the password", path)
+			}
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A failure message never shows the index URL's password.
+func TestSyncFailureHidesPassword(t *testing.T) {
+	up := upstreamtest.New(t)
+	up.Add(wheel(t, "alpha", "1.0"))
+	up.RequireAuth("mirror", "other")
+	r := newRepo(t)
+	u, _ := mirror.NewUpstream(strings.Replace(up.URL, "http://", "http://mirror:s3cret@", 1), nil, nil)
+	res, err := mirror.Sync(context.Background(), r, u, mirror.Options{Requirements: []string{"alpha"}})
+	if err == nil || len(res.Failures) != 1 {
+		t.Fatalf("sync: %v %+v", err, res)
+	}
+	if msg := res.Failures[0].Message; strings.Contains(msg, "s3cret") || !strings.Contains(msg, "401") {
+		t.Errorf("failure message %q", msg)
+	}
+}

@@ -72,7 +72,7 @@ func (u *Upstream) Requests() int64 { return u.requests.Load() }
 
 // PageResult is one project page as the upstream answered.
 type PageResult struct {
-	URL          string
+	URL          string // without credentials
 	NotModified  bool   // a conditional request was answered 304; Body is empty
 	Body         []byte // the page as served
 	ContentType  string
@@ -80,11 +80,18 @@ type PageResult struct {
 	LastModified string
 }
 
+// pageURL is where project's page is, with the index URL's credentials if any: relative
+// file URLs on the page resolve against it.
+func (u *Upstream) pageURL(project string) *url.URL {
+	p := u.base.JoinPath(project) // JoinPath drops the trailing slash
+	p.Path += "/"
+	return p
+}
+
 // Page fetches project's page (PEP 503 normalised name), conditionally when etag or
 // lastModified is given.
 func (u *Upstream) Page(ctx context.Context, project, etag, lastModified string) (*PageResult, error) {
-	pageURL := u.base.JoinPath(project) // JoinPath drops the trailing slash
-	pageURL.Path += "/"
+	pageURL := u.pageURL(project)
 	h := http.Header{"Accept": {acceptPages}}
 	if etag != "" {
 		h.Set("If-None-Match", etag)
@@ -95,10 +102,10 @@ func (u *Upstream) Page(ctx context.Context, project, etag, lastModified string)
 	u.requests.Add(1)
 	b, err := u.fetcher.OpenWith(ctx, pageURL.String(), h)
 	if err != nil {
-		return nil, &UpstreamError{Project: project, URL: pageURL.Redacted(), Err: err}
+		return nil, &UpstreamError{Project: project, URL: pageURL.Redacted(), Err: u.scrub(err)}
 	}
 	defer b.Close()
-	res := &PageResult{URL: pageURL.String(), NotModified: b.NotModified, ETag: b.Header.Get("ETag"), LastModified: b.Header.Get("Last-Modified"), ContentType: b.Header.Get("Content-Type")}
+	res := &PageResult{URL: pageURL.Redacted(), NotModified: b.NotModified, ETag: b.Header.Get("ETag"), LastModified: b.Header.Get("Last-Modified"), ContentType: b.Header.Get("Content-Type")}
 	if b.NotModified {
 		return res, nil
 	}
@@ -107,7 +114,7 @@ func (u *Upstream) Page(ctx context.Context, project, etag, lastModified string)
 	}
 	data, err := io.ReadAll(io.LimitReader(b, MaxPageSize+1))
 	if err != nil {
-		return nil, &UpstreamError{Project: project, URL: pageURL.Redacted(), Err: err}
+		return nil, &UpstreamError{Project: project, URL: pageURL.Redacted(), Err: u.scrub(err)}
 	}
 	if int64(len(data)) > MaxPageSize {
 		return nil, &UpstreamError{Project: project, URL: pageURL.Redacted(), Err: fmt.Errorf("page larger than %d bytes", MaxPageSize)}
@@ -146,16 +153,16 @@ func (u *Upstream) Download(ctx context.Context, project string, f simpleindex.F
 		return "", 0, &HashMismatchError{Project: project, Filename: f.Filename, Reason: "the upstream page gives no sha256, sha384 or sha512 hash for it"}
 	}
 	if err := u.checkFileURL(f.URL); err != nil {
-		return "", 0, &UpstreamError{Project: project, URL: f.URL, Err: err}
+		return "", 0, &UpstreamError{Project: project, URL: f.URL, Err: u.scrub(err)}
 	}
 	limit := u.maxFileSize
 	if f.Size >= 0 && f.Size > limit {
 		return "", 0, &UpstreamError{Project: project, URL: redact(f.URL), Err: fmt.Errorf("%s: %d bytes, more than the %d allowed", f.Filename, f.Size, limit)}
 	}
 	u.requests.Add(1)
-	b, err := u.fetcher.Open(ctx, f.URL)
+	b, err := u.fetcher.Open(ctx, u.withAuth(f.URL))
 	if err != nil {
-		return "", 0, &UpstreamError{Project: project, URL: redact(f.URL), Err: err}
+		return "", 0, &UpstreamError{Project: project, URL: redact(f.URL), Err: u.scrub(err)}
 	}
 	defer b.Close()
 	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
@@ -177,7 +184,7 @@ func (u *Upstream) Download(ctx context.Context, project string, f simpleindex.F
 		if ctx.Err() != nil {
 			return "", 0, ctx.Err()
 		}
-		return "", 0, &UpstreamError{Project: project, URL: redact(f.URL), Err: err}
+		return "", 0, &UpstreamError{Project: project, URL: redact(f.URL), Err: u.scrub(err)}
 	}
 	if cw.n > limit {
 		return "", 0, &UpstreamError{Project: project, URL: redact(f.URL), Err: fmt.Errorf("%s: more than the %d bytes allowed", f.Filename, limit)}
@@ -192,12 +199,12 @@ func (u *Upstream) Metadata(ctx context.Context, project string, f simpleindex.F
 		return nil, nil // offered without a hash: not used
 	}
 	if err := u.checkFileURL(f.URL); err != nil {
-		return nil, &UpstreamError{Project: project, URL: f.URL, Err: err}
+		return nil, &UpstreamError{Project: project, URL: f.URL, Err: u.scrub(err)}
 	}
 	u.requests.Add(1)
-	data, err := u.fetcher.Get(ctx, f.URL+".metadata", maxMetadataSize)
+	data, err := u.fetcher.Get(ctx, u.withAuth(f.URL+".metadata"), maxMetadataSize)
 	if err != nil {
-		return nil, &UpstreamError{Project: project, URL: redact(f.URL + ".metadata"), Err: err}
+		return nil, &UpstreamError{Project: project, URL: redact(f.URL + ".metadata"), Err: u.scrub(err)}
 	}
 	if err := verify.VerifyFile(bytes.NewReader(data), -1, hashes); err != nil {
 		var ve *verify.VerificationError
@@ -225,6 +232,38 @@ func (u *Upstream) checkFileURL(raw string) error {
 	}
 	return fmt.Errorf("file URL %s is neither https nor on the upstream's host %s; refused", f.Redacted(), u.base.Host)
 }
+
+// withAuth gives a file URL on the index's own host the index URL's credentials, as pip
+// does; other hosts never see them.
+func (u *Upstream) withAuth(raw string) string {
+	f, err := url.Parse(raw)
+	if err != nil || u.base.User == nil || f.User != nil || !strings.EqualFold(f.Host, u.base.Host) || f.Scheme != u.base.Scheme {
+		return raw
+	}
+	f.User = u.base.User
+	return f.String()
+}
+
+// scrub hides the index URL's password in an error's message (the fetcher names the URL
+// it was given).
+func (u *Upstream) scrub(err error) error {
+	if u.base.User == nil {
+		return err
+	}
+	pw, ok := u.base.User.Password()
+	if !ok || pw == "" || !strings.Contains(err.Error(), pw) {
+		return err
+	}
+	return &scrubbed{msg: strings.ReplaceAll(err.Error(), pw, "xxxxx"), err: err}
+}
+
+type scrubbed struct {
+	msg string
+	err error
+}
+
+func (s *scrubbed) Error() string { return s.msg }
+func (s *scrubbed) Unwrap() error { return s.err }
 
 func redact(raw string) string {
 	if u, err := url.Parse(raw); err == nil {
