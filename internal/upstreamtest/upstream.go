@@ -55,14 +55,14 @@ type Server struct {
 	URL string // the index URL, ".../simple/"
 	srv *httptest.Server
 
-	mu        sync.Mutex
-	projects  map[string][]*File
-	files     map[string]*File
-	requests  []Request
-	htmlOnly  bool
-	lastMod   map[string]time.Time
-	stalled   chan string // receives a filename when a stalled download starts
-	auth      [2]string   // required basic auth user and password, when set
+	mu       sync.Mutex
+	projects map[string][]*File
+	files    map[string]*File
+	requests []Request
+	htmlOnly bool
+	lastMod  map[string]time.Time
+	stalled  chan string // receives a filename when a stalled download starts
+	auth     [2]string   // required basic auth user and password, when set
 }
 
 // New starts a fake upstream; it stops when the test ends.
