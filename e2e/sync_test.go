@@ -30,12 +30,12 @@ type mirrorRepo struct {
 	srv   *httptest.Server
 }
 
-func newMirrorRepo(t *testing.T) *mirrorRepo {
+func newMirrorRepo(t *testing.T, initFlags ...string) *mirrorRepo {
 	t.Helper()
 	needCommand(t, "repo")
 	base := t.TempDir()
 	m := &mirrorRepo{t: t, dir: filepath.Join(base, "repo"), keys: filepath.Join(base, "keys"), cache: filepath.Join(base, "cache")}
-	if _, stderr, code := runTufpip(t, "repo", "init", m.dir, "--keys", m.keys); code != 0 {
+	if _, stderr, code := runTufpip(t, append([]string{"repo", "init", m.dir, "--keys", m.keys}, initFlags...)...); code != 0 {
 		t.Fatalf("repo init: exit %d\n%s", code, stderr)
 	}
 	mux := http.NewServeMux()
@@ -332,7 +332,7 @@ func TestSyncRequirementsInstall(t *testing.T) {
 	if err := os.WriteFile(reqs, []byte("web==1.0\ncli\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	m := newMirrorRepo(t)
+	m := newMirrorRepo(t, "--hash-bins", "3", "--json-pages") // and the layout for large mirrors
 	s, stderr, code := m.syncJSON(up, "-r", reqs, "--with-deps", "--python-version", "3.13", "--latest", "1")
 	if code != 0 {
 		t.Fatalf("sync: exit %d\n%s", code, stderr)
