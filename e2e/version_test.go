@@ -34,7 +34,7 @@ func TestVersion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s := string(b); !strings.Contains(s, `"version":"v9.8.7"`) || !strings.Contains(s, `"commit":"abc123"`) || !strings.Contains(s, `"goTUF":"v2.4.2"`) {
+	if s := string(b); !strings.Contains(s, `"tufpip": "v9.8.7"`) || !strings.Contains(s, `"commit": "abc123"`) || !strings.Contains(s, `"goTUF": "v2.4.2"`) {
 		t.Errorf("version --format json: %s", s)
 	}
 }

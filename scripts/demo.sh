@@ -2,15 +2,23 @@
 # The README demo: build FooBar wheels, sign them into a stable/unstable repository with
 # `tufpip repo`, serve it on 127.0.0.1, install 'FooBar==2.0.*' into a fresh venv, then let
 # stable sign 2.0.1 and install again. Everything happens in a temporary directory.
+# On a fresh machine it first installs what it needs (scripts/setup.sh --basics).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+bash scripts/setup.sh --basics
 
 PYTHON=${PYTHON:-python3}
 work=$(mktemp -d "${TMPDIR:-/tmp}/tufpip-demo.XXXXXX")
 server=""
 cleanup() { [ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
-say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+# Bold headings on a terminal only: a log file or a pipe gets plain text (and NO_COLOR too).
+if [ -t 1 ] && [ -z "${NO_COLOR:-}" ] && [ "${TERM:-}" != dumb ]; then
+  say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+else
+  say() { printf '\n== %s\n' "$*"; }
+fi
 
 say "building tufpip"
 go build -o "$work/tufpip" ./cmd/tufpip

@@ -5,8 +5,12 @@
 #
 # Tests find the tools through internal/pyfix (TUFPIP_TOOLS, default .tools/bin in the
 # repository). Under TUFPIP_E2E_REQUIRE=1 (set by .ci/run) a missing tool fails its tests.
+#
+# --basics stops after Go modules and Python's venv and pip: all the demo needs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+basics=false
+[ "${1:-}" = "--basics" ] && basics=true
 
 # The pins. Bump them here only; tests read the versions from the tools themselves.
 PIP_LATEST=26.3
@@ -36,6 +40,12 @@ fi
 # Debian 12's own pip (23.0.1), which users of the system Python have: /usr/bin/python3 -m pip.
 if [ -x /usr/bin/python3 ] && ! /usr/bin/python3 -m pip --version >/dev/null 2>&1; then
   apt_install python3-pip python3-venv || true
+fi
+
+if $basics; then
+  python3 -m venv --help >/dev/null 2>&1 || { echo "setup: python3 with venv is needed (Debian: apt-get install python3-venv)" >&2; exit 1; }
+  echo "setup: ok ($(go version | cut -d' ' -f3), $(python3 --version 2>&1))"
+  exit 0
 fi
 
 # tool NAME COMMANDS... -- PIP-REQUIREMENTS...: a venv per tool, its commands in .tools/bin.

@@ -3,9 +3,7 @@ package cli
 import (
 	"context"
 	"io"
-	"time"
 
-	"github.com/schollz/progressbar/v3"
 	"github.com/tufpip/tufpip/pkg/finder"
 	"github.com/tufpip/tufpip/pkg/verify"
 )
@@ -17,14 +15,7 @@ func (a *App) download(ctx context.Context, sess *session, f *finder.File, dest 
 	var opts []verify.DownloadOption
 	if a.IO.ErrTTY && !a.flags.quiet {
 		opts = append(opts, verify.WithProgress(func(total int64) io.Writer {
-			return progressbar.NewOptions64(total,
-				progressbar.OptionSetWriter(a.IO.ErrOut),
-				progressbar.OptionSetDescription(f.File.Filename),
-				progressbar.OptionShowBytes(true),
-				progressbar.OptionThrottle(100*time.Millisecond),
-				progressbar.OptionClearOnFinish(),
-				progressbar.OptionOnCompletion(nil),
-			)
+			return newProgressBar(a.IO.ErrOut, f.File.Filename, total, nil)
 		}))
 	}
 	return sess.client.Download(ctx, f.Target, dest, opts...)

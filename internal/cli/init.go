@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -8,31 +9,36 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/theupdateframework/go-tuf/v2/metadata"
+	"github.com/tufpip/tufpip/pkg/verify"
 )
 
 func init() { register(newInitCmd) }
 
 type initOptions struct {
 	name, metadataURL, targetsURL, root, indexPath string
-	makeDefault, force                             bool
+	makeDefault, force, offline                    bool
 }
 
 func newInitCmd(app *App) *cobra.Command {
 	var o initOptions
 	cmd := &cobra.Command{
-		Use:   "init --name NAME --metadata-url URL --targets-url URL --root FILE",
+		Use:   "init --name NAME --metadata-url URL --root FILE [--targets-url URL]",
 		Short: "save a repository and a copy of its trusted root",
 		Long: `init saves a repository under a name, with a copy of its trusted root.json. The root
 must come out of band (from your organisation, a release page, a signed commit): tufpip never
 trusts a root it first sees on the network. Later runs select it with --repo NAME, or use it
-by default when it is the only one or was saved with --default.`,
+by default when it is the only one or was saved with --default.
+
+Before saving, init refreshes the metadata from --metadata-url with the given root, so a
+mistyped URL or the wrong root is caught now rather than on first use; --offline saves
+without contacting the repository.`,
 		Example: `  tufpip init --name acme --root root.json \
       --metadata-url https://pypi.acme.org/metadata/ --targets-url https://pypi.acme.org/targets/
   tufpip --repo acme resolve 'FooBar==2.0.*'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			// init's flags shadow the global ones of the same name.
-			return runInit(app, o)
+			return runInit(cmd.Context(), app, o)
 		},
 	}
 	f := cmd.Flags()
@@ -43,13 +49,14 @@ by default when it is the only one or was saved with --default.`,
 	f.StringVar(&o.indexPath, "index-path", "", "target path of a project's page (default "+DefaultIndexPath+")")
 	f.BoolVar(&o.makeDefault, "default", false, "use this repository when none is selected")
 	f.BoolVar(&o.force, "force", false, "replace a saved repository of the same name (and its root)")
+	f.BoolVar(&o.offline, "offline", false, "save without first refreshing the metadata from the repository")
 	for _, n := range []string{"name", "metadata-url", "root"} {
 		_ = cmd.MarkFlagRequired(n)
 	}
 	return cmd
 }
 
-func runInit(app *App, o initOptions) error {
+func runInit(ctx context.Context, app *App, o initOptions) error {
 	if !repoNameRE.MatchString(o.name) {
 		return usageErrorf("use lowercase letters, digits, '.', '_' and '-'", "invalid repository name %q", o.name)
 	}
@@ -72,7 +79,8 @@ func runInit(app *App, o initOptions) error {
 	}
 	version, err := checkRoot(rootBytes)
 	if err != nil {
-		return withCode(ExitVerification, withHint(errorf("%s: %v", o.root, err), "get the repository's root.json again from a source you trust"))
+		// The user's own file, not something the network served: a configuration error.
+		return withCode(ExitError, withHint(errorf("%s: %v", o.root, err), "get the repository's root.json again from a source you trust"))
 	}
 
 	cfg, dir, err := app.loadConfig()
@@ -81,6 +89,11 @@ func runInit(app *App, o initOptions) error {
 	}
 	if _, exists := cfg.Repositories[o.name]; exists && !o.force {
 		return withHint(errorf("a repository named %q is already saved", o.name), "pass --force to replace it and its trusted root")
+	}
+	if !o.offline {
+		if err := tryRepository(ctx, app, o, rootBytes); err != nil {
+			return err
+		}
 	}
 	if err := writeFileAtomic(rootFile(dir, o.name), rootBytes, 0o600); err != nil {
 		return errorf("saving trusted root: %w", err)
@@ -98,7 +111,29 @@ func runInit(app *App, o initOptions) error {
 			"rootVersion": version, "root": rootFile(dir, o.name), "default": cfg.Default == o.name,
 		})
 	}
-	fmt.Fprintf(app.out(), "saved repository %s (root version %d) in %s\n", o.name, version, filepath.Dir(rootFile(dir, o.name)))
+	app.report("saved repository %s (root version %d) in %s\n", o.name, version, filepath.Dir(rootFile(dir, o.name)))
+	return nil
+}
+
+// tryRepository refreshes the repository's metadata with the given root, into the cache
+// later runs use.
+func tryRepository(ctx context.Context, app *App, o initOptions, root []byte) error {
+	base, err := app.cacheBase()
+	if err != nil {
+		return err
+	}
+	client, err := verify.Open(ctx, verify.Config{
+		MetadataURL: o.metadataURL, TargetsURL: o.targetsURL, TrustedRoot: root,
+		CacheDir: filepath.Join(base, cacheKey(o.metadataURL)), UserAgent: UserAgent(), Retries: 2, Logger: app.Logger,
+	})
+	if err != nil {
+		hint := "check --metadata-url and your connection, or pass --offline to save it without checking"
+		if verify.IsVerification(err) {
+			hint = "the repository's metadata does not verify with " + o.root + ": is it this repository's root.json? (--offline saves it without checking)"
+		}
+		return withHint(fmt.Errorf("checking %s: %w", o.metadataURL, err), hint)
+	}
+	app.Logger.Debug("repository checked", "metadata", o.metadataURL, "root-version", client.TrustedRootVersion())
 	return nil
 }
 

@@ -75,7 +75,7 @@ file sizes, upload times and versions; clients select it with
 			if app.flags.format == "json" {
 				return json.NewEncoder(app.out()).Encode(st)
 			}
-			fmt.Fprintf(app.out(), "created repository %s (%s)\nroot for clients: %s/metadata/1.root.json\nkeys: %s (online: %s)\n",
+			app.report("created repository %s (%s)\nroot for clients: %s/metadata/1.root.json\nkeys: %s (online: %s)\n",
 				args[0], st.Layout, args[0], st.KeysDir, strings.Join(repo.OnlineKeys, ", "))
 			if within(st.KeysDir, args[0]) {
 				// A web server pointed at DIR would publish the private keys.
@@ -129,10 +129,10 @@ tests); signatures always expire counting from the current time.`,
 				return json.NewEncoder(app.out()).Encode(res)
 			}
 			for _, f := range res.Added {
-				fmt.Fprintf(app.out(), "added %s\n", f)
+				app.report("added %s\n", f)
 			}
 			for _, f := range res.Present {
-				fmt.Fprintf(app.out(), "already published %s\n", f)
+				app.report("already published %s\n", f)
 			}
 			return nil
 		},
@@ -184,9 +184,9 @@ trusts the recorded upload times. Run promote daily so files are seen soon after
 				return json.NewEncoder(app.out()).Encode(res)
 			}
 			for _, f := range res.Promoted {
-				fmt.Fprintf(app.out(), "stable signs %s\n", f)
+				app.report("stable signs %s\n", f)
 			}
-			fmt.Fprintf(app.out(), "promoted %d files in %d projects (uploaded before %s)\n", len(res.Promoted), len(res.Projects), res.Cutoff.Format(time.RFC3339))
+			app.report("promoted %s in %s (uploaded before %s)\n", plural(len(res.Promoted), "file", "files"), plural(len(res.Projects), "project", "projects"), res.Cutoff.Format(time.RFC3339))
 			return nil
 		},
 	}
@@ -208,7 +208,10 @@ func newRepoTimestampCmd(app *App) *cobra.Command {
 		Short: "re-sign the timestamp (and online roles near expiry); run from cron",
 		Long: `timestamp signs a new timestamp.json, valid for a day, and re-signs every role past half
 of its lifetime whose key is available (snapshot and unstable on the upload server). It
-warns about roles near expiry whose key is elsewhere. Run it hourly.`,
+warns about roles near expiry whose key is elsewhere. Run it hourly.
+
+--now signs as of another time: expiries count from it, also when it is in the past (to
+see how clients handle a repository whose timestamp has expired).`,
 		Example: `  # crontab
   17 * * * *  tufpip repo timestamp /srv/pypi -q`,
 		Args: cobra.ExactArgs(1),
@@ -227,15 +230,15 @@ warns about roles near expiry whose key is elsewhere. Run it hourly.`,
 			if app.flags.format == "json" {
 				return json.NewEncoder(app.out()).Encode(res)
 			}
-			fmt.Fprintf(app.out(), "timestamp version %d, expires %s\n", res.Version, res.Expires.Format(time.RFC3339))
+			app.report("timestamp version %d, expires %s\n", res.Version, res.Expires.Format(time.RFC3339))
 			if len(res.Renewed) > 0 {
-				fmt.Fprintf(app.out(), "re-signed %s\n", strings.Join(res.Renewed, ", "))
+				app.report("re-signed %s\n", strings.Join(res.Renewed, ", "))
 			}
 			return nil
 		},
 	}
 	cmd.Flags().StringVar(&keys, "keys", "", "keys directory (default: the one given to repo init)")
-	cmd.Flags().StringVar(&now, "now", "", "sign as of this time (default: now)")
+	cmd.Flags().StringVar(&now, "now", "", "sign as of this time; expiries count from it (default: now)")
 	return cmd
 }
 
@@ -261,7 +264,7 @@ warns 30 days before they are due.`,
 			if app.flags.format == "json" {
 				return json.NewEncoder(app.out()).Encode(res)
 			}
-			fmt.Fprintf(app.out(), "re-signed %s\n", strings.Join(res.Renewed, ", "))
+			app.report("re-signed %s\n", strings.Join(res.Renewed, ", "))
 			return nil
 		},
 	}
@@ -294,7 +297,7 @@ page clients get.`,
 					return err
 				}
 				if app.flags.format == "json" {
-					return json.NewEncoder(app.out()).Encode(ps)
+					return printJSON(app.out(), ps)
 				}
 				printProjectStatus(app.out(), ps)
 				return nil
@@ -304,7 +307,7 @@ page clients get.`,
 				return err
 			}
 			if app.flags.format == "json" {
-				return json.NewEncoder(app.out()).Encode(st)
+				return printJSON(app.out(), st)
 			}
 			printRepoStatus(app.out(), st)
 			return nil
@@ -330,7 +333,7 @@ func printProjectStatus(w io.Writer, ps *repo.ProjectStatus) {
 }
 
 func printRepoStatus(w io.Writer, st *repo.Status) {
-	fmt.Fprintf(w, "repository %s (%s), keys in %s\n%d projects, %d files\n\n", st.Dir, st.Layout, st.KeysDir, st.Projects, st.Files)
+	fmt.Fprintf(w, "repository %s (%s), keys in %s\n%s, %s\n\n", st.Dir, st.Layout, st.KeysDir, plural(st.Projects, "project", "projects"), plural(st.Files, "file", "files"))
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ROLE\tVERSION\tEXPIRES\tFILES\tPAGES\tBYTES\tKEY")
 	for _, r := range st.Roles {

@@ -82,7 +82,7 @@ func testRepoCommands(t *testing.T, initFlags, resolveFlags []string) {
 		t.Fatalf("repo add: %+v", r)
 	}
 	r = runCLI(t, env, "repo", "promote", dir, "--older-than", "90d")
-	if r.code != 0 || !strings.Contains(r.stdout, "promoted 2 files in 1 projects") {
+	if r.code != 0 || !strings.Contains(r.stdout, "promoted 2 files in 1 project ") {
 		t.Fatalf("repo promote: %+v", r)
 	}
 	if r := runCLI(t, env, "repo", "promote", dir, "--older-than", "ninety"); r.code != ExitUsage {

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/tufpip/tufpip/pkg/finder"
+	"github.com/tufpip/tufpip/pkg/pep440"
 	"github.com/tufpip/tufpip/pkg/resolve"
 )
 
@@ -95,6 +95,9 @@ func runResolve(ctx context.Context, app *App, o resolveOptions, args []string) 
 		return r.err
 	}
 	env := r.env
+	if len(env.Tags) > 0 {
+		app.Logger.Debug("target environment", "python", env.PythonFullVersion, "tags", len(env.Tags), "best-tag", env.Tags[0].String())
+	}
 	if err != nil {
 		return withHint(err, hintForError(err))
 	}
@@ -108,13 +111,18 @@ func runResolve(ctx context.Context, app *App, o resolveOptions, args []string) 
 	for _, r := range reqs {
 		results = append(results, resolveOne(ctx, sess, r, env, o.target.options()))
 	}
-	if o.download != "" {
+	if checkPinnedHashes(reqs, results) && o.download != "" {
 		downloadChosen(ctx, app, sess, results, o.download)
 	}
 	if err := printResolve(app, results); err != nil {
 		return err
 	}
-	return combineErrors(results)
+	err = combineErrors(results)
+	if err != nil && app.flags.format != "json" {
+		// The text output has printed each failure with its skipped files already.
+		err = &exitError{code: exitCode(err), err: &reportedError{err}, hint: hintFor(err)}
+	}
+	return err
 }
 
 func resolveOne(ctx context.Context, sess *session, r requirementArg, env *resolve.Environment, opts resolve.Options) *resolveResult {
@@ -131,9 +139,12 @@ func resolveOne(ctx context.Context, sess *session, r requirementArg, env *resol
 		res.err = err
 		return res
 	}
+	if proj.Page != nil {
+		sess.log.Debug("project page", "project", proj.Name, "path", proj.Page.Path, "role", proj.Page.Role, "files", len(proj.Files), "skipped", len(proj.Skipped))
+	}
 	res.Warnings = append(res.Warnings, proj.Warnings...)
 	sel := resolve.Select(r.req, proj.Candidates(), env, opts)
-	res.Skipped = append(append(res.Skipped, proj.Skipped...), sel.Skipped...)
+	res.Skipped = append(append(res.Skipped, couldMatch(r.req, proj.Skipped)...), couldMatch(r.req, sel.Skipped)...)
 	res.Warnings = append(res.Warnings, sel.Warnings...)
 	if sel.Best == nil {
 		msg := fmt.Sprintf("no trusted distribution satisfies %s", r.req.Raw)
@@ -151,6 +162,20 @@ func resolveOne(ctx context.Context, sess *session, r requirementArg, env *resol
 		SHA256: chosen.Target.Hashes["sha256"], Size: chosen.Target.Length,
 	}
 	return res
+}
+
+// couldMatch keeps the skipped files whose version the requirement's specifier admits
+// (pre-releases included): "2.0.1: signed only by unstable" explains a choice under
+// FooBar==2.0.*, and is noise under FooBar==1.0. A file without a readable version stays.
+func couldMatch(req resolve.Requirement, skipped []resolve.Skip) []resolve.Skip {
+	var out []resolve.Skip
+	for _, s := range skipped {
+		if v, err := pep440.Parse(s.Version); err == nil && !req.Specifier.Contains(v, true) {
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
 }
 
 func downloadChosen(ctx context.Context, app *App, sess *session, results []*resolveResult, dir string) {
@@ -188,13 +213,23 @@ func printResolve(app *App, results []*resolveResult) error {
 		}
 	}
 	if app.flags.format == "json" {
-		enc := json.NewEncoder(app.out())
-		enc.SetIndent("", "  ")
-		return enc.Encode(map[string]any{"results": results})
+		ok := true
+		for _, r := range results {
+			ok = ok && r.err == nil
+		}
+		return printJSON(app.out(), struct {
+			OK      bool             `json:"ok"`
+			Results []*resolveResult `json:"results"`
+		}{ok, results})
 	}
-	w := app.out()
 	for _, r := range results {
+		// A requirement's skipped files are printed under it, on its stream: stdout for a
+		// choice, stderr for a failure.
+		w := app.out()
 		switch {
+		case r.err != nil:
+			w = app.IO.ErrOut
+			writeErrorLine(w, r.Error, app.color)
 		case r.Ignored != "":
 			fmt.Fprintf(w, "%s: ignored (%s)\n", safeText(r.Requirement, false), safeText(r.Ignored, false))
 		case r.File != nil:

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"regexp"
 	"strings"
 	"syscall"
 
@@ -22,6 +23,7 @@ type App struct {
 	Logger *slog.Logger
 
 	flags globalFlags
+	color bool // stderr's labels are coloured (see colorOn)
 }
 
 type globalFlags struct {
@@ -39,32 +41,54 @@ func Main() int {
 
 // Run executes one tufpip command line; tests call it with in-memory streams.
 func Run(ctx context.Context, args []string, io *IOStreams, getenv func(string) string) int {
-	app := &App{IO: io, Getenv: getenv}
+	app := &App{IO: io, Getenv: getenv, color: colorOn(io, getenv)}
 	root := newRootCmd(app)
 	root.SetArgs(args)
 	root.SetIn(io.In)
 	root.SetOut(io.Out)
 	root.SetErr(io.ErrOut)
-	err := root.ExecuteContext(ctx)
+	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
 		return ExitOK
+	}
+	if cmd == nil {
+		cmd = root
 	}
 	if ctx.Err() != nil {
 		// Ctrl-C: whatever failed on the way out failed because of it.
 		var pe *passthroughError
 		if !errors.As(err, &pe) {
-			printError(io.ErrOut, context.Canceled)
+			writeError(io.ErrOut, context.Canceled, app.color)
 		}
 		return ExitInterrupted
 	}
 	var pe *passthroughError
 	if !errors.As(err, &pe) {
 		if isCobraUsageError(err) {
-			err = &exitError{code: ExitUsage, err: err, hint: "see tufpip --help"}
+			err = cobraUsageError(cmd, err)
 		}
-		printError(io.ErrOut, err)
+		writeError(io.ErrOut, err, app.color)
 	}
 	return exitCode(err)
+}
+
+// unknownCommandRE matches cobra's "unknown command "x" for "tufpip repo"" (followed by its
+// own suggestions, which we rewrite as a hint).
+var unknownCommandRE = regexp.MustCompile(`^unknown command "(.*)" for "(.*)"`)
+
+// cobraUsageError turns one of cobra's untyped usage errors into a usage error whose hint
+// points at the help of the command that was being run, with a suggestion for a typo.
+func cobraUsageError(cmd *cobra.Command, err error) error {
+	help := "see " + cmd.CommandPath() + " --help"
+	if m := unknownCommandRE.FindStringSubmatch(err.Error()); m != nil {
+		hint := help
+		cmd.SuggestionsMinimumDistance = 2
+		if s := cmd.SuggestionsFor(m[1]); len(s) > 0 {
+			hint = "did you mean " + cmd.CommandPath() + " " + s[0] + "? (" + help + ")"
+		}
+		return usageErrorf(hint, "unknown command %q for %s", m[1], cmd.CommandPath())
+	}
+	return &exitError{code: ExitUsage, err: err, hint: help}
 }
 
 func newRootCmd(app *App) *cobra.Command {
@@ -93,22 +117,25 @@ only unstable signed is used only when stable never signed the project.`,
 			}
 			switch f := app.flags.format; {
 			case f == "text" || f == "json":
-			case f == "github" && cmd.Name() == "verify":
+			case (f == "github" || f == "sarif") && cmd.Name() == "verify":
 			default:
 				hint := "use --format text or --format json"
 				if cmd.Name() == "verify" {
-					hint = "use --format text, json or github"
+					hint = "use --format text, json, github or sarif"
 				}
-				return usageErrorf(hint, "unknown output format %q for tufpip %s", f, cmd.Name())
+				return usageErrorf(hint, "unknown output format %q for %s", f, cmd.CommandPath())
 			}
-			app.Logger = newLogger(app.IO.ErrOut, app.flags.verbose, app.flags.quiet)
+			app.Logger = newColorLogger(app.IO.ErrOut, app.flags.verbose, app.flags.quiet, app.color)
 			return nil
 		},
 	}
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
-		return &exitError{code: ExitUsage, err: err, hint: "see tufpip --help"}
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		return &exitError{code: ExitUsage, err: err, hint: "see " + cmd.CommandPath() + " --help"}
 	})
-	root.CompletionOptions.DisableDefaultCmd = true
+	// --version/-V prints what tufpip version prints (-v is --verbose).
+	root.Version = buildVersion().Version
+	root.SetVersionTemplate(versionText(buildVersion()))
+	root.Flags().BoolP("version", "V", false, "print tufpip's version and exit")
 
 	pf := root.PersistentFlags()
 	pf.StringVar(&app.flags.metadataURL, "metadata-url", "", "TUF metadata URL (env TUFPIP_METADATA_URL)")
@@ -117,12 +144,26 @@ only unstable signed is used only when stable never signed the project.`,
 	pf.StringVar(&app.flags.indexPath, "index-path", "", "target path of a project's page (default "+DefaultIndexPath+")")
 	pf.StringVar(&app.flags.cacheDir, "cache-dir", "", "cache directory (env TUFPIP_CACHE_DIR)")
 	pf.StringVar(&app.flags.repo, "repo", "", "a repository saved with tufpip init (env TUFPIP_REPO)")
-	pf.StringVar(&app.flags.format, "format", "text", "output format: text or json (verify: also github)")
+	pf.StringVar(&app.flags.format, "format", "text", "output format: text or json (verify: also github, sarif)")
 	pf.BoolVarP(&app.flags.verbose, "verbose", "v", false, "log debug messages to stderr")
 	pf.BoolVarP(&app.flags.quiet, "quiet", "q", false, "log only errors")
 
 	for _, c := range commands {
 		root.AddCommand(c(app))
+	}
+	// cobra's own commands, in tufpip's voice (the completion command takes its output
+	// stream when it is made)
+	root.SetOut(app.IO.Out)
+	root.SetErr(app.IO.ErrOut)
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		switch c.Name() {
+		case "help":
+			c.Short = "help about any command"
+		case "completion":
+			c.Short = "print a shell completion script (bash, zsh, fish, powershell)"
+		}
 	}
 	return root
 }

@@ -2,9 +2,9 @@ package cli
 
 import (
 	"context"
-	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -95,9 +95,29 @@ func runServe(ctx context.Context, app *App, o serveOptions) error {
 		ln.Close()
 		return err
 	}
-	fmt.Fprintf(app.IO.ErrOut, "tufpip: serving the verifying index at http://%s/simple/ (Ctrl-C stops)\n", ln.Addr())
+	app.status("serving the verifying index at %s (Ctrl-C stops)", serveURLs(host, ln.Addr()))
 	<-ctx.Done()
 	stop()
-	fmt.Fprintln(app.IO.ErrOut, "tufpip: stopped")
-	return nil
+	app.status("stopped")
+	// Stopped by Ctrl-C or SIGTERM, as every other command: exit 130, without an error.
+	return &passthroughError{code: ExitInterrupted}
+}
+
+// serveURLs is the index URL to give clients. A wildcard address (0.0.0.0, ::, or none)
+// listens everywhere, but is no address to connect to: name this host, and loopback for
+// clients on the same machine.
+func serveURLs(host string, addr net.Addr) string {
+	_, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return "http://" + addr.String() + "/simple/"
+	}
+	url := func(h string) string { return "http://" + net.JoinHostPort(h, port) + "/simple/" }
+	if ip := net.ParseIP(host); host != "" && (ip == nil || !ip.IsUnspecified()) {
+		return url(host)
+	}
+	local := url("127.0.0.1")
+	if name, err := os.Hostname(); err == nil && name != "" {
+		return url(name) + " (on this machine " + local + ")"
+	}
+	return local
 }

@@ -69,7 +69,7 @@ func TestServe(t *testing.T) {
 	cancel()
 	select {
 	case c := <-code:
-		if c != 0 || !strings.Contains(stderr.String(), "tufpip: stopped") {
+		if c != ExitInterrupted || !strings.Contains(stderr.String(), "tufpip: stopped") {
 			t.Errorf("after Ctrl-C: exit %d\n%s", c, stderr.String())
 		}
 	case <-time.After(10 * time.Second):

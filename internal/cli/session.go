@@ -4,6 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/theupdateframework/go-tuf/v2/metadata"
 
 	"github.com/tufpip/tufpip/pkg/finder"
 	"github.com/tufpip/tufpip/pkg/resolve"
@@ -15,6 +21,7 @@ type session struct {
 	settings *repoSettings
 	client   *verify.Client
 	finder   *finder.Finder
+	log      *slog.Logger
 }
 
 // openSession refreshes the trusted metadata once and prepares the finder.
@@ -23,6 +30,7 @@ func (a *App) openSession(ctx context.Context, requireRole string, explain bool)
 	if err != nil {
 		return nil, err
 	}
+	a.Logger.Debug("refreshing trusted metadata", "metadata", s.MetadataURL, "root", s.RootSource, "cache", s.CacheDir)
 	client, err := verify.Open(ctx, verify.Config{
 		MetadataURL: s.MetadataURL,
 		TargetsURL:  s.TargetsURL,
@@ -35,10 +43,15 @@ func (a *App) openSession(ctx context.Context, requireRole string, explain bool)
 	if err != nil {
 		var ve *verify.VerificationError
 		if errors.As(err, &ve) && ve.Path == "trusted root" {
-			// The bootstrap root is the user's own file, not something the network served.
-			return nil, withHint(fmt.Errorf("%s: %w", s.RootSource, err),
-				"this file is not the repository's root.json: get it again from a source you trust (tufpip never takes a root from the network)")
+			// The bootstrap root is the user's own file, not something the network served:
+			// a configuration error (exit 1), not an attack.
+			return nil, withCode(ExitError, withHint(fmt.Errorf("%s: %w", s.RootSource, err),
+				"this file is not the repository's root.json: get it again from a source you trust (tufpip never takes a root from the network)"))
 		}
+		return nil, err
+	}
+	a.Logger.Debug("trusted metadata refreshed", "root-version", client.TrustedRootVersion(), "expires", client.Expires().Format(time.RFC3339))
+	if err := checkRequireRole(ctx, client, requireRole); err != nil {
 		return nil, err
 	}
 	f, err := finder.New(finder.Config{
@@ -48,7 +61,31 @@ func (a *App) openSession(ctx context.Context, requireRole string, explain bool)
 	if err != nil {
 		return nil, err
 	}
-	return &session{settings: s, client: client, finder: f}, nil
+	return &session{settings: s, client: client, finder: f, log: a.Logger}, nil
+}
+
+// checkRequireRole refuses a --require-role naming no role the repository delegates to: a
+// typo ("stabel") would otherwise reject every file as "not signed by stabel".
+func checkRequireRole(ctx context.Context, client *verify.Client, role string) error {
+	if role == "" {
+		return nil
+	}
+	first, _, _ := strings.Cut(role, "/")
+	if first == metadata.TARGETS {
+		return nil
+	}
+	roles, err := client.DelegatedRoles(ctx)
+	if err != nil {
+		return err
+	}
+	if slices.Contains(roles, first) {
+		return nil
+	}
+	hint := "this repository delegates to no role"
+	if len(roles) > 0 {
+		hint = "roles this repository delegates to: " + strings.Join(roles, ", ")
+	}
+	return usageErrorf(hint, "--require-role %q: the repository has no role %q", role, first)
 }
 
 // The mapping of library errors to exit codes (DESIGN.md). Verification failures come

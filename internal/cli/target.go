@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/pflag"
 	"github.com/tufpip/tufpip/pkg/resolve"
+	"github.com/tufpip/tufpip/pkg/verify"
 )
 
 // targetFlags are the target-environment and candidate-preference flags, as pip download
@@ -46,12 +47,13 @@ func (t *targetFlags) options() resolve.Options {
 // --python-version/--platform/--implementation/--abi. An interpreter's facts are cached
 // in factsDir ("" for no cache), so a warm run starts no Python process.
 func (t *targetFlags) environment(ctx context.Context, factsDir string) (*resolve.Environment, error) {
+	facts := resolve.FactsCache{Dir: factsDir, Check: verify.CheckPrivateDir}
 	synthetic := t.pythonVersion != "" || len(t.platforms) > 0 || t.implementation != "" || len(t.abis) > 0
 	python := t.python
 	if python == "" {
 		python = "python3"
 	}
-	env, err := resolve.FactsCache{Dir: factsDir}.Detect(ctx, python)
+	env, err := facts.Detect(ctx, python)
 	switch {
 	case err == nil && !synthetic:
 		return env, nil
@@ -70,10 +72,15 @@ func (t *targetFlags) environment(ctx context.Context, factsDir string) (*resolv
 	} else if t.pythonVersion == "" || len(t.platforms) == 0 {
 		return nil, usageErrorf("pass both, or --python PATH", "--python-version and --platform are needed to resolve without an interpreter")
 	}
-	return resolve.NewEnvironment(resolve.TargetOptions{
+	env, err = resolve.NewEnvironment(resolve.TargetOptions{
 		PythonVersion: t.pythonVersion, Platforms: t.platforms, Implementation: t.implementation,
 		ABIs: t.abis, Host: host,
 	})
+	if err != nil {
+		// Every reason NewEnvironment gives is about the flags' values.
+		return nil, withCode(ExitUsage, withHint(err, "for example: --python-version 3.12 --platform manylinux2014_x86_64"))
+	}
+	return env, nil
 }
 
 // factsDir is where interpreter facts are cached, or "" when there is no cache folder.

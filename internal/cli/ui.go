@@ -32,6 +32,49 @@ type IOStreams struct {
 	ErrTTY bool
 }
 
+// colorOn reports whether stderr's labels ("error:", "warning:", "hint:") are coloured: only
+// on a terminal, and never with NO_COLOR set (https://no-color.org) or TERM=dumb.
+func colorOn(io *IOStreams, getenv func(string) string) bool {
+	return io.ErrTTY && getenv("NO_COLOR") == "" && getenv("TERM") != "dumb"
+}
+
+// label is a message's kind as printed: "error:", coloured as pip and uv colour it on a
+// terminal (red errors, yellow warnings, cyan hints).
+func label(kind string, color bool) string {
+	if !color {
+		return kind + ":"
+	}
+	code := map[string]string{"error": "1;31", "warning": "1;33", "hint": "1;36", "debug": "2"}[kind]
+	if code == "" {
+		return kind + ":"
+	}
+	return "\x1b[" + code + "m" + kind + ":\x1b[0m"
+}
+
+// report prints a confirmation of what a command did ("added ...", "saved ..."), which -q
+// silences: a cron job stays quiet unless something fails.
+func (a *App) report(format string, args ...any) {
+	if !a.flags.quiet {
+		fmt.Fprintf(a.IO.Out, format, args...)
+	}
+}
+
+// status tells the user, on stderr, what a long-running command is doing ("serving ...");
+// -q silences it.
+func (a *App) status(format string, args ...any) {
+	if !a.flags.quiet {
+		fmt.Fprintf(a.IO.ErrOut, "tufpip: "+format+"\n", args...)
+	}
+}
+
+// plural returns "1 project", "2 projects".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
 // SystemIO returns the process's real streams.
 func SystemIO() *IOStreams {
 	return &IOStreams{
@@ -45,21 +88,47 @@ func SystemIO() *IOStreams {
 
 func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }
 
-// printError writes err (and its hint) in tufpip's style.
-func printError(w io.Writer, err error) {
+// printError writes err (and its hint) in tufpip's style, without colour.
+func printError(w io.Writer, err error) { writeError(w, err, false) }
+
+// writeError writes err (and its hint) in tufpip's style. An error already reported in full
+// (see reportedError) gets only its hint.
+func writeError(w io.Writer, err error, color bool) {
 	if errors.Is(err, context.Canceled) {
-		fmt.Fprintln(w, "tufpip: error: interrupted")
+		fmt.Fprintf(w, "tufpip: %s interrupted\n", label("error", color))
 		return
 	}
-	fmt.Fprintf(w, "tufpip: error: %s\n", safeText(strings.TrimSpace(err.Error()), true))
+	var rep *reportedError
+	if !errors.As(err, &rep) {
+		writeErrorLine(w, err.Error(), color)
+	}
 	if h := hintFor(err); h != "" {
-		fmt.Fprintf(w, "tufpip: hint: %s\n", safeText(h, true))
+		fmt.Fprintf(w, "tufpip: %s %s\n", label("hint", color), safeText(h, true))
 	}
 }
+
+// writeErrorLine writes one "tufpip: error: ..." message (multi-line messages keep their
+// line breaks).
+func writeErrorLine(w io.Writer, msg string, color bool) {
+	fmt.Fprintf(w, "tufpip: %s %s\n", label("error", color), safeText(strings.TrimSpace(msg), true))
+}
+
+// reportedError is a failure whose message the command has already printed, next to the
+// details that belong to it (resolve prints a failed requirement with its skipped files):
+// only its hint and exit code are left to report.
+type reportedError struct{ err error }
+
+func (e *reportedError) Error() string { return e.err.Error() }
+func (e *reportedError) Unwrap() error { return e.err }
 
 // newLogger returns the slog logger every library gets: warnings by default, debug with
 // -v, errors only with -q.
 func newLogger(w io.Writer, verbose, quiet bool) *slog.Logger {
+	return newColorLogger(w, verbose, quiet, false)
+}
+
+// newColorLogger is newLogger with the labels coloured when color is set.
+func newColorLogger(w io.Writer, verbose, quiet, color bool) *slog.Logger {
 	level := slog.LevelWarn
 	switch {
 	case verbose:
@@ -67,7 +136,7 @@ func newLogger(w io.Writer, verbose, quiet bool) *slog.Logger {
 	case quiet:
 		level = slog.LevelError
 	}
-	return slog.New(&lineHandler{w: w, level: level, mu: &sync.Mutex{}})
+	return slog.New(&lineHandler{w: w, level: level, color: color, mu: &sync.Mutex{}})
 }
 
 // lineHandler prints records as "tufpip: warning: message key=value", the same voice as errors.
@@ -75,6 +144,7 @@ type lineHandler struct {
 	w     io.Writer
 	level slog.Level
 	attrs []slog.Attr
+	color bool
 	mu    *sync.Mutex
 }
 
@@ -85,12 +155,12 @@ func (h *lineHandler) Handle(_ context.Context, r slog.Record) error {
 	b.WriteString("tufpip: ")
 	switch {
 	case r.Level >= slog.LevelError:
-		b.WriteString("error: ")
+		b.WriteString(label("error", h.color) + " ")
 	case r.Level >= slog.LevelWarn:
-		b.WriteString("warning: ")
+		b.WriteString(label("warning", h.color) + " ")
 	case r.Level >= slog.LevelInfo:
 	default:
-		b.WriteString("debug: ")
+		b.WriteString(label("debug", h.color) + " ")
 	}
 	b.WriteString(safeText(r.Message, false))
 	write := func(a slog.Attr) bool {

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -19,6 +18,7 @@ func init() { register(newVerifyCmd) }
 type verifyOptions struct {
 	requireRole string
 	parallel    int
+	summary     string
 }
 
 func newVerifyCmd(app *App) *cobra.Command {
@@ -26,18 +26,23 @@ func newVerifyCmd(app *App) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "verify LOCKFILE...",
 		Short: "check that every file a lockfile pins is one the repository vouches for",
-		Long: `verify reads requirements files (pip-tools --generate-hashes), PEP 751 pylock.toml and
-uv.lock files, and checks every pinned hash, and the filename and size where the format
-records them, against the files the TUF repository vouches for. Entries for other platforms
-are checked too: an environment marker exempts nothing. Run it in CI before installing.
+		Long: `verify reads requirements files (pip-tools --generate-hashes), PEP 751 pylock.toml,
+uv.lock, poetry.lock and Pipfile.lock files, and checks every pinned hash, and the filename
+and size where the format records them, against the files the TUF repository vouches for.
+Entries for other platforms are checked too: an environment marker exempts nothing. Run it
+in CI before installing.
 
-It exits 0 only when every entry passes; 3 when a hash, filename or size is not a trusted
-file's, an entry is not pinned, has no (strong) hash, is yanked or comes from a URL, path,
-VCS or directory, or the --require-role policy fails; 4 when only projects or versions are
-missing; 1 when a lockfile cannot be read (with file:line) or the repository cannot be reached.`,
+It exits 0 only when every entry passes (the project's own source tree is reported as local
+and skipped); 3 when a hash, filename or size is not a trusted file's, an entry is not
+pinned, has no (strong) hash, is yanked, or comes from a VCS, a direct URL or a local
+archive whatever its hash, or the --require-role policy fails; 4 when only projects or
+versions are missing; 1 when a lockfile cannot be read (with file:line) or has no entries,
+or the repository cannot be reached.`,
 		Example: `  tufpip verify requirements.txt
   tufpip verify pylock.toml uv.lock --require-role stable
-  tufpip verify requirements.txt --format github   # GitHub Actions annotations`,
+  tufpip verify requirements.txt --format github   # GitHub Actions annotations
+  tufpip verify uv.lock --format sarif > tufpip.sarif  # code scanning
+  tufpip verify poetry.lock --summary summary.md     # Markdown table (default: $GITHUB_STEP_SUMMARY)`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runVerify(cmd.Context(), app, o, args)
@@ -45,7 +50,21 @@ missing; 1 when a lockfile cannot be read (with file:line) or the repository can
 	}
 	cmd.Flags().StringVar(&o.requireRole, "require-role", "", "accept only files vouched for by this role (e.g. stable)")
 	cmd.Flags().IntVar(&o.parallel, "parallel", 8, "pages fetched at once")
+	cmd.Flags().StringVar(&o.summary, "summary", "", "append a Markdown table of the run to FILE (default: $GITHUB_STEP_SUMMARY when set)")
 	return cmd
+}
+
+// regenerateHint is the advice for a lockfile that cannot be read, in its tool's words.
+func regenerateHint(f lockfile.Format) string {
+	switch f {
+	case lockfile.FormatPoetry:
+		return "fix the lockfile or regenerate it with poetry lock; or verify an export: poetry export --with-hashes -o requirements.txt"
+	case lockfile.FormatPipfile:
+		return "fix the lockfile or regenerate it with pipenv lock; or verify an export: pipenv requirements --hash > requirements.txt"
+	case lockfile.FormatUvLock:
+		return "fix the lockfile or regenerate it with uv lock"
+	}
+	return "fix the lockfile, or regenerate it"
 }
 
 // verifyEntry is one line of verify --format json.
@@ -61,14 +80,26 @@ type verifyEntry struct {
 func runVerify(ctx context.Context, app *App, o verifyOptions, paths []string) error {
 	var entries []lockfile.Entry
 	for _, p := range paths {
-		lf, err := lockfile.Load(p)
+		if err := checkTextFile(p); err != nil {
+			return err
+		}
+		err := lockfile.CheckSupported(p)
+		var lf *lockfile.Lockfile
+		if err == nil {
+			lf, err = lockfile.Load(p)
+		}
 		if err != nil {
 			var pe *lockfile.ParseError
-			if errors.As(err, &pe) {
-				return withHint(err, "fix the lockfile, or regenerate it")
+			var ue *lockfile.UnsupportedError
+			switch {
+			case errors.As(err, &ue):
+				return withHint(err, ue.Hint)
+			case errors.As(err, &pe):
+				return withHint(err, regenerateHint(lockfile.DetectFormat(p)))
 			}
 			return err
 		}
+		before := len(entries)
 		for _, e := range lf.Entries {
 			// A constraint restricts versions and installs nothing by itself: a range or a
 			// pin without hashes is fine. One that pins hashes is checked like a
@@ -76,6 +107,13 @@ func runVerify(ctx context.Context, app *App, o verifyOptions, paths []string) e
 			if !e.Constraint || lockcheck.NeedsProject(e) {
 				entries = append(entries, e)
 			}
+		}
+		if len(entries) == before {
+			// An empty lock (or one of unpinned constraints only) checks nothing, so it
+			// would pass: it is a failed export or the wrong file, and a CI gate must not
+			// turn green on it.
+			return withHint(errorf("%s: no entries: the lockfile pins nothing to verify", p),
+				"point tufpip verify at the lockfile your tool writes, or regenerate it")
 		}
 	}
 	// The explanation of versions only lower-precedence roles signed costs a page fetch per
@@ -93,7 +131,7 @@ func runVerify(ctx context.Context, app *App, o verifyOptions, paths []string) e
 	_ = sess.finder.Prefetch(ctx, projects, o.parallel) // failures are reported per entry
 	ex := &explainer{app: app, sess: sess, role: o.requireRole}
 
-	var results []verifyEntry
+	results := []verifyEntry{}
 	failed := map[lockcheck.Status]int{}
 	verification := false
 	for _, e := range entries {
@@ -118,6 +156,11 @@ func runVerify(ctx context.Context, app *App, o verifyOptions, paths []string) e
 	}
 	if err := printVerify(app, results); err != nil {
 		return err
+	}
+	if p := summaryPath(app, o.summary); p != "" {
+		if err := writeSummary(p, paths, results); err != nil {
+			return withHint(err, "check the --summary path (or $GITHUB_STEP_SUMMARY)")
+		}
 	}
 	return verifyOutcome(results, failed, verification)
 }
@@ -165,9 +208,12 @@ func printVerify(app *App, results []verifyEntry) error {
 		for _, r := range results {
 			ok = ok && r.Passed()
 		}
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(map[string]any{"version": 1, "ok": ok, "entries": results})
+		return printJSON(w, struct {
+			OK      bool          `json:"ok"`
+			Entries []verifyEntry `json:"entries"`
+		}{ok, results})
+	case "sarif":
+		return writeSARIF(w, results)
 	case "github":
 		for _, r := range results {
 			if !r.Passed() {
@@ -218,7 +264,11 @@ func verifyOutcome(results []verifyEntry, failed map[lockcheck.Status]int, verif
 	if total == 0 {
 		return nil
 	}
-	msg := fmt.Sprintf("%d of %d lockfile entries are not vouched for by the repository", total, len(results))
+	verb := "are"
+	if total == 1 {
+		verb = "is"
+	}
+	msg := fmt.Sprintf("%d of %s %s not vouched for by the repository", total, plural(len(results), "lockfile entry", "lockfile entries"), verb)
 	switch {
 	case verification, failed[lockcheck.HashNotTrusted]+failed[lockcheck.RolePolicy]+failed[lockcheck.NotPinned]+failed[lockcheck.Yanked]+failed[lockcheck.Unverifiable] > 0:
 		return withCode(ExitVerification, errorf("%s", msg))

@@ -120,7 +120,7 @@ func TestVerifyAcceptFlippedHash(t *testing.T) {
 			if !strings.Contains(r.stdout, "hint: the file behind this hash is not one the repository vouches for") {
 				t.Errorf("no hint\n%s", r.stdout)
 			}
-			if !strings.Contains(r.stderr, fmt.Sprintf("1 of %d lockfile entries are not vouched for", total)) {
+			if !strings.Contains(r.stderr, fmt.Sprintf("1 of %d lockfile entries is not vouched for", total)) {
 				t.Errorf("stderr: %s", r.stderr)
 			}
 			r = runCLI(t, env, "verify", path, "--format", "github")
@@ -194,12 +194,12 @@ func TestVerifyAcceptUnpinnedAndHashless(t *testing.T) {
 		}
 	}
 
-	// uv.lock: a wheel without its hash
+	// uv.lock: a wheel without its hash, as uv writes it for an index that serves none
 	whl := rels[1].files[0]
 	text = strings.Replace(readFile(t, uv), fmt.Sprintf("hash = \"sha256:%s\", ", whl.sha256()), "", 1)
 	writeFile(t, dir, "uv.lock", text)
 	r = runCLI(t, env, "verify", uv)
-	want := fmt.Sprintf("FAIL  %s:%d  beta-utils==2.0 (%s) has no hash\n      hint: lock sha256 hashes", uv, lineOf(t, text, whl.fn, false), whl.fn)
+	want := fmt.Sprintf("FAIL  %s:%d  beta-utils==2.0 (%s) has no hash\n      hint: the index this was locked from gave no sha256 for the file", uv, lineOf(t, text, whl.fn, false), whl.fn)
 	if r.code != ExitVerification || !strings.Contains(r.stdout, want) || strings.Count(r.stdout, "FAIL  ") != 1 {
 		t.Errorf("uv.lock: exit %d, want %q\n%s%s", r.code, want, r.stdout, r.stderr)
 	}

@@ -49,7 +49,7 @@ foobar==2.0 \
 	if r.code != ExitVerification || !strings.Contains(r.stdout, "FAIL  "+bad+":2  foobar==1.0: hash sha256:"+flipped[:16]+"… is not a trusted file of foobar 1.0") {
 		t.Fatalf("flipped hash: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
-	if !strings.Contains(r.stderr, "1 of 2 lockfile entries are not vouched for") {
+	if !strings.Contains(r.stderr, "1 of 2 lockfile entries is not vouched for") {
 		t.Errorf("stderr: %s", r.stderr)
 	}
 

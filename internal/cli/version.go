@@ -1,8 +1,8 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
+	"io"
 	"runtime"
 	"runtime/debug"
 
@@ -17,8 +17,8 @@ var (
 )
 
 type versionInfo struct {
-	Version   string `json:"version"`
-	Commit    string `json:"commit"`
+	Version   string `json:"tufpip"`           // "version" is the JSON shape's (output.go)
+	Commit    string `json:"commit,omitempty"` // "" when the build recorded none
 	GoTUF     string `json:"goTUF"`
 	GoVersion string `json:"go"`
 }
@@ -29,10 +29,17 @@ func buildVersion() versionInfo {
 		if v.Version == "" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
 			v.Version = bi.Main.Version
 		}
+		dirty := false
 		for _, s := range bi.Settings {
-			if s.Key == "vcs.revision" && v.Commit == "" {
+			switch {
+			case s.Key == "vcs.revision" && v.Commit == "":
 				v.Commit = s.Value
+			case s.Key == "vcs.modified" && s.Value == "true":
+				dirty = true
 			}
+		}
+		if dirty && Commit == "" && v.Commit != "" {
+			v.Commit += " (modified)"
 		}
 		for _, d := range bi.Deps {
 			if d.Path == "github.com/theupdateframework/go-tuf/v2" {
@@ -41,15 +48,25 @@ func buildVersion() versionInfo {
 		}
 	}
 	if v.Version == "" {
+		// Built from a checkout with go build or go install ./cmd/tufpip: neither the
+		// release ldflags nor a module version say which code this is.
 		v.Version = "devel"
-	}
-	if v.Commit == "" {
-		v.Commit = "unknown"
 	}
 	if v.GoTUF == "" { // test binaries carry no dependency list
 		v.GoTUF = "unknown"
 	}
 	return v
+}
+
+// versionText is what tufpip version and tufpip --version print. A build without VCS
+// information (go build -buildvcs=false, or outside a git checkout) says so instead of
+// inventing a commit.
+func versionText(v versionInfo) string {
+	commit := "commit " + v.Commit
+	if v.Commit == "" {
+		commit = "commit not recorded (built without VCS information)"
+	}
+	return fmt.Sprintf("tufpip %s\n%s\ngo-tuf %s\n%s\n", v.Version, commit, v.GoTUF, v.GoVersion)
 }
 
 // UserAgent is what tufpip sends with every HTTP request.
@@ -65,10 +82,9 @@ func newVersionCmd(app *App) *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			v := buildVersion()
 			if app.flags.format == "json" {
-				enc := json.NewEncoder(app.out())
-				return enc.Encode(v)
+				return printJSON(app.out(), v)
 			}
-			_, err := fmt.Fprintf(app.out(), "tufpip %s\ncommit %s\ngo-tuf %s\n%s\n", v.Version, v.Commit, v.GoTUF, v.GoVersion)
+			_, err := io.WriteString(app.out(), versionText(v))
 			return err
 		},
 	}

@@ -69,7 +69,8 @@ func (r Result) Passed() bool { return r.Status == OK || r.Status == Local }
 const (
 	hintUnverifiable = "lock only files from the index: a VCS, URL or local archive source is not vouched for by TUF"
 	hintPin          = "pin exact versions with hashes, e.g. pip-compile --generate-hashes"
-	hintHashes       = "lock sha256 hashes (pip-compile --generate-hashes, uv lock)"
+	hintHashes       = "lock sha256 hashes (pip-compile --generate-hashes, uv pip compile --generate-hashes)"
+	hintIndexHashes  = "the index this was locked from gave no sha256 for the file: lock against one that does, such as tufpip serve's verifying index"
 	hintRelock       = "the file behind this hash is not one the repository vouches for: re-lock from the trusted index"
 	hintWeak         = "drop md5, sha1 and sha224 hashes: lock sha256 (or stronger) only"
 	hintYanked       = "upgrade to a release that is not yanked"
@@ -131,6 +132,11 @@ func (c *checker) check(proj *finder.Project, projErr error) Result {
 	if strong == 0 {
 		if len(e.Hashes) > 0 {
 			return c.failPlain(NotPinned, hintHashes, "has only weak hashes (%s), which prove nothing about the file", algorithms(e.Hashes))
+		}
+		if e.Kind != lockfile.KindRequirement || e.Source != "" {
+			// A lock from uv, Poetry or pipenv has no hash when its index served none (they
+			// record what the page gives): regenerating with another flag won't help.
+			return c.failPlain(NotPinned, hintIndexHashes, "has no hash")
 		}
 		return c.failPlain(NotPinned, hintHashes, "has no hash")
 	}
@@ -302,15 +308,19 @@ func sourceKind(e lockfile.Entry) string {
 	switch {
 	case e.Kind == lockfile.KindVCS && e.Editable, e.Kind == lockfile.KindRequirement && e.Editable && e.URL != "":
 		return "an editable VCS"
-	case e.Kind == lockfile.KindVCS:
+	case e.Kind == lockfile.KindVCS, e.Kind == lockfile.KindRequirement && lockfile.IsVCSURL(e.URL):
 		return "a VCS"
 	case e.Kind == lockfile.KindRequirement && e.URL != "":
 		return "a direct URL"
 	case e.Kind == lockfile.KindRequirement && e.Path != "":
 		return "a local file"
-	case e.Kind == lockfile.KindArchive && e.Version == "":
-		// A PEP 751 archive without a version cannot be matched to a release.
+	case e.Kind == lockfile.KindArchive:
+		// A PEP 751 archive is a direct reference: no index serves it, whatever its hash.
 		return "a direct archive"
+	case e.Direct && e.Path != "":
+		return "a local archive"
+	case e.Direct:
+		return "a direct URL"
 	}
 	return ""
 }

@@ -163,7 +163,6 @@ func TestCheck(t *testing.T) {
 		{name: "size unknown to the page", e: file(lockfile.KindWheel, "2.0", win20, 12345, sha(win20)), status: OK, vouch: "stable"},
 		{name: "sha512 the target records", e: file(lockfile.KindWheel, "3.0", w30, -1, lockfile.Hash{Algorithm: "sha512", Hex: sum512(w30)}, sha(w30)), status: OK, vouch: "stable"},
 		{name: "version spelled differently", e: req("2.0.0", sha(w20)), status: OK, vouch: "stable"},
-		{name: "archive with a version", e: file(lockfile.KindArchive, "2.0", sd20, -1, sha(sd20)), status: OK, vouch: "stable"},
 		{name: "page file under --require-role stable", e: req("2.0", sha(win20)), role: "stable", status: OK, vouch: "stable"},
 		{name: "unstable-only project without a policy", e: req("2.0", sha(w20)), proj: func() *finder.Project {
 			return &finder.Project{Name: "foobar", Page: unstablePage, Files: []*finder.File{target(w20, "unstable")}}
@@ -221,6 +220,26 @@ func TestCheck(t *testing.T) {
 			reason: "foobar is a local file source, which no TUF role can vouch for", hint: "lock only files"},
 		{name: "archive without a version", e: file(lockfile.KindArchive, "", sd20, -1, sha(sd20)), status: Unverifiable,
 			reason: "foobar (" + sd20 + ") is a direct archive source, which no TUF role can vouch for", hint: "lock only files"},
+		// a direct reference whose hash is a trusted file's is still not a file of the index
+		{name: "archive with a version and a trusted hash", e: file(lockfile.KindArchive, "2.0", sd20, -1, sha(sd20)), status: Unverifiable,
+			reason: "foobar==2.0 (" + sd20 + ") is a direct archive source, which no TUF role can vouch for", hint: "lock only files"},
+		{name: "uv url source with a trusted hash", e: func() lockfile.Entry {
+			e := file(lockfile.KindWheel, "2.0", w20, sizeOf(w20), sha(w20))
+			e.URL, e.Direct = "https://files.example/"+w20, true
+			return e
+		}(), status: Unverifiable, reason: "foobar==2.0 (" + w20 + ") is a direct URL source, which no TUF role can vouch for", hint: "lock only files"},
+		{name: "local wheel with a trusted hash", e: func() lockfile.Entry {
+			e := file(lockfile.KindWheel, "2.0", w20, sizeOf(w20), sha(w20))
+			e.Path, e.Direct = "wheels/"+w20, true
+			return e
+		}(), status: Unverifiable, reason: "foobar==2.0 (" + w20 + ") is a local archive source, which no TUF role can vouch for", hint: "lock only files"},
+		{name: "file from a hashless index", e: file(lockfile.KindWheel, "2.0", w20, -1), status: NotPinned,
+			reason: "foobar==2.0 (" + w20 + ") has no hash", hint: "gave no sha256 for the file"},
+		{name: "poetry package of a hashless index", e: func() lockfile.Entry {
+			e := req("2.0")
+			e.Source = "https://pypi.example/simple"
+			return e
+		}(), status: NotPinned, reason: "foobar==2.0 has no hash", hint: "gave no sha256 for the file"},
 
 		// yanked
 		{name: "yanked with reason", e: req("2.1", sha(w21)), status: Yanked, vouch: "stable",
@@ -335,6 +354,8 @@ func TestNeedsProject(t *testing.T) {
 		{req("2.0", lockfile.Hash{Algorithm: "md5", Hex: strings.Repeat("0", 32)}), false},
 		{lockfile.Entry{Kind: lockfile.KindVCS, Name: "x", Pinned: true, Version: "1", Hashes: []lockfile.Hash{sha(w20)}}, false},
 		{file(lockfile.KindArchive, "", sd20, -1, sha(sd20)), false},
+		{file(lockfile.KindArchive, "2.0", sd20, -1, sha(sd20)), false},
+		{lockfile.Entry{Kind: lockfile.KindWheel, Name: "foobar", Version: "2.0", Pinned: true, Direct: true, URL: "https://x/" + w20, Hashes: []lockfile.Hash{sha(w20)}}, false},
 		{lockfile.Entry{Kind: lockfile.KindDirectory, Name: "app", Path: "."}, false},
 	} {
 		if got := NeedsProject(tc.e); got != tc.want {

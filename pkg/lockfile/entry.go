@@ -57,8 +57,8 @@ const (
 	KindSdist   Kind = "sdist"
 	KindArchive Kind = "archive" // PEP 751 packages.archive: a direct reference to a file
 	// KindVCS and KindDirectory are sources that have no file hash to verify:
-	// pylock packages.vcs / packages.directory, uv git / path-to-directory / editable /
-	// virtual sources.
+	// pylock packages.vcs / packages.directory, uv git / directory / editable / virtual
+	// sources, poetry git / directory sources, Pipfile.lock git entries.
 	KindVCS       Kind = "vcs"
 	KindDirectory Kind = "directory"
 )
@@ -72,7 +72,8 @@ func (k Kind) Verifiable() bool {
 }
 
 // Entry is one thing a lockfile asks to install: a requirement line of a requirements
-// file, or one distribution file of a pylock.toml or uv.lock package.
+// file or a Pipfile.lock package, or one distribution file of a pylock.toml, uv.lock or
+// poetry.lock package.
 type Entry struct {
 	Kind    Kind   `json:"kind"`
 	Name    string `json:"name"`              // project name as written (not normalised)
@@ -83,9 +84,16 @@ type Entry struct {
 	Filename string `json:"filename,omitempty"`
 	URL      string `json:"url,omitempty"`  // where the lockfile says the file (or VCS repository) is
 	Path     string `json:"path,omitempty"` // local file or directory, as written (relative to the lockfile)
-	// Source is the index the entry comes from: uv's `source = { registry = ... }`, or
-	// pylock's packages.index. Empty when the lockfile does not say.
-	Source string   `json:"source,omitempty"`
+	// Source is the index the entry comes from: uv's `source = { registry = ... }`,
+	// pylock's packages.index, a poetry legacy source's url, a Pipfile.lock index's url.
+	// Empty when the lockfile does not say.
+	Source string `json:"source,omitempty"`
+	// Direct is set for a distribution file the lockfile takes from a URL or a local path
+	// of its own instead of from an index: a uv.lock `url` or `path` source, a pylock.toml
+	// wheel or sdist given by path (installers prefer the path to the url), a poetry.lock
+	// `url` or `file` source, a Pipfile.lock `file` or `path`. No index serves it, so it
+	// must never be looked up as if one did, whatever its hash.
+	Direct bool     `json:"direct,omitempty"`
 	Hashes []Hash   `json:"hashes,omitempty"`
 	Size   int64    `json:"size"` // -1 when unknown
 	Marker string   `json:"marker,omitempty"`
@@ -99,9 +107,16 @@ type Entry struct {
 	// pip uses them to restrict versions, not to choose what to install.
 	Constraint bool `json:"constraint,omitempty"`
 	// Raw is the requirement as written in a requirements file (without options and
-	// comments). Empty for the TOML formats.
+	// comments), or name and specifier of a Pipfile.lock package. Empty for the TOML formats.
 	Raw string   `json:"raw,omitempty"`
 	Pos Position `json:"pos"`
+}
+
+// IsVCSURL reports a URL pip hands to a version control system (git+https://..., git://,
+// hg+ssh://...), as a requirement line may name one.
+func IsVCSURL(u string) bool {
+	scheme, _, ok := strings.Cut(u, ":")
+	return ok && vcsSchemes[strings.ToLower(scheme)]
 }
 
 // Option is an option line of a requirements file, such as
@@ -193,6 +208,19 @@ func normHex(algo, hex string) (string, error) {
 		return "", fmt.Errorf("%s digest has %d hex digits, want %d", algo, len(hex), want)
 	}
 	return hex, nil
+}
+
+// parseHash reads "<algorithm>:<hex>", as uv.lock, poetry.lock and Pipfile.lock write a hash.
+func parseHash(s string) (Hash, error) {
+	algo, hex, ok := strings.Cut(s, ":")
+	if !ok || algo == "" {
+		return Hash{}, fmt.Errorf("hash %q must be <algorithm>:<hex>", truncate(s, 80))
+	}
+	hex, err := normHex(algo, hex)
+	if err != nil {
+		return Hash{}, err
+	}
+	return Hash{Algorithm: algo, Hex: hex}, nil
 }
 
 var digestLen = map[string]int{

@@ -100,3 +100,19 @@ func FuzzUvLock(f *testing.F) {
 		checkResult(t, "uv.lock", data, lf, err)
 	})
 }
+
+func FuzzPoetryLock(f *testing.F) {
+	f.Add([]byte("[[package]]\nname = \"a\"\nversion = \"1\"\nfiles = [{file = \"a-1-py3-none-any.whl\", hash = \"sha256:" + sha + "\"}]\n[package.source]\ntype = \"legacy\"\nurl = \"https://x\"\n[metadata]\nlock-version = \"2.1\"\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		lf, err := parsePoetryLock("poetry.lock", data)
+		checkResult(t, "poetry.lock", data, lf, err)
+	})
+}
+
+func FuzzPipfileLock(f *testing.F) {
+	f.Add([]byte("{\"_meta\": {\"sources\": [{\"name\": \"p\", \"url\": \"https://x\"}]},\n\"default\": {\"a\": {\"version\": \"==1\", \"index\": \"p\", \"hashes\": [\"sha256:" + sha + "\"]},\n\"b\": {\"path\": \"./b-1.tar.gz\"}}}\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		lf, err := parsePipfileLock("Pipfile.lock", data)
+		checkResult(t, "Pipfile.lock", data, lf, err)
+	})
+}

@@ -23,6 +23,10 @@ func TestDetectFormat(t *testing.T) {
 		"requirements.txt":         FormatRequirements,
 		"requirements.in":          FormatRequirements,
 		"constraints":              FormatRequirements,
+		"poetry.lock":              FormatPoetry,
+		"app/poetry.lock":          FormatPoetry,
+		"Pipfile.lock":             FormatPipfile,
+		"pipfile.lock":             FormatRequirements, // pipenv writes Pipfile.lock only
 	} {
 		if got := DetectFormat(path); got != want {
 			t.Errorf("DetectFormat(%q) = %q, want %q", path, got, want)
@@ -35,6 +39,8 @@ func TestParseFileDispatch(t *testing.T) {
 		"testdata/req/requirements.txt": 14,
 		"testdata/pylock.toml":          9,
 		"testdata/uv.lock":              13,
+		"testdata/poetry.lock":          13,
+		"testdata/Pipfile.lock":         8,
 	} {
 		entries, err := ParseFile(path)
 		if err != nil || len(entries) != n {

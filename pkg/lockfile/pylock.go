@@ -111,6 +111,9 @@ func pylockEntry(base Entry, kind Kind, f tview) Entry {
 	e := base
 	e.Kind, e.Pos, e.Pinned = kind, d.at(f.p), true
 	e.URL, e.Path, e.Filename = f.str("url"), f.str("path"), f.str("name")
+	// PEP 751 installers take a file's path before its url (pip does): a wheel or sdist
+	// with a path is a local file, whatever index the package names.
+	e.Direct = kind == KindArchive || e.Path != ""
 	size := f.integer("size", -1)
 	hashes := f.stringTable("hashes")
 	if d.err != nil {

@@ -57,7 +57,15 @@ func TestPylockFixture(t *testing.T) {
 	if h := lf.Entries[4].Hashes; len(h) != 2 || h[0].Algorithm != "sha256" || h[1].Algorithm != "sha512" || len(h[1].Hex) != 128 {
 		t.Errorf("numpy manylinux hashes %v", h)
 	}
-	if e := lf.Entries[5]; e.Path != "dist/local_wheel-0.3.0.tar.gz" || e.URL != "" || e.Size != -1 {
+	for i, e := range lf.Entries[:5] {
+		if e.Direct {
+			t.Errorf("entry %d is an index file, not direct: %+v", i, e)
+		}
+	}
+	if !lf.Entries[6].Direct {
+		t.Errorf("archive is not direct: %+v", lf.Entries[6])
+	}
+	if e := lf.Entries[5]; e.Path != "dist/local_wheel-0.3.0.tar.gz" || e.URL != "" || e.Size != -1 || !e.Direct {
 		t.Errorf("local sdist %+v", e)
 	}
 	if e := lf.Entries[7]; e.URL != "https://github.com/example/from-git.git" || e.Kind.Verifiable() || e.Pinned {
@@ -108,10 +116,15 @@ func TestUvLockFixture(t *testing.T) {
 	if e := lf.Entries[8]; e.Source != "https://download.pytorch.org/whl/cpu" || e.Size != -1 || e.Version != "2.5.1+cpu" {
 		t.Errorf("torch %+v", e)
 	}
-	if e := lf.Entries[10]; e.Path != "vendor/vendored-1.0.0-py3-none-any.whl" || e.URL != "" || e.Source != "" {
+	for i, e := range lf.Entries[:10] {
+		if e.Direct {
+			t.Errorf("entry %d is not direct: %+v", i, e)
+		}
+	}
+	if e := lf.Entries[10]; e.Path != "vendor/vendored-1.0.0-py3-none-any.whl" || e.URL != "" || e.Source != "" || !e.Direct {
 		t.Errorf("path source %+v", e)
 	}
-	if e := lf.Entries[11]; e.URL != "https://example.com/direct-3.0.tar.gz" || e.Source != "" || len(e.Hashes) != 1 {
+	if e := lf.Entries[11]; e.URL != "https://example.com/direct-3.0.tar.gz" || e.Source != "" || len(e.Hashes) != 1 || !e.Direct {
 		t.Errorf("url source %+v", e)
 	}
 	if e := lf.Entries[12]; e.Editable || e.Kind != KindDirectory {

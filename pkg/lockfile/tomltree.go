@@ -1,6 +1,9 @@
 package lockfile
 
-import "strings"
+import (
+	"encoding/json"
+	"strings"
+)
 
 // tdoc is a decoded TOML document with the lines of its parts. The first error
 // found is kept and later reads return zero values, so readers can read a whole
@@ -164,6 +167,10 @@ func tomlKind(v any) string {
 		return "an array"
 	case map[string]any:
 		return "a table"
+	case json.Number: // JSON documents (decodeJSON) share these readers
+		return "a number"
+	case nil:
+		return "null"
 	}
 	return "a date or time"
 }

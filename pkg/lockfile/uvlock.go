@@ -1,9 +1,6 @@
 package lockfile
 
-import (
-	"strconv"
-	"strings"
-)
+import "strconv"
 
 // uv.lock, uv's own lockfile: [[package]] tables with a source and the sdist and
 // wheels of registry (and direct URL or local file) packages. Keys this reader does
@@ -132,21 +129,17 @@ func uvEntry(base Entry, kind Kind, srcURL, srcPath string, f tview) Entry {
 	if e.URL == "" && e.Path == "" {
 		e.URL, e.Path = srcURL, srcPath
 	}
+	e.Direct = srcURL != "" || srcPath != ""
 	if !d.fileLocation(f, &e, kind, base.Name, size) {
 		return e
 	}
 	if hash != "" {
-		algo, hex, ok := strings.Cut(hash, ":")
-		if !ok || algo == "" {
-			d.fail(f.p, "%s: hash %q must be <algorithm>:<hex>", e.Filename, truncate(hash, 80))
-			return e
-		}
-		hex, err := normHex(algo, hex)
+		h, err := parseHash(hash)
 		if err != nil {
 			d.fail(f.p, "%s: %v", e.Filename, err)
 			return e
 		}
-		e.Hashes = []Hash{{Algorithm: algo, Hex: hex}}
+		e.Hashes = []Hash{h}
 	}
 	return e
 }

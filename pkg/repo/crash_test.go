@@ -69,11 +69,12 @@ func TestCrashAtEveryStep(t *testing.T) {
 		src := t.TempDir()
 		mustAdd(t, r, t0.Add(-200*day), buildWheel(t, src, "FooBar", "1.0", ""), buildWheel(t, src, "FooBar", "2.0", ">=3.8"))
 		mustAdd(t, r, t0.Add(-time.Hour), buildWheel(t, src, "FooBar", "2.0.1", ""))
-		if _, err := r.Timestamp(context.Background(), t0.Add(-time.Hour)); err != nil {
+		if _, err := r.Timestamp(context.Background(), t0); err != nil {
 			t.Fatal(err)
 		}
 		// The operations run an hour after the base state was signed, when the short-lived
-		// roles are past half their lifetime (signing time never precedes the wall clock).
+		// roles are past half their lifetime (add, promote and renew never sign before the
+		// wall clock; timestamp signs as of the time it is given).
 		at := time.Now().UTC().Add(time.Hour)
 		newFiles := []string{buildWheel(t, src, "FooBar", "3.0", ">=3.11"), buildWheel(t, src, "Other", "1.0", "")}
 		ops := []struct {

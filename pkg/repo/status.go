@@ -33,6 +33,10 @@ func (r *Repo) Timestamp(ctx context.Context, now time.Time) (*TimestampResult, 
 		return nil, err
 	}
 	defer unlock()
+	// timestamp signs as of now even when now is in the past (unlike add and promote, whose
+	// --now dates uploads): expiries count from it, which is how an operator rehearses an
+	// expiring repository.
+	t.signAt = now
 	// An hourly run reads every role for its expiry and re-signs few: check signatures
 	// only of those it re-signs.
 	t.lazyVerify = true

@@ -30,6 +30,10 @@ const factsCacheVersion = "1"
 // rewritten.
 type FactsCache struct {
 	Dir string // "" disables the cache
+	// Check, when set, must accept Dir's parent (if it exists) and Dir before the cache is
+	// read or written; the CLI passes the TUF cache's folder rule. A folder it refuses turns
+	// the cache off (facts are then probed every run), and nothing is created.
+	Check func(dir string) error
 }
 
 type factsEntry struct {
@@ -42,7 +46,7 @@ type factsEntry struct {
 // Detect is DetectEnvironment with the cache in front of it.
 func (c FactsCache) Detect(ctx context.Context, python string) (*Environment, error) {
 	key, keyErr := interpreterKey(python)
-	if c.Dir == "" || keyErr != nil {
+	if c.Dir == "" || keyErr != nil || !c.usable(c.Dir) {
 		return DetectEnvironment(ctx, python)
 	}
 	sum := sha256.Sum256([]byte(key))
@@ -56,11 +60,24 @@ func (c FactsCache) Detect(ctx context.Context, python string) (*Environment, er
 	}
 	// A cache that cannot be written costs only speed.
 	if data, err := json.Marshal(factsEntry{Key: key, Facts: env.Facts, ManylinuxABI: env.Facts.ManylinuxABI, Musl: env.Facts.Musl}); err == nil {
-		if os.MkdirAll(c.Dir, 0o700) == nil {
+		if os.MkdirAll(c.Dir, 0o700) == nil && c.usable(c.Dir) {
 			_ = atomicfile.WriteFileUnsynced(path, data, 0o600)
 		}
 	}
 	return env, nil
+}
+
+// usable applies Check to the parent of dir and to dir, where they exist.
+func (c FactsCache) usable(dir string) bool {
+	if c.Check == nil {
+		return true
+	}
+	for _, d := range []string{filepath.Dir(dir), dir} {
+		if _, err := os.Stat(d); err == nil && c.Check(d) != nil {
+			return false
+		}
+	}
+	return true
 }
 
 func (c FactsCache) read(path, key string) *Facts {

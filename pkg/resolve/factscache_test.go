@@ -125,3 +125,26 @@ func TestFactsCacheOffOrUnwritable(t *testing.T) {
 		}
 	}
 }
+
+func TestFactsCacheRefusedFolderCreatesNothing(t *testing.T) {
+	python, counter := countingPython(t)
+	base := t.TempDir()
+	refuse := func(dir string) error {
+		if dir == base {
+			return os.ErrPermission
+		}
+		return nil
+	}
+	c := FactsCache{Dir: filepath.Join(base, "interpreters"), Check: refuse}
+	for range 2 {
+		if _, err := c.Detect(context.Background(), python); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := runs(t, counter); n < 2 {
+		t.Errorf("a refused cache folder was used (%d probes for 2 runs)", n)
+	}
+	if entries, _ := os.ReadDir(base); len(entries) != 0 {
+		t.Errorf("created %v in a refused folder", entries)
+	}
+}

@@ -260,3 +260,8 @@ func parseCached(name string, data []byte) (err error) {
 	}
 	return err
 }
+
+// CheckPrivateDir reports whether dir (which must exist) is safe to keep trust state in:
+// owned by the user and writable by no one else. Callers that cache anything next to the
+// TUF cache (the CLI's interpreter facts) use it so that every cache folder follows one rule.
+func CheckPrivateDir(dir string) error { return checkPrivate(dir) }

@@ -11,7 +11,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/theupdateframework/go-tuf/v2/metadata"
 	"github.com/theupdateframework/go-tuf/v2/metadata/config"
+	"github.com/theupdateframework/go-tuf/v2/metadata/trustedmetadata"
 	"github.com/theupdateframework/go-tuf/v2/metadata/updater"
 )
 
@@ -209,9 +211,32 @@ func (c *Client) refreshOnce(ctx context.Context) (up *updater.Updater, err erro
 		c.log.Warn("cannot record root history; the next run starts from the trusted root", "error", herr)
 	}
 	if err != nil {
-		return nil, classify(err, c.tf.last)
+		return nil, withExpiry(classify(err, c.tf.last), up.GetTrustedMetadataSet())
 	}
 	return up, nil
+}
+
+// withExpiry adds the date to go-tuf's "timestamp.json is expired": the trusted set still
+// holds the expired root, timestamp or snapshot (go-tuf keeps them for rollback checks).
+func withExpiry(err error, tm trustedmetadata.TrustedMetadata) error {
+	var ve *VerificationError
+	var exp *metadata.ErrExpiredMetadata
+	if !errors.As(err, &ve) || !errors.As(err, &exp) {
+		return err
+	}
+	var when time.Time
+	switch {
+	case ve.Path == "root.json" && tm.Root != nil:
+		when = tm.Root.Signed.Expires
+	case ve.Path == "timestamp.json" && tm.Timestamp != nil:
+		when = tm.Timestamp.Signed.Expires
+	case ve.Path == "snapshot.json" && tm.Snapshot != nil:
+		when = tm.Snapshot.Signed.Expires
+	default:
+		return err
+	}
+	ve.Reason = fmt.Sprintf("expired at %s (the time is now %s)", when.UTC().Format(time.RFC3339), tm.RefTime.UTC().Format(time.RFC3339))
+	return err
 }
 
 // TrustedRootVersion is the version of the root the last refresh ended on

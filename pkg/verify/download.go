@@ -222,6 +222,7 @@ func (c *Client) Fetch(ctx context.Context, t *Target) ([]byte, error) {
 	cached := filepath.Join(c.l.targetsDir, alg+"-"+strings.ToLower(t.Hashes[alg]))
 	if data, err := readCapped(cached, limit+1); err == nil {
 		if reason, _ := streamCheck(io.Discard, bytes.NewReader(data), t.Length, t.Hashes, signedBy(t)); reason == "" {
+			c.log.Debug("from cache", "path", t.Path, "role", t.Role)
 			return data, nil
 		}
 		c.log.Warn("cached target does not verify; downloading it again", "path", t.Path, "file", cached)

@@ -215,8 +215,10 @@ func (f *Fetcher) OpenWith(ctx context.Context, url string, header http.Header) 
 // retried like one before it.
 func (f *Fetcher) Get(ctx context.Context, url string, maxLength int64) ([]byte, error) {
 	for try := 0; ; try++ {
+		start := time.Now()
 		data, retry, err := f.getOnce(ctx, url, maxLength)
 		if err == nil {
+			f.logger().Debug("fetched", "url", url, "bytes", len(data), "time", time.Since(start).Round(100*time.Microsecond))
 			return data, nil
 		}
 		if !retry || try >= f.Retries {
