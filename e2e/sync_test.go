@@ -82,9 +82,9 @@ func (m *mirrorRepo) syncJSON(up *upstreamtest.Server, args ...string) (*syncSum
 type syncSummary struct {
 	Version     int      `json:"version"`
 	Projects    []string `json:"projects"`
-	NotModified int      `json:"not_modified"`
+	NotModified int      `json:"notModified"`
 	Added       []string `json:"added"`
-	Yanks       []string `json:"yank_changes"`
+	Yanks       []string `json:"yankChanges"`
 	Published   bool     `json:"published"`
 	Requests    int      `json:"requests"`
 	Failures    []struct {

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -122,7 +121,7 @@ rest.`,
 				app.Logger.Warn(fmt.Sprintf("files mirrored at their project's first sync: %d; promote may age them from the upstream's upload-time this once, later files age from when the mirror first saw them", res.Bootstrap))
 			}
 			if app.flags.format == "json" {
-				if jerr := json.NewEncoder(app.out()).Encode(res); jerr != nil {
+				if jerr := printJSON(app.out(), res); jerr != nil {
 					return jerr
 				}
 			} else {

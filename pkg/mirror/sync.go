@@ -17,9 +17,6 @@ import (
 	"github.com/tufpip/tufpip/pkg/simpleindex"
 )
 
-// ResultVersion is the version of Result's JSON form.
-const ResultVersion = 1
-
 // Options say what a sync mirrors.
 type Options struct {
 	// Requirements are PEP 508 requirements ("foo", "foo>=2", "foo[extra]==1.0;
@@ -56,22 +53,22 @@ type Failure struct {
 	Message string `json:"message"`
 }
 
-// Result is a sync's summary.
+// Result is a sync's summary (tufpip's JSON conventions: camelCase, lists never null).
 type Result struct {
-	Version     int      `json:"version"`
+	OK          bool     `json:"ok"` // nothing failed
 	Upstream    string   `json:"upstream"`
-	Projects    []string `json:"projects"`     // every project looked at, sorted
-	NotModified int      `json:"not_modified"` // pages the upstream answered 304
-	Added       []string `json:"added"`        // files newly mirrored
-	Bytes       int64    `json:"bytes"`        // downloaded
-	Yanks       []string `json:"yank_changes"` // files whose yank status changed
-	Signed      []string `json:"signed"`       // projects whose unstable page was re-signed
-	Published   bool     `json:"published"`    // a new timestamp was written
+	Projects    []string `json:"projects"`    // every project looked at, sorted
+	NotModified int      `json:"notModified"` // pages the upstream answered 304
+	Added       []string `json:"added"`       // files newly mirrored
+	Bytes       int64    `json:"bytes"`       // downloaded
+	Yanks       []string `json:"yankChanges"` // files whose yank status changed
+	Signed      []string `json:"signed"`      // projects whose unstable page was re-signed
+	Published   bool     `json:"published"`   // a new timestamp was written
 	// Bootstrap counts files mirrored at their project's first sync: only they may take
 	// the upstream's upload-time as their age (see repo promote).
-	Bootstrap      int       `json:"bootstrap_files"`
+	Bootstrap      int       `json:"bootstrapFiles"`
 	Requests       int64     `json:"requests"`
-	DepsUnreadable []string  `json:"deps_unreadable"` // sdists whose dependencies could not be read
+	DepsUnreadable []string  `json:"depsUnreadable"` // sdists whose dependencies could not be read
 	Failures       []Failure `json:"failures"`
 	Warnings       []string  `json:"warnings"`
 }
@@ -118,7 +115,7 @@ func Sync(ctx context.Context, r *repo.Repo, up *Upstream, opts Options) (*Resul
 	defer sess.Close()
 
 	s := &syncer{ctx: ctx, sess: sess, up: up, sel: sel, opts: opts, log: log, sem: make(chan struct{}, jobs),
-		res: &Result{Version: ResultVersion, Upstream: up.URL()}, projects: map[string]*projectWork{}}
+		res: &Result{Upstream: up.URL()}, projects: map[string]*projectWork{}}
 	s.run(order, roots, jobs)
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -149,6 +146,7 @@ func Sync(ctx context.Context, r *repo.Repo, up *Upstream, opts Options) (*Resul
 	if res.Failures == nil {
 		res.Failures = []Failure{}
 	}
+	res.OK = len(res.Failures) == 0
 	if len(res.Failures) > 0 {
 		se := &SyncError{Failed: len(res.Failures)}
 		for _, f := range res.Failures {
