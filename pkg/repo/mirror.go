@@ -84,6 +84,7 @@ type MirrorSession struct {
 	mu       sync.Mutex
 	touched  map[string]bool           // projects to reconcile at the commit
 	upstream map[string]*UpstreamState // validators to write after the commit
+	unsynced []string                  // files placed, made durable before the commit (syncTrees)
 	closed   bool
 }
 
@@ -322,6 +323,7 @@ func (s *MirrorSession) place(project string, mf MirrorFile) (*fileState, []stri
 			return nil, warnings, err
 		}
 		fs.CoreMetadata, fs.CoreMetadataSize = sum, int64(len(md))
+		s.unsynced = append(s.unsynced, hashed, filepath.Join(pkgDir, mf.Filename+".metadata"))
 	}
 	if err := s.r.step(s.ctx, "copy "+mf.Filename); err != nil {
 		return nil, warnings, err
@@ -336,6 +338,7 @@ func (s *MirrorSession) place(project string, mf MirrorFile) (*fileState, []stri
 	if err := replaceWithLink(hashed, filepath.Join(pkgDir, mf.Filename)); err != nil {
 		return nil, warnings, err
 	}
+	s.unsynced = append(s.unsynced, hashed, filepath.Join(pkgDir, mf.Filename))
 	return fs, warnings, nil
 }
 
@@ -472,7 +475,7 @@ func (s *MirrorSession) Commit() (*MirrorCommit, error) {
 		}
 		// Every placed file and metadata file must be durable before the metadata that
 		// names them: sync the packages directory as a whole.
-		t.unsynced = append(t.unsynced, filepath.Join(targetsDir(s.r.dir), packagesDir))
+		t.unsynced = append(append(t.unsynced, s.unsynced...), filepath.Join(targetsDir(s.r.dir), packagesDir))
 		if res.Published, err = t.commit(false, false); err != nil {
 			return nil, err
 		}
@@ -482,7 +485,7 @@ func (s *MirrorSession) Commit() (*MirrorCommit, error) {
 			}
 		}
 		res.Projects = sortedKeys(pages)
-		s.touched = map[string]bool{}
+		s.touched, s.unsynced = map[string]bool{}, nil
 	}
 	names := make([]string, 0, len(s.upstream))
 	for p := range s.upstream {
