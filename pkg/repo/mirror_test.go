@@ -204,3 +204,25 @@ func TestMirrorCompletesCrashedAdd(t *testing.T) {
 		t.Fatalf("the crashed add's project is not published after a sync: %v", files)
 	}
 }
+
+// Two syncs (or a sync and an add) never publish at once: the second waits for the lock.
+func TestMirrorHoldsTheLock(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "repo")
+	r := mustInit(t, dir, InitOptions{KeysDir: t.TempDir()})
+	s, err := r.BeginMirror(context.Background(), t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	if _, err := r.BeginMirror(ctx, t0); err == nil || !strings.Contains(err.Error(), "repository lock") {
+		t.Fatalf("second sync: %v, want a lock error", err)
+	}
+	if _, err := r.Add(ctx, []string{buildWheel(t, t.TempDir(), "FooBar", "1.0", "")}, t0); err == nil {
+		t.Fatal("an add ran during a sync")
+	}
+	s.Close()
+	if _, err := r.BeginMirror(context.Background(), t0); err != nil {
+		t.Fatalf("after the first sync closed: %v", err)
+	}
+}
