@@ -360,3 +360,25 @@ func TestSyncFailureHidesPassword(t *testing.T) {
 		t.Errorf("failure message %q", msg)
 	}
 }
+
+// An upstream that replaces a published file with other bytes under the same name is
+// refused (published files never change) and reported as a verification failure.
+func TestSyncUpstreamReplacesFile(t *testing.T) {
+	up := upstreamtest.New(t)
+	orig := wheel(t, "alpha", "1.0")
+	up.Add(orig)
+	r := newRepo(t)
+	if _, err := runSync(t, r, up, mirror.Options{Requirements: []string{"alpha"}}); err != nil {
+		t.Fatal(err)
+	}
+	_, other := pyfix.Wheel(t, pyfix.WheelSpec{Name: "alpha", Version: "1.0", Files: map[string]string{"evil.py": "x = 1\n"}})
+	up.Update(orig.Filename, func(f *upstreamtest.File) { f.Data = other })
+	res, err := runSync(t, r, up, mirror.Options{Requirements: []string{"alpha"}})
+	var se *mirror.SyncError
+	if !errors.As(err, &se) || !se.Verification || len(res.Failures) != 1 || res.Failures[0].Kind != "conflict" {
+		t.Fatalf("err %v, failures %+v", err, res.Failures)
+	}
+	if res.Published {
+		t.Error("a replaced file was published")
+	}
+}
