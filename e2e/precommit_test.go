@@ -107,7 +107,7 @@ func TestPreCommitHook(t *testing.T) {
 	if out, code := run(project, preCommit, "install"); code != 0 {
 		t.Fatalf("pre-commit install: %s", out)
 	}
-	if out, code := run(project, gitBin, "commit", "-qm", "lock"); code == 0 || !strings.Contains(out, "tufpip: error: 1 of 1 lockfile entries are not vouched for") {
+	if out, code := run(project, gitBin, "commit", "-qm", "lock"); code == 0 || !strings.Contains(out, "tufpip: error: 1 of 1 lockfile entry is not vouched for") {
 		t.Errorf("git commit went through: exit %d\n%s", code, out)
 	}
 }

@@ -91,7 +91,7 @@ func TestVersionFlagAndCompletion(t *testing.T) {
 	}
 	var v map[string]any
 	r := runCLI(t, env, "version", "--format", "json")
-	if err := json.Unmarshal([]byte(r.stdout), &v); err != nil || v["commit"] != nil {
+	if err := json.Unmarshal([]byte(r.stdout), &v); err != nil || v["commit"] != "" {
 		t.Errorf("version --format json without VCS info: %q (%v)", r.stdout, err)
 	}
 	r = runCLI(t, env, "completion", "bash")

@@ -17,8 +17,8 @@ var (
 )
 
 type versionInfo struct {
-	Version   string `json:"tufpip"`           // "version" is the JSON shape's (output.go)
-	Commit    string `json:"commit,omitempty"` // "" when the build recorded none
+	Version   string `json:"tufpip"` // "version" is the JSON shape's (output.go)
+	Commit    string `json:"commit"` // "" when the build recorded none
 	GoTUF     string `json:"goTUF"`
 	GoVersion string `json:"go"`
 }
