@@ -322,6 +322,9 @@ func (s *syncer) acquire() bool {
 
 func (s *syncer) release() { <-s.sem }
 
+// putBatch is how many downloaded files are placed at once.
+const putBatch = 32
+
 // pass mirrors what reqs select of project and returns the dependencies of the selected
 // files. Failures are recorded, never returned: one project must not stop the others.
 func (s *syncer) pass(project string, reqs []request, page *pageSource) passResult {
@@ -403,39 +406,34 @@ func (s *syncer) pass(project string, reqs []request, page *pageSource) passResu
 			}
 		}
 	}
-	var wg sync.WaitGroup
-	var pmu sync.Mutex
-	for _, c := range selected {
-		if _, ok := known.Files[c.file.Filename]; ok {
-			continue
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			mf, err := s.fetchFile(project, c)
-			if err != nil {
-				pmu.Lock()
-				failed = true
-				pmu.Unlock()
-				s.fail(project, c.file.Filename, kindOf(err), err)
-				return
+	// Downloads run concurrently; what arrives is handed to Put in batches, so a sync
+	// killed in the middle of a large project keeps what it already placed.
+	results := make(chan *repo.MirrorFile)
+	var failedDownload atomic.Bool
+	go func() {
+		var wg sync.WaitGroup
+		for _, c := range selected {
+			if _, ok := known.Files[c.file.Filename]; ok {
+				continue
 			}
-			pmu.Lock()
-			puts = append(puts, *mf)
-			pmu.Unlock()
-		}()
-	}
-	wg.Wait()
-	if s.ctx.Err() != nil {
-		for _, p := range puts {
-			if p.Temp != "" {
-				os.Remove(p.Temp)
-			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				mf, err := s.fetchFile(project, c)
+				if err != nil {
+					failedDownload.Store(true)
+					s.fail(project, c.file.Filename, kindOf(err), err)
+					return
+				}
+				results <- mf
+			}()
 		}
-		return out
-	}
-	if fetched || len(puts) > 0 {
-		warnings, err := s.sess.Put(project, puts)
+		wg.Wait()
+		close(results)
+	}()
+	var batch []repo.MirrorFile
+	put := func() {
+		warnings, err := s.sess.Put(project, batch)
 		for _, w := range warnings {
 			s.warn(w)
 		}
@@ -444,7 +442,7 @@ func (s *syncer) pass(project string, reqs []request, page *pageSource) passResu
 			s.putFailures(project, err)
 		}
 		s.mu.Lock()
-		for _, p := range puts {
+		for _, p := range batch {
 			if p.Temp != "" && !failedFile(err, p.Filename) {
 				s.res.Added = append(s.res.Added, p.Filename)
 				if known.New {
@@ -453,6 +451,28 @@ func (s *syncer) pass(project string, reqs []request, page *pageSource) passResu
 			}
 		}
 		s.mu.Unlock()
+		batch = nil
+	}
+	for mf := range results {
+		if s.ctx.Err() != nil {
+			os.Remove(mf.Temp)
+			continue
+		}
+		batch = append(batch, *mf)
+		if len(batch) >= putBatch {
+			put()
+		}
+	}
+	if s.ctx.Err() != nil {
+		for _, p := range batch {
+			os.Remove(p.Temp)
+		}
+		return out
+	}
+	failed = failed || failedDownload.Load()
+	batch = append(puts, batch...)
+	if fetched || len(batch) > 0 {
+		put()
 	}
 	saved := !fetched
 	if fetched && !failed {

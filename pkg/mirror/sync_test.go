@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -380,5 +381,28 @@ func TestSyncUpstreamReplacesFile(t *testing.T) {
 	}
 	if res.Published {
 		t.Error("a replaced file was published")
+	}
+}
+
+// A large project is placed in batches; every file of its first sync is a bootstrap file.
+func TestSyncBatches(t *testing.T) {
+	up := upstreamtest.New(t)
+	for i := range 40 {
+		up.Add(wheel(t, "alpha", fmt.Sprintf("1.%d", i)))
+	}
+	r := newRepo(t)
+	res, err := runSync(t, r, up, mirror.Options{Requirements: []string{"alpha"}})
+	if err != nil || len(res.Added) != 40 || res.Bootstrap != 40 {
+		t.Fatalf("sync: %v, added %d, bootstrap %d", err, len(res.Added), res.Bootstrap)
+	}
+	data, err := os.ReadFile(filepath.Join(r.Dir(), "state", "projects", "alpha.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(data), `"bootstrap": true`); n != 40 {
+		t.Errorf("%d files recorded as bootstrap, want 40", n)
+	}
+	if n := len(plainPage(t, r, "alpha").Files); n != 40 {
+		t.Errorf("page lists %d files", n)
 	}
 }

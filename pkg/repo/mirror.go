@@ -83,6 +83,7 @@ type MirrorSession struct {
 
 	mu       sync.Mutex
 	touched  map[string]bool           // projects to reconcile at the commit
+	first    map[string]bool           // projects with no file before this session
 	upstream map[string]*UpstreamState // validators to write after the commit
 	unsynced []string                  // files placed, made durable before the commit (syncTrees)
 	closed   bool
@@ -117,7 +118,7 @@ func (r *Repo) BeginMirror(ctx context.Context, now time.Time) (*MirrorSession, 
 		}
 	}
 	return &MirrorSession{r: r, ctx: ctx, now: now.UTC(), unlock: unlock,
-		touched: map[string]bool{}, upstream: map[string]*UpstreamState{}}, nil
+		touched: map[string]bool{}, first: map[string]bool{}, upstream: map[string]*UpstreamState{}}, nil
 }
 
 // Close releases the lock. Work not committed stays on disk for the next sync.
@@ -157,6 +158,11 @@ func (s *MirrorSession) Known(project string) (*KnownProject, error) {
 		return nil, err
 	}
 	kp := &KnownProject{New: len(st.Files) == 0, Files: make(map[string]KnownFile, len(st.Files))}
+	if kp.New {
+		s.mu.Lock()
+		s.first[project] = true
+		s.mu.Unlock()
+	}
 	for _, f := range st.Files {
 		kp.Files[f.Filename] = KnownFile{SHA256: f.SHA256, Size: f.Size, Yanked: f.Yanked, YankedReason: f.YankedReason, CoreMetadata: f.CoreMetadata}
 	}
@@ -221,7 +227,8 @@ func (s *MirrorSession) Put(project string, files []MirrorFile) (warnings []stri
 	if err != nil {
 		return nil, err
 	}
-	bootstrap := len(st.Files) == 0
+	// Files arrive in batches: all of a project's first sync count as bootstrap.
+	bootstrap := len(st.Files) == 0 || s.first[project]
 	index := map[string]int{}
 	for i, f := range st.Files {
 		index[f.Filename] = i
