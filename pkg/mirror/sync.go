@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -28,8 +29,12 @@ type Options struct {
 	OnlyBinary   bool     // no sdists
 	Latest       int      // newest N versions per request; 0: every version
 	Jobs         int      // concurrent requests; 0: 4
-	Now          time.Time
-	Logger       *slog.Logger
+	// CommitEvery publishes what is placed so far when this long has passed since the
+	// last commit (0: 10 minutes), so a long first sync refreshes the timestamp, which
+	// cannot be renewed while sync holds the repository lock.
+	CommitEvery time.Duration
+	Now         time.Time
+	Logger      *slog.Logger
 	// Progress, when set, is called after every project and about every 256 KiB.
 	Progress func(Progress)
 }
@@ -114,18 +119,20 @@ func Sync(ctx context.Context, r *repo.Repo, up *Upstream, opts Options) (*Resul
 	}
 	defer sess.Close()
 
-	s := &syncer{ctx: ctx, sess: sess, up: up, sel: sel, opts: opts, log: log, sem: make(chan struct{}, jobs),
+	s := &syncer{ctx: ctx, sess: sess, up: up, sel: sel, opts: opts, log: log, sem: make(chan struct{}, jobs), lastCommit: time.Now(),
 		res: &Result{Upstream: up.URL()}, projects: map[string]*projectWork{}}
 	s.run(order, roots, jobs)
+	if s.commitErr != nil {
+		return nil, s.commitErr
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	commit, err := sess.Commit()
-	if err != nil {
+	if err := s.commit(); err != nil {
 		return nil, err
 	}
 	res := s.res
-	res.Signed, res.Published = commit.Projects, commit.Published
+	res.Signed = sortedUnique(res.Signed)
 	res.Requests = up.Requests()
 	sort.Strings(res.Added)
 	sort.Strings(res.Yanks)
@@ -198,6 +205,9 @@ type syncer struct {
 	log  *slog.Logger
 	sem  chan struct{} // bounds concurrent requests
 
+	lastCommit time.Time
+	commitErr  error // an intermediate commit failed: stop
+
 	mu       sync.Mutex
 	res      *Result
 	projects map[string]*projectWork
@@ -246,7 +256,7 @@ func (s *syncer) run(order []string, roots map[string][]request, jobs int) {
 	inflight := 0
 	for {
 		s.mu.Lock()
-		for len(queue) > 0 && inflight < jobs && s.ctx.Err() == nil {
+		for len(queue) > 0 && inflight < jobs && s.ctx.Err() == nil && s.commitErr == nil {
 			p := queue[0]
 			queue = queue[1:]
 			pw := s.projects[p]
@@ -273,7 +283,19 @@ func (s *syncer) run(order []string, roots map[string][]request, jobs int) {
 			queue = append(queue, pr.project)
 		}
 		s.done++
-		if s.opts.WithDeps {
+		every := s.opts.CommitEvery
+		if every <= 0 {
+			every = defaultCommitEvery
+		}
+		if time.Since(s.lastCommit) >= every {
+			s.mu.Unlock()
+			if err := s.commit(); err != nil {
+				s.commitErr = err
+				queue = nil
+			}
+			s.mu.Lock()
+		}
+		if s.opts.WithDeps && s.commitErr == nil {
 			for _, d := range pr.deps {
 				add(d.Project, request{spec: d.Specifier, extras: d.Extras})
 			}
@@ -281,6 +303,27 @@ func (s *syncer) run(order []string, roots map[string][]request, jobs int) {
 		s.mu.Unlock()
 		s.tick(true)
 	}
+}
+
+const defaultCommitEvery = 10 * time.Minute
+
+// commit publishes what the passes so far placed.
+func (s *syncer) commit() error {
+	c, err := s.sess.Commit()
+	s.lastCommit = time.Now()
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.res.Published = s.res.Published || c.Published
+	s.res.Signed = append(s.res.Signed, c.Projects...)
+	return nil
+}
+
+func sortedUnique(l []string) []string {
+	sort.Strings(l)
+	return slices.Compact(l)
 }
 
 func (s *syncer) tick(force bool) {

@@ -406,3 +406,26 @@ func TestSyncBatches(t *testing.T) {
 		t.Errorf("page lists %d files", n)
 	}
 }
+
+// A long sync commits as it goes (here after every project): each commit publishes what
+// was placed, and the run's summary adds them up.
+func TestSyncCommitsAsItGoes(t *testing.T) {
+	up := upstreamtest.New(t)
+	up.Add(wheel(t, "alpha", "1.0"), wheel(t, "beta", "1.0"), wheel(t, "gamma", "1.0"))
+	r := newRepo(t)
+	v := timestampVersion(t, r)
+	res, err := runSync(t, r, up, mirror.Options{Requirements: []string{"alpha", "beta", "gamma"}, Jobs: 1, CommitEvery: time.Nanosecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := timestampVersion(t, r); got != v+3 {
+		t.Errorf("timestamp version %d, want %d (one commit per project)", got, v+3)
+	}
+	if !res.Published || !slices.Equal(res.Signed, []string{"alpha", "beta", "gamma"}) {
+		t.Errorf("summary %+v", res)
+	}
+	v = timestampVersion(t, r)
+	if res, err := runSync(t, r, up, mirror.Options{Requirements: []string{"alpha", "beta", "gamma"}, Jobs: 1, CommitEvery: time.Nanosecond}); err != nil || res.Published || timestampVersion(t, r) != v {
+		t.Errorf("no-change re-sync with intermediate commits published: %v %+v", err, res)
+	}
+}
