@@ -393,6 +393,10 @@ func (s *syncer) pass(project string, reqs []request, page *pageSource) passResu
 			s.fail(project, "", "upstream", err)
 			return out
 		}
+		if pr.NotModified && known.Page == nil {
+			s.fail(project, "", "upstream", fmt.Errorf("%s: answered 304 Not Modified to a request without validators", pr.URL))
+			return out
+		}
 		if pr.NotModified {
 			page = &pageSource{body: known.Page, contentType: known.Upstream.ContentType}
 			s.mu.Lock()
