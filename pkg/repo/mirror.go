@@ -110,7 +110,7 @@ func (r *Repo) BeginMirror(ctx context.Context, now time.Time) (*MirrorSession, 
 		unlock()
 		return nil, err
 	}
-	r.sweepTemps(now) // downloads a killed sync left behind
+	r.sweepDownloads(now)
 	for _, d := range []string{filepath.Join(targetsDir(r.dir), packagesDir), filepath.Join(stateDir(r.dir), "upstream")} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			unlock()
@@ -119,6 +119,31 @@ func (r *Repo) BeginMirror(ctx context.Context, now time.Time) (*MirrorSession, 
 	}
 	return &MirrorSession{r: r, ctx: ctx, now: now.UTC(), unlock: unlock,
 		touched: map[string]bool{}, first: map[string]bool{}, upstream: map[string]*UpstreamState{}}, nil
+}
+
+// sweepDownloads deletes the temporary downloads (".tmp-upload-*") a killed sync left in
+// the packages directory, once older than the grace period. It reads the directory in
+// chunks: a large mirror holds hundreds of thousands of entries there.
+func (r *Repo) sweepDownloads(now time.Time) {
+	d, err := os.Open(filepath.Join(targetsDir(r.dir), packagesDir))
+	if err != nil {
+		return
+	}
+	defer d.Close()
+	for {
+		entries, err := d.ReadDir(1024)
+		for _, e := range entries {
+			if !strings.HasPrefix(e.Name(), ".tmp-upload-") {
+				continue
+			}
+			if info, err := e.Info(); err == nil && now.Sub(info.ModTime()) > r.cfg.Grace {
+				os.Remove(filepath.Join(d.Name(), e.Name()))
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
 }
 
 // Close releases the lock. Work not committed stays on disk for the next sync.
