@@ -104,6 +104,19 @@ func runTufpipEnv(t *testing.T, env []string, args ...string) (stdout, stderr st
 // execTufpip runs the binary and also returns its process state (CPU times).
 func execTufpip(t *testing.T, env []string, args ...string) (stdout, stderr string, code int, ps *os.ProcessState) {
 	t.Helper()
+	return execTufpipIn(t, "", env, args...)
+}
+
+// runTufpipIn is runTufpipEnv in the working directory dir.
+func runTufpipIn(t *testing.T, dir string, env []string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	stdout, stderr, code, _ = execTufpipIn(t, dir, env, args...)
+	t.Logf("tufpip %q in %s: exit %d\nstderr:\n%s", args, dir, code, stderr)
+	return stdout, stderr, code
+}
+
+func execTufpipIn(t *testing.T, dir string, env []string, args ...string) (stdout, stderr string, code int, ps *os.ProcessState) {
+	t.Helper()
 	needTufpip(t)
 	ctx := context.Background()
 	if dl, ok := t.Deadline(); ok {
@@ -112,6 +125,7 @@ func execTufpip(t *testing.T, env []string, args ...string) (stdout, stderr stri
 		defer cancel()
 	}
 	cmd := exec.CommandContext(ctx, tufpipBin, args...)
+	cmd.Dir = dir
 	home := t.TempDir()
 	var base []string
 	for _, kv := range pyfix.Env() {

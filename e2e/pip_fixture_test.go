@@ -165,8 +165,9 @@ type tufpipServer struct {
 	cmd *exec.Cmd
 }
 
-// startServe runs "tufpip serve" on a free loopback port until the test ends.
-func (r *pipRepo) startServe(t *testing.T) *tufpipServer {
+// startServe runs "tufpip serve" on a free loopback port until the test ends, with extra
+// serve flags.
+func (r *pipRepo) startServe(t *testing.T, extra ...string) *tufpipServer {
 	t.Helper()
 	needCommand(t, "serve")
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -175,7 +176,7 @@ func (r *pipRepo) startServe(t *testing.T) *tufpipServer {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	cmd := exec.Command(tufpipBin, "serve", "--addr", addr)
+	cmd := exec.Command(tufpipBin, append([]string{"serve", "--addr", addr}, extra...)...)
 	home := t.TempDir()
 	for _, kv := range pyfix.Env() {
 		if !strings.HasPrefix(kv, "TUFPIP_") {

@@ -2,13 +2,17 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/tufpip/tufpip/internal/guard"
+	"github.com/tufpip/tufpip/pkg/index"
 )
 
 // tufpip install / download / pip: pip with tufpip's verifying index as its only index.
@@ -35,8 +39,9 @@ const pipRules = `
 
 tufpip's options come first, pip's after: everything from the first argument that is not
 one of the options below, or after "--", goes to pip unchanged. So -v, -q, -r, -d, --root
-and --cache-dir there mean what they mean to pip (even written before the command name:
-tufpip -v install foo is pip install -v foo).
+and --cache-dir there mean what they mean to pip. tufpip's global options written before the
+command's name are tufpip's: tufpip -v --repo acme install -q foo logs tufpip's debug
+messages (refresh, pages, refused files) and runs pip install -q foo.
 
 pip runs as PYTHON -m pip (--python, default python3) with --index-url pointing at the
 index. Its output and exit code pass through. A file the index refused (hash, length,
@@ -46,12 +51,16 @@ No way around the checks. tufpip refuses (exit 2, naming the argument or file:li
   -i/--index-url, --extra-index-url, -f/--find-links, --trusted-host, --proxy, pip's --python
   direct URL and path requirements: 'name @ https://...', https://.../x.whl, ./x.whl, -e
   the same inside -r/-c files, which are read recursively before pip runs, and ${VAR} in them
+  -r/-c files pip would not decode as UTF-8 (a UTF-16/32 byte-order mark, a coding: line)
 
 pip's configuration is neutralised: every PIP_* environment variable is dropped (with a
 warning for the index ones) and PIP_CONFIG_FILE=/dev/null, so no pip.conf is read. pip
-runs without the version check and without retries (tufpip retries the repository), waits
-up to 600 s for a file (the index sends it only once verified), and reaches 127.0.0.1
-without any proxy. --no-index is passed on: pip then has no index at all.
+runs without the version check and without retries (tufpip retries the repository), and
+waits up to 600 s for a file (the index sends it only once verified). pip reaches nothing
+but the index (at localhost:PORT): every proxy variable points at a refusing proxy, and
+git/hg/svn/bzr are stubs that refuse. A wheel declaring a dependency by URL is refused, and
+whatever pip tried to reach elsewhere is named; tufpip then exits 3. --no-index is passed
+on: pip then has no index at all.
 
 tufpip's own logs (warnings, refused files) go to stderr beside pip's output.`
 
@@ -93,6 +102,12 @@ resolves goes through the same checks.` + pipRules
 		Example:            example,
 		DisableFlagParsing: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if lead := leadingGlobalFlags(app.args, args, append([]string{cmd.Name()}, cmd.Aliases...), cmd.Root().PersistentFlags()); len(lead) > 0 {
+				if err := applyGlobalFlags(cmd, app, lead); err != nil {
+					return err
+				}
+				args = args[len(lead):]
+			}
 			f := o.wrapperFlags(app)
 			rest, err := splitWrapperArgs(f, args)
 			if err != nil {
@@ -114,15 +129,28 @@ resolves goes through the same checks.` + pipRules
 	return cmd
 }
 
+// applyGlobalFlags parses the global flags written before a wrapper's name and sets up
+// the logger again, as the root's PersistentPreRunE does for other commands.
+func applyGlobalFlags(cmd *cobra.Command, app *App, lead []string) error {
+	if err := cmd.Root().PersistentFlags().Parse(lead); err != nil {
+		return &exitError{code: ExitUsage, err: err, hint: "see tufpip --help"}
+	}
+	if app.flags.verbose && app.flags.quiet {
+		return usageErrorf("", "-v/--verbose and -q/--quiet cannot be used together")
+	}
+	app.Logger = newLogger(app.IO.ErrOut, app.flags.verbose, app.flags.quiet)
+	return nil
+}
+
 // runPipWrapper checks pip's arguments, starts the verifying index, runs pip and reports
 // what the index refused.
 func runPipWrapper(ctx context.Context, app *App, o *pipRunOptions) error {
 	if o.command == "" && len(o.pipArgs) == 0 {
 		return usageErrorf("for example: tufpip pip -- wheel -w dist/ foobar", "no pip command given")
 	}
-	cl := parsePipArgs(o.command, o.pipArgs)
-	if err := checkPipArgs(cl); err != nil {
-		return err
+	cl := guard.ParsePip(o.command, o.pipArgs)
+	if err := cl.Check(); err != nil {
+		return guardError(err)
 	}
 	python := o.python
 	if python == "" {
@@ -132,30 +160,43 @@ func runPipWrapper(ctx context.Context, app *App, o *pipRunOptions) error {
 	if err != nil {
 		return errorf("starting the verifying index on 127.0.0.1: %w", err)
 	}
+	sb, err := guard.StartSandbox("", nil)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer sb.Close()
 	logger := app.Logger
 	app.Logger = slog.New(quietRefusals{logger.Handler()}) // the index keeps the logger it starts with
-	ix, stop, err := app.startIndex(ctx, ln, o.requireRole, 0)
+	ix, stop, err := app.startIndex(ctx, ln, o.requireRole, 0, "")
 	app.Logger = logger
 	if err != nil {
 		ln.Close()
 		return err
 	}
 	defer stop()
-	indexURL := "http://" + ln.Addr().String() + "/simple/"
-	env := pipEnv(os.Environ(), indexURL, app.Logger)
-	args := cl.withIndexURL(indexURL)
+	// pip reaches the index as localhost:PORT, the one address exempt from the refusing
+	// proxy (internal/guard: Sandbox); localhost resolves to the loopback addresses.
+	hostPort := "localhost:" + strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	indexURL := "http://" + hostPort + "/simple/"
+	env := sb.Env(guard.PipEnv(os.Environ(), indexURL, app.Logger), hostPort)
+	args := cl.Args(indexURL)
 	app.Logger.Debug("running pip", "python", python, "args", strings.Join(args, " "))
 	pctx, cancelPrefetch := context.WithCancel(ctx)
 	prefetched := make(chan struct{})
 	go func() {
 		defer close(prefetched)
-		prefetchPages(pctx, ix.Handler(), cl.projects)
+		prefetchPages(pctx, ix.Handler(), cl.Projects())
 	}()
 	code, runErr := runChild(ctx, app.IO, python, args, env)
 	cancelPrefetch()
 	<-prefetched
 	stop()
-	if fails := ix.Failures(); len(fails) > 0 {
+	fails := ix.Failures()
+	if att := sb.Attempts(); len(att) > 0 {
+		fails = append(fails, index.Failure{Err: &guard.OutsideError{Tool: "pip", Attempts: att}})
+	}
+	if len(fails) > 0 {
 		reportFailures(app.IO.ErrOut, fails)
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -168,7 +209,34 @@ func runPipWrapper(ctx context.Context, app *App, o *pipRunOptions) error {
 	case ctx.Err() != nil:
 		return ctx.Err()
 	case code != 0:
+		if !hintNoPip(ctx, app, python) && code == 1 && len(cl.Projects()) > 0 {
+			explainProjects(ctx, app, o.requireRole, cl.Projects())
+		}
 		return &passthroughError{code: code}
 	}
 	return nil
+}
+
+func init() {
+	classifiers = append(classifiers, func(err error) (int, bool) {
+		var re *guard.RefusedError
+		var ue *guard.UsageError
+		if errors.As(err, &re) || errors.As(err, &ue) {
+			return ExitUsage, true
+		}
+		return 0, false
+	})
+}
+
+// guardError attaches the hint of a refusal or usage error from internal/guard (exit 2).
+func guardError(err error) error {
+	var re *guard.RefusedError
+	if errors.As(err, &re) {
+		return withHint(err, re.Hint)
+	}
+	var ue *guard.UsageError
+	if errors.As(err, &ue) {
+		return withHint(err, ue.Hint)
+	}
+	return err
 }

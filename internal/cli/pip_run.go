@@ -8,70 +8,14 @@ import (
 	"log/slog"
 	"os"
 	"os/exec"
-	"sort"
 	"strings"
 	"syscall"
 	"time"
 
+	"github.com/tufpip/tufpip/internal/guard"
 	"github.com/tufpip/tufpip/pkg/index"
 	"github.com/tufpip/tufpip/pkg/verify"
 )
-
-// indexEnv are the PIP_* variables that would point pip elsewhere; dropping them is worth
-// a warning, the user expected them to matter.
-var indexEnv = map[string]bool{
-	"PIP_INDEX_URL": true, "PIP_EXTRA_INDEX_URL": true, "PIP_FIND_LINKS": true, "PIP_NO_INDEX": true,
-	"PIP_TRUSTED_HOST": true, "PIP_PROXY": true, "PIP_CONFIG_FILE": true, "PIP_INDEX": true,
-}
-
-// pipEnv is the environment pip runs with: environ without any PIP_* variable, pip's
-// configuration files switched off (PIP_CONFIG_FILE=/dev/null makes pip skip the global,
-// user and site files too), no version check (it would ask tufpip's index for pip), the
-// verifying index as the only index, and loopback exempt from any proxy so that nothing
-// stands between pip and tufpip's index. pip does not retry: the index already retried
-// the repository, and what it refuses (502) does not verify any better the second time;
-// pip 24 would otherwise retry a 502 five times with back-off. And pip waits longer for an
-// answer: the index answers only once the whole file is downloaded and verified, which for
-// a large wheel takes longer than pip's default 15 s read timeout. --retries and --timeout
-// in pip's arguments still win.
-func pipEnv(environ []string, indexURL string, log *slog.Logger) []string {
-	env := make([]string, 0, len(environ)+4)
-	var dropped []string
-	noProxy := []string{}
-	for _, kv := range environ {
-		k, v, _ := strings.Cut(kv, "=")
-		switch {
-		case strings.HasPrefix(k, "PIP_"):
-			if indexEnv[k] && v != "" && !(k == "PIP_CONFIG_FILE" && v == os.DevNull) {
-				dropped = append(dropped, k)
-			}
-			continue
-		case k == "NO_PROXY" || k == "no_proxy":
-			if v != "" {
-				noProxy = append(noProxy, v)
-			}
-			continue
-		}
-		env = append(env, kv)
-	}
-	sort.Strings(dropped)
-	for _, k := range dropped {
-		log.Warn("ignoring " + k + ": pip talks only to tufpip's verifying index")
-	}
-	np := strings.Join(append(noProxy, "127.0.0.1", "localhost"), ",")
-	return append(env,
-		"PIP_CONFIG_FILE="+os.DevNull,
-		"PIP_DISABLE_PIP_VERSION_CHECK=1",
-		"PIP_INDEX_URL="+indexURL,
-		"PIP_RETRIES=0",
-		"PIP_TIMEOUT="+pipTimeout,
-		"NO_PROXY="+np, "no_proxy="+np,
-	)
-}
-
-// pipTimeout is pip's socket timeout, in seconds: room to download and verify a large file
-// before the index sends its first byte.
-const pipTimeout = "600"
 
 // interruptGrace is how long pip gets to stop on its own after tufpip is interrupted: a
 // Ctrl-C in a terminal reaches both processes, and a second interrupt would cut pip's
@@ -158,8 +102,15 @@ func reportFailures(w io.Writer, fails []index.Failure) {
 		}
 	}
 	for i, err := range errs {
-		if i == len(errs)-1 {
-			err = withHint(err, "tufpip's index refused to send it to pip: the repository, or something between it and you, "+
+		var oe *guard.OutsideError
+		var de *index.DirectDependencyError
+		switch {
+		case i < len(errs)-1:
+		case errors.As(err, &oe), errors.As(err, &de):
+			err = withHint(err, "pip and uv install only what tufpip's index serves; a dependency given by URL or VCS "+
+				"cannot be verified: ask the project to depend on a name and version instead")
+		default:
+			err = withHint(err, "tufpip's index refused to send it: the repository, or something between it and you, "+
 				"served data that does not verify; do not install from it until this is explained")
 		}
 		printError(w, err)

@@ -23,7 +23,8 @@ type App struct {
 	Logger *slog.Logger
 
 	flags globalFlags
-	color bool // stderr's labels are coloured (see colorOn)
+	color bool     // stderr's labels are coloured (see colorOn)
+	args  []string // the command line as given, for the wrappers (pip_args.go: leadingGlobalFlags)
 }
 
 type globalFlags struct {
@@ -41,7 +42,7 @@ func Main() int {
 
 // Run executes one tufpip command line; tests call it with in-memory streams.
 func Run(ctx context.Context, args []string, io *IOStreams, getenv func(string) string) int {
-	app := &App{IO: io, Getenv: getenv, color: colorOn(io, getenv)}
+	app := &App{IO: io, Getenv: getenv, color: colorOn(io, getenv), args: args}
 	root := newRootCmd(app)
 	root.SetArgs(args)
 	root.SetIn(io.In)

@@ -4,8 +4,10 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -18,6 +20,7 @@ type serveOptions struct {
 	addr        string
 	refresh     time.Duration
 	requireRole string
+	publicURL   string
 }
 
 func newServeCmd(app *App) *cobra.Command {
@@ -33,7 +36,8 @@ It listens on loopback by default and speaks plain HTTP: a client trusts whateve
 machine serves, so expose it to other machines only on a network you trust.`,
 		Example: `  tufpip serve --addr 127.0.0.1:8080
   PIP_INDEX_URL=http://127.0.0.1:8080/simple/ pip install 'FooBar==2.0.*'
-  uv pip install --index-url http://127.0.0.1:8080/simple/ 'FooBar==2.0.*'`,
+  uv pip install --index-url http://127.0.0.1:8080/simple/ 'FooBar==2.0.*'
+  tufpip serve --addr 0.0.0.0:8080 --public-url https://pypi.internal/   # behind a load balancer`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runServe(cmd.Context(), app, o)
@@ -43,11 +47,12 @@ machine serves, so expose it to other machines only on a network you trust.`,
 	f.StringVar(&o.addr, "addr", "127.0.0.1:8080", "address to listen on")
 	f.DurationVar(&o.refresh, "refresh", 5*time.Minute, "how often to refresh the TUF metadata")
 	f.StringVar(&o.requireRole, "require-role", "", "list only files vouched for by this role (e.g. stable)")
+	f.StringVar(&o.publicURL, "public-url", "", "base URL clients use, the part before simple/ (e.g. https://pypi.internal/); file links name it, so lockfiles do")
 	return cmd
 }
 
 // startIndex refreshes the metadata and starts the verifying index on ln.
-func (a *App) startIndex(ctx context.Context, ln net.Listener, requireRole string, refresh time.Duration) (*index.Server, func(), error) {
+func (a *App) startIndex(ctx context.Context, ln net.Listener, requireRole string, refresh time.Duration, publicURL string) (*index.Server, func(), error) {
 	s, err := a.settings()
 	if err != nil {
 		return nil, nil, err
@@ -61,6 +66,7 @@ func (a *App) startIndex(ctx context.Context, ln net.Listener, requireRole strin
 	}
 	ix, err := index.New(ctx, index.Config{
 		Open: open, CacheDir: filepath.Join(s.CacheDir, "index"), RefreshEvery: refresh, Logger: a.Logger,
+		PublicURL: publicURL,
 	})
 	if err != nil {
 		return nil, nil, withHint(err, hintForError(err))
@@ -68,7 +74,9 @@ func (a *App) startIndex(ctx context.Context, ln net.Listener, requireRole strin
 	srv := &http.Server{Handler: ix.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	loopCtx, cancel := context.WithCancel(ctx)
 	go ix.RefreshLoop(loopCtx)
-	go srv.Serve(ln)
+	if ln != nil { // nil: the caller serves ix.Handler() itself (tufpip uv, through its proxy)
+		go srv.Serve(ln)
+	}
 	stop := func() {
 		cancel()
 		shutdown, done := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
@@ -86,16 +94,28 @@ func runServe(ctx context.Context, app *App, o serveOptions) error {
 	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
 		app.Logger.Warn("serving beyond loopback over plain HTTP: clients trust this machine and the network between", "addr", o.addr)
 	}
+	if o.publicURL != "" {
+		u, err := url.Parse(o.publicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" ||
+			strings.HasSuffix(strings.TrimSuffix(u.Path, "/"), "/simple") {
+			return usageErrorf("give the base URL clients use, before simple/, e.g. --public-url https://pypi.internal/",
+				"--public-url %q: not an http(s) base URL", o.publicURL)
+		}
+		o.publicURL = strings.TrimSuffix(o.publicURL, "/") + "/"
+	}
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
 		return withHint(err, "pick another port with --addr")
 	}
-	_, stop, err := app.startIndex(ctx, ln, o.requireRole, o.refresh)
+	_, stop, err := app.startIndex(ctx, ln, o.requireRole, o.refresh, o.publicURL)
 	if err != nil {
 		ln.Close()
 		return err
 	}
 	app.status("serving the verifying index at %s (Ctrl-C stops)", serveURLs(host, ln.Addr()))
+	if o.publicURL != "" {
+		app.status("file links name %sfiles/; clients use %ssimple/", o.publicURL, o.publicURL)
+	}
 	<-ctx.Done()
 	stop()
 	app.status("stopped")

@@ -61,7 +61,22 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer fh.Close()
+	if err := s.checkDependencies(fh, cacheName, filename); err != nil {
+		var de *DirectDependencyError
+		if errors.As(err, &de) {
+			s.fail(project, filename, err)
+			s.log.Error("refused", "project", project, "file", filename, "error", err)
+			httpError(w, http.StatusBadGateway, "%s: %v", filename, err)
+		} else {
+			httpError(w, http.StatusInternalServerError, "%v", err)
+		}
+		return
+	}
+	// The URL names the file by its hash, so what it serves never changes: clients and
+	// caches may keep it for good, and resume it with range requests (ServeContent).
 	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	w.Header().Set("ETag", `"`+cacheName+`"`)
 	http.ServeContent(w, r, filename, time.Time{}, fh)
 }
 
@@ -137,4 +152,24 @@ func (s *Server) ensure(ctx context.Context, client *verify.Client, target *veri
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// checkDependencies runs checkDirectDependencies once per verified file (by its cache name)
+// and leaves fh at its start.
+func (s *Server) checkDependencies(fh *os.File, cacheName, filename string) error {
+	if v, ok := s.depChecks.Load(cacheName); ok {
+		if err, _ := v.(error); err != nil {
+			return err
+		}
+		return nil
+	}
+	err := checkDirectDependencies(fh, filename)
+	if _, serr := fh.Seek(0, io.SeekStart); serr != nil {
+		return serr
+	}
+	var de *DirectDependencyError
+	if err == nil || errors.As(err, &de) {
+		s.depChecks.Store(cacheName, err)
+	}
+	return err
 }

@@ -2,7 +2,10 @@ package index
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -44,7 +47,7 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 		s.refuse(w, norm, "", err)
 		return
 	}
-	page := trustedPage(proj)
+	page := trustedPage(proj, s.cfg.PublicURL)
 	var buf bytes.Buffer
 	if ctype == simpleindex.ContentTypeJSON {
 		err = simpleindex.RenderJSON(&buf, page)
@@ -56,8 +59,30 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", ctype)
-	w.Header().Set("Cache-Control", "no-store") // the trusted view changes with every refresh
-	w.Write(buf.Bytes())
+	servePageBytes(w, r, buf.Bytes(), s.generation.Load())
+}
+
+// servePageBytes sends a page that was just rendered from the current trusted view, with
+// an ETag bound to its bytes and to the refresh it came from, so that clients revalidate
+// every time (no-cache) and download only what changed. A 304 is answered only after the
+// page was verified and rendered again: a client never keeps a page the current trusted
+// metadata no longer vouches for (expired metadata is a 502 above).
+func servePageBytes(w http.ResponseWriter, r *http.Request, body []byte, generation uint64) {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%d\x00", w.Header().Get("Content-Type"), generation)
+	h.Write(body)
+	etag := `"` + hex.EncodeToString(h.Sum(nil)[:16]) + `"`
+	w.Header().Set("ETag", etag)
+	w.Header().Set("Cache-Control", "no-cache")
+	if inm := r.Header.Get("If-None-Match"); inm != "" {
+		for _, t := range strings.Split(inm, ",") {
+			if t = strings.TrimSpace(t); t == etag || t == "W/"+etag || t == "*" {
+				w.WriteHeader(http.StatusNotModified)
+				return
+			}
+		}
+	}
+	w.Write(body)
 }
 
 // refuse answers a failed check with 502, and records verification failures for the wrapper.
@@ -69,18 +94,28 @@ func (s *Server) refuse(w http.ResponseWriter, project, filename string, err err
 	httpError(w, http.StatusBadGateway, "%v", err)
 }
 
-// trustedPage renders the project's trusted files with links to this server. Only the hash
-// that names the file here is given, so pip checks exactly what tufpip verified.
-func trustedPage(p *finder.Project) *simpleindex.Page {
-	page := &simpleindex.Page{Name: p.Name}
+// trustedPage renders the project's trusted files with links to this server (relative, or
+// under publicURL when set). Only the hash that names the file here is given, so pip checks
+// exactly what tufpip verified. PEP 700's versions lists the version of every file listed.
+func trustedPage(p *finder.Project, publicURL string) *simpleindex.Page {
+	page := &simpleindex.Page{Name: p.Name, Versions: []string{}}
+	seen := map[string]bool{}
+	prefix := "../../files/"
+	if publicURL != "" {
+		prefix = strings.TrimSuffix(publicURL, "/") + "/files/"
+	}
 	for _, f := range p.Files {
+		if v := f.Dist.Version.String(); v != "" && !seen[v] {
+			seen[v] = true
+			page.Versions = append(page.Versions, v)
+		}
 		alg, hex := fileKey(f)
 		if alg == "" {
 			continue
 		}
 		file := simpleindex.File{
 			Filename:       f.File.Filename,
-			URL:            "../../files/" + url.PathEscape(p.Name) + "/" + hex + "/" + url.PathEscape(f.File.Filename),
+			URL:            prefix + url.PathEscape(p.Name) + "/" + hex + "/" + url.PathEscape(f.File.Filename),
 			Hashes:         map[string]string{alg: hex},
 			RequiresPython: f.File.RequiresPython,
 			Yanked:         f.File.Yanked,

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/tufpip/tufpip/pkg/finder"
+	"github.com/tufpip/tufpip/pkg/simpleindex"
 	"github.com/tufpip/tufpip/pkg/verify"
 )
 
@@ -33,6 +34,9 @@ type Config struct {
 	CacheDir     string
 	RefreshEvery time.Duration // 0: never refresh (one run of a wrapper)
 	Logger       *slog.Logger
+	// PublicURL is the base URL clients use (the part before "simple/"), for links that
+	// name it; "" links relative to the page, whatever address the client used.
+	PublicURL string
 }
 
 // Failure is a file the index refused to send, and why.
@@ -44,14 +48,18 @@ type Failure struct {
 
 // Server is the verifying index.
 type Server struct {
-	cfg  Config
-	log  *slog.Logger
-	src  atomic.Pointer[Source]
-	base context.Context // the server's lifetime: downloads outlive the request that started them
+	cfg Config
+	log *slog.Logger
+	src atomic.Pointer[Source]
+	// generation counts successful refreshes; page ETags include it.
+	generation atomic.Uint64
+	base       context.Context // the server's lifetime: downloads outlive the request that started them
 
 	mu       sync.Mutex
 	failures []Failure
 	inflight map[string]*flight
+
+	depChecks sync.Map // cache name -> error of checkDirectDependencies (nil: none)
 }
 
 type flight struct {
@@ -100,6 +108,7 @@ func (s *Server) RefreshLoop(ctx context.Context) {
 				continue
 			}
 			s.src.Store(src)
+			s.generation.Add(1)
 			s.log.Debug("metadata refreshed")
 		}
 	}
@@ -151,15 +160,35 @@ func (s *Server) Handler() http.Handler {
 	return logRequests(s.log, mux)
 }
 
+// serveRoot answers /simple/ with an empty project list, in HTML or JSON by Accept (PEP 629
+// and 691 meta included). Listing every project would mean loading every delegated role
+// (every hash bin); installers never ask for the list.
 func (s *Server) serveRoot(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	fmt.Fprint(w, "<!DOCTYPE html>\n<html><head><meta name=\"pypi:repository-version\" content=\"1.1\"><title>tufpip verifying index</title></head><body></body></html>\n")
+	w.Header().Set("Vary", "Accept")
+	ctype, ok := simpleindex.Negotiate(r.Header.Get("Accept"))
+	if !ok {
+		httpError(w, http.StatusNotAcceptable, "no acceptable content type; this index serves %s and %s", simpleindex.ContentTypeJSON, simpleindex.ContentTypeHTML)
+		return
+	}
+	if _, err := s.source(); err != nil {
+		s.refuse(w, "", "", err)
+		return
+	}
+	w.Header().Set("Content-Type", ctype)
+	body := "<!DOCTYPE html>\n<html>\n  <head>\n    <meta name=\"pypi:repository-version\" content=\"" + simpleindex.APIVersion +
+		"\">\n    <title>Simple index</title>\n  </head>\n  <body>\n  </body>\n</html>\n"
+	if ctype == simpleindex.ContentTypeJSON {
+		body = `{"meta":{"api-version":"` + simpleindex.APIVersion + `"},"projects":[]}` + "\n"
+	}
+	servePageBytes(w, r, []byte(body), s.generation.Load())
 }
 
 // httpError answers with a plain-text message pip shows to the user.
 func httpError(w http.ResponseWriter, code int, format string, args ...any) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Del("ETag")
 	w.WriteHeader(code)
 	fmt.Fprintf(w, "tufpip: "+format+"\n", args...)
 }

@@ -230,17 +230,17 @@ func looksLikePath(s string) bool {
 // parseRequirementArg classifies the requirement part of a line as pip's
 // parse_req_from_line does: a URL, a local path, or a PEP 508 requirement.
 func parseRequirementArg(arg string, pos Position) (Entry, error) {
-	arg = strings.TrimSpace(arg)
+	arg = TrimPySpace(arg)
 	e := Entry{Kind: KindRequirement, Size: -1, Pos: pos, Raw: arg}
 	if isURL(arg) {
 		// pip only splits a marker off a bare URL at "; " (";" may be in the URL).
 		u, marker, _ := strings.Cut(arg, "; ")
-		e.URL, e.Marker = strings.TrimSpace(u), strings.TrimSpace(marker)
+		e.URL, e.Marker = TrimPySpace(u), TrimPySpace(marker)
 		setFromURL(&e)
 		return e, nil
 	}
 	head, marker, _ := strings.Cut(arg, ";")
-	head, e.Marker = strings.TrimSpace(head), strings.TrimSpace(marker)
+	head, e.Marker = TrimPySpace(head), TrimPySpace(marker)
 	before, _, hasAt := strings.Cut(head, "@")
 	if !(hasAt && !looksLikePath(before)) {
 		p, extras, err := stripExtras(head)
@@ -263,7 +263,7 @@ func parseRequirementArg(arg string, pos Position) (Entry, error) {
 // optional [extras].
 func parseEditable(v string, pos Position) (Entry, error) {
 	e := Entry{Kind: KindRequirement, Size: -1, Pos: pos, Raw: "-e " + v, Editable: true}
-	target, extras, err := stripExtras(strings.TrimSpace(v))
+	target, extras, err := stripExtras(TrimPySpace(v))
 	if err != nil {
 		return e, errorf(pos, "invalid editable requirement %q: %v", truncate(v, 200), err)
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -54,7 +53,11 @@ func (p *reqParser) file(name string, data []byte, constraint bool) error {
 		p.stack = p.stack[:len(p.stack)-1]
 		p.names = p.names[:len(p.names)-1]
 	}()
-	for _, ll := range logicalLines(data) {
+	text, err := decodeRequirements(name, data)
+	if err != nil {
+		return err
+	}
+	for _, ll := range logicalLines(text) {
 		if err := p.line(name, ll, constraint); err != nil {
 			return err
 		}
@@ -226,13 +229,11 @@ type logicalLine struct {
 // everything from the first "#" that starts the line or follows whitespace is a
 // comment. Environment variables (${VAR}) are left unexpanded on purpose: the result
 // must not depend on the environment of the machine that verifies.
-func logicalLines(data []byte) []logicalLine {
-	text := string(data)
-	text = strings.TrimPrefix(text, "\ufeff")
+func logicalLines(text string) []logicalLine {
 	phys := splitLines(text)
 	var out []logicalLine
 	emit := func(num int, s string) {
-		s = strings.TrimFunc(stripComment(s), unicode.IsSpace)
+		s = strings.TrimFunc(stripComment(s), IsPySpace)
 		if s != "" {
 			out = append(out, logicalLine{num: num, text: s})
 		}
@@ -300,7 +301,7 @@ func splitLines(s string) []string {
 // isCommentLine is pip's COMMENT_RE.match: "#" at the start, or after leading
 // whitespace.
 func isCommentLine(l string) bool {
-	t := strings.TrimLeftFunc(l, unicode.IsSpace)
+	t := strings.TrimLeftFunc(l, IsPySpace)
 	return strings.HasPrefix(t, "#")
 }
 
@@ -316,8 +317,8 @@ func stripComment(l string) string {
 			return ""
 		}
 		prev, _ := utf8.DecodeLastRuneInString(l[:j])
-		if unicode.IsSpace(prev) {
-			return strings.TrimRightFunc(l[:j], unicode.IsSpace)
+		if IsPySpace(prev) {
+			return strings.TrimRightFunc(l[:j], IsPySpace)
 		}
 	}
 	return l

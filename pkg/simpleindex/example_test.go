@@ -60,5 +60,5 @@ func ExampleRenderJSON() {
 		fmt.Println(err)
 	}
 	// Output:
-	// {"meta":{"api-version":"1.1"},"name":"foobar","files":[{"filename":"foobar-2.0.tar.gz","url":"https://example.org/targets/packages/foobar-2.0.tar.gz","hashes":{"sha256":"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"},"requires-python":">=3.8","yanked":false,"core-metadata":false,"dist-info-metadata":false,"size":1234}],"versions":["2.0"]}
+	// {"meta":{"api-version":"1.1"},"name":"foobar","files":[{"filename":"foobar-2.0.tar.gz","url":"https://example.org/targets/packages/foobar-2.0.tar.gz","hashes":{"sha256":"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"},"requires-python":">=3.8","yanked":false,"size":1234}],"versions":["2.0"]}
 }

@@ -113,15 +113,14 @@ type renderMeta struct {
 }
 
 type renderFile struct {
-	Filename         string            `json:"filename"`
-	URL              string            `json:"url"`
-	Hashes           map[string]string `json:"hashes"`
-	RequiresPython   *string           `json:"requires-python,omitempty"`
-	Yanked           any               `json:"yanked"`
-	CoreMetadata     any               `json:"core-metadata"`
-	DistInfoMetadata any               `json:"dist-info-metadata"`
-	Size             *int64            `json:"size,omitempty"`
-	UploadTime       string            `json:"upload-time,omitempty"`
+	Filename       string            `json:"filename"`
+	URL            string            `json:"url"`
+	Hashes         map[string]string `json:"hashes"`
+	RequiresPython *string           `json:"requires-python,omitempty"`
+	Yanked         any               `json:"yanked"`
+	CoreMetadata   any               `json:"core-metadata,omitempty"`
+	Size           *int64            `json:"size,omitempty"`
+	UploadTime     string            `json:"upload-time,omitempty"`
 }
 
 type renderPage struct {
@@ -134,6 +133,10 @@ type renderPage struct {
 // RenderJSON writes a PEP 691 page with PEP 700's fields (api-version 1.1). A file's
 // size is left out when unknown (-1) and its upload time when zero; versions is written
 // as given (the caller knows how to parse filenames), [] when nil.
+//
+// The PEP 658 metadata is written as "core-metadata" only, and only when there is some:
+// pip 23.0 (Debian 12's) reads "dist-info-metadata" in JSON as a string and crashes on
+// false, true and a hash object alike; pip from 23.2 and uv read "core-metadata" (PEP 714).
 func RenderJSON(w io.Writer, p *Page) error {
 	if err := checkRenderable(p); err != nil {
 		return err
@@ -149,7 +152,7 @@ func RenderJSON(w io.Writer, p *Page) error {
 	}
 	for i := range p.Files {
 		f := &p.Files[i]
-		rf := renderFile{Filename: f.Filename, URL: f.URL, Hashes: f.Hashes, Yanked: false, CoreMetadata: false}
+		rf := renderFile{Filename: f.Filename, URL: f.URL, Hashes: f.Hashes, Yanked: false}
 		if rf.Hashes == nil {
 			rf.Hashes = map[string]string{}
 		}
@@ -168,7 +171,6 @@ func RenderJSON(w io.Writer, p *Page) error {
 				rf.CoreMetadata = f.CoreMetadata
 			}
 		}
-		rf.DistInfoMetadata = rf.CoreMetadata
 		if f.Size >= 0 {
 			rf.Size = &f.Size
 		}

@@ -150,7 +150,7 @@ func TestRenderJSONShape(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := `{"meta":{"api-version":"1.1"},"name":"x","files":[{"filename":"x-1.zip","url":"x-1.zip","hashes":{},` +
-		`"yanked":false,"core-metadata":false,"dist-info-metadata":false}],"versions":[]}` + "\n"
+		`"yanked":false}],"versions":[]}` + "\n"
 	if buf.String() != want {
 		t.Errorf("got  %s\nwant %s", buf.String(), want)
 	}

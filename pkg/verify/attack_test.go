@@ -24,7 +24,7 @@ import (
 const (
 	atkWheel     = "foobar-1.0-py3-none-any.whl"
 	atkWheelPath = "packages/" + atkWheel
-	atkIdle      = 300 * time.Millisecond
+	atkIdle      = time.Second // long enough for a loaded machine, short enough for the stall tests
 )
 
 var atkWheelData = bytes.Repeat([]byte("genuine wheel "), 4096) // 56 KiB: several reads

@@ -1,7 +1,9 @@
-package cli
+package guard
 
 import (
+	"bytes"
 	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -70,8 +72,8 @@ func TestCheckPipArgs(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tt.refused) || !errors.As(err, &re) {
 				t.Fatalf("err = %v, want a RefusedError with %q", err, tt.refused)
 			}
-			if exitCode(err) != ExitUsage || hintFor(err) == "" {
-				t.Errorf("exit %d, hint %q: want exit 2 and a hint", exitCode(err), hintFor(err))
+			if !isUsage(err) || hintOf(err) == "" {
+				t.Errorf("err %v, hint %q: want a usage error and a hint", err, hintOf(err))
 			}
 		})
 	}
@@ -125,13 +127,13 @@ func TestCheckRequirementsFiles(t *testing.T) {
 					}
 					continue
 				}
-				if err == nil || !strings.Contains(err.Error(), tt.refused) || exitCode(err) != ExitUsage {
-					t.Fatalf("%q: err = %v (exit %d), want %q and exit 2", args, err, exitCode(err), tt.refused)
+				if err == nil || !strings.Contains(err.Error(), tt.refused) || !isUsage(err) {
+					t.Fatalf("%q: err = %v, want %q and a usage error", args, err, tt.refused)
 				}
 			}
 		})
 	}
-	if err := checkPipArgs(parsePipArgs("install", []string{"-r", filepath.Join(dir, "missing.txt")})); err == nil || exitCode(err) != ExitUsage {
+	if err := checkPipArgs(parsePipArgs("install", []string{"-r", filepath.Join(dir, "missing.txt")})); err == nil || !isUsage(err) {
 		t.Errorf("missing file: %v", err)
 	}
 	// pip show and uninstall read no index: their -r files are not ours to police
@@ -141,10 +143,10 @@ func TestCheckRequirementsFiles(t *testing.T) {
 }
 
 func TestPipEnv(t *testing.T) {
-	var log syncBuffer
+	var log bytes.Buffer
 	environ := []string{"PATH=/bin", "PIP_EXTRA_INDEX_URL=https://evil/simple", "PIP_NO_CACHE_DIR=1",
 		"PIP_CONFIG_FILE=/home/u/pip.conf", "NO_PROXY=.corp", "HTTP_PROXY=http://proxy:3128"}
-	env := pipEnv(environ, "http://127.0.0.1:9/simple/", newLogger(&log, false, false))
+	env := PipEnv(environ, "http://127.0.0.1:9/simple/", slog.New(slog.NewTextHandler(&log, nil)))
 	got := map[string]string{}
 	for _, kv := range env {
 		k, v, _ := strings.Cut(kv, "=")
@@ -156,7 +158,7 @@ func TestPipEnv(t *testing.T) {
 	want := map[string]string{
 		"PATH": "/bin", "HTTP_PROXY": "http://proxy:3128", "PIP_CONFIG_FILE": os.DevNull,
 		"PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_RETRIES": "0", "PIP_TIMEOUT": "600", "PIP_INDEX_URL": "http://127.0.0.1:9/simple/",
-		"NO_PROXY": ".corp,127.0.0.1,localhost", "no_proxy": ".corp,127.0.0.1,localhost",
+		"NO_PROXY": ".corp", "PYTHONUTF8": "1",
 	}
 	if len(got) != len(want) {
 		t.Errorf("env = %v", env)
@@ -167,16 +169,72 @@ func TestPipEnv(t *testing.T) {
 		}
 	}
 	msg := log.String()
-	for _, s := range []string{"tufpip: warning: ignoring PIP_CONFIG_FILE", "tufpip: warning: ignoring PIP_EXTRA_INDEX_URL"} {
+	for _, s := range []string{"ignoring PIP_CONFIG_FILE", "ignoring PIP_EXTRA_INDEX_URL"} {
 		if !strings.Contains(msg, s) {
 			t.Errorf("warnings %q lack %q", msg, s)
 		}
 	}
-	pipEnv([]string{"PIP_CONFIG_FILE=" + os.DevNull}, "http://127.0.0.1:9/simple/", newLogger(&log, false, false))
+	PipEnv([]string{"PIP_CONFIG_FILE=" + os.DevNull}, "http://127.0.0.1:9/simple/", slog.New(slog.NewTextHandler(&log, nil)))
 	if strings.Count(log.String(), "PIP_CONFIG_FILE") != 1 {
 		t.Errorf("warned about PIP_CONFIG_FILE=%s, which changes nothing: %q", os.DevNull, log.String())
 	}
 	if strings.Contains(msg, "PIP_NO_CACHE_DIR") {
 		t.Errorf("warned about a variable that does not change the index: %q", msg)
 	}
+}
+
+// Every proxy variable, in any case and for any scheme, points at the refusing proxy;
+// only the index's host:port is exempt; the VCS stubs come first on PATH.
+func TestPipSandboxEnv(t *testing.T) {
+	sb, err := StartSandbox("", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sb.Close()
+	environ := []string{"PATH=/bin", "NO_PROXY=*", "no_proxy=127.0.0.1", "Ftp_Proxy=http://corp:1", "SOCKS_PROXY=x",
+		"HTTPS_PROXY=http://corp:3128", "GIT_ALLOW_PROTOCOL=https", "REQUEST_METHOD=GET", "HOME=/h"}
+	got := map[string]string{}
+	for _, kv := range sb.Env(environ, "localhost:4242") {
+		k, v, _ := strings.Cut(kv, "=")
+		if _, dup := got[k]; dup {
+			t.Errorf("%s set twice", k)
+		}
+		got[k] = v
+	}
+	want := map[string]string{"HOME": "/h", "NO_PROXY": "localhost:4242", "no_proxy": "localhost:4242",
+		"GIT_ALLOW_PROTOCOL": "tufpip-none"}
+	for _, k := range []string{"http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"} {
+		want[k] = sb.proxyURL
+	}
+	if sb.stubDir != "" {
+		want["PATH"] = sb.stubDir + string(os.PathListSeparator) + "/bin"
+	}
+	if len(got) != len(want) {
+		t.Errorf("env = %v", got)
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s = %q, want %q", k, got[k], v)
+		}
+	}
+}
+
+// exitUsage stands for the CLI's mapping: every error of the guard is a usage error (exit
+// 2) there; a RefusedError carries a hint.
+func isUsage(err error) bool {
+	var re *RefusedError
+	var ue *UsageError
+	return errors.As(err, &re) || errors.As(err, &ue)
+}
+
+func hintOf(err error) string {
+	var re *RefusedError
+	if errors.As(err, &re) {
+		return re.Hint
+	}
+	var ue *UsageError
+	if errors.As(err, &ue) {
+		return ue.Hint
+	}
+	return ""
 }

@@ -1,4 +1,4 @@
-package cli
+package guard
 
 import (
 	"errors"
@@ -16,20 +16,19 @@ import (
 // to fetch from elsewhere in many ways: index and find-links options, a proxy, direct URL
 // and path requirements, editable installs, and all of these again inside -r/-c files.
 // Each is refused before pip starts (exit 2), naming where it was written. pip's
-// configuration files and PIP_* variables are neutralised instead (pip_run.go).
+// configuration files and PIP_* variables are neutralised instead (pipenv.go).
 
-// RefusedError is an argument or a requirements-file line that would let pip fetch or
-// install something tufpip cannot verify.
+// RefusedError is an argument, variable or requirements-file line that would let pip or uv
+// fetch or install something tufpip cannot verify.
 type RefusedError struct {
-	Where  string // "command line" or "requirements.txt:12"
+	Where  string // "command line", "environment" or "requirements.txt:12"
 	Arg    string // what was written, e.g. "--extra-index-url https://example.org/simple"
 	Reason string
 	Hint   string
 }
 
-// refuse builds a RefusedError with its hint attached for printing.
 func refuse(where, arg, reason, hint string) error {
-	return withHint(&RefusedError{Where: where, Arg: arg, Reason: reason, Hint: hint}, hint)
+	return &RefusedError{Where: where, Arg: arg, Reason: reason, Hint: hint}
 }
 
 func (e *RefusedError) Error() string {
@@ -39,15 +38,17 @@ func (e *RefusedError) Error() string {
 	return e.Where + ": " + e.Arg + ": " + e.Reason
 }
 
-func init() {
-	classifiers = append(classifiers, func(err error) (int, bool) {
-		var re *RefusedError
-		if errors.As(err, &re) {
-			return ExitUsage, true
-		}
-		return 0, false
-	})
+// UsageError is a command line the guard cannot check as given (a lockfile passed as a
+// requirements file, a file that cannot be read or parsed).
+type UsageError struct {
+	Err  error
+	Hint string
 }
+
+func (e *UsageError) Error() string { return e.Err.Error() }
+func (e *UsageError) Unwrap() error { return e.Err }
+
+func usageError(hint string, err error) error { return &UsageError{Err: err, Hint: hint} }
 
 const (
 	hintIndex = "pip talks only to tufpip's verifying index; choose the TUF repository with --repo NAME or --metadata-url URL"
@@ -74,7 +75,7 @@ var fetchingCommands = map[string]bool{"install": true, "download": true, "wheel
 
 // checkPipArgs refuses what in pip's arguments could bypass the verifying index, and reads
 // the -r/-c files they name.
-func checkPipArgs(cl *pipCommandLine) error {
+func checkPipArgs(cl *PipCommandLine) error {
 	table := optionTable(cl.command)
 	names := make([]string, 0, len(indexOptions))
 	for n := range indexOptions {
@@ -145,12 +146,14 @@ func checkPipArgs(cl *pipCommandLine) error {
 
 // directRequirement says why pip would fetch requirement r without consulting the index,
 // following pip's parse_req_from_line: a URL, "name @ URL", or a local path or archive.
+// pip strips what Python counts as whitespace (str.strip, which removes \x1c-\x1f too)
+// before it looks, so the guard strips the same set.
 func directRequirement(r string) string {
 	head := r
 	if i := strings.Index(r, ";"); i >= 0 {
 		head = r[:i]
 	}
-	head = strings.TrimSpace(head)
+	head = lockfile.TrimPySpace(head)
 	before, _, hasAt := strings.Cut(head, "@")
 	switch {
 	case hasAt && !looksLikePath(before):
@@ -209,16 +212,16 @@ func checkRequirementsFile(flag, path string) ([]string, error) {
 			"download the file, check it, and pass the local copy")
 	}
 	if f := lockfile.DetectFormat(path); f != lockfile.FormatRequirements {
-		return nil, usageErrorf("pip reads -r/-c files as requirements files; for a lockfile use tufpip verify "+path,
-			"%s: a %s file is not a requirements file", path, f)
+		return nil, usageError("pip reads -r/-c files as requirements files; for a lockfile use tufpip verify "+path,
+			fmt.Errorf("%s: a %s file is not a requirements file", path, f))
 	}
 	lf, err := lockfile.Load(path)
 	if err != nil {
 		var pe *lockfile.ParseError
 		if errors.As(err, &pe) {
-			return nil, withCode(ExitUsage, withHint(err, "fix the requirements file; pip would read it the same way"))
+			return nil, usageError("fix the requirements file; pip would read it the same way", err)
 		}
-		return nil, withCode(ExitUsage, fmt.Errorf("%s: %w", arg, err))
+		return nil, usageError("", fmt.Errorf("%s: %w", arg, err))
 	}
 	for _, o := range lf.Options {
 		if reason, ok := indexOptions[o.Name]; ok {
@@ -261,12 +264,12 @@ func checkEnvVars(lf *lockfile.Lockfile) error {
 	for _, name := range names {
 		f, err := os.Open(name)
 		if err != nil {
-			return withCode(ExitUsage, err)
+			return usageError("", err)
 		}
 		data, err := io.ReadAll(io.LimitReader(f, lockfile.MaxFileSize))
 		f.Close()
 		if err != nil {
-			return withCode(ExitUsage, err)
+			return usageError("", err)
 		}
 		for i, line := range strings.Split(string(data), "\n") {
 			if v := envVarRE.FindString(commentRE.ReplaceAllString(line, "")); v != "" {
