@@ -120,7 +120,7 @@ func Sync(ctx context.Context, r *repo.Repo, up *Upstream, opts Options) (*Resul
 	defer sess.Close()
 
 	s := &syncer{ctx: ctx, sess: sess, up: up, sel: sel, opts: opts, log: log, sem: make(chan struct{}, jobs), lastCommit: time.Now(),
-		res: &Result{Upstream: up.URL()}, projects: map[string]*projectWork{}}
+		res: &Result{Upstream: up.URL()}, projects: map[string]*projectWork{}, first: map[string]bool{}}
 	s.run(order, roots, jobs)
 	if s.commitErr != nil {
 		return nil, s.commitErr
@@ -211,6 +211,7 @@ type syncer struct {
 	mu       sync.Mutex
 	res      *Result
 	projects map[string]*projectWork
+	first    map[string]bool // projects with no file before this run
 	done     int
 	bytes    atomic.Int64
 	files    atomic.Int64
@@ -377,6 +378,12 @@ func (s *syncer) pass(project string, reqs []request, page *pageSource) passResu
 		s.fail(project, "", "upstream", err)
 		return out
 	}
+	s.mu.Lock()
+	if known.New {
+		s.first[project] = true // a second pass still counts its files as bootstrap
+	}
+	bootstrap := s.first[project]
+	s.mu.Unlock()
 	fetched := false
 	var validators repo.UpstreamState
 	if page == nil {
@@ -492,7 +499,7 @@ func (s *syncer) pass(project string, reqs []request, page *pageSource) passResu
 		for _, p := range batch {
 			if p.Temp != "" && !failedFile(err, p.Filename) {
 				s.res.Added = append(s.res.Added, p.Filename)
-				if known.New {
+				if bootstrap {
 					s.res.Bootstrap++
 				}
 			}

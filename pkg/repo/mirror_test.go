@@ -226,3 +226,33 @@ func TestMirrorHoldsTheLock(t *testing.T) {
 		t.Fatalf("after the first sync closed: %v", err)
 	}
 }
+
+// Downloads a killed sync left behind are removed by a later sync, after the grace period.
+func TestMirrorSweepsLeftoverDownloads(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "repo")
+	r := mustInit(t, dir, InitOptions{KeysDir: t.TempDir()})
+	s, err := r.BeginMirror(context.Background(), t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := s.TempFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	s.Close()
+	if s, err = r.BeginMirror(context.Background(), t0); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if _, err := os.Stat(f.Name()); err != nil {
+		t.Fatalf("a fresh download was swept: %v", err)
+	}
+	if s, err = r.BeginMirror(context.Background(), time.Now().Add(2*DefaultGrace)); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if _, err := os.Stat(f.Name()); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("a leftover download older than the grace period is still there: %v", err)
+	}
+}
