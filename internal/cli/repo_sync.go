@@ -49,7 +49,8 @@ Stable signs mirrored files later, with repo promote, counting their age from it
 ledger: an upstream cannot backdate a release into stable.
 
 What to mirror: the named projects (PEP 508 requirements: foo, 'foo>=2', 'foo[socks]'),
-every requirement or pin of -r files (requirements.txt, pylock.toml, uv.lock), and with
+every requirement or pin of -r files (requirements.txt, pylock.toml, uv.lock and the other
+lockfiles tufpip verify reads), and with
 --with-deps their dependencies, read from core metadata. --python-version, --platform and
 --only-binary :all: restrict which wheels and sdists are fetched (and which dependency
 markers apply); --latest N keeps the newest N versions per requirement.
@@ -59,11 +60,11 @@ nothing signed when nothing changed. It is safe from cron (locked) and crash-saf
 project that fails does not stop the others; sync exits 3 when a file's bytes did not
 match its hash (that file is refused), 1 when the upstream failed, after publishing the
 rest.`,
-		Example: `  tufpip repo sync /srv/pypi --upstream https://pypi.org/simple/ requests 'urllib3<3'
-  tufpip repo sync /srv/pypi --upstream https://pypi.org/simple/ -r requirements.txt --with-deps \
-      --python-version 3.12 --platform manylinux_2_28_x86_64 --latest 3
+		Example: `  tufpip repo sync /srv/pypi --keys /secure/pypi-keys --upstream https://pypi.org/simple/ requests 'urllib3<3'
+  tufpip repo sync /srv/pypi --keys /secure/pypi-keys --upstream https://pypi.org/simple/ \
+      -r requirements.txt --with-deps --python-version 3.12 --platform manylinux_2_28_x86_64 --latest 3
   # crontab: every hour
-  7 * * * *  tufpip repo sync /srv/pypi --upstream https://pypi.org/simple/ -r /srv/mirror.txt --with-deps -q`,
+  7 * * * *  tufpip repo sync /srv/pypi --keys /secure/pypi-keys --upstream https://pypi.org/simple/ -r /srv/mirror.txt --with-deps -q`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.upstream == "" {
@@ -141,7 +142,7 @@ rest.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.upstream, "upstream", "", "the simple index URL to mirror (required; there is no default)")
-	f.StringArrayVarP(&o.reqFiles, "requirement", "r", nil, "mirror what this requirements.txt, pylock.toml or uv.lock names (repeatable)")
+	f.StringArrayVarP(&o.reqFiles, "requirement", "r", nil, "mirror what this requirements.txt or lockfile names (repeatable)")
 	f.BoolVar(&o.withDeps, "with-deps", false, "also mirror the dependencies, read from core metadata")
 	f.StringArrayVar(&o.pythons, "python-version", nil, "target Python version, e.g. 3.12 (repeatable; default: any)")
 	f.StringArrayVar(&o.platforms, "platform", nil, "target platform tag, e.g. manylinux_2_28_x86_64 (repeatable; default: any)")
