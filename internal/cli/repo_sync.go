@@ -150,7 +150,7 @@ rest.`,
 	f.IntVar(&o.latest, "latest", 0, "keep the newest N versions per requirement (0: all)")
 	f.IntVar(&o.jobs, "jobs", 4, "concurrent requests to the upstream")
 	f.StringVar(&o.now, "now", "", "the mirror's clock: when files are first seen (default: now)")
-	f.StringVar(&o.keys, "keys", "", "keys directory (default: the one given to repo init)")
+	f.StringVar(&o.keys, "keys", "", "keys directory with the online keys (default: as for repo add)")
 	return cmd
 }
 
