@@ -63,6 +63,7 @@ type Server struct {
 	lastMod  map[string]time.Time
 	stalled  chan string // receives a filename when a stalled download starts
 	auth     [2]string   // required basic auth user and password, when set
+	noETag   bool
 }
 
 // New starts a fake upstream; it stops when the test ends.
@@ -79,6 +80,14 @@ func (s *Server) RequireAuth(user, password string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.auth = [2]string{user, password}
+}
+
+// NoETag makes the server send only Last-Modified as a validator (and honour only
+// If-Modified-Since), as many static file servers do.
+func (s *Server) NoETag(v bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.noETag = v
 }
 
 // HTMLOnly makes the server answer every page as PEP 503 HTML whatever the client accepts.
@@ -203,6 +212,7 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request, project strin
 		body, err = s.page(project, ct)
 	}
 	lastMod := s.lastMod[project]
+	noETag := s.noETag
 	s.mu.Unlock()
 	status := http.StatusOK
 	defer func() { s.log(r.URL.Path, status) }()
@@ -222,10 +232,16 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request, project strin
 	}
 	sum := sha256.Sum256(body)
 	etag := `"` + hex.EncodeToString(sum[:8]) + `"`
-	w.Header().Set("ETag", etag)
 	w.Header().Set("Last-Modified", lastMod.Format(http.TimeFormat))
 	w.Header().Set("Vary", "Accept")
-	if r.Header.Get("If-None-Match") == etag {
+	notModified := r.Header.Get("If-None-Match") == etag
+	if noETag {
+		since, err := http.ParseTime(r.Header.Get("If-Modified-Since"))
+		notModified = err == nil && !lastMod.After(since)
+	} else {
+		w.Header().Set("ETag", etag)
+	}
+	if notModified {
 		status = http.StatusNotModified
 		w.WriteHeader(status)
 		return

@@ -429,3 +429,25 @@ func TestSyncCommitsAsItGoes(t *testing.T) {
 		t.Errorf("no-change re-sync with intermediate commits published: %v %+v", err, res)
 	}
 }
+
+// An upstream that gives only Last-Modified (and HTML pages) still gets one conditional
+// request per project on a re-sync.
+func TestSyncLastModifiedOnly(t *testing.T) {
+	up := upstreamtest.New(t)
+	up.NoETag(true)
+	up.HTMLOnly(true)
+	up.Add(wheel(t, "alpha", "1.0"), wheel(t, "beta", "1.0"))
+	r := newRepo(t)
+	opts := mirror.Options{Requirements: []string{"alpha", "beta"}}
+	if res, err := runSync(t, r, up, opts); err != nil || len(res.Added) != 2 {
+		t.Fatalf("sync: %v %+v", err, res)
+	}
+	up.Requests()
+	res, err := runSync(t, r, up, opts)
+	if err != nil || res.Published || res.NotModified != 2 {
+		t.Fatalf("re-sync: %v %+v", err, res)
+	}
+	if reqs := up.Requests(); len(reqs) != 2 || reqs[0].Status != 304 {
+		t.Errorf("re-sync requests %+v", reqs)
+	}
+}
