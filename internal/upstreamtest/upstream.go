@@ -64,6 +64,7 @@ type Server struct {
 	stalled  chan string // receives a filename when a stalled download starts
 	auth     [2]string   // required basic auth user and password, when set
 	noETag   bool
+	redirect bool
 }
 
 // New starts a fake upstream; it stops when the test ends.
@@ -88,6 +89,15 @@ func (s *Server) NoETag(v bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.noETag = v
+}
+
+// RedirectPages answers /simple/P/ with a redirect to /deep/er/P/, whose page links its
+// files relatively ("../../files/F", served only at /deep/files/F): a client must resolve
+// links against the URL that answered.
+func (s *Server) RedirectPages(v bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.redirect = v
 }
 
 // HTMLOnly makes the server answer every page as PEP 503 HTML whatever the client accepts.
@@ -160,11 +170,21 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	s.mu.Lock()
+	redirect := s.redirect
+	s.mu.Unlock()
 	switch {
-	case strings.HasPrefix(path, "/simple/"):
+	case redirect && strings.HasPrefix(path, "/simple/"):
+		s.log(path, http.StatusMovedPermanently)
+		http.Redirect(w, r, "/deep/er/"+strings.TrimPrefix(path, "/simple/"), http.StatusMovedPermanently)
+	case redirect && strings.HasPrefix(path, "/deep/er/"):
+		s.servePage(w, r, strings.Trim(strings.TrimPrefix(path, "/deep/er/"), "/"))
+	case redirect && strings.HasPrefix(path, "/deep/files/"):
+		s.serveFile(w, r, strings.TrimPrefix(path, "/deep/files/"))
+	case !redirect && strings.HasPrefix(path, "/simple/"):
 		project := strings.Trim(strings.TrimPrefix(path, "/simple/"), "/")
 		s.servePage(w, r, project)
-	case strings.HasPrefix(path, "/files/"):
+	case !redirect && strings.HasPrefix(path, "/files/"):
 		s.serveFile(w, r, strings.TrimPrefix(path, "/files/"))
 	default:
 		s.log(path, http.StatusNotFound)
@@ -176,7 +196,11 @@ func (s *Server) page(project, contentType string) ([]byte, error) {
 	p := &simpleindex.Page{Name: project}
 	for _, f := range s.projects[project] {
 		sum := sha256.Sum256(f.Data)
-		sf := simpleindex.File{Filename: f.Filename, URL: s.srv.URL + "/files/" + url.PathEscape(f.Filename),
+		fileURL := s.srv.URL + "/files/" + url.PathEscape(f.Filename)
+		if s.redirect {
+			fileURL = "../../files/" + url.PathEscape(f.Filename)
+		}
+		sf := simpleindex.File{Filename: f.Filename, URL: fileURL,
 			Hashes: map[string]string{"sha256": hex.EncodeToString(sum[:])}, RequiresPython: f.RequiresPython,
 			Yanked: f.Yanked, YankedReason: f.YankedReason, Size: int64(len(f.Data)), UploadTime: f.UploadTime}
 		if !f.NoMetadata {

@@ -37,14 +37,14 @@ func (s *syncer) pass(project string, reqs []request, page *pageSource) passResu
 	fetched := false
 	var validators repo.UpstreamState
 	if page == nil {
-		etag, lastMod := "", ""
+		etag, lastMod, at := "", "", ""
 		if known.Upstream != nil && known.Page != nil {
-			etag, lastMod = known.Upstream.ETag, known.Upstream.LastModified
+			etag, lastMod, at = known.Upstream.ETag, known.Upstream.LastModified, known.Upstream.URL
 		}
 		if !s.acquire() {
 			return out
 		}
-		pr, err := s.up.Page(s.ctx, project, etag, lastMod)
+		pr, err := s.up.PageAt(s.ctx, project, at, etag, lastMod)
 		s.release()
 		if err != nil {
 			s.fail(project, "", "upstream", err)
@@ -55,12 +55,12 @@ func (s *syncer) pass(project string, reqs []request, page *pageSource) passResu
 			return out
 		}
 		if pr.NotModified {
-			page = &pageSource{body: known.Page, contentType: known.Upstream.ContentType}
+			page = &pageSource{body: known.Page, contentType: known.Upstream.ContentType, url: s.up.baseFor(project, known.Upstream.URL)}
 			s.mu.Lock()
 			s.res.NotModified++
 			s.mu.Unlock()
 		} else {
-			page = &pageSource{body: pr.Body, contentType: pr.ContentType}
+			page = &pageSource{body: pr.Body, contentType: pr.ContentType, url: pr.URL}
 			fetched = true
 			validators = repo.UpstreamState{URL: pr.URL, ETag: pr.ETag, LastModified: pr.LastModified, ContentType: pr.ContentType}
 		}
@@ -71,7 +71,7 @@ func (s *syncer) pass(project string, reqs []request, page *pageSource) passResu
 			return out
 		}
 	}
-	parsed, err := parsePage(page.body, page.contentType, s.up.pageURL(project).String(), s.log)
+	parsed, err := parsePage(page.body, page.contentType, page.url, s.log)
 	if err != nil {
 		s.fail(project, "", "upstream", err)
 		return out
@@ -188,7 +188,7 @@ func (s *syncer) pass(project string, reqs []request, page *pageSource) passResu
 		}
 	}
 	if saved {
-		out.page = &pageSource{contentType: page.contentType}
+		out.page = &pageSource{contentType: page.contentType, url: page.url}
 	}
 	if s.opts.WithDeps {
 		out.deps = s.dependencies(project, selected, reqs)

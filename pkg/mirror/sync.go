@@ -189,6 +189,7 @@ type projectWork struct {
 type pageSource struct {
 	body        []byte
 	contentType string
+	url         string // where it was served, without credentials
 }
 
 type syncer struct {

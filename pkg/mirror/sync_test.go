@@ -451,3 +451,26 @@ func TestSyncLastModifiedOnly(t *testing.T) {
 		t.Errorf("re-sync requests %+v", reqs)
 	}
 }
+
+// An upstream that redirects its pages (same host): relative file links resolve against
+// the URL that answered, and a re-sync asks that URL directly, one request per project.
+func TestSyncFollowsPageRedirect(t *testing.T) {
+	up := upstreamtest.New(t)
+	up.RedirectPages(true)
+	up.Add(wheel(t, "alpha", "1.0"), wheel(t, "beta", "1.0"))
+	r := newRepo(t)
+	opts := mirror.Options{Requirements: []string{"alpha", "beta"}}
+	if res, err := runSync(t, r, up, opts); err != nil || len(res.Added) != 2 {
+		t.Fatalf("sync: %v %+v", err, res)
+	}
+	up.Requests()
+	res, err := runSync(t, r, up, opts)
+	if err != nil || res.Published || res.NotModified != 2 {
+		t.Fatalf("re-sync: %v %+v", err, res)
+	}
+	for _, q := range up.Requests() {
+		if q.Status != 304 || !strings.HasPrefix(q.Path, "/deep/er/") {
+			t.Errorf("re-sync asked %s (%d), want only 304s at the redirected URL", q.Path, q.Status)
+		}
+	}
+}

@@ -72,7 +72,9 @@ func (u *Upstream) Requests() int64 { return u.requests.Load() }
 
 // PageResult is one project page as the upstream answered.
 type PageResult struct {
-	URL          string // without credentials
+	// URL is the page's URL after redirects, without credentials: relative links
+	// resolve against it (and withAuth gives same-host files the index's credentials).
+	URL          string
 	NotModified  bool   // a conditional request was answered 304; Body is empty
 	Body         []byte // the page as served
 	ContentType  string
@@ -91,7 +93,18 @@ func (u *Upstream) pageURL(project string) *url.URL {
 // Page fetches project's page (PEP 503 normalised name), conditionally when etag or
 // lastModified is given.
 func (u *Upstream) Page(ctx context.Context, project, etag, lastModified string) (*PageResult, error) {
+	return u.PageAt(ctx, project, "", etag, lastModified)
+}
+
+// PageAt is Page asking at, where an earlier run was answered after redirects, when it is
+// on the index's host: a re-sync then makes exactly one request per project.
+func (u *Upstream) PageAt(ctx context.Context, project, at, etag, lastModified string) (*PageResult, error) {
 	pageURL := u.pageURL(project)
+	if at != "" {
+		if a, err := url.Parse(u.withAuth(u.baseFor(project, at))); err == nil {
+			pageURL = a
+		}
+	}
 	h := http.Header{"Accept": {acceptPages}}
 	if etag != "" {
 		h.Set("If-None-Match", etag)
@@ -105,7 +118,10 @@ func (u *Upstream) Page(ctx context.Context, project, etag, lastModified string)
 		return nil, &UpstreamError{Project: project, URL: pageURL.Redacted(), Err: u.scrub(err)}
 	}
 	defer b.Close()
-	res := &PageResult{URL: pageURL.Redacted(), NotModified: b.NotModified, ETag: b.Header.Get("ETag"), LastModified: b.Header.Get("Last-Modified"), ContentType: b.Header.Get("Content-Type")}
+	res := &PageResult{URL: stripUser(pageURL), NotModified: b.NotModified, ETag: b.Header.Get("ETag"), LastModified: b.Header.Get("Last-Modified"), ContentType: b.Header.Get("Content-Type")}
+	if b.Final != nil {
+		res.URL = stripUser(b.Final)
+	}
 	if b.NotModified {
 		return res, nil
 	}
@@ -231,6 +247,22 @@ func (u *Upstream) checkFileURL(raw string) error {
 		return nil
 	}
 	return fmt.Errorf("file URL %s is neither https nor on the upstream's host %s; refused", f.Redacted(), u.base.Host)
+}
+
+// stripUser returns u without its userinfo.
+func stripUser(u *url.URL) string {
+	c := *u
+	c.User = nil
+	return c.String()
+}
+
+// baseFor returns the URL a page saved from an earlier run was served at, when it is on
+// the index's host; otherwise the page's usual URL.
+func (u *Upstream) baseFor(project, saved string) string {
+	if s, err := url.Parse(saved); err == nil && saved != "" && strings.EqualFold(s.Hostname(), u.base.Hostname()) {
+		return saved
+	}
+	return stripUser(u.pageURL(project))
 }
 
 // withAuth gives a file URL on the index's own host the index URL's credentials, as pip

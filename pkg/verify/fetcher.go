@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -133,6 +134,9 @@ type Body struct {
 	// (OpenWith) was answered 304, and the body is then empty.
 	Header      http.Header
 	NotModified bool
+	// Final is the URL that answered, after (same-origin) redirects: relative links in
+	// the body resolve against it.
+	Final *url.URL
 	url         string
 	ctx         context.Context
 	rc          io.ReadCloser
@@ -288,7 +292,7 @@ func (f *Fetcher) attempt(ctx context.Context, url string, header http.Header) (
 	}
 	if resp.StatusCode == http.StatusNotModified && header != nil {
 		resp.Body.Close()
-		b.rc, b.Header, b.NotModified = http.NoBody, resp.Header, true
+		b.rc, b.Header, b.NotModified, b.Final = http.NoBody, resp.Header, true, resp.Request.URL
 		b.timer.Reset(b.idle)
 		return b, false, nil
 	}
@@ -299,7 +303,7 @@ func (f *Fetcher) attempt(ctx context.Context, url string, header http.Header) (
 		httpErr := &metadata.ErrDownloadHTTP{StatusCode: resp.StatusCode, URL: url}
 		return nil, resp.StatusCode >= 500, &NetworkError{URL: url, StatusCode: resp.StatusCode, Err: httpErr}
 	}
-	b.rc, b.Header = resp.Body, resp.Header
+	b.rc, b.Header, b.Final = resp.Body, resp.Header, resp.Request.URL
 	b.ContentLength = resp.ContentLength
 	b.minRate, b.winStart = f.minRate(), time.Now()
 	b.timer.Reset(b.idle)
