@@ -136,14 +136,14 @@ type Body struct {
 	NotModified bool
 	// Final is the URL that answered, after (same-origin) redirects: relative links in
 	// the body resolve against it.
-	Final *url.URL
-	url         string
-	ctx         context.Context
-	rc          io.ReadCloser
-	timer       *time.Timer
-	idle        time.Duration
-	cancel      context.CancelFunc
-	stalled     atomic.Bool
+	Final   *url.URL
+	url     string
+	ctx     context.Context
+	rc      io.ReadCloser
+	timer   *time.Timer
+	idle    time.Duration
+	cancel  context.CancelFunc
+	stalled atomic.Bool
 
 	minRate  int64 // bytes per second; 0 = no minimum
 	winStart time.Time
