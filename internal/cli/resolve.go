@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -45,9 +46,28 @@ the target interpreter (--python, default python3) is asked only for its tags an
 	o.target.register(f)
 	f.StringArrayVarP(&o.files, "requirement", "r", nil, "read requirements from FILE (repeatable)")
 	f.StringVarP(&o.download, "download", "d", "", "download the chosen files into DIR, verified")
-	f.IntVar(&o.parallel, "parallel", 8, "pages fetched at once")
+	f.IntVar(&o.parallel, "parallel", defaultParallel, "pages fetched at once")
 	return cmd
 }
+
+// oneShotGC lets a one-shot command (resolve, verify) run without collecting until its heap
+// reaches oneShotHeap, where the memory limit makes the collector work as usual: a run holds
+// an 8,000-target role and its page for well under a second, and the default pacing spent a
+// sixth of it collecting. Long-running commands (serve) keep the default.
+func oneShotGC() {
+	debug.SetGCPercent(-1)
+	debug.SetMemoryLimit(oneShotHeap)
+}
+
+// oneShotHeap is the heap a one-shot command grows to before it collects at all.
+const oneShotHeap = 256 << 20
+
+// defaultParallel is how many pages are fetched at once unless --parallel says otherwise.
+// It stays below the listen backlog of 5 of Python's http.server, the static server many
+// mirrors and tests use: 8 simultaneous connections to it overflowed the backlog, and each
+// dropped SYN cost a one-second retransmit. On loopback and over HTTP/2 or keep-alive, more
+// would not be faster: the pages are verified on the same cores.
+const defaultParallel = 4
 
 // resolveResult is one element of resolve --format json (DESIGN.md).
 type resolveResult struct {
@@ -75,6 +95,7 @@ type resolvedFile struct {
 }
 
 func runResolve(ctx context.Context, app *App, o resolveOptions, args []string) error {
+	oneShotGC()
 	reqs, err := readRequirements(args, o.files)
 	if err != nil {
 		return err
@@ -90,6 +111,15 @@ func runResolve(ctx context.Context, app *App, o resolveOptions, args []string) 
 		envc <- envResult{env, err}
 	}()
 	sess, err := app.openSession(ctx, o.target.requireRole, true)
+	if err == nil {
+		// The pages and the roles that vouch for them do not depend on the interpreter: they
+		// are read while a cold probe (a Python process) may still be running.
+		var names []string
+		for _, r := range reqs {
+			names = append(names, r.req.Project)
+		}
+		_ = sess.finder.Prefetch(ctx, names, o.parallel) // errors are reported per requirement below
+	}
 	r := <-envc
 	if r.err != nil {
 		return r.err
@@ -101,12 +131,6 @@ func runResolve(ctx context.Context, app *App, o resolveOptions, args []string) 
 	if err != nil {
 		return withHint(err, hintForError(err))
 	}
-	var names []string
-	for _, r := range reqs {
-		names = append(names, r.req.Project)
-	}
-	_ = sess.finder.Prefetch(ctx, names, o.parallel) // errors are reported per requirement below
-
 	results := make([]*resolveResult, 0, len(reqs))
 	for _, r := range reqs {
 		results = append(results, resolveOne(ctx, sess, r, env, o.target.options()))

@@ -49,7 +49,7 @@ or the repository cannot be reached.`,
 		},
 	}
 	cmd.Flags().StringVar(&o.requireRole, "require-role", "", "accept only files vouched for by this role (e.g. stable)")
-	cmd.Flags().IntVar(&o.parallel, "parallel", 8, "pages fetched at once")
+	cmd.Flags().IntVar(&o.parallel, "parallel", defaultParallel, "pages fetched at once")
 	cmd.Flags().StringVar(&o.summary, "summary", "", "append a Markdown table of the run to FILE (default: $GITHUB_STEP_SUMMARY when set)")
 	return cmd
 }
@@ -78,6 +78,7 @@ type verifyEntry struct {
 }
 
 func runVerify(ctx context.Context, app *App, o verifyOptions, paths []string) error {
+	oneShotGC()
 	var entries []lockfile.Entry
 	for _, p := range paths {
 		if err := checkTextFile(p); err != nil {

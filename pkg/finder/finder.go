@@ -234,6 +234,7 @@ func (f *Finder) lookup(ctx context.Context, project string) (*Project, error) {
 	if incomplete != nil {
 		proj.Warnings = append(proj.Warnings, incomplete.Error())
 	}
+	lookup := f.lookupFiles(ctx, parsed.Files)
 	seen := map[string]bool{}
 	for _, pf := range parsed.Files {
 		if seen[pf.Filename] {
@@ -241,7 +242,7 @@ func (f *Finder) lookup(ctx context.Context, project string) (*Project, error) {
 			continue
 		}
 		seen[pf.Filename] = true
-		file, skip, err := f.trust(ctx, project, page, pf)
+		file, skip, err := f.trust(project, page, pf, lookup)
 		if err != nil {
 			return nil, err
 		}
@@ -257,6 +258,35 @@ func (f *Finder) lookup(ctx context.Context, project string) (*Project, error) {
 		}
 	}
 	return proj, nil
+}
+
+// lookupFiles looks up the TUF targets of a page's files: in one call when the client can
+// (verify.Client.LookupEach), else one Lookup per file as trust asks.
+func (f *Finder) lookupFiles(ctx context.Context, files []simpleindex.File) func(string) (*verify.Target, error) {
+	each, ok := f.cfg.TUF.(interface {
+		LookupEach(ctx context.Context, paths []string) []verify.LookupResult
+	})
+	if !ok {
+		return func(p string) (*verify.Target, error) { return f.cfg.TUF.Lookup(ctx, p) }
+	}
+	var paths []string
+	index := map[string]int{}
+	for _, pf := range files {
+		if tp, ok := f.targetPath(pf.URL); ok {
+			if _, dup := index[tp]; !dup {
+				index[tp] = len(paths)
+				paths = append(paths, tp)
+			}
+		}
+	}
+	results := each.LookupEach(ctx, paths)
+	return func(p string) (*verify.Target, error) {
+		i, ok := index[p]
+		if !ok {
+			return f.cfg.TUF.Lookup(ctx, p)
+		}
+		return results[i].Target, results[i].Err
+	}
 }
 
 func (f *Finder) fetchPage(ctx context.Context, page *verify.Target) (*simpleindex.Page, error) {

@@ -1,7 +1,6 @@
 package finder
 
 import (
-	"context"
 	"fmt"
 	"net/url"
 	"path"
@@ -21,7 +20,7 @@ var strongHashes = []string{"sha256", "sha384", "sha512"}
 // trust applies DESIGN.md's trust rules to one file on a trusted page: it returns the
 // trusted file, or the reason it is skipped, or an error that stops the whole project
 // (a role's metadata that does not verify).
-func (f *Finder) trust(ctx context.Context, project string, page *verify.Target, pf simpleindex.File) (*File, *resolve.Skip, error) {
+func (f *Finder) trust(project string, page *verify.Target, pf simpleindex.File, lookup func(string) (*verify.Target, error)) (*File, *resolve.Skip, error) {
 	skip := func(version, format string, args ...any) (*File, *resolve.Skip, error) {
 		return nil, &resolve.Skip{Filename: pf.Filename, Version: version, Reason: fmt.Sprintf(format, args...)}, nil
 	}
@@ -42,7 +41,7 @@ func (f *Finder) trust(ctx context.Context, project string, page *verify.Target,
 	}
 	pageHashes := strong(pf.Hashes)
 
-	target, err := f.cfg.TUF.Lookup(ctx, targetPath)
+	target, err := lookup(targetPath)
 	switch {
 	case err == nil:
 		if alg, ok := disagree(pf.Hashes, target.Hashes); ok {

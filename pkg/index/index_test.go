@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tufpip/tufpip/internal/tuftest"
 	"github.com/tufpip/tufpip/pkg/simpleindex"
@@ -189,5 +190,51 @@ func TestCoreMetadata(t *testing.T) {
 	resp, got := get(t, page.Files[0].URL+".metadata", "")
 	if resp.StatusCode != 200 || !bytes.Equal(got, meta) {
 		t.Fatalf("metadata: %d %q", resp.StatusCode, got)
+	}
+}
+
+// Pages are rendered once per refresh and kept (a 2 MB page rendered per request held serve
+// to tens of requests a second): a refresh that brings a new release must show it, in both
+// formats, and the page served twice within a refresh is the same.
+func TestRenderedPageFollowsRefresh(t *testing.T) {
+	repo := seed(t)
+	srv := repo.Serve(t)
+	cache := t.TempDir()
+	open := opener(repo, srv, filepath.Join(cache, "tuf"), "")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ix, err := New(ctx, Config{Open: open, CacheDir: filepath.Join(cache, "index"), RefreshEvery: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(ix.Handler())
+	t.Cleanup(hs.Close)
+	for _, accept := range []string{"text/html", pipAccept} {
+		_, first := get(t, hs.URL+"/simple/foobar/", accept)
+		if _, again := get(t, hs.URL+"/simple/foobar/", accept); !bytes.Equal(first, again) || bytes.Contains(first, []byte("foobar-3.0")) {
+			t.Fatalf("%s: the page changed without a refresh, or lists 3.0 early:\n%s", accept, again)
+		}
+	}
+	fn := "foobar-3.0-py3-none-any.whl"
+	repo.AddFile(tuftest.Stable, fn, []byte("wheel "+fn))
+	repo.SetPage(tuftest.Stable, "FooBar", tuftest.File("foobar-1.0-py3-none-any.whl", []byte("wheel foobar-1.0-py3-none-any.whl")),
+		tuftest.File(fn, []byte("wheel "+fn)))
+	repo.Publish()
+	go ix.RefreshLoop(ctx)
+	deadline := time.Now().Add(10 * time.Second)
+	for _, accept := range []string{"text/html", pipAccept} {
+		for {
+			_, body := get(t, hs.URL+"/simple/foobar/", accept)
+			if bytes.Contains(body, []byte(fn)) {
+				if bytes.Contains(body, []byte("foobar-2.0-py3")) {
+					t.Errorf("%s: the refreshed page still lists 2.0, which stable no longer lists", accept)
+				}
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: 3.0 not listed 10s after it was published:\n%s", accept, body)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
 	}
 }

@@ -1,7 +1,6 @@
 package index
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -47,19 +46,13 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 		s.refuse(w, norm, "", err)
 		return
 	}
-	page := trustedPage(proj, s.cfg.PublicURL)
-	var buf bytes.Buffer
-	if ctype == simpleindex.ContentTypeJSON {
-		err = simpleindex.RenderJSON(&buf, page)
-	} else {
-		err = simpleindex.RenderHTML(&buf, page)
-	}
+	body, etag, err := s.rendered(src, proj, ctype)
 	if err != nil {
 		httpError(w, http.StatusInternalServerError, "rendering the page of %s: %v", norm, err)
 		return
 	}
 	w.Header().Set("Content-Type", ctype)
-	servePageBytes(w, r, buf.Bytes(), s.generation.Load())
+	servePageTagged(w, r, body, etag)
 }
 
 // servePageBytes sends a page that was just rendered from the current trusted view, with
@@ -68,10 +61,18 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 // page was verified and rendered again: a client never keeps a page the current trusted
 // metadata no longer vouches for (expired metadata is a 502 above).
 func servePageBytes(w http.ResponseWriter, r *http.Request, body []byte, generation uint64) {
+	servePageTagged(w, r, body, pageETag(w.Header().Get("Content-Type"), generation, body))
+}
+
+// pageETag binds a page's ETag to its content type, its bytes and the refresh it came from.
+func pageETag(ctype string, generation uint64, body []byte) string {
 	h := sha256.New()
-	fmt.Fprintf(h, "%s\x00%d\x00", w.Header().Get("Content-Type"), generation)
+	fmt.Fprintf(h, "%s\x00%d\x00", ctype, generation)
 	h.Write(body)
-	etag := `"` + hex.EncodeToString(h.Sum(nil)[:16]) + `"`
+	return `"` + hex.EncodeToString(h.Sum(nil)[:16]) + `"`
+}
+
+func servePageTagged(w http.ResponseWriter, r *http.Request, body []byte, etag string) {
 	w.Header().Set("ETag", etag)
 	w.Header().Set("Cache-Control", "no-cache")
 	if inm := r.Header.Get("If-None-Match"); inm != "" {

@@ -60,6 +60,8 @@ type Server struct {
 	inflight map[string]*flight
 
 	depChecks sync.Map // cache name -> error of checkDirectDependencies (nil: none)
+
+	pages atomic.Pointer[pageCache] // pages rendered from the current Source
 }
 
 type flight struct {

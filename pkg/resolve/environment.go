@@ -11,8 +11,10 @@ import (
 	"maps"
 	"os/exec"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -269,6 +271,25 @@ func platformMarkers(platform string) (osName, sysPlatform, system, machine stri
 		return "posix", "linux", "Linux", machine
 	}
 	return "", "", "", ""
+}
+
+// tagIndex is the index of the last tag list Select was given: a 300-requirement run
+// selects 300 times for one environment, and building the map of a Linux interpreter's
+// ~1,000 tags each time was most of the selection.
+type tagIndex struct {
+	tags  []Tag // a copy: compared in full, so a caller who edits env.Tags gets a new index
+	index map[Tag]int
+}
+
+var lastTagIndex atomic.Pointer[tagIndex]
+
+func tagIndexFor(tags []Tag) map[Tag]int {
+	if ti := lastTagIndex.Load(); ti != nil && slices.Equal(ti.tags, tags) {
+		return ti.index
+	}
+	ti := &tagIndex{tags: slices.Clone(tags), index: buildIndex(tags)}
+	lastTagIndex.Store(ti)
+	return ti.index
 }
 
 func buildIndex(tags []Tag) map[Tag]int {

@@ -53,9 +53,7 @@ func Select(req Requirement, cands []Candidate, env *Environment, opts Options) 
 		project = normalizeName(req.Name)
 	}
 	formats := allowedFormats(project, opts)
-	// Built per call (tens of microseconds) rather than cached in env, so that a caller
-	// who edits env.Tags can never select with a stale index.
-	index := buildIndex(env.Tags)
+	index := tagIndexFor(env.Tags)
 	var pyVersion pep440.Version
 	pyOK := false
 	if env.PythonFullVersion != "" {

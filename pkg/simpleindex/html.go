@@ -27,6 +27,14 @@ func ParseHTML(data []byte, pageURL *url.URL, log *slog.Logger) (*Page, error) {
 	page := pageString(pageURL)
 	log, done := pageLogger(log, page)
 	defer done()
+	if p, ok, err := parseRendered(data, pageURL, page, log); ok {
+		return p, err
+	}
+	return parseTokens(data, pageURL, page, log)
+}
+
+// parseTokens is ParseHTML's general path: x/net/html's tokenizer and net/url.
+func parseTokens(data []byte, pageURL *url.URL, page string, log *slog.Logger) (*Page, error) {
 	p := &Page{APIVersion: "1.0"}
 	var (
 		anchors    []rawAnchor

@@ -276,8 +276,8 @@ func (c *Client) Expires() time.Time {
 	for _, md := range tm.Targets {
 		earlier(md.Signed.Expires)
 	}
-	for _, md := range c.delegs.roles {
-		earlier(md.Signed.Expires)
+	for _, r := range c.delegs.roles {
+		earlier(r.expires())
 	}
 	return exp
 }

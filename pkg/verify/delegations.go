@@ -14,6 +14,7 @@ import (
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 	"github.com/theupdateframework/go-tuf/v2/metadata/trustedmetadata"
+	"github.com/tufpip/tufpip/internal/atomicfile"
 )
 
 // trustedDelegations holds the delegated targets roles loaded since the last refresh, each
@@ -26,7 +27,8 @@ import (
 // different keys or thresholds is refused.
 type trustedDelegations struct {
 	claims map[string]claim // role name -> the delegation it was first loaded through
-	roles  map[delegation]*metadata.Metadata[metadata.TargetsType]
+	roles  map[delegation]*role
+	top    *role // the top-level targets role, as the walks of this refresh read it
 }
 
 // delegation identifies what a role was verified against: its name and its keys and threshold
@@ -36,13 +38,12 @@ type delegation struct{ role, keys string }
 type claim struct{ parent, keys string }
 
 func newTrustedDelegations() *trustedDelegations {
-	return &trustedDelegations{claims: map[string]claim{}, roles: map[delegation]*metadata.Metadata[metadata.TargetsType]{}}
+	return &trustedDelegations{claims: map[string]claim{}, roles: map[delegation]*role{}}
 }
 
 // delegationOf describes the delegation of role in parent's metadata, as VerifyDelegate reads
 // it: the first entry of that name, else the succinct hash bins.
-func delegationOf(parent *metadata.Metadata[metadata.TargetsType], role string) delegation {
-	d := parent.Signed.Delegations
+func delegationOf(d *metadata.Delegations, role string) delegation {
 	if d == nil {
 		return delegation{role: role}
 	}
@@ -108,9 +109,21 @@ func checkRoleName(name string) error {
 type loadLimit int64
 
 // load returns child as delegated by parent (whose metadata is parentMD), loading it from
-// the cache or the repository and verifying it with go-tuf against the trusted snapshot and
-// that delegation alone.
-func (c *Client) load(ctx context.Context, tm trustedmetadata.TrustedMetadata, parent string, parentMD *metadata.Metadata[metadata.TargetsType], child string, limit loadLimit) (md *metadata.Metadata[metadata.TargetsType], err error) {
+// the cache or the repository and verifying it against the trusted snapshot and that
+// delegation alone: with tufpip's own loader (loadRawRole: one strict pass, signatures over
+// exactly the bytes used), or with go-tuf for keys only go-tuf verifies. A role already
+// verified against the same delegation in this refresh is not loaded again.
+func (c *Client) load(ctx context.Context, tm trustedmetadata.TrustedMetadata, parent string, parentMD *role, child string, limit loadLimit) (md *role, err error) {
+	if md := parentMD.children[child]; md != nil {
+		// Verified against this very delegation earlier in this refresh, so it passed every
+		// check below then (the name, the claim, the role); a walk per file of a page comes
+		// here thousands of times.
+		return md, nil
+	}
+	if md := c.delegs.roles[parentMD.delegationOf(child)]; md != nil {
+		parentMD.keepChild(child, md)
+		return md, nil
+	}
 	file := child + ".json"
 	defer func() {
 		if r := recover(); r != nil {
@@ -122,7 +135,7 @@ func (c *Client) load(ctx context.Context, tm trustedmetadata.TrustedMetadata, p
 		return nil, &VerificationError{Path: strconv.Quote(child), Role: parent,
 			Reason: fmt.Sprintf("role %s delegates to a role name tufpip refuses: %v", parent, err)}
 	}
-	d := delegationOf(parentMD, child)
+	d := parentMD.delegationOf(child)
 	if prev, ok := td.claims[child]; ok && prev.keys != d.keys {
 		return nil, &VerificationError{Path: file, Role: child,
 			Reason: fmt.Sprintf("role %s is delegated by %s and by %s with different keys or thresholds; refusing both", child, prev.parent, parent)}
@@ -130,18 +143,30 @@ func (c *Client) load(ctx context.Context, tm trustedmetadata.TrustedMetadata, p
 	if md := td.roles[d]; md != nil {
 		return md, nil
 	}
-	verify := func(data []byte) (*metadata.Metadata[metadata.TargetsType], error) {
+	verify := func(data []byte) (*role, error) {
+		raw, err := loadRawRole(&tm, data, child, parentMD.delegations())
+		if !errors.Is(err, errFallback) {
+			if err != nil {
+				return nil, err
+			}
+			return &role{raw: raw}, nil
+		}
 		// A trusted set of our own, holding only this parent: go-tuf's checks (snapshot
 		// version, length and hashes, signatures against this delegation, expiry) without
 		// its one-role-per-name map.
 		scratch := trustedmetadata.TrustedMetadata{
 			Root: tm.Root, Timestamp: tm.Timestamp, Snapshot: tm.Snapshot, RefTime: tm.RefTime,
-			Targets: map[string]*metadata.Metadata[metadata.TargetsType]{parent: parentMD},
+			Targets: map[string]*metadata.Metadata[metadata.TargetsType]{parent: parentMD.goTUF()},
 		}
-		return scratch.UpdateDelegatedTargets(data, child, parent)
+		md, err := scratch.UpdateDelegatedTargets(data, child, parent)
+		if err != nil {
+			return nil, err
+		}
+		return &role{md: md}, nil
 	}
-	keep := func(md *metadata.Metadata[metadata.TargetsType]) {
+	keep := func(md *role) {
 		td.roles[d] = md
+		parentMD.keepChild(child, md)
 		if _, ok := td.claims[child]; !ok {
 			td.claims[child] = claim{parent: parent, keys: d.keys}
 		}
@@ -150,6 +175,12 @@ func (c *Client) load(ctx context.Context, tm trustedmetadata.TrustedMetadata, p
 	if tm.Snapshot == nil {
 		return nil, &VerificationError{Path: file, Role: child, Reason: "no trusted snapshot"}
 	}
+	// Loading reads and writes the cache, which other processes share.
+	unlock, err := c.l.lock(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	meta, ok := tm.Snapshot.Signed.Meta[file]
 	if !ok {
 		return nil, &VerificationError{Path: file, Role: child, Reason: "role " + child + " is not listed in the trusted snapshot"}
@@ -195,7 +226,9 @@ func (c *Client) load(ctx context.Context, tm trustedmetadata.TrustedMetadata, p
 		return nil, err
 	}
 	keep(md)
-	if err := writeFileAtomic(local, data); err != nil {
+	// Not synced: a cached delegated role is verified in full on every read (loadRawRole), so
+	// one lost or torn in a crash is only fetched again.
+	if err := atomicfile.WriteFileUnsynced(local, data, 0o600); err != nil {
 		c.log.Warn("cannot cache role metadata", "role", child, "error", err)
 	}
 	return md, nil

@@ -2,7 +2,6 @@ package verify
 
 import (
 	"context"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -77,20 +76,16 @@ type Query struct {
 	Explain bool
 }
 
-// begin serialises one lookup: go-tuf's trusted set is not safe for concurrent use, and
-// loading a delegated role writes the cache, which other processes share (hence the file lock).
+// begin serialises one lookup: go-tuf's trusted set is not safe for concurrent use. The
+// cache's file lock is taken only by a lookup that loads a role (Client.load): one answered
+// from the roles already loaded touches no file.
 func (c *Client) begin(ctx context.Context) (up *updater.Updater, done func(), err error) {
 	c.mu.Lock()
 	if up, err = c.trusted(); err != nil {
 		c.mu.Unlock()
 		return nil, nil, err
 	}
-	unlock, err := c.l.lock(ctx)
-	if err != nil {
-		c.mu.Unlock()
-		return nil, nil, err
-	}
-	return up, func() { unlock(); c.mu.Unlock() }, nil
+	return up, c.mu.Unlock, nil
 }
 
 // Lookup returns the target as TUF's pre-order delegation walk finds it: the
@@ -145,23 +140,15 @@ func (c *Client) Find(ctx context.Context, path string, q Query) (out []*Target,
 type match struct {
 	chain   []string // delegation path from "targets" to the listing role
 	logical []string // the same path with hash bins made transparent (see Target.Chain)
-	file    *metadata.TargetFiles
+	file    *entry
 }
 
 func (m match) target(path string) *Target {
-	hashes := make(map[string]string, len(m.file.Hashes))
-	for alg, h := range m.file.Hashes {
-		hashes[alg] = hex.EncodeToString(h)
-	}
-	var custom json.RawMessage
-	if m.file.Custom != nil {
-		custom = slices.Clone(*m.file.Custom)
-	}
 	return &Target{
 		Path:   path,
-		Length: m.file.Length,
-		Hashes: hashes,
-		Custom: custom,
+		Length: m.file.length,
+		Hashes: m.file.hashes, // each walk reads a fresh entry
+		Custom: slices.Clone(m.file.custom),
 		Role:   m.logical[len(m.logical)-1],
 		Chain:  slices.Clone(m.logical),
 		Signer: m.chain[len(m.chain)-1],
@@ -175,22 +162,22 @@ func (m match) target(path string) *Target {
 func (c *Client) walk(ctx context.Context, tm trustedmetadata.TrustedMetadata, path string, q Query) ([]match, error) {
 	type visit struct {
 		role, parent string
-		parentMD     *metadata.Metadata[metadata.TargetsType]
+		parentMD     *role
 		chain        []string
 		logical      []string
 		binSuffix    string // set when role is a succinct hash bin
 	}
 	stack := []visit{{role: metadata.TARGETS, parent: metadata.ROOT, chain: []string{metadata.TARGETS}, logical: []string{metadata.TARGETS}}}
-	visited := map[string]bool{}
+	visited := make([]string, 0, 4) // at most maxDelegations+1: a slice beats a map per walk
 	answered := false
 	var out []match
 	for len(visited) <= maxDelegations && len(stack) > 0 {
 		v := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		if visited[v.role] {
+		if slices.Contains(visited, v.role) {
 			continue
 		}
-		md := tm.Targets[metadata.TARGETS]
+		md := c.topRole(tm)
 		if v.parentMD != nil {
 			var limit loadLimit
 			if answered {
@@ -204,10 +191,14 @@ func (c *Client) walk(ctx context.Context, tm trustedmetadata.TrustedMetadata, p
 				return nil, err
 			}
 		}
-		if md == nil {
+		if md.md == nil && md.raw == nil {
 			return nil, &VerificationError{Path: path, Role: v.role, Reason: "no trusted targets metadata"}
 		}
-		if file, ok := md.Signed.Targets[path]; ok {
+		file, err := md.file(path)
+		if err != nil {
+			return nil, &VerificationError{Path: path, Role: v.role, Reason: err.Error(), Err: err}
+		}
+		if file != nil {
 			m := match{chain: v.chain, logical: v.logical, file: file}
 			out = append(out, m)
 			if !answered && (q.Accept == nil || q.Accept(m.target(path))) {
@@ -217,14 +208,16 @@ func (c *Client) walk(ctx context.Context, tm trustedmetadata.TrustedMetadata, p
 				}
 			}
 		}
-		visited[v.role] = true
-		if md.Signed.Delegations == nil {
+		visited = append(visited, v.role)
+		deleg := md.delegations()
+		if deleg == nil {
 			continue
 		}
 		var children []visit
-		succinct := md.Signed.Delegations.SuccinctRoles
-		for _, r := range md.Signed.Delegations.GetRolesForTarget(path) {
-			chain := append(slices.Clone(v.chain), r.Name)
+		succinct := deleg.SuccinctRoles
+		for _, r := range md.rolesFor(path) {
+			// Capped so that append copies: siblings never share a backing array.
+			chain := append(v.chain[:len(v.chain):len(v.chain)], r.Name)
 			child := visit{role: r.Name, parent: v.role, parentMD: md, chain: chain}
 			switch {
 			case succinct != nil:
@@ -232,9 +225,9 @@ func (c *Client) walk(ctx context.Context, tm trustedmetadata.TrustedMetadata, p
 				child.logical = slices.Clone(v.logical)
 				child.binSuffix = strings.TrimPrefix(r.Name, succinct.NamePrefix+"-")
 			case v.binSuffix != "" && strings.HasSuffix(r.Name, "-"+v.binSuffix):
-				child.logical = append(slices.Clone(v.logical), strings.TrimSuffix(r.Name, "-"+v.binSuffix))
+				child.logical = append(v.logical[:len(v.logical):len(v.logical)], strings.TrimSuffix(r.Name, "-"+v.binSuffix))
 			default:
-				child.logical = append(slices.Clone(v.logical), r.Name)
+				child.logical = append(v.logical[:len(v.logical):len(v.logical)], r.Name)
 			}
 			children = append(children, child)
 			if r.Terminating {
@@ -246,4 +239,63 @@ func (c *Client) walk(ctx context.Context, tm trustedmetadata.TrustedMetadata, p
 		stack = append(stack, children...)
 	}
 	return out, nil
+}
+
+// LookupResult is one path's answer in LookupEach: what Lookup would have returned.
+type LookupResult struct {
+	Target *Target
+	Err    error
+}
+
+// LookupEach is Lookup for every path, under one hold of the client: the files of a page
+// (8,000 of them) are looked up in one call instead of taking the client 8,000 times. Each
+// path gets its own walk, with exactly Lookup's checks; the roles they share are loaded and
+// verified once per refresh either way.
+func (c *Client) LookupEach(ctx context.Context, paths []string) []LookupResult {
+	out := make([]LookupResult, len(paths))
+	up, done, err := c.begin(ctx)
+	if err != nil {
+		for i := range out {
+			out[i].Err = err
+		}
+		return out
+	}
+	defer done()
+	tm := up.GetTrustedMetadataSet()
+	for i, path := range paths {
+		if err := ctx.Err(); err != nil {
+			out[i].Err = err
+			continue
+		}
+		out[i].Target, out[i].Err = c.lookupLocked(ctx, tm, path)
+	}
+	return out
+}
+
+// lookupLocked is Find(path, Query{})[0] for a caller that holds the client.
+func (c *Client) lookupLocked(ctx context.Context, tm trustedmetadata.TrustedMetadata, path string) (t *Target, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			t, err = nil, &VerificationError{Path: path, Reason: fmt.Sprintf("malformed delegations made the tuf library panic: %v", r)}
+		}
+	}()
+	matches, err := c.walk(ctx, tm, path, Query{})
+	if err != nil {
+		return nil, err
+	}
+	if len(matches) == 0 {
+		return nil, &NotFoundError{Path: path}
+	}
+	return matches[0].target(path), nil
+}
+
+// topRole is the top-level targets role of tm as walks read it, kept for the refresh so that
+// what it memoises (delegation descriptions) is computed once.
+func (c *Client) topRole(tm trustedmetadata.TrustedMetadata) *role {
+	top := c.delegs.top
+	if top == nil || top.md != tm.Targets[metadata.TARGETS] {
+		top = &role{md: tm.Targets[metadata.TARGETS]}
+		c.delegs.top = top
+	}
+	return top
 }

@@ -35,16 +35,18 @@ func (c *Client) DelegatedRoles(ctx context.Context) ([]string, error) {
 	if len(bins) == 0 {
 		return nil, nil
 	}
-	bin, err := c.load(ctx, up.GetTrustedMetadataSet(), metadata.TARGETS, top, bins[0], MaxExplainRoleLength)
+	tm := up.GetTrustedMetadataSet()
+	bin, err := c.load(ctx, tm, metadata.TARGETS, c.topRole(tm), bins[0], MaxExplainRoleLength)
 	if err != nil {
 		return nil, err
 	}
-	if bin.Signed.Delegations == nil {
+	bd := bin.delegations()
+	if bd == nil {
 		return nil, nil
 	}
 	suffix := "-" + strings.TrimPrefix(bins[0], d.SuccinctRoles.NamePrefix+"-")
 	var names []string
-	for _, r := range bin.Signed.Delegations.Roles {
+	for _, r := range bd.Roles {
 		if n := strings.TrimSuffix(r.Name, suffix); !slices.Contains(names, n) {
 			names = append(names, n)
 		}
