@@ -45,11 +45,45 @@ var DefaultExpiries = Expiries{
 	Unstable:  7 * 24 * time.Hour,
 }
 
+// MaxExpiries caps every lifetime an operator may choose: a signature that outlives its
+// key's compromise by years is what a freeze or replay attack needs.
+var MaxExpiries = Expiries{
+	Root:      2 * 365 * 24 * time.Hour,
+	Targets:   2 * 365 * 24 * time.Hour,
+	Snapshot:  30 * 24 * time.Hour,
+	Timestamp: 7 * 24 * time.Hour,
+	Stable:    90 * 24 * time.Hour,
+	Unstable:  30 * 24 * time.Hour,
+}
+
+// checkExpiries returns e (nil: DefaultExpiries) after checking every lifetime is positive
+// and at most MaxExpiries.
+func checkExpiries(e *Expiries) (Expiries, error) {
+	if e == nil {
+		return DefaultExpiries, nil
+	}
+	for _, c := range []struct {
+		role     string
+		got, max time.Duration
+	}{
+		{"root", e.Root, MaxExpiries.Root}, {"targets", e.Targets, MaxExpiries.Targets},
+		{"snapshot", e.Snapshot, MaxExpiries.Snapshot}, {"timestamp", e.Timestamp, MaxExpiries.Timestamp},
+		{"stable", e.Stable, MaxExpiries.Stable}, {"unstable", e.Unstable, MaxExpiries.Unstable},
+	} {
+		if c.got <= 0 || c.got > c.max {
+			return Expiries{}, fmt.Errorf("expiry of role %s: %s is not between 0 and %s", c.role, c.got, c.max)
+		}
+	}
+	return *e, nil
+}
+
 // DefaultGrace is how long superseded consistent-snapshot files stay on disk, so a client
 // that read the previous timestamp just before a publish can still fetch what it names.
 const DefaultGrace = 24 * time.Hour
 
-// repoConfig is stored in DIR/state/config.json.
+// repoConfig is stored in DIR/state/config.json. The upload server can write it, so
+// nothing the stable side relies on is read from it: KeysDir and Expiries are written for
+// the record only (Open takes both from its options).
 type repoConfig struct {
 	Format   int           `json:"format"`
 	KeysDir  string        `json:"keys_dir"`
@@ -85,7 +119,7 @@ func readConfig(dir string) (*repoConfig, error) {
 // Flat: targets -> [stable, unstable].
 // Hash bins: targets -> succinct bins-XX (TAP 15) -> [stable-XX, unstable-XX]. Succinct
 // delegations are terminating, so stable and unstable are ordered, non-terminating children
-// of each bin rather than bins of their own (REFERENCE item 3); each role has exactly one
+// of each bin rather than bins of their own (docs/reference.md, item 3); each role has exactly one
 // delegator (item 13).
 type layout struct {
 	bits int
@@ -111,18 +145,6 @@ func (l layout) roleFor(family, path string) string {
 	return family + "-" + l.binSuffix(path)
 }
 
-// parentOf returns the role that delegates to role.
-func (l layout) parentOf(role string) string {
-	if !l.hashBins() || role == metadata.TARGETS {
-		return metadata.TARGETS
-	}
-	if strings.HasPrefix(role, keyBins+"-") {
-		return metadata.TARGETS
-	}
-	i := strings.LastIndexByte(role, '-')
-	return keyBins + role[i:]
-}
-
 // suffixes lists every bin suffix in order.
 func (l layout) suffixes() []string {
 	var out []string
@@ -141,19 +163,6 @@ func (l layout) familyRoles(family string) []string {
 	for _, s := range l.suffixes() {
 		out = append(out, family+"-"+s)
 	}
-	return out
-}
-
-// delegatedRoles returns every targets-type role below targets, bins first.
-func (l layout) delegatedRoles() []string {
-	var out []string
-	if l.hashBins() {
-		for _, s := range l.suffixes() {
-			out = append(out, keyBins+"-"+s)
-		}
-	}
-	out = append(out, l.familyRoles(keyStable)...)
-	out = append(out, l.familyRoles(keyUnstable)...)
 	return out
 }
 

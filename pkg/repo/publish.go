@@ -12,6 +12,7 @@ import (
 
 	"github.com/sigstore/sigstore/pkg/signature"
 	"github.com/theupdateframework/go-tuf/v2/metadata"
+	"github.com/tufpip/tufpip/internal/atomicfile"
 )
 
 // A publish is one transaction over the published metadata. It reads the state that the
@@ -144,6 +145,15 @@ func (t *txn) signs(family, path, sum string) (bool, error) {
 	return tf != nil && hex.EncodeToString(tf.Hashes["sha256"]) == sum, nil
 }
 
+// target returns what family's role for path signs for it, nil when nothing.
+func (t *txn) target(family, path string) (*metadata.TargetFiles, error) {
+	m, err := t.role(t.r.lay.roleFor(family, path))
+	if err != nil {
+		return nil, err
+	}
+	return m.Signed.Targets[path], nil
+}
+
 // setTarget makes family's role for path list it with length and sha256 sum.
 func (t *txn) setTarget(family, path string, length int64, sum string) error {
 	name := t.r.lay.roleFor(family, path)
@@ -220,7 +230,7 @@ func (t *txn) commit(forceSnapshot, forceTimestamp bool) (bool, error) {
 	if err := syncTrees([]string{targetsDir(t.r.dir), stateDir(t.r.dir)}, t.unsynced); err != nil {
 		return false, err
 	}
-	exp := t.r.cfg.Expiries
+	exp := t.r.exp
 	names := sortedKeys(t.dirty)
 	for _, name := range names {
 		m := t.roles[name]
@@ -270,10 +280,7 @@ func (t *txn) commit(forceSnapshot, forceTimestamp bool) (bool, error) {
 }
 
 func (r *Repo) signer(keyName string) (signature.Signer, error) {
-	if s := r.signerFor(keyName); s != nil {
-		return s, nil
-	}
-	return loadSigner(r.keysDir, keyName) // for its error
+	return r.loadKey(keyName)
 }
 
 // sign replaces m's signatures with one by the key of role and returns the bytes.
@@ -295,7 +302,7 @@ func (r *Repo) signAndWrite(m *metadata.Metadata[metadata.RootType], role, path 
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(path, data, 0o644)
+	return atomicfile.WriteFile(path, data, 0o644)
 }
 
 func metaFile(version int64, data []byte) *metadata.MetaFiles {
@@ -309,7 +316,7 @@ func (r *Repo) writeRole(m *metadata.Metadata[metadata.TargetsType], name string
 	if err != nil {
 		return nil, err
 	}
-	if err := writeFileAtomic(r.versionedPath(name, version), data, 0o644); err != nil {
+	if err := atomicfile.WriteFile(r.versionedPath(name, version), data, 0o644); err != nil {
 		return nil, err
 	}
 	// Version and length, no hash: the role's own signature makes it authentic, the
@@ -321,12 +328,12 @@ func (r *Repo) writeRole(m *metadata.Metadata[metadata.TargetsType], name string
 
 func (r *Repo) writeSnapshot(m *metadata.Metadata[metadata.SnapshotType], version int64, now time.Time) (*metadata.MetaFiles, error) {
 	m.Signed.Version = version
-	m.Signed.Expires = now.Add(r.cfg.Expiries.Snapshot).UTC().Truncate(time.Second)
+	m.Signed.Expires = now.Add(r.exp.Snapshot).UTC().Truncate(time.Second)
 	data, err := sign(r, m, metadata.SNAPSHOT)
 	if err != nil {
 		return nil, err
 	}
-	if err := writeFileAtomic(r.versionedPath(metadata.SNAPSHOT, version), data, 0o644); err != nil {
+	if err := atomicfile.WriteFile(r.versionedPath(metadata.SNAPSHOT, version), data, 0o644); err != nil {
 		return nil, err
 	}
 	return metaFile(version, data), nil
@@ -341,12 +348,12 @@ func (r *Repo) writeTimestamp(ts *metadata.Metadata[metadata.TimestampType], sna
 	}
 	ts.Signed.Version = version
 	ts.Signed.Meta["snapshot.json"] = metaFile(snap.Signed.Version, data)
-	ts.Signed.Expires = now.Add(r.cfg.Expiries.Timestamp).UTC().Truncate(time.Second)
+	ts.Signed.Expires = now.Add(r.exp.Timestamp).UTC().Truncate(time.Second)
 	out, err := sign(r, ts, metadata.TIMESTAMP)
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(filepath.Join(metadataDir(r.dir), "timestamp.json"), out, 0o644)
+	return atomicfile.WriteFile(filepath.Join(metadataDir(r.dir), "timestamp.json"), out, 0o644)
 }
 
 // referenced reports whether the committed state still names a file (relative to the

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
+	"github.com/tufpip/tufpip/internal/atomicfile"
 )
 
 // offlineWarning is how long before expiry Timestamp starts warning about roles that only
@@ -71,16 +72,16 @@ func (r *Repo) Renew(ctx context.Context, now time.Time) (*RenewResult, error) {
 		return nil, err
 	}
 	root.Signed.Version++
-	root.Signed.Expires = t.signAt.Add(r.cfg.Expiries.Root).Truncate(time.Second)
+	root.Signed.Expires = t.signAt.Add(r.exp.Root).Truncate(time.Second)
 	out, err := sign(r, root, metadata.ROOT)
 	if err != nil {
 		return nil, err
 	}
 	// The versioned file first: root.json is only a convenience copy for humans.
-	if err := writeFileAtomic(r.versionedPath(metadata.ROOT, root.Signed.Version), out, 0o644); err != nil {
+	if err := atomicfile.WriteFile(r.versionedPath(metadata.ROOT, root.Signed.Version), out, 0o644); err != nil {
 		return nil, err
 	}
-	if err := writeFileAtomic(rootPath, out, 0o644); err != nil {
+	if err := atomicfile.WriteFile(rootPath, out, 0o644); err != nil {
 		return nil, err
 	}
 	res := &RenewResult{Root: root.Signed.Version, Renewed: append([]string{fmt.Sprintf("root (version %d)", root.Signed.Version)}, roles...)}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gofrs/flock"
+	"github.com/tufpip/tufpip/internal/atomicfile"
 )
 
 // The state directory (DIR/state, never served) holds what the signed metadata cannot:
@@ -74,7 +75,7 @@ func (r *Repo) writeProject(p *projectState) error {
 		return err
 	}
 	// Synced with the rest of the publish, before its metadata (txn.commit).
-	return writeFile(projectPath(r.dir, p.Name), data, 0o644, false)
+	return atomicfile.WriteFileUnsynced(projectPath(r.dir, p.Name), data, 0o644)
 }
 
 // projects lists every project that has state, sorted.
@@ -118,7 +119,7 @@ func (r *Repo) writePending(projects []string) error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(pendingPath(r.dir), data, 0o644)
+	return atomicfile.WriteFile(pendingPath(r.dir), data, 0o644)
 }
 
 func (r *Repo) clearPending() error {
@@ -154,9 +155,25 @@ func (r *Repo) retire(paths []string, now time.Time, referenced func(string) boo
 	for _, p := range paths {
 		list = append(list, retired{Path: p, Since: now})
 	}
+	// A file can be dropped more than once: a page shared by stable and unstable is
+	// dropped by each role in turn. Its grace period runs from the last drop, when the
+	// last metadata naming it was superseded.
+	last := map[string]time.Time{}
+	for _, e := range list {
+		if e.Since.After(last[e.Path]) || last[e.Path].IsZero() {
+			last[e.Path] = e.Since
+		}
+	}
 	keep := list[:0]
 	for _, e := range list {
-		if now.Sub(e.Since) < r.cfg.Grace {
+		since, ok := last[e.Path]
+		if !ok {
+			continue // already handled
+		}
+		delete(last, e.Path)
+		e.Since = since
+		// The grace period is read from DIR/state; never shorter than the default.
+		if now.Sub(e.Since) < max(r.cfg.Grace, DefaultGrace) {
 			keep = append(keep, e)
 			continue
 		}
@@ -174,7 +191,7 @@ func (r *Repo) retire(paths []string, now time.Time, referenced func(string) boo
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(supersededPath(r.dir), out, 0o644)
+	return atomicfile.WriteFile(supersededPath(r.dir), out, 0o644)
 }
 
 // lock serialises publishes on one repository: two concurrent adds would both build on
