@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -12,22 +11,6 @@ import (
 	"github.com/tufpip/tufpip/pkg/mirror"
 	"github.com/tufpip/tufpip/pkg/verify"
 )
-
-func init() {
-	classifiers = append(classifiers, func(err error) (int, bool) {
-		var se *mirror.SyncError
-		var ue *mirror.UsageError
-		switch {
-		case errors.As(err, &se) && se.Verification:
-			return ExitVerification, true
-		case errors.As(err, &se):
-			return ExitError, true
-		case errors.As(err, &ue):
-			return ExitUsage, true
-		}
-		return 0, false
-	})
-}
 
 func newRepoSyncCmd(app *App) *cobra.Command {
 	var o struct {

@@ -122,7 +122,7 @@ func (s *Server) Add(files ...*File) {
 		if f.UploadTime.IsZero() {
 			f.UploadTime = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 		}
-		p = pyfix.NormalizeName(p)
+		p = simpleindex.NormalizeName(p)
 		s.projects[p] = append(s.projects[p], f)
 		s.files[f.Filename] = f
 		s.lastMod[p] = time.Now().UTC().Truncate(time.Second)
@@ -137,7 +137,7 @@ func (s *Server) Update(filename string, change func(*File)) {
 	f := s.files[filename]
 	change(f)
 	p, _ := pyfix.ProjectOf(filename)
-	s.lastMod[pyfix.NormalizeName(p)] = time.Now().UTC().Truncate(time.Second).Add(time.Second)
+	s.lastMod[simpleindex.NormalizeName(p)] = time.Now().UTC().Truncate(time.Second).Add(time.Second)
 }
 
 // Stalled receives the filename of each stalled download as it starts.

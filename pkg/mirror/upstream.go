@@ -152,7 +152,7 @@ func parsePage(body []byte, contentType, pageURL string, log *slog.Logger) (*sim
 // and a file without one is refused.
 func strongHashes(h map[string]string) map[string]string {
 	out := map[string]string{}
-	for _, alg := range []string{"sha256", "sha384", "sha512"} {
+	for _, alg := range simpleindex.StrongHashes {
 		if v := h[alg]; v != "" {
 			out[alg] = strings.ToLower(v)
 		}

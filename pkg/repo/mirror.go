@@ -11,6 +11,9 @@ import (
 	"sort"
 	"sync"
 	"time"
+
+	"github.com/tufpip/tufpip/internal/atomicfile"
+	"github.com/tufpip/tufpip/pkg/simpleindex"
 )
 
 // A mirror session is the publisher's side of "tufpip repo sync" (pkg/mirror does the
@@ -147,7 +150,7 @@ type KnownProject struct {
 
 // Known returns what the repository holds of project (normalised name).
 func (s *MirrorSession) Known(project string) (*KnownProject, error) {
-	project = normalize(project)
+	project = simpleindex.NormalizeName(project)
 	st, err := s.r.readProject(project)
 	if err != nil {
 		return nil, err
@@ -213,7 +216,7 @@ type MirrorFile struct {
 // with a known one (same name, other bytes) or whose metadata disagrees is refused with an
 // error naming it; the other files are kept.
 func (s *MirrorSession) Put(project string, files []MirrorFile) (warnings []string, err error) {
-	project = normalize(project)
+	project = simpleindex.NormalizeName(project)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.r.step(s.ctx, "put "+project); err != nil {
@@ -278,19 +281,19 @@ func (s *MirrorSession) Put(project string, files []MirrorFile) (warnings []stri
 // SavedPage returns the upstream page last saved for project (by SetUpstream in this
 // session or an earlier one), whatever validators go with it.
 func (s *MirrorSession) SavedPage(project string) ([]byte, error) {
-	return readCapped(upstreamBodyPath(s.r.dir, normalize(project)), 1<<30)
+	return readCapped(upstreamBodyPath(s.r.dir, simpleindex.NormalizeName(project)), 1<<30)
 }
 
 // SetUpstream saves project's upstream page now and its validators after the commit: call
 // it only for a project whose files all made it into Put, or the next sync's conditional
 // request would skip what failed.
 func (s *MirrorSession) SetUpstream(project string, u UpstreamState, page []byte) error {
-	project = normalize(project)
+	project = simpleindex.NormalizeName(project)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	// The old validators name the old page by its hash, so overwriting the page before
 	// the commit only makes an interrupted run's successor ask unconditionally.
-	if err := writeFile(upstreamBodyPath(s.r.dir, project), page, 0o644, false); err != nil {
+	if err := atomicfile.WriteFileUnsynced(upstreamBodyPath(s.r.dir, project), page, 0o644); err != nil {
 		return err
 	}
 	u.BodySHA256 = sha256Hex(page)
@@ -350,7 +353,7 @@ func (s *MirrorSession) Commit() (*MirrorCommit, error) {
 			return nil, err
 		}
 		for _, p := range sortedKeys(pages) {
-			if err := writeFile(filepath.Join(targetsDir(s.r.dir), "simple", p, "index.html"), pages[p], 0o644, false); err != nil {
+			if err := atomicfile.WriteFileUnsynced(filepath.Join(targetsDir(s.r.dir), "simple", p, "index.html"), pages[p], 0o644); err != nil {
 				s.r.log.Warn("cannot write the plain page copy", "project", p, "err", err)
 			}
 		}
@@ -370,7 +373,7 @@ func (s *MirrorSession) Commit() (*MirrorCommit, error) {
 		if err != nil {
 			return res, err
 		}
-		if err := writeFile(upstreamPath(s.r.dir, p), data, 0o644, false); err != nil {
+		if err := atomicfile.WriteFileUnsynced(upstreamPath(s.r.dir, p), data, 0o644); err != nil {
 			return res, err
 		}
 	}

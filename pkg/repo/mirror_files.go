@@ -12,6 +12,9 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/tufpip/tufpip/internal/atomicfile"
+	"github.com/tufpip/tufpip/pkg/simpleindex"
 )
 
 // The files of a mirror session: placing a verified download with its core metadata, and
@@ -86,7 +89,7 @@ func (s *MirrorSession) place(project string, mf MirrorFile) (*fileState, []stri
 			return nil, warnings, err
 		}
 		hashed := filepath.Join(pkgDir, sum+"."+mf.Filename+".metadata")
-		if err := writeFile(hashed, md, 0o644, false); err != nil {
+		if err := atomicfile.WriteFileUnsynced(hashed, md, 0o644); err != nil {
 			return nil, warnings, err
 		}
 		if err := replaceWithLink(hashed, filepath.Join(pkgDir, mf.Filename+".metadata")); err != nil {
@@ -129,7 +132,7 @@ func wheelMetadata(path string, d distName, display string) ([]byte, error) {
 	defer zr.Close()
 	for _, f := range zr.File {
 		dir, base, ok := strings.Cut(f.Name, "/")
-		if ok && base == "METADATA" && strings.HasSuffix(dir, ".dist-info") && normalize(strings.SplitN(dir, "-", 2)[0]) == d.Project {
+		if ok && base == "METADATA" && strings.HasSuffix(dir, ".dist-info") && simpleindex.NormalizeName(strings.SplitN(dir, "-", 2)[0]) == d.Project {
 			rc, err := f.Open()
 			if err != nil {
 				return nil, &DistError{File: display, Reason: "cannot open " + f.Name, Err: err}
