@@ -8,6 +8,7 @@ import (
 	"github.com/tufpip/tufpip/internal/guard"
 	"github.com/tufpip/tufpip/pkg/finder"
 	"github.com/tufpip/tufpip/pkg/lockfile"
+	"github.com/tufpip/tufpip/pkg/mirror"
 	"github.com/tufpip/tufpip/pkg/repo"
 	"github.com/tufpip/tufpip/pkg/resolve"
 	"github.com/tufpip/tufpip/pkg/verify"
@@ -77,6 +78,8 @@ func exitCode(err error) int {
 		re *resolve.RequirementError
 		fe *repo.FileCheckError
 		qe *repo.RequestError
+		se *mirror.SyncError
+		mu *mirror.UsageError
 		xe *exec.ExitError
 	)
 	switch {
@@ -86,8 +89,13 @@ func exitCode(err error) int {
 		return ee.code
 	case errors.As(err, &pe):
 		return pe.code
-	case errors.As(err, &gr), errors.As(err, &gu):
+	case errors.As(err, &gr), errors.As(err, &gu), errors.As(err, &mu):
 		return ExitUsage
+	case errors.As(err, &se): // repo sync: some files or projects failed, the rest published
+		if se.Verification {
+			return ExitVerification
+		}
+		return ExitError
 	case verify.IsVerification(err), errors.As(err, &fe):
 		return ExitVerification
 	case errors.As(err, &np), verify.IsNotFound(err), errors.As(err, &errNoMatch{}), errors.As(err, &qe) && qe.NoMatch:

@@ -48,7 +48,7 @@ a stable key or ledger inside DIR or behind a symbolic link.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
-	cmd.AddCommand(newRepoInitCmd(app), newRepoAddCmd(app), newRepoPromoteCmd(app), newRepoTimestampCmd(app), newRepoStatusCmd(app), newRepoRenewCmd(app))
+	cmd.AddCommand(newRepoInitCmd(app), newRepoAddCmd(app), newRepoPromoteCmd(app), newRepoTimestampCmd(app), newRepoStatusCmd(app), newRepoRenewCmd(app), newRepoSyncCmd(app))
 	return cmd
 }
 

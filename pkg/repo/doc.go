@@ -13,7 +13,8 @@
 //	                simple/P/<sha256>.index.html (pages, one per signing role),
 //	                simple/P/index.html (unsigned copy of unstable's page for plain pip)
 //	                                                    -> serve as the targets URL
-//	DIR/state/      upload times, Requires-Python, journals, lock: never serve
+//	DIR/state/      upload times, Requires-Python, journals, lock, sync's upstream
+//	                validators and pages (state/upstream/P.json, P.page): never serve
 //	DIR/keys/       default keys directory: never serve; better, keep it elsewhere (--keys)
 //
 // Consistent snapshots are on: every metadata file except timestamp.json is versioned and

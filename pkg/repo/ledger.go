@@ -30,6 +30,11 @@ type ledgerEntry struct {
 	// RequiresPython is read from the file's bytes after checking them against the hash a
 	// role signed; nil until then.
 	RequiresPython *string `json:"requires_python,omitempty"`
+	// CoreMetadata is the sha256 of a wheel's own METADATA, read from the same
+	// hash-checked bytes ("" for an sdist; nil until read): stable's page advertises it,
+	// so the .metadata a client fetches through stable must be the wheel's own.
+	CoreMetadata     *string `json:"core_metadata_sha256,omitempty"`
+	CoreMetadataSize int64   `json:"core_metadata_size,omitempty"`
 }
 
 // Decision is an operator's choice kept in the ledger: a hold, a release, or a

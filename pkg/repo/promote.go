@@ -327,12 +327,17 @@ func (r *Repo) promoteProject(t *txn, led *ledger, project string, res *PromoteR
 	if err != nil {
 		return nil, false, err
 	}
+	byName := map[string]fileState{}
+	for _, f := range st.Files {
+		byName[f.Filename] = f
+	}
 	var files []fileState
 	for _, fn := range sortedKeys(signed) {
 		fs, err := r.stableFile(t, led, fn, keyStable, signed[fn])
 		if err != nil {
 			return nil, false, err
 		}
+		carry(&fs, byName[fn], led.Files[fn])
 		files = append(files, fs)
 	}
 	var promoted []string
@@ -373,6 +378,7 @@ func (r *Repo) promoteProject(t *txn, led *ledger, project string, res *PromoteR
 		if err := t.setTarget(keyStable, path, fs.Size, fs.SHA256); err != nil {
 			return nil, false, err
 		}
+		carry(&fs, f, led.Files[f.Filename])
 		files = append(files, fs)
 		promoted = append(promoted, f.Filename)
 		if fast && (res.Cutoff.IsZero() || when.After(res.Cutoff)) {
@@ -384,6 +390,18 @@ func (r *Repo) promoteProject(t *txn, led *ledger, project string, res *PromoteR
 	}
 	_, changed, err := r.putPages(t, keyStable, project, files)
 	return promoted, changed, err
+}
+
+// carry takes from DIR/state what stable's page may show about a file stable signs: the
+// upstream's yank (repo sync), which changes which signed file pip prefers, never which
+// files stable signs; and the core metadata a sync serves beside it, only when its hash is
+// that of the wheel's own METADATA read from the hash-checked bytes (ledger), so stable
+// never vouches for dependencies the wheel does not declare.
+func carry(fs *fileState, st fileState, e ledgerEntry) {
+	fs.Yanked, fs.YankedReason = st.Yanked, st.YankedReason
+	if st.CoreMetadata != "" && e.CoreMetadata != nil && *e.CoreMetadata == st.CoreMetadata {
+		fs.CoreMetadata, fs.CoreMetadataSize = st.CoreMetadata, st.CoreMetadataSize
+	}
 }
 
 // stableFile describes a file for stable's page from what the stable side knows: the
@@ -402,12 +420,16 @@ func (r *Repo) stableFile(t *txn, led *ledger, fn, role string, tf *metadata.Tar
 	if !known {
 		e = ledgerEntry{SHA256: sum, Seen: t.now, Uploaded: t.now}
 	}
-	if e.RequiresPython == nil {
-		rp, err := r.checkedRequiresPython(fn, d, role, sum, tf.Length)
+	if e.RequiresPython == nil || e.CoreMetadata == nil {
+		rp, md, err := r.checkedFacts(fn, d, role, sum, tf.Length)
 		if err != nil {
 			return fileState{}, err
 		}
-		e.RequiresPython = &rp
+		mdSum := ""
+		if md != nil {
+			mdSum = sha256Hex(md)
+		}
+		e.RequiresPython, e.CoreMetadata, e.CoreMetadataSize = &rp, &mdSum, int64(len(md))
 		led.Files[fn] = e
 		led.changed = true
 	}
@@ -418,34 +440,40 @@ func (r *Repo) stableFile(t *txn, led *ledger, fn, role string, tf *metadata.Tar
 	return fileState{Filename: fn, Version: d.Version.String(), SHA256: sum, Size: tf.Length, UploadTime: up, RequiresPython: *e.RequiresPython}, nil
 }
 
-// checkedRequiresPython copies the stored file out of the repository while hashing it
+// checkedFacts copies the stored file out of the repository while hashing it
 // (the upload server could change it between a check and a read), checks length and
-// sha256 against what role signed, and reads Requires-Python from the copy.
-func (r *Repo) checkedRequiresPython(fn string, d distName, role, sum string, length int64) (string, error) {
+// sha256 against what role signed, and reads Requires-Python and a wheel's METADATA (for
+// the core metadata stable's page advertises) from the copy.
+func (r *Repo) checkedFacts(fn string, d distName, role, sum string, length int64) (string, []byte, error) {
 	src := filepath.Join(targetsDir(r.dir), packagesDir, sum+"."+fn)
 	in, err := os.Open(src)
 	if err != nil {
-		return "", &FileCheckError{Path: src, Role: role, Reason: "cannot read the file role " + role + " signs: " + err.Error()}
+		return "", nil, &FileCheckError{Path: src, Role: role, Reason: "cannot read the file role " + role + " signs: " + err.Error()}
 	}
 	defer in.Close()
 	tmp, err := os.CreateTemp("", ".tufpip-check-*"+d.Ext)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	defer os.Remove(tmp.Name())
 	defer tmp.Close()
 	h := sha256.New()
 	n, err := io.Copy(io.MultiWriter(tmp, h), io.LimitReader(in, length+1))
 	if err != nil {
-		return "", &FileCheckError{Path: src, Role: role, Reason: "cannot read the file role " + role + " signs: " + err.Error()}
+		return "", nil, &FileCheckError{Path: src, Role: role, Reason: "cannot read the file role " + role + " signs: " + err.Error()}
 	}
 	if got := hex.EncodeToString(h.Sum(nil)); n != length || got != sum {
-		return "", &FileCheckError{Path: src, Role: role, Reason: fmt.Sprintf("has %d bytes with sha256 %s, but role %s signed %d bytes with sha256 %s", n, got, role, length, sum)}
+		return "", nil, &FileCheckError{Path: src, Role: role, Reason: fmt.Sprintf("has %d bytes with sha256 %s, but role %s signed %d bytes with sha256 %s", n, got, role, length, sum)}
 	}
 	if err := tmp.Close(); err != nil {
-		return "", err
+		return "", nil, err
 	}
-	return readRequiresPython(tmp.Name(), d, src)
+	rp, err := readRequiresPython(tmp.Name(), d, src)
+	if err != nil || !d.Wheel {
+		return rp, nil, err
+	}
+	md, err := wheelMetadata(tmp.Name(), d, src)
+	return rp, md, err
 }
 
 func normalizeAll(names []string) []string {

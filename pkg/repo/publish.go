@@ -175,12 +175,15 @@ func (t *txn) setTarget(family, path string, length int64, sum string) error {
 
 // step is called before every file a publish writes: it honours cancellation and the
 // test hook that simulates a crash at that point.
-func (t *txn) step(name string) error {
-	if err := t.ctx.Err(); err != nil {
+func (t *txn) step(name string) error { return t.r.step(t.ctx, name) }
+
+// step is txn.step for work done outside a transaction (sync's downloads).
+func (r *Repo) step(ctx context.Context, name string) error {
+	if err := ctx.Err(); err != nil {
 		return &InterruptedError{Step: name, Err: err}
 	}
-	if t.r.failAt != nil {
-		if err := t.r.failAt(name); err != nil {
+	if r.failAt != nil {
+		if err := r.failAt(name); err != nil {
 			return &InterruptedError{Step: name, Err: err}
 		}
 	}

@@ -28,6 +28,19 @@ type fileState struct {
 	Size           int64     `json:"size"`
 	UploadTime     time.Time `json:"upload_time"`
 	RequiresPython string    `json:"requires_python,omitempty"`
+
+	// Set by sync for files mirrored from an upstream index (mirror.go).
+	Yanked       bool   `json:"yanked,omitempty"`
+	YankedReason string `json:"yanked_reason,omitempty"`
+	// CoreMetadata is the sha256 of the PEP 658 core metadata served at the file's target
+	// path + ".metadata"; "" when none is served.
+	CoreMetadata     string `json:"core_metadata_sha256,omitempty"`
+	CoreMetadataSize int64  `json:"core_metadata_size,omitempty"`
+	// FirstSeen is when sync first saw the file upstream (the mirror's clock); UploadTime
+	// is then the upstream's PEP 700 upload-time, which only a project's first sync
+	// (Bootstrap) may take as the file's age.
+	FirstSeen time.Time `json:"first_seen,omitzero"`
+	Bootstrap bool      `json:"bootstrap,omitempty"`
 }
 
 // projectState is DIR/state/projects/<normalised name>.json.
