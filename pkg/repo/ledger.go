@@ -104,8 +104,16 @@ func (l *ledger) observe(project string, f fileState, now time.Time) (seen time.
 	seen = now
 	switch {
 	case !l.known[project]:
-		if !f.UploadTime.IsZero() && f.UploadTime.Before(now) {
-			seen, bootstrap = f.UploadTime, true
+		from := f.UploadTime
+		// A file sync saw only after its project's first sync ages from when it saw it
+		// (never earlier than its upload time): trusting the online side here only ever
+		// makes the age shorter, it cannot make a file older, and an upstream cannot
+		// backdate a release that appeared between the first sync and the first promote.
+		if !f.FirstSeen.IsZero() && !f.Bootstrap && f.FirstSeen.After(from) {
+			from = f.FirstSeen
+		}
+		if !from.IsZero() && from.Before(now) {
+			seen, bootstrap = from, true
 		}
 	case f.UploadTime.After(now):
 		seen = f.UploadTime
