@@ -66,6 +66,7 @@ type Client struct {
 	up         *updater.Updater    // nil until a refresh succeeded
 	consistent bool                // the trusted root's consistent_snapshot
 	delegs     *trustedDelegations // delegated roles loaded since the last refresh
+	scratch    walkScratch
 }
 
 // Open validates cfg, creates the cache directory and refreshes the trusted

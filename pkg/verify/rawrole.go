@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 	"github.com/theupdateframework/go-tuf/v2/metadata/trustedmetadata"
@@ -38,18 +39,39 @@ type span struct{ start, end int }
 // targetIndex is a role's targets object as it lies in the canonical bytes: the members'
 // key and value spans in order. Canonical JSON sorts keys by their decoded bytes, so a path
 // is found by binary search, with no map and no string per target.
-type targetIndex struct{ keys, vals []span }
+type targetIndex struct {
+	keys, vals []span
+	// plain: no key has an escape, so a key's quoted bytes are the path's bytes and keys
+	// compare as bytes.
+	plain bool
+}
 
 func (ix targetIndex) len() int { return len(ix.keys) }
 
 func (ix targetIndex) find(b []byte, path string) (span, bool) {
-	i, found := slices.BinarySearchFunc(ix.keys, path, func(k span, p string) int {
-		return compareKey(b[k.start:k.end], p)
-	})
+	var i int
+	var found bool
+	if ix.plain {
+		i, found = slices.BinarySearchFunc(ix.keys, path, func(k span, p string) int {
+			return strings.Compare(unsafeString(b[k.start+1:k.end-1]), p)
+		})
+	} else {
+		i, found = slices.BinarySearchFunc(ix.keys, path, func(k span, p string) int {
+			return compareKey(b[k.start:k.end], p)
+		})
+	}
 	if !found {
 		return span{}, false
 	}
 	return ix.vals[i], true
+}
+
+// unsafeString is b as a string without a copy, for a comparison that does not keep it.
+func unsafeString(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
 }
 
 // compareKey compares a canonical JSON string (quoted, escaping only '"' and '\\') with p.
@@ -82,7 +104,7 @@ func compareKey(key []byte, p string) int {
 
 // memberSpans indexes the canonical object b[start:end].
 func memberSpans(b []byte, start, end int) (targetIndex, bool) {
-	var ix targetIndex
+	ix := targetIndex{plain: true}
 	if end-start < 2 || b[start] != '{' || b[end-1] != '}' {
 		return ix, false
 	}
@@ -96,6 +118,9 @@ func memberSpans(b []byte, start, end int) (targetIndex, bool) {
 		vend, ok := skipCanonical(obj, kend+1)
 		if !ok {
 			return ix, false
+		}
+		if ix.plain && bytes.IndexByte(b[i+1:kend-1], '\\') >= 0 {
+			ix.plain = false
 		}
 		ix.keys = append(ix.keys, span{i, kend})
 		ix.vals = append(ix.vals, span{kend + 1, vend})
@@ -534,6 +559,9 @@ type role struct {
 	patterns [][]string
 	shapes   map[string][]metadata.RoleResult
 	key      []byte
+
+	// node is where walks start when this is the top-level targets role (see vnode).
+	node *vnode
 }
 
 // rolesFor is GetRolesForTarget(path) on the role's delegations, computed once per path
@@ -541,6 +569,13 @@ type role struct {
 // gets the same answer, and matching every pattern for each of 8,000 files was a tenth of a
 // warm run.
 func (r *role) rolesFor(path string) []metadata.RoleResult {
+	res, _ := r.rolesForMemo(path)
+	return res
+}
+
+// rolesForMemo is rolesFor, and whether the answer is the role's memoised one for the path's
+// shape (then the same slice comes back for every path of that shape in this refresh).
+func (r *role) rolesForMemo(path string) ([]metadata.RoleResult, bool) {
 	d := r.delegations()
 	if r.shape == 0 {
 		r.shape = -1
@@ -549,15 +584,15 @@ func (r *role) rolesFor(path string) []metadata.RoleResult {
 		}
 	}
 	if r.shape < 0 {
-		return d.GetRolesForTarget(path)
+		return d.GetRolesForTarget(path), false
 	}
 	r.key = r.shapeKey(r.key[:0], path)
 	if res, ok := r.shapes[string(r.key)]; ok {
-		return res
+		return res, true
 	}
 	res := d.GetRolesForTarget(path)
 	r.shapes[string(r.key)] = res
-	return res
+	return res, true
 }
 
 // shapeKey describes what go-tuf's matching of path against r.patterns can depend on: it
