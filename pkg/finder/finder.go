@@ -234,15 +234,41 @@ func (f *Finder) lookup(ctx context.Context, project string) (*Project, error) {
 	if incomplete != nil {
 		proj.Warnings = append(proj.Warnings, incomplete.Error())
 	}
-	lookup := f.lookupFiles(ctx, parsed.Files)
-	seen := map[string]bool{}
-	for _, pf := range parsed.Files {
+	files := parsed.Files
+	tps := make([]string, len(files))
+	for i, pf := range files {
+		tps[i], _ = f.targetPath(pf.URL)
+	}
+	// The filenames are read while the files are looked up: neither needs the other, and on
+	// a page of thousands of files each is a good part of the work.
+	names := make([]parsedName, len(files))
+	parse := func(from, to int) {
+		for i := from; i < to; i++ {
+			names[i].dist, names[i].err = resolve.ParseFilenameFor(project, files[i].Filename)
+		}
+	}
+	var lookup func(string) (*verify.Target, error)
+	if len(files) >= concurrentParse {
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			parse(0, len(files))
+		}()
+		lookup = f.lookupFiles(ctx, tps)
+		<-done
+	} else {
+		parse(0, len(files))
+		lookup = f.lookupFiles(ctx, tps)
+	}
+	seen := make(map[string]bool, len(files))
+	proj.Files = make([]*File, 0, len(files))
+	for i, pf := range files {
 		if seen[pf.Filename] {
 			proj.Warnings = append(proj.Warnings, fmt.Sprintf("%s: listed twice on the page; the first entry is used", pf.Filename))
 			continue
 		}
 		seen[pf.Filename] = true
-		file, skip, err := f.trust(project, page, pf, lookup)
+		file, skip, err := f.trust(project, page, pf, names[i], tps[i], lookup)
 		if err != nil {
 			return nil, err
 		}
@@ -260,19 +286,30 @@ func (f *Finder) lookup(ctx context.Context, project string) (*Project, error) {
 	return proj, nil
 }
 
-// lookupFiles looks up the TUF targets of a page's files: in one call when the client can
-// (verify.Client.LookupEach), else one Lookup per file as trust asks.
-func (f *Finder) lookupFiles(ctx context.Context, files []simpleindex.File) func(string) (*verify.Target, error) {
+// concurrentParse is the number of files from which a page's filenames are parsed in a
+// goroutine of their own, alongside the lookups.
+const concurrentParse = 256
+
+// parsedName is a file's name read as a distribution's.
+type parsedName struct {
+	dist resolve.Dist
+	err  error
+}
+
+// lookupFiles looks up the TUF targets of a page's files, given their target paths ("" for a
+// file outside the targets URL): in one call when the client can (verify.Client.LookupEach),
+// else one Lookup per file as trust asks.
+func (f *Finder) lookupFiles(ctx context.Context, tps []string) func(string) (*verify.Target, error) {
 	each, ok := f.cfg.TUF.(interface {
 		LookupEach(ctx context.Context, paths []string) []verify.LookupResult
 	})
 	if !ok {
 		return func(p string) (*verify.Target, error) { return f.cfg.TUF.Lookup(ctx, p) }
 	}
-	var paths []string
-	index := map[string]int{}
-	for _, pf := range files {
-		if tp, ok := f.targetPath(pf.URL); ok {
+	paths := make([]string, 0, len(tps))
+	index := make(map[string]int, len(tps))
+	for _, tp := range tps {
+		if tp != "" {
 			if _, dup := index[tp]; !dup {
 				index[tp] = len(paths)
 				paths = append(paths, tp)

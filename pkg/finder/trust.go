@@ -20,24 +20,23 @@ var strongHashes = []string{"sha256", "sha384", "sha512"}
 // trust applies DESIGN.md's trust rules to one file on a trusted page: it returns the
 // trusted file, or the reason it is skipped, or an error that stops the whole project
 // (a role's metadata that does not verify).
-func (f *Finder) trust(project string, page *verify.Target, pf simpleindex.File, lookup func(string) (*verify.Target, error)) (*File, *resolve.Skip, error) {
+// name is pf's filename as resolve.ParseFilenameFor(project, ...) reads it, and targetPath
+// what f.targetPath(pf.URL) returns ("" for a file outside the targets URL).
+func (f *Finder) trust(project string, page *verify.Target, pf simpleindex.File, name parsedName, targetPath string, lookup func(string) (*verify.Target, error)) (*File, *resolve.Skip, error) {
 	skip := func(version, format string, args ...any) (*File, *resolve.Skip, error) {
 		return nil, &resolve.Skip{Filename: pf.Filename, Version: version, Reason: fmt.Sprintf(format, args...)}, nil
 	}
-	dist, err := resolve.ParseFilenameFor(project, pf.Filename)
+	dist, err := name.dist, name.err
 	if err != nil {
 		return skip("", "%v", err)
 	}
-	version := dist.Version.String()
-
-	targetPath, ok := f.targetPath(pf.URL)
-	if !ok {
-		return skip(version, "outside the targets URL %s", f.cfg.TargetsURL)
+	if targetPath == "" {
+		return skip(dist.Version.String(), "outside the targets URL %s", f.cfg.TargetsURL)
 	}
 	if name := path.Base(targetPath); name != pf.Filename {
 		// pip names a file by its URL; the signed bytes are those of the target path. An
 		// anchor text naming another project or version would relabel them.
-		return skip(version, "the link text names %s but the link is to %s", pf.Filename, name)
+		return skip(dist.Version.String(), "the link text names %s but the link is to %s", pf.Filename, name)
 	}
 	pageHashes := strong(pf.Hashes)
 
@@ -53,7 +52,7 @@ func (f *Finder) trust(project string, page *verify.Target, pf simpleindex.File,
 					TargetPath: targetPath, Target: verify.PageFile(targetPath, pf.URL, pf.Size, pageHashes, page),
 				}, nil, nil
 			}
-			return skip(version, "%s on the page (role %s) disagrees with the hash signed by role %s", alg, page.Role, target.Role)
+			return skip(dist.Version.String(), "%s on the page (role %s) disagrees with the hash signed by role %s", alg, page.Role, target.Role)
 		}
 		// The download must satisfy the page's strong hashes too: a target signed by
 		// another role in an algorithm the page does not use (sha512 against the page's
@@ -62,7 +61,7 @@ func (f *Finder) trust(project string, page *verify.Target, pf simpleindex.File,
 		role := target.Role
 		if r := f.cfg.RequireRole; r != "" && !target.VouchedBy(r) {
 			if !(page.VouchedBy(r) && len(pageHashes) > 0) {
-				return skip(version, "not signed by %s (signed by %s)", r, target.Role)
+				return skip(dist.Version.String(), "not signed by %s (signed by %s)", r, target.Role)
 			}
 			role = page.Role
 			// The required role's only evidence is its page's hashes: the download is
@@ -81,9 +80,9 @@ func (f *Finder) trust(project string, page *verify.Target, pf simpleindex.File,
 
 	if len(pageHashes) == 0 {
 		if len(pf.Hashes) > 0 {
-			return skip(version, "only a weak hash (%s) on the page and not a TUF target", strings.Join(sortedKeys(pf.Hashes), ", "))
+			return skip(dist.Version.String(), "only a weak hash (%s) on the page and not a TUF target", strings.Join(sortedKeys(pf.Hashes), ", "))
 		}
-		return skip(version, "no hash on the page and not a TUF target")
+		return skip(dist.Version.String(), "no hash on the page and not a TUF target")
 	}
 	return &File{
 		Candidate:  resolve.Candidate{File: pf, Dist: dist, Role: page.Role},
@@ -160,6 +159,16 @@ func strong(h map[string]string) map[string]string {
 
 // withHashes returns t, or a copy of it that also lists the hashes of extra it lacks.
 func withHashes(t *verify.Target, extra map[string]string) *verify.Target {
+	all := true
+	for alg := range extra {
+		if _, ok := t.Hashes[alg]; !ok {
+			all = false
+			break
+		}
+	}
+	if all {
+		return t // the common case, without sorting anything
+	}
 	var missing []string
 	for _, alg := range sortedKeys(extra) {
 		if _, ok := t.Hashes[alg]; !ok {
@@ -193,6 +202,14 @@ func pageEvidence(t *verify.Target, pageHashes map[string]string, page *verify.T
 
 // disagree reports the first algorithm both sides list with different values.
 func disagree(page, signed map[string]string) (string, bool) {
+	if len(page) == 1 {
+		for alg, v := range page {
+			if s, ok := signed[alg]; ok && !strings.EqualFold(s, v) {
+				return alg, true
+			}
+		}
+		return "", false
+	}
 	for _, alg := range sortedKeys(page) {
 		if s, ok := signed[alg]; ok && !strings.EqualFold(s, page[alg]) {
 			return alg, true
