@@ -245,6 +245,7 @@ func (f *Finder) lookup(ctx context.Context, project string) (*Project, error) {
 	parse := func(from, to int) {
 		for i := from; i < to; i++ {
 			names[i].dist, names[i].err = resolve.ParseFilenameFor(project, files[i].Filename)
+			names[i].strong = strong(files[i].Hashes)
 		}
 	}
 	var lookup func(string) (*verify.Target, error)
@@ -290,10 +291,11 @@ func (f *Finder) lookup(ctx context.Context, project string) (*Project, error) {
 // goroutine of their own, alongside the lookups.
 const concurrentParse = 256
 
-// parsedName is a file's name read as a distribution's.
+// parsedName is a file's name read as a distribution's, and its strong page hashes.
 type parsedName struct {
-	dist resolve.Dist
-	err  error
+	dist   resolve.Dist
+	err    error
+	strong map[string]string // strong(pf.Hashes)
 }
 
 // lookupFiles looks up the TUF targets of a page's files, given their target paths ("" for a

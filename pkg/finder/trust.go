@@ -20,7 +20,8 @@ var strongHashes = []string{"sha256", "sha384", "sha512"}
 // trust applies DESIGN.md's trust rules to one file on a trusted page: it returns the
 // trusted file, or the reason it is skipped, or an error that stops the whole project
 // (a role's metadata that does not verify).
-// name is pf's filename as resolve.ParseFilenameFor(project, ...) reads it, and targetPath
+// name is pf's filename as resolve.ParseFilenameFor(project, ...) reads it with
+// strong(pf.Hashes), and targetPath
 // what f.targetPath(pf.URL) returns ("" for a file outside the targets URL).
 func (f *Finder) trust(project string, page *verify.Target, pf simpleindex.File, name parsedName, targetPath string, lookup func(string) (*verify.Target, error)) (*File, *resolve.Skip, error) {
 	skip := func(version, format string, args ...any) (*File, *resolve.Skip, error) {
@@ -38,7 +39,7 @@ func (f *Finder) trust(project string, page *verify.Target, pf simpleindex.File,
 		// anchor text naming another project or version would relabel them.
 		return skip(dist.Version.String(), "the link text names %s but the link is to %s", pf.Filename, name)
 	}
-	pageHashes := strong(pf.Hashes)
+	pageHashes := name.strong
 
 	target, err := lookup(targetPath)
 	switch {
@@ -204,7 +205,7 @@ func pageEvidence(t *verify.Target, pageHashes map[string]string, page *verify.T
 func disagree(page, signed map[string]string) (string, bool) {
 	if len(page) == 1 {
 		for alg, v := range page {
-			if s, ok := signed[alg]; ok && !strings.EqualFold(s, v) {
+			if s, ok := signed[alg]; ok && s != v && !strings.EqualFold(s, v) {
 				return alg, true
 			}
 		}
