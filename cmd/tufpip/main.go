@@ -7,4 +7,4 @@ import (
 	"github.com/tufpip/tufpip/internal/cli"
 )
 
-func main() { c := cli.Main(); zzstop(); os.Exit(c) }
+func main() { os.Exit(cli.Main()) }
