@@ -1,6 +1,7 @@
 package finder
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"path"
@@ -21,9 +22,9 @@ var strongHashes = []string{"sha256", "sha384", "sha512"}
 // trusted file, or the reason it is skipped, or an error that stops the whole project
 // (a role's metadata that does not verify).
 // name is pf's filename as resolve.ParseFilenameFor(project, ...) reads it with
-// strong(pf.Hashes), and targetPath
-// what f.targetPath(pf.URL) returns ("" for a file outside the targets URL).
-func (f *Finder) trust(project string, page *verify.Target, pf simpleindex.File, name parsedName, targetPath string, lookup func(string) (*verify.Target, error)) (*File, *resolve.Skip, error) {
+// strong(pf.Hashes), targetPath what f.targetPath(pf.URL) returns ("" for a file outside the
+// targets URL), and res, when not nil, the lookup of targetPath (else trust looks it up).
+func (f *Finder) trust(ctx context.Context, project string, page *verify.Target, pf simpleindex.File, name parsedName, targetPath string, res *verify.LookupResult) (*File, *resolve.Skip, error) {
 	skip := func(version, format string, args ...any) (*File, *resolve.Skip, error) {
 		return nil, &resolve.Skip{Filename: pf.Filename, Version: version, Reason: fmt.Sprintf(format, args...)}, nil
 	}
@@ -41,7 +42,12 @@ func (f *Finder) trust(project string, page *verify.Target, pf simpleindex.File,
 	}
 	pageHashes := name.strong
 
-	target, err := lookup(targetPath)
+	var target *verify.Target
+	if res != nil {
+		target, err = res.Target, res.Err
+	} else {
+		target, err = f.cfg.TUF.Lookup(ctx, targetPath)
+	}
 	switch {
 	case err == nil:
 		if alg, ok := disagree(pf.Hashes, target.Hashes); ok {
