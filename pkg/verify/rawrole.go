@@ -286,6 +286,12 @@ func (r *rawRole) verifyBy(d *metadata.Delegations) error {
 // signatures from the delegator's keys, the version the snapshot gives, and expiry against
 // the trusted set's reference time (fixed when the refresh started).
 func loadRawRole(tm *trustedmetadata.TrustedMetadata, data []byte, name string, delegator *metadata.Delegations) (*rawRole, error) {
+	return loadParsedRole(tm, data, nil, name, delegator)
+}
+
+// loadParsedRole is loadRawRole given, when not nil, parseRawRole's result for exactly data
+// (see preparedRoles): every check is the same, only the parse is not done twice.
+func loadParsedRole(tm *trustedmetadata.TrustedMetadata, data []byte, parsed *rawRole, name string, delegator *metadata.Delegations) (*rawRole, error) {
 	if tm.Snapshot == nil || tm.Timestamp == nil {
 		return nil, &metadata.ErrRuntime{Msg: "cannot load targets before snapshot"}
 	}
@@ -302,10 +308,14 @@ func loadRawRole(tm *trustedmetadata.TrustedMetadata, data []byte, name string, 
 	if err := meta.VerifyLengthHashes(data); err != nil {
 		return nil, err
 	}
-	r, err := parseRawRole(name, data)
-	if err != nil {
-		return nil, err
+	r := parsed
+	if r == nil {
+		var err error
+		if r, err = parseRawRole(name, data); err != nil {
+			return nil, err
+		}
 	}
+	r.name = name
 	if err := r.verifyBy(delegator); err != nil {
 		return nil, err
 	}
