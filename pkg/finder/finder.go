@@ -83,6 +83,7 @@ type Finder struct {
 	targets  *url.URL
 	mu       sync.Mutex
 	projects map[string]*call
+	list     *projectList // Projects' answer, once computed
 }
 
 type call struct {
