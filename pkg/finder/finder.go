@@ -205,9 +205,7 @@ func (f *Finder) lookup(ctx context.Context, project string) (*Project, error) {
 	if r := f.cfg.RequireRole; r != "" {
 		q.Accept = func(t *verify.Target) bool { return t.VouchedBy(r) }
 	}
-	zz("find page")
 	pages, err := f.cfg.TUF.Find(ctx, pagePath, q)
-	zz("found page")
 	var incomplete *verify.IncompleteError
 	if errors.As(err, &incomplete) && len(pages) > 0 {
 		err = nil
@@ -234,7 +232,6 @@ func (f *Finder) lookup(ctx context.Context, project string) (*Project, error) {
 	if err != nil {
 		return nil, err
 	}
-	zz("parsed page")
 	proj := &Project{Name: project, Page: page}
 	if incomplete != nil {
 		proj.Warnings = append(proj.Warnings, incomplete.Error())
@@ -242,7 +239,6 @@ func (f *Finder) lookup(ctx context.Context, project string) (*Project, error) {
 	if err := f.trustFiles(ctx, project, page, proj, parsed.Files); err != nil {
 		return nil, err
 	}
-	zz("trusted")
 	if f.cfg.Explain && len(others) > 0 {
 		if err := f.explain(ctx, proj, others); err != nil {
 			return nil, err
