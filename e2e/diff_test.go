@@ -15,6 +15,7 @@ import (
 
 	"github.com/tufpip/tufpip/internal/pyfix"
 	"github.com/tufpip/tufpip/internal/tuftest"
+	"github.com/tufpip/tufpip/pkg/simpleindex"
 )
 
 // The differential test (issue 4): for hundreds of random project pages, tufpip resolve
@@ -37,7 +38,7 @@ func envInt(t *testing.T, name string, def int64) int64 {
 	return n
 }
 
-// resolveOutput is the JSON "tufpip resolve --format json" prints (DESIGN.md).
+// resolveOutput is the JSON "tufpip resolve --format json" prints (docs/design.md).
 type resolveOutput struct {
 	Results []resolveResult `json:"results"`
 }
@@ -123,11 +124,9 @@ func TestDifferentialResolvePre(t *testing.T) {
 }
 
 func differential(t *testing.T, seed, n int64, pre bool) {
-	haveResolve := resolveAvailable(t)
-	if !haveResolve && os.Getenv("TUFPIP_E2E_PROJECTS") == "" {
-		// Keep the generator and the pip side exercised, cheaply, until resolve exists.
-		n = min(n, 30)
-	}
+	// A binary that does not build, or has no resolve, fails the test: checking only pip's
+	// side would pass while comparing nothing.
+	requireResolve(t)
 	var flags []string
 	if pre {
 		flags = []string{"--pre"}
@@ -138,13 +137,9 @@ func differential(t *testing.T, seed, n int64, pre bool) {
 	stats := genStats(projects)
 	t.Logf("seed %d: %d projects, %s, generated in %v", seed, n, stats, time.Since(start).Round(time.Millisecond))
 	plain := plainIndex(t, projects)
-	var srv *tuftest.Server
-	var root string
-	if haveResolve {
-		start = time.Now()
-		srv, root = signedRepo(t, projects)
-		t.Logf("signed repository in %v", time.Since(start).Round(time.Millisecond))
-	}
+	start = time.Now()
+	srv, root := signedRepo(t, projects)
+	t.Logf("signed repository in %v", time.Since(start).Round(time.Millisecond))
 
 	for _, py := range pythons {
 		t.Run(py.Version, func(t *testing.T) {
@@ -173,28 +168,22 @@ func differential(t *testing.T, seed, n int64, pre bool) {
 					}
 				}
 			}
-			if !haveResolve {
-				skipUnless(t, false, "tufpip resolve is not available yet: pip side of seed %d checked, tufpip side skipped", seed)
-			}
 			got := runResolve(t, srv, root, py, reqs, flags)
 			compareSides(t, seed, py, projects, pip, got)
 		})
 	}
 }
 
-// resolveAvailable reports whether the built binary has a resolve command; a missing
-// binary or command is reported once here and turns into a skip later.
-func resolveAvailable(t *testing.T) bool {
+// requireResolve fails the test unless the built binary has a resolve command.
+func requireResolve(t *testing.T) {
+	t.Helper()
 	if tufpipBuildErr != nil {
-		t.Logf("tufpip binary not available: %v", tufpipBuildErr)
-		return false
+		t.Fatalf("tufpip binary not available: %v", tufpipBuildErr)
 	}
 	stdout, stderr, code := runTufpip(t, "resolve", "--help")
 	if code != 0 || !strings.Contains(stdout+stderr, "tufpip resolve") {
-		t.Logf("tufpip resolve not available (exit %d)", code)
-		return false
+		t.Fatalf("tufpip resolve not available (exit %d): %s", code, stderr)
 	}
-	return true
 }
 
 func genStats(projects []genProject) string {
@@ -228,7 +217,7 @@ func genStats(projects []genProject) string {
 func checkPipSide(t *testing.T, projects []genProject, pip *pyfix.DryRun) {
 	t.Helper()
 	for _, p := range projects {
-		key := pyfix.NormalizeName(p.Name)
+		key := simpleindex.NormalizeName(p.Name)
 		c, chosen := pip.Chosen[key]
 		if _, none := pip.NoMatch[key]; none == chosen {
 			t.Errorf("%s: pip chose %v and reported no match %v", p.Requirement, chosen, none)
@@ -272,7 +261,7 @@ func runResolve(t *testing.T, srv *tuftest.Server, root string, py pyfix.Interpr
 	}
 	got := map[string]resolveResult{}
 	for _, r := range out.Results {
-		key := pyfix.NormalizeName(r.Project)
+		key := simpleindex.NormalizeName(r.Project)
 		if r.Project == "" {
 			key, _ = pyfix.RequirementProject(r.Requirement)
 		}
@@ -306,7 +295,7 @@ func compareSides(t *testing.T, seed int64, py pyfix.Interpreter, projects []gen
 func diffSides(projects []genProject, pip *pyfix.DryRun, got map[string]resolveResult) []string {
 	var diffs []string
 	for _, p := range projects {
-		key := pyfix.NormalizeName(p.Name)
+		key := simpleindex.NormalizeName(p.Name)
 		r, ok := got[key]
 		if !ok {
 			diffs = append(diffs, fmt.Sprintf("%s: tufpip printed no result", p.Requirement))
@@ -398,7 +387,7 @@ var coverageKinds = []string{"wheel", "sdist", "no match", "yanked", "pre-releas
 func choiceCoverage(projects []genProject, pip *pyfix.DryRun) map[string]int {
 	cov := map[string]int{}
 	for _, p := range projects {
-		key := pyfix.NormalizeName(p.Name)
+		key := simpleindex.NormalizeName(p.Name)
 		if _, none := pip.NoMatch[key]; none {
 			cov["no match"]++
 			continue

@@ -115,15 +115,15 @@ func open(ctx context.Context, o options, log *slog.Logger) (*verify.Client, err
 		return nil, err
 	}
 	return verify.Open(ctx, verify.Config{
-		MetadataURL: o.metadataURL,
-		TargetsURL:  o.targetBaseURL,
-		TrustedRoot: root,
-		MetadataDir: o.metadataDir,
-		TargetsDir:  filepath.Join(o.metadataDir, "targets-cache"),
-		UserAgent:   "tufpip-conformance",
-		Retries:     0, // the suite checks that each metadata file is requested once
-		RefTime:     now,
-		Logger:      log,
+		MetadataURL:   o.metadataURL,
+		TargetsURL:    o.targetBaseURL,
+		TrustedRoot:   root,
+		MetadataDir:   o.metadataDir,
+		TargetsDir:    filepath.Join(o.metadataDir, "targets-cache"),
+		UserAgent:     "tufpip-conformance",
+		Retries:       0, // the suite checks that each metadata file is requested once
+		UnsafeRefTime: now,
+		Logger:        log,
 	})
 }
 

@@ -1,7 +1,8 @@
 // Package atomicfile writes files so that a reader sees the old content or the new, never a
 // part: data goes to a temporary file beside the target (named ".tmp-NAME-*", which cleanup
 // code recognises), is synced, given its mode and renamed into place. A failed write removes
-// the temporary file.
+// the temporary file. Missing folders above the file are created as open as the file is
+// readable (DirMode): a private file gets private folders, a published one public folders.
 package atomicfile
 
 import (
@@ -21,10 +22,20 @@ func WriteFileUnsynced(path string, data []byte, perm os.FileMode) error {
 	return write(path, data, perm, false)
 }
 
+// DirMode is the mode of the folders created for a file of mode perm: searchable by whoever
+// may read the file, so 0600 gives 0700 and 0644 gives 0755.
+func DirMode(perm os.FileMode) os.FileMode {
+	perm &= os.ModePerm
+	return perm | perm&0o444>>2
+}
+
 // TempPrefix starts the name of every temporary file this package creates for base.
 func TempPrefix(base string) string { return ".tmp-" + base + "-" }
 
 func write(path string, data []byte, perm os.FileMode, sync bool) (err error) {
+	if err := os.MkdirAll(filepath.Dir(path), DirMode(perm)); err != nil {
+		return err
+	}
 	f, err := os.CreateTemp(filepath.Dir(path), TempPrefix(filepath.Base(path))+"*")
 	if err != nil {
 		return err

@@ -107,7 +107,7 @@ func TestRedteamResolveHostileFilenames(t *testing.T) {
 	}
 }
 
-// Exit codes of DESIGN.md for the failures an attacker can cause.
+// Exit codes of docs/design.md for the failures an attacker can cause.
 func TestRedteamExitCodes(t *testing.T) {
 	t.Run("tampered page is 3", func(t *testing.T) {
 		repo := seedRepo(t)

@@ -15,10 +15,9 @@ import (
 	"strings"
 
 	"github.com/tufpip/tufpip/internal/atomicfile"
+	"github.com/tufpip/tufpip/pkg/simpleindex"
+	"github.com/tufpip/tufpip/pkg/verify"
 )
-
-// DefaultIndexPath is where a project's page lives among the TUF targets (REFERENCE.md).
-const DefaultIndexPath = "simple/{project}/index.html"
 
 // config is the saved state of `tufpip init`: named repositories and which one is the default.
 // Each repository's trusted root is a separate file beside it, so that it can be inspected
@@ -76,7 +75,7 @@ func saveConfig(dir string, cfg *config) error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(filepath.Join(dir, "config.json"), append(data, '\n'), 0o600)
+	return atomicfile.WriteFile(filepath.Join(dir, "config.json"), append(data, '\n'), 0o600)
 }
 
 func rootFile(configDir, name string) string {
@@ -142,29 +141,17 @@ func (a *App) settings() (*repoSettings, error) {
 		}
 	}
 	if s.MetadataURL == "" {
-		return nil, withCode(ExitUsage, withHint(errorf("no repository selected"),
-			"pass --metadata-url URL and --root FILE, or save one with tufpip init"))
+		return nil, usageErrorf("pass --metadata-url URL and --root FILE, or save one with tufpip init", "no repository selected")
 	}
 	if s.IndexPath == "" {
-		s.IndexPath = DefaultIndexPath
+		s.IndexPath = simpleindex.DefaultPathTemplate
 	}
-	if err := checkURL("--metadata-url", s.MetadataURL); err != nil {
-		return nil, err
-	}
-	if s.TargetsURL == "" {
-		derived, ok := siblingTargetsURL(s.MetadataURL)
-		if !ok {
-			return nil, usageErrorf("pass --targets-url URL (the URL that target paths are relative to)",
-				"no targets URL for repository %s", s.MetadataURL)
-		}
-		s.TargetsURL = derived
-	}
-	if err := checkURL("--targets-url", s.TargetsURL); err != nil {
+	if s.TargetsURL, err = checkRepoURLs(s.MetadataURL, s.TargetsURL); err != nil {
 		return nil, err
 	}
 	if rootPath == "" {
-		return nil, withCode(ExitUsage, withHint(errorf("no trusted root for %s", s.MetadataURL),
-			"pass --root FILE with the repository's root.json obtained out of band, or run tufpip init; tufpip never trusts a root on first use"))
+		return nil, usageErrorf("pass --root FILE with the repository's root.json obtained out of band, or run tufpip init; tufpip never trusts a root on first use",
+			"no trusted root for %s", s.MetadataURL)
 	}
 	root, err := os.ReadFile(rootPath)
 	if err != nil {
@@ -206,18 +193,26 @@ func cacheKey(metadataURL string) string {
 	return host + "-" + hex.EncodeToString(sum[:6])
 }
 
-// siblingTargetsURL derives ".../targets/" from ".../metadata/", the layout tufpip repo writes.
-func siblingTargetsURL(metadataURL string) (string, bool) {
-	trimmed := strings.TrimRight(metadataURL, "/")
-	if !strings.HasSuffix(trimmed, "/metadata") {
-		return "", false
+// checkRepoURLs checks the metadata and targets URLs with pkg/verify's own rule, so that
+// what the client would refuse is a usage error (exit 2) here, and returns the targets URL,
+// derived as pkg/verify derives it when none is given.
+func checkRepoURLs(metadataURL, targetsURL string) (string, error) {
+	if err := checkURL("--metadata-url", metadataURL); err != nil {
+		return "", err
 	}
-	return strings.TrimSuffix(trimmed, "metadata") + "targets/", true
+	if targetsURL == "" {
+		derived, ok := verify.DefaultTargetsURL(metadataURL)
+		if !ok {
+			return "", usageErrorf("pass --targets-url URL (the URL that target paths are relative to)",
+				"no targets URL for repository %s", metadataURL)
+		}
+		targetsURL = derived
+	}
+	return targetsURL, checkURL("--targets-url", targetsURL)
 }
 
 func checkURL(flag, raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http" && u.Scheme != "file") || (u.Scheme != "file" && u.Host == "") {
+	if verify.CheckBaseURL(raw) != nil {
 		return usageErrorf("use an absolute http(s) URL such as https://example.org/metadata/", "%s %q is not a usable URL", flag, raw)
 	}
 	return nil
@@ -233,13 +228,4 @@ func knownRepos(cfg *config) string {
 	}
 	sort.Strings(names)
 	return fmt.Sprintf("saved repositories: %s", strings.Join(names, ", "))
-}
-
-// writeFileAtomic creates path's directory (0700: it holds trusted roots) and writes path
-// atomically.
-func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return err
-	}
-	return atomicfile.WriteFile(path, data, perm)
 }

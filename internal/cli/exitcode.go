@@ -4,9 +4,15 @@ import (
 	"context"
 	"errors"
 	"os/exec"
+
+	"github.com/tufpip/tufpip/internal/guard"
+	"github.com/tufpip/tufpip/pkg/finder"
+	"github.com/tufpip/tufpip/pkg/lockfile"
+	"github.com/tufpip/tufpip/pkg/resolve"
+	"github.com/tufpip/tufpip/pkg/verify"
 )
 
-// The exit codes are a contract with scripts (DESIGN.md): change them only with the README.
+// The exit codes are a contract with scripts (docs/design.md): change them only with the README.
 const (
 	ExitOK           = 0
 	ExitError        = 1 // network, configuration, I/O
@@ -34,7 +40,7 @@ func usageErrorf(hint, format string, args ...any) error {
 // withHint attaches a hint to err and keeps its exit code. A hint already attached closer to
 // the failure is more specific and wins.
 func withHint(err error, hint string) error {
-	if err == nil || hint == "" || hintFor(err) != "" {
+	if err == nil || hint == "" || attachedHint(err) != "" {
 		return err
 	}
 	return &exitError{code: exitCode(err), err: err, hint: hint}
@@ -54,46 +60,96 @@ type passthroughError struct{ code int }
 
 func (e *passthroughError) Error() string { return "child process exited with a failure" }
 
-// classifiers map errors from pkg/ packages to exit codes; each package that defines typed
-// errors registers its mapping in its own file so this table stays the one place of truth.
-var classifiers []func(error) (int, bool)
-
-// exitCode maps an error to the documented exit code.
+// exitCode maps an error to the documented exit code. It is the one place that decides:
+// commands return typed errors (or attach a code with withCode), and Execute applies this
+// once. A usage refusal by the pip guard is checked before the library errors, then a
+// verification failure: an error that wraps both a verification failure and something else
+// is still a verification failure.
 func exitCode(err error) int {
-	if err == nil {
+	var (
+		ee *exitError
+		pe *passthroughError
+		gr *guard.RefusedError
+		gu *guard.UsageError
+		np *finder.NoPageError
+		ur *resolve.URLRequirementError
+		re *resolve.RequirementError
+		xe *exec.ExitError
+	)
+	switch {
+	case err == nil:
 		return ExitOK
-	}
-	var ee *exitError
-	if errors.As(err, &ee) {
+	case errors.As(err, &ee):
 		return ee.code
-	}
-	var pe *passthroughError
-	if errors.As(err, &pe) {
+	case errors.As(err, &pe):
 		return pe.code
-	}
-	for _, c := range classifiers {
-		if code, ok := c(err); ok {
-			return code
-		}
-	}
-	if errors.Is(err, context.Canceled) {
+	case errors.As(err, &gr), errors.As(err, &gu):
+		return ExitUsage
+	case verify.IsVerification(err):
+		return ExitVerification
+	case errors.As(err, &np), verify.IsNotFound(err), errors.As(err, &errNoMatch{}):
+		return ExitNoMatch
+	case errors.As(err, &ur), errors.As(err, &re):
+		return ExitUsage
+	case verify.IsNetwork(err):
+		return ExitError
+	case errors.Is(err, context.Canceled):
 		return ExitInterrupted
-	}
-	var xe *exec.ExitError
-	if errors.As(err, &xe) && xe.ExitCode() > 0 {
+	case errors.As(err, &xe) && xe.ExitCode() > 0:
 		return xe.ExitCode()
 	}
 	return ExitError
 }
 
-// hintFor returns the hint attached to err, if any.
+// hintFor returns what the user should do about err: the hint attached closest to the
+// failure, else the hint its type suggests. Execute prints it once, under the error.
 func hintFor(err error) string {
+	if h := attachedHint(err); h != "" {
+		return h
+	}
+	return typedHint(err)
+}
+
+// attachedHint returns the hint attached to err with withHint or usageErrorf, if any.
+func attachedHint(err error) string {
 	var ee *exitError
 	for errors.As(err, &ee) {
 		if ee.hint != "" {
 			return ee.hint
 		}
 		err = ee.err
+	}
+	return ""
+}
+
+// typedHint suggests what to do about the library's typed errors.
+func typedHint(err error) string {
+	var (
+		gr *guard.RefusedError
+		gu *guard.UsageError
+		lu *lockfile.UnsupportedError
+		np *finder.NoPageError
+		uc *verify.UnsafeCacheError
+	)
+	switch {
+	case errors.As(err, &gr):
+		return gr.Hint
+	case errors.As(err, &gu):
+		return gu.Hint
+	case errors.As(err, &lu):
+		return lu.Hint
+	case errors.As(err, &uc) && uc.Writable:
+		return "chmod go-w " + uc.Dir + ", or pass --cache-dir with a folder only you can write to"
+	case errors.As(err, &uc):
+		return "pass --cache-dir with a folder of your own"
+	case errors.As(err, &np) && len(np.Roles) > 0:
+		return "the project is vouched for only by " + np.Roles[0] + "; drop --require-role to accept it"
+	case errors.As(err, &np):
+		return "check the project name, or whether this repository serves it (tufpip --repo NAME ...)"
+	case verify.IsVerification(err):
+		return "the repository or something between it and you served data that does not verify; do not install from it until this is explained"
+	case verify.IsNetwork(err):
+		return "check the URL and your connection; tufpip retries only connection errors and 5xx"
 	}
 	return ""
 }

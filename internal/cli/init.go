@@ -9,14 +9,16 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/theupdateframework/go-tuf/v2/metadata"
+	"github.com/tufpip/tufpip/internal/atomicfile"
 	"github.com/tufpip/tufpip/pkg/verify"
 )
 
 func init() { register(newInitCmd) }
 
 type initOptions struct {
-	name, metadataURL, targetsURL, root, indexPath string
-	makeDefault, force, offline                    bool
+	repoOptions
+	name                        string
+	makeDefault, force, offline bool
 }
 
 func newInitCmd(app *App) *cobra.Command {
@@ -43,10 +45,7 @@ without contacting the repository.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.name, "name", "", "name to save the repository under (lowercase letters, digits, . _ -)")
-	f.StringVar(&o.metadataURL, "metadata-url", "", "TUF metadata URL")
-	f.StringVar(&o.targetsURL, "targets-url", "", "URL that target paths are relative to")
-	f.StringVar(&o.root, "root", "", "the repository's trusted root.json")
-	f.StringVar(&o.indexPath, "index-path", "", "target path of a project's page (default "+DefaultIndexPath+")")
+	addRepoFlags(f, &o.repoOptions, false, "metadata-url", "targets-url", "root", "index-path")
 	f.BoolVar(&o.makeDefault, "default", false, "use this repository when none is selected")
 	f.BoolVar(&o.force, "force", false, "replace a saved repository of the same name (and its root)")
 	f.BoolVar(&o.offline, "offline", false, "save without first refreshing the metadata from the repository")
@@ -60,17 +59,8 @@ func runInit(ctx context.Context, app *App, o initOptions) error {
 	if !repoNameRE.MatchString(o.name) {
 		return usageErrorf("use lowercase letters, digits, '.', '_' and '-'", "invalid repository name %q", o.name)
 	}
-	if err := checkURL("--metadata-url", o.metadataURL); err != nil {
-		return err
-	}
-	if o.targetsURL == "" {
-		derived, ok := siblingTargetsURL(o.metadataURL)
-		if !ok {
-			return usageErrorf("pass --targets-url URL", "no targets URL for repository %s", o.metadataURL)
-		}
-		o.targetsURL = derived
-	}
-	if err := checkURL("--targets-url", o.targetsURL); err != nil {
+	var err error
+	if o.targetsURL, err = checkRepoURLs(o.metadataURL, o.targetsURL); err != nil {
 		return err
 	}
 	rootBytes, err := os.ReadFile(o.root)
@@ -95,7 +85,7 @@ func runInit(ctx context.Context, app *App, o initOptions) error {
 			return err
 		}
 	}
-	if err := writeFileAtomic(rootFile(dir, o.name), rootBytes, 0o600); err != nil {
+	if err := atomicfile.WriteFile(rootFile(dir, o.name), rootBytes, 0o600); err != nil {
 		return errorf("saving trusted root: %w", err)
 	}
 	cfg.Repositories[o.name] = &savedRepository{MetadataURL: o.metadataURL, TargetsURL: o.targetsURL, IndexPath: o.indexPath}

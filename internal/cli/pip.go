@@ -2,9 +2,7 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"log/slog"
 	"net"
 	"os"
 	"strconv"
@@ -150,7 +148,7 @@ func runPipWrapper(ctx context.Context, app *App, o *pipRunOptions) error {
 	}
 	cl := guard.ParsePip(o.command, o.pipArgs)
 	if err := cl.Check(); err != nil {
-		return guardError(err)
+		return err
 	}
 	python := o.python
 	if python == "" {
@@ -166,10 +164,7 @@ func runPipWrapper(ctx context.Context, app *App, o *pipRunOptions) error {
 		return err
 	}
 	defer sb.Close()
-	logger := app.Logger
-	app.Logger = slog.New(quietRefusals{logger.Handler()}) // the index keeps the logger it starts with
-	ix, stop, err := app.startIndex(ctx, ln, o.requireRole, 0, "")
-	app.Logger = logger
+	ix, stop, err := app.startIndex(ctx, ln, o.requireRole, 0, "", app.refusedLater)
 	if err != nil {
 		ln.Close()
 		return err
@@ -192,9 +187,21 @@ func runPipWrapper(ctx context.Context, app *App, o *pipRunOptions) error {
 	cancelPrefetch()
 	<-prefetched
 	stop()
+	return app.childResult(ctx, "pip", ix, sb, code, runErr, func() {
+		if !hintNoPip(ctx, app, python) && code == 1 && len(cl.Projects()) > 0 {
+			explainProjects(ctx, app, o.requireRole, cl.Projects())
+		}
+	})
+}
+
+// childResult is the wrappers' outcome once the child (pip or uv) has exited: every file the
+// index refused and every attempt to reach another host is reported after the child's own
+// output, and makes the run a verification failure (exit 3); otherwise the child's exit code
+// passes through, after failed, which explains a failure when set.
+func (app *App) childResult(ctx context.Context, tool string, ix *index.Server, sb *guard.Sandbox, code int, runErr error, failed func()) error {
 	fails := ix.Failures()
 	if att := sb.Attempts(); len(att) > 0 {
-		fails = append(fails, index.Failure{Err: &guard.OutsideError{Tool: "pip", Attempts: att}})
+		fails = append(fails, index.Failure{Err: &guard.OutsideError{Tool: tool, Attempts: att}})
 	}
 	if len(fails) > 0 {
 		reportFailures(app.IO.ErrOut, fails)
@@ -209,34 +216,10 @@ func runPipWrapper(ctx context.Context, app *App, o *pipRunOptions) error {
 	case ctx.Err() != nil:
 		return ctx.Err()
 	case code != 0:
-		if !hintNoPip(ctx, app, python) && code == 1 && len(cl.Projects()) > 0 {
-			explainProjects(ctx, app, o.requireRole, cl.Projects())
+		if failed != nil {
+			failed()
 		}
 		return &passthroughError{code: code}
 	}
 	return nil
-}
-
-func init() {
-	classifiers = append(classifiers, func(err error) (int, bool) {
-		var re *guard.RefusedError
-		var ue *guard.UsageError
-		if errors.As(err, &re) || errors.As(err, &ue) {
-			return ExitUsage, true
-		}
-		return 0, false
-	})
-}
-
-// guardError attaches the hint of a refusal or usage error from internal/guard (exit 2).
-func guardError(err error) error {
-	var re *guard.RefusedError
-	if errors.As(err, &re) {
-		return withHint(err, re.Hint)
-	}
-	var ue *guard.UsageError
-	if errors.As(err, &ue) {
-		return withHint(err, ue.Hint)
-	}
-	return err
 }

@@ -31,14 +31,7 @@ func (o *pipRunOptions) wrapperFlags(app *App) *pflag.FlagSet {
 
 // repoFlags adds the repository options, starting from what global flags before the
 // command's name set.
-func repoFlags(f *pflag.FlagSet, app *App) {
-	f.StringVar(&app.flags.repo, "repo", app.flags.repo, "a repository saved with tufpip init (env TUFPIP_REPO)")
-	f.StringVar(&app.flags.metadataURL, "metadata-url", app.flags.metadataURL, "TUF metadata URL (env TUFPIP_METADATA_URL)")
-	f.StringVar(&app.flags.targetsURL, "targets-url", app.flags.targetsURL, "URL that target paths are relative to (env TUFPIP_TARGETS_URL)")
-	f.StringVar(&app.flags.root, "root", app.flags.root, "trusted root.json, obtained out of band (env TUFPIP_ROOT)")
-	f.StringVar(&app.flags.indexPath, "index-path", app.flags.indexPath, "target path of a project's page (default "+DefaultIndexPath+")")
-	f.StringVar(&app.flags.cacheDir, "cache-dir", app.flags.cacheDir, "tufpip's cache directory (env TUFPIP_CACHE_DIR)")
-}
+func repoFlags(f *pflag.FlagSet, app *App) { addRepoFlags(f, &app.flags.repoOptions, true) }
 
 // splitWrapperArgs sets the leading tufpip options in f and returns pip's arguments.
 func splitWrapperArgs(f *pflag.FlagSet, args []string) ([]string, error) {

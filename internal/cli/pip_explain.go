@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/tufpip/tufpip/pkg/finder"
+	"github.com/tufpip/tufpip/pkg/resolve"
 	"github.com/tufpip/tufpip/pkg/simpleindex"
 )
 
@@ -62,7 +63,7 @@ func explainProjects(ctx context.Context, app *App, requireRole string, projects
 			}
 		}
 		for _, s := range proj.Skipped {
-			if s.Version != "" && !has[s.Version] && strings.HasPrefix(s.Reason, "signed only by") {
+			if s.Version != "" && !has[s.Version] && s.Kind == resolve.SkipLowerRole && s.Required == "" {
 				has[s.Version] = true
 				others = append(others, s.Version+" ("+s.Reason+")")
 			}

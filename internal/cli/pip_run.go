@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"os/exec"
 	"strings"
@@ -71,23 +70,11 @@ func runChild(ctx context.Context, streams *IOStreams, python string, args, env 
 	return 0, err
 }
 
-// quietRefusals drops the index's log line for each refused request: the wrapper reports
-// every refused file itself, once, after pip's output, instead of in the middle of it.
-type quietRefusals struct{ slog.Handler }
-
-func (h quietRefusals) Handle(ctx context.Context, r slog.Record) error {
-	if r.Message == "refused" {
-		return nil
-	}
-	return h.Handler.Handle(ctx, r)
-}
-
-func (h quietRefusals) WithAttrs(attrs []slog.Attr) slog.Handler {
-	return quietRefusals{h.Handler.WithAttrs(attrs)}
-}
-
-func (h quietRefusals) WithGroup(name string) slog.Handler {
-	return quietRefusals{h.Handler.WithGroup(name)}
+// refusedLater is the wrappers' index.Config.OnRefusal: the wrapper reports every refused
+// file itself, once, after pip's output (reportFailures), instead of in the middle of it;
+// -v shows each as it happens.
+func (a *App) refusedLater(f index.Failure) {
+	a.Logger.Debug("refused", "project", f.Project, "file", f.Filename, "error", f.Err)
 }
 
 // reportFailures prints each file the index refused, once, naming it and the reason.

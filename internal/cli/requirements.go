@@ -45,8 +45,8 @@ func readRequirements(args, files []string) ([]requirementArg, error) {
 			}
 			origin := fmt.Sprintf("%s:%d", e.Pos.File, e.Pos.Line)
 			if e.URL != "" || e.Path != "" || e.Editable {
-				return nil, withCode(ExitUsage, withHint(errorf("%s: %s is not a requirement tufpip can vouch for", origin, e.Raw),
-					"only project names with version specifiers can be resolved from signed index pages"))
+				return nil, usageErrorf("only project names with version specifiers can be resolved from signed index pages",
+					"%s: %s is not a requirement tufpip can vouch for", origin, e.Raw)
 			}
 			r, err := resolve.ParseRequirement(e.Raw)
 			if err != nil {

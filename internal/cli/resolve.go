@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
-	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/tufpip/tufpip/pkg/finder"
@@ -69,7 +68,7 @@ const oneShotHeap = 256 << 20
 // would not be faster: the pages are verified on the same cores.
 const defaultParallel = 4
 
-// resolveResult is one element of resolve --format json (DESIGN.md).
+// resolveResult is one element of resolve --format json (docs/design.md).
 type resolveResult struct {
 	Requirement string         `json:"requirement"`
 	Project     string         `json:"project"`
@@ -129,7 +128,7 @@ func runResolve(ctx context.Context, app *App, o resolveOptions, args []string) 
 		app.Logger.Debug("target environment", "python", env.PythonFullVersion, "tags", len(env.Tags), "best-tag", env.Tags[0].String())
 	}
 	if err != nil {
-		return withHint(err, hintForError(err))
+		return err
 	}
 	results := make([]*resolveResult, 0, len(reqs))
 	for _, r := range reqs {
@@ -285,7 +284,7 @@ func printResolve(app *App, results []*resolveResult) error {
 			}
 		}
 		for _, s := range r.Skipped {
-			if app.flags.verbose || isTrustSkip(s) {
+			if app.flags.verbose || s.Kind.Trust() {
 				fmt.Fprintf(w, "  skipped %s: %s\n", safeText(s.Filename, false), safeText(s.Reason, false))
 			}
 		}
@@ -294,17 +293,6 @@ func printResolve(app *App, results []*resolveResult) error {
 		}
 	}
 	return nil
-}
-
-// isTrustSkip tells the skips that come from the trust rules (always shown) from those of
-// pip's own filters (shown with -v).
-func isTrustSkip(s resolve.Skip) bool {
-	for _, p := range []string{"signed only by ", "signed by ", "not signed by ", "no hash ", "only a weak hash", "outside the targets URL", "disagrees with the hash"} {
-		if strings.Contains(s.Reason, p) {
-			return true
-		}
-	}
-	return false
 }
 
 // combineErrors reports every failed requirement and returns the most serious exit code:
@@ -334,7 +322,7 @@ func combineErrors(results []*resolveResult) error {
 		return nil
 	}
 	if len(all) == 1 {
-		return withHint(worst, hintForError(worst))
+		return worst
 	}
-	return &exitError{code: exitCode(worst), err: errors.Join(all...), hint: hintForError(worst)}
+	return &exitError{code: exitCode(worst), err: errors.Join(all...), hint: hintFor(worst)}
 }

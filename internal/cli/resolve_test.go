@@ -241,3 +241,40 @@ func TestResolveDownloadInterrupted(t *testing.T) {
 		t.Errorf("left in DIR after Ctrl-C: %v", entries)
 	}
 }
+
+// A file skipped by a trust rule is always shown, without -v, whatever the rule: a link whose
+// text names another file than its target used to be shown only with -v, because the CLI
+// recognised trust skips by the words of their reasons.
+func TestResolveShowsEveryTrustSkip(t *testing.T) {
+	repo := tuftest.New(t)
+	good, bad := []byte("foo 1.0 wheel"), []byte("foo 1.1 wheel")
+	repo.AddFile(tuftest.Stable, "foo-1.0-py3-none-any.whl", good)
+	repo.AddFile(tuftest.Stable, "foo-1.1-py3-none-any.whl", bad)
+	repo.SetPage(tuftest.Stable, "foo",
+		tuftest.File("foo-1.0-py3-none-any.whl", good),
+		tuftest.PageFile{Filename: "foo-2.0-py3-none-any.whl", Data: bad, URL: "../../packages/foo-1.1-py3-none-any.whl"},
+		tuftest.PageFile{Filename: "foo-3.0-py3-none-any.whl", Hashes: map[string]string{"md5": strings.Repeat("a", 32)}},
+		tuftest.PageFile{Filename: "foo-4.0-cp399-cp399-win_arm64.whl", Data: []byte("other platform")},
+	)
+	repo.Publish()
+	env, _ := repoEnv(t, repo)
+	r := runCLI(t, env, "resolve", "foo")
+	if r.code != 0 || !strings.Contains(r.stdout, "foo: foo 1.0 from foo-1.0-py3-none-any.whl") {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+	for _, want := range []string{
+		"skipped foo-2.0-py3-none-any.whl: the link text names foo-2.0-py3-none-any.whl but the link is to foo-1.1-py3-none-any.whl",
+		"skipped foo-3.0-py3-none-any.whl: only a weak hash (md5) on the page and not a TUF target",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("missing %q in:\n%s", want, r.stdout)
+		}
+	}
+	// pip's own filters stay for -v
+	if strings.Contains(r.stdout, "foo-4.0-cp399") {
+		t.Errorf("a platform skip shown without -v:\n%s", r.stdout)
+	}
+	if r := runCLI(t, env, "-v", "resolve", "foo"); !strings.Contains(r.stdout, "skipped foo-4.0-cp399-cp399-win_arm64.whl") {
+		t.Errorf("the platform skip not shown with -v:\n%s", r.stdout)
+	}
+}

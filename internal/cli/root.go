@@ -10,10 +10,13 @@ import (
 	"os"
 	"os/signal"
 	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+	"github.com/tufpip/tufpip/pkg/simpleindex"
 )
 
 // App is what every command gets: streams, logger, environment and the global flags.
@@ -28,9 +31,44 @@ type App struct {
 }
 
 type globalFlags struct {
+	repoOptions
+	format         string
+	verbose, quiet bool
+}
+
+// repoOptions are the options that select a repository and its cache.
+type repoOptions struct {
 	metadataURL, targetsURL, root, indexPath, cacheDir, repo string
-	format                                                   string
-	verbose, quiet                                           bool
+}
+
+// repoFlagSpecs declares the repository options once, for every command that takes them.
+var repoFlagSpecs = []struct {
+	name, usage, env string
+	value            func(*repoOptions) *string
+}{
+	{"repo", "a repository saved with tufpip init", "TUFPIP_REPO", func(o *repoOptions) *string { return &o.repo }},
+	{"metadata-url", "TUF metadata URL", "TUFPIP_METADATA_URL", func(o *repoOptions) *string { return &o.metadataURL }},
+	{"targets-url", "URL that target paths are relative to (default: the metadata URL's sibling targets/)", "TUFPIP_TARGETS_URL", func(o *repoOptions) *string { return &o.targetsURL }},
+	{"root", "trusted root.json, obtained out of band", "TUFPIP_ROOT", func(o *repoOptions) *string { return &o.root }},
+	{"index-path", "target path of a project's page (default " + simpleindex.DefaultPathTemplate + ")", "TUFPIP_INDEX_PATH", func(o *repoOptions) *string { return &o.indexPath }},
+	{"cache-dir", "tufpip's cache directory", "TUFPIP_CACHE_DIR", func(o *repoOptions) *string { return &o.cacheDir }},
+}
+
+// addRepoFlags declares the named repository options (all when none is named) on f, bound
+// to o and starting from o's values. withEnv names the environment variable in the help,
+// for commands that read it.
+func addRepoFlags(f *pflag.FlagSet, o *repoOptions, withEnv bool, names ...string) {
+	for _, s := range repoFlagSpecs {
+		if len(names) > 0 && !slices.Contains(names, s.name) {
+			continue
+		}
+		usage := s.usage
+		if withEnv {
+			usage += " (env " + s.env + ")"
+		}
+		p := s.value(o)
+		f.StringVar(p, s.name, *p, usage)
+	}
 }
 
 // Main runs tufpip with the process's arguments and returns its exit code.
@@ -139,12 +177,7 @@ only unstable signed is used only when stable never signed the project.`,
 	root.Flags().BoolP("version", "V", false, "print tufpip's version and exit")
 
 	pf := root.PersistentFlags()
-	pf.StringVar(&app.flags.metadataURL, "metadata-url", "", "TUF metadata URL (env TUFPIP_METADATA_URL)")
-	pf.StringVar(&app.flags.targetsURL, "targets-url", "", "URL that target paths are relative to (env TUFPIP_TARGETS_URL)")
-	pf.StringVar(&app.flags.root, "root", "", "trusted root.json, obtained out of band (env TUFPIP_ROOT)")
-	pf.StringVar(&app.flags.indexPath, "index-path", "", "target path of a project's page (default "+DefaultIndexPath+")")
-	pf.StringVar(&app.flags.cacheDir, "cache-dir", "", "cache directory (env TUFPIP_CACHE_DIR)")
-	pf.StringVar(&app.flags.repo, "repo", "", "a repository saved with tufpip init (env TUFPIP_REPO)")
+	addRepoFlags(pf, &app.flags.repoOptions, true)
 	pf.StringVar(&app.flags.format, "format", "text", "output format: text or json (verify: also github, sarif)")
 	pf.BoolVarP(&app.flags.verbose, "verbose", "v", false, "log debug messages to stderr")
 	pf.BoolVarP(&app.flags.quiet, "quiet", "q", false, "log only errors")

@@ -15,6 +15,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 	"github.com/sigstore/sigstore/pkg/signature"
 	"github.com/theupdateframework/go-tuf/v2/metadata"
+	"github.com/tufpip/tufpip/internal/atomicfile"
 )
 
 var scriptCommands = map[string]func(ts *testscript.TestScript, neg bool, args []string){
@@ -96,5 +97,5 @@ func cmdMkroot(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	data, err := root.ToBytes(true)
 	ts.Check(err)
-	ts.Check(writeFileAtomic(ts.MkAbs(args[0]), data, 0o644))
+	ts.Check(atomicfile.WriteFile(ts.MkAbs(args[0]), data, 0o644))
 }

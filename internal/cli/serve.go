@@ -51,8 +51,9 @@ machine serves, so expose it to other machines only on a network you trust.`,
 	return cmd
 }
 
-// startIndex refreshes the metadata and starts the verifying index on ln.
-func (a *App) startIndex(ctx context.Context, ln net.Listener, requireRole string, refresh time.Duration, publicURL string) (*index.Server, func(), error) {
+// startIndex refreshes the metadata and starts the verifying index on ln. onRefusal is
+// index.Config.OnRefusal: nil logs each refused file as it happens.
+func (a *App) startIndex(ctx context.Context, ln net.Listener, requireRole string, refresh time.Duration, publicURL string, onRefusal func(index.Failure)) (*index.Server, func(), error) {
 	s, err := a.settings()
 	if err != nil {
 		return nil, nil, err
@@ -66,10 +67,10 @@ func (a *App) startIndex(ctx context.Context, ln net.Listener, requireRole strin
 	}
 	ix, err := index.New(ctx, index.Config{
 		Open: open, CacheDir: filepath.Join(s.CacheDir, "index"), RefreshEvery: refresh, Logger: a.Logger,
-		PublicURL: publicURL,
+		PublicURL: publicURL, OnRefusal: onRefusal,
 	})
 	if err != nil {
-		return nil, nil, withHint(err, hintForError(err))
+		return nil, nil, err
 	}
 	srv := &http.Server{Handler: ix.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	loopCtx, cancel := context.WithCancel(ctx)
@@ -107,7 +108,7 @@ func runServe(ctx context.Context, app *App, o serveOptions) error {
 	if err != nil {
 		return withHint(err, "pick another port with --addr")
 	}
-	_, stop, err := app.startIndex(ctx, ln, o.requireRole, o.refresh, o.publicURL)
+	_, stop, err := app.startIndex(ctx, ln, o.requireRole, o.refresh, o.publicURL, nil)
 	if err != nil {
 		ln.Close()
 		return err

@@ -12,7 +12,6 @@ import (
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
 	"github.com/tufpip/tufpip/pkg/finder"
-	"github.com/tufpip/tufpip/pkg/resolve"
 	"github.com/tufpip/tufpip/pkg/verify"
 )
 
@@ -42,7 +41,7 @@ func (a *App) openSession(ctx context.Context, requireRole string, explain bool)
 	})
 	if err != nil {
 		var ve *verify.VerificationError
-		if errors.As(err, &ve) && ve.Path == "trusted root" {
+		if errors.As(err, &ve) && ve.Path == verify.TrustedRootPath {
 			// The bootstrap root is the user's own file, not something the network served:
 			// a configuration error (exit 1), not an attack.
 			return nil, withCode(ExitError, withHint(fmt.Errorf("%s: %w", s.RootSource, err),
@@ -88,50 +87,7 @@ func checkRequireRole(ctx context.Context, client *verify.Client, role string) e
 	return usageErrorf(hint, "--require-role %q: the repository has no role %q", role, first)
 }
 
-// The mapping of library errors to exit codes (DESIGN.md). Verification failures come
-// first: an error that wraps both a verification failure and something else is still a
-// verification failure.
-func init() {
-	classifiers = append(classifiers, func(err error) (int, bool) {
-		var np *finder.NoPageError
-		var ur *resolve.URLRequirementError
-		var re *resolve.RequirementError
-		switch {
-		case verify.IsVerification(err):
-			return ExitVerification, true
-		case errors.As(err, &np), verify.IsNotFound(err), errors.As(err, &errNoMatch{}):
-			return ExitNoMatch, true
-		case errors.As(err, &ur), errors.As(err, &re):
-			return ExitUsage, true
-		case verify.IsNetwork(err):
-			return ExitError, true
-		}
-		return 0, false
-	})
-}
-
 // errNoMatch means at least one requirement had no trusted distribution (exit 4).
 type errNoMatch struct{ msg string }
 
 func (e errNoMatch) Error() string { return e.msg }
-
-// hintForError suggests what to do about common failures.
-func hintForError(err error) string {
-	var np *finder.NoPageError
-	var uc *verify.UnsafeCacheError
-	switch {
-	case errors.As(err, &uc) && uc.Writable:
-		return "chmod go-w " + uc.Dir + ", or pass --cache-dir with a folder only you can write to"
-	case errors.As(err, &uc):
-		return "pass --cache-dir with a folder of your own"
-	case errors.As(err, &np) && len(np.Roles) > 0:
-		return "the project is vouched for only by " + np.Roles[0] + "; drop --require-role to accept it"
-	case errors.As(err, &np):
-		return "check the project name, or whether this repository serves it (tufpip --repo NAME ...)"
-	case verify.IsVerification(err):
-		return "the repository or something between it and you served data that does not verify; do not install from it until this is explained"
-	case verify.IsNetwork(err):
-		return "check the URL and your connection; tufpip retries only connection errors and 5xx"
-	}
-	return ""
-}

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"github.com/tufpip/tufpip/internal/guard"
-	"github.com/tufpip/tufpip/pkg/index"
 )
 
 // tufpip uv: uv with tufpip's verifying index as its only index. uv reaches the index
@@ -104,10 +102,10 @@ func runUvWrapper(ctx context.Context, app *App, o *uvRunOptions) error {
 	}
 	cl := guard.ParseUv(o.args)
 	if err := cl.Check(cwd); err != nil {
-		return guardError(err)
+		return err
 	}
 	if err := guard.CheckUvEnv(os.Environ()); err != nil {
-		return guardError(err)
+		return err
 	}
 	uv := o.uv
 	if uv == "" {
@@ -121,10 +119,7 @@ func runUvWrapper(ctx context.Context, app *App, o *uvRunOptions) error {
 	if err != nil {
 		return err
 	}
-	logger := app.Logger
-	app.Logger = slog.New(quietRefusals{logger.Handler()}) // the index keeps the logger it starts with
-	ix, stop, err := app.startIndex(ctx, nil, o.requireRole, 0, "")
-	app.Logger = logger
+	ix, stop, err := app.startIndex(ctx, nil, o.requireRole, 0, "", app.refusedLater)
 	if err != nil {
 		return err
 	}
@@ -142,24 +137,5 @@ func runUvWrapper(ctx context.Context, app *App, o *uvRunOptions) error {
 	app.Logger.Debug("running uv", "uv", uvPath, "args", strings.Join(o.args, " "), "cache", cache)
 	code, runErr := runChild(ctx, app.IO, uvPath, o.args, env)
 	stop()
-	fails := ix.Failures()
-	if att := sb.Attempts(); len(att) > 0 {
-		fails = append(fails, index.Failure{Err: &guard.OutsideError{Tool: "uv", Attempts: att}})
-	}
-	if len(fails) > 0 {
-		reportFailures(app.IO.ErrOut, fails)
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		return &passthroughError{code: ExitVerification}
-	}
-	switch {
-	case runErr != nil:
-		return runErr
-	case ctx.Err() != nil:
-		return ctx.Err()
-	case code != 0:
-		return &passthroughError{code: code}
-	}
-	return nil
+	return app.childResult(ctx, "uv", ix, sb, code, runErr, nil)
 }

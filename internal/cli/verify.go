@@ -91,10 +91,7 @@ func runVerify(ctx context.Context, app *App, o verifyOptions, paths []string) e
 		}
 		if err != nil {
 			var pe *lockfile.ParseError
-			var ue *lockfile.UnsupportedError
 			switch {
-			case errors.As(err, &ue):
-				return withHint(err, ue.Hint)
 			case errors.As(err, &pe):
 				return withHint(err, regenerateHint(lockfile.DetectFormat(p)))
 			}
@@ -121,7 +118,7 @@ func runVerify(ctx context.Context, app *App, o verifyOptions, paths []string) e
 	// role: it is read only for the projects of entries that fail (see explainer).
 	sess, err := app.openSession(ctx, o.requireRole, false)
 	if err != nil {
-		return withHint(err, hintForError(err))
+		return err
 	}
 	var projects []string
 	for _, e := range entries {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/tufpip/tufpip/internal/pyfix"
 	"github.com/tufpip/tufpip/internal/tuftest"
+	"github.com/tufpip/tufpip/pkg/simpleindex"
 )
 
 // Lockfiles written by the real tools (pip-compile, uv lock, pip lock, poetry lock, pipenv
@@ -189,7 +190,7 @@ func TestVerifyDirectSourcesWrittenByRealTools(t *testing.T) {
 		}
 		got := map[string]int{}
 		for _, e := range out.Entries {
-			got[e.Status+" "+pyfix.NormalizeName(e.Name)]++
+			got[e.Status+" "+simpleindex.NormalizeName(e.Name)]++
 			if e.Status == "unverifiable" && !strings.Contains(e.Reason, "which no TUF role can vouch for") {
 				t.Errorf("%+v", e)
 			}

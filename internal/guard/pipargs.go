@@ -1,6 +1,12 @@
 package guard
 
-import "strings"
+import (
+	"strings"
+
+	"maps"
+
+	"github.com/tufpip/tufpip/pkg/lockfile"
+)
 
 // pip's part of a wrapper's command line is read the way pip's option parser (optparse)
 // reads it, from pip's own option table (pipoptions.go), so that the guard knows which
@@ -61,8 +67,8 @@ func parsePipArgs(command string, args []string) *PipCommandLine {
 			return cl
 		case strings.HasPrefix(a, "--"):
 			name, value, hasValue := strings.Cut(a, "=")
-			opt, ok := matchLong(table, name)
-			if !ok {
+			opt, n := lockfile.MatchOption(maps.All(table), name)
+			if n != 1 {
 				opt = pipOpt{name: name}
 			}
 			if opt.value && !hasValue && i+1 < len(args) {
@@ -110,23 +116,6 @@ func optionTable(command string) map[string]pipOpt {
 		return t
 	}
 	return pipOptions["install"]
-}
-
-// matchLong finds a long option as optparse does: an exact name, or the one option the
-// name abbreviates. Unknown and ambiguous names are pip's errors to report.
-func matchLong(table map[string]pipOpt, name string) (pipOpt, bool) {
-	if o, ok := table[name]; ok {
-		return o, true
-	}
-	var found pipOpt
-	n := 0
-	for k, o := range table {
-		if strings.HasPrefix(k, "--") && strings.HasPrefix(k, name) {
-			found = o
-			n++
-		}
-	}
-	return found, n == 1
 }
 
 // abbreviates reports whether name is an abbreviation pip could read as one of the long

@@ -7,8 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -64,27 +62,6 @@ func NewIndex(t testing.TB, files ...IndexFile) *Index {
 	return ix
 }
 
-// NewIndexFromDir serves every regular file of dir, each with its sha256 fragment.
-func NewIndexFromDir(t testing.TB, dir string) *Index {
-	t.Helper()
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatalf("pyfix: index: %v", err)
-	}
-	var files []IndexFile
-	for _, e := range entries {
-		if !e.Type().IsRegular() {
-			continue
-		}
-		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
-		if err != nil {
-			t.Fatalf("pyfix: index: %v", err)
-		}
-		files = append(files, IndexFile{Filename: e.Name(), Data: data})
-	}
-	return NewIndex(t, files...)
-}
-
 // Add puts a file on the index; pages are rendered per request, so it shows at once.
 func (ix *Index) Add(f IndexFile) error {
 	if f.Filename == "" || strings.ContainsAny(f.Filename, "/\\") {
@@ -97,7 +74,7 @@ func (ix *Index) Add(f IndexFile) error {
 			return err
 		}
 	}
-	key := NormalizeName(project)
+	key := simpleindex.NormalizeName(project)
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	ix.files[key] = append(ix.files[key], f)
@@ -167,7 +144,7 @@ func (ix *Index) route(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		// PEP 503: the canonical URL is the normalised name with a trailing slash.
-		if norm := NormalizeName(name); norm != name || !strings.HasSuffix(p, "/") {
+		if norm := simpleindex.NormalizeName(name); norm != name || !strings.HasSuffix(p, "/") {
 			http.Redirect(w, r, "/simple/"+norm+"/", http.StatusMovedPermanently)
 			return
 		}

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tufpip/tufpip/pkg/simpleindex"
 )
 
 // Choice is the file pip chose for one project in a dry run.
@@ -51,7 +53,7 @@ func RequirementProject(req string) (string, error) {
 	if m == nil {
 		return "", fmt.Errorf("requirement %q does not start with a project name", req)
 	}
-	return NormalizeName(strings.TrimRight(m[1], "._-")), nil
+	return simpleindex.NormalizeName(strings.TrimRight(m[1], "._-")), nil
 }
 
 // pipReport is the subset of pip's installation report (pip >= 22.2) the fixtures read.
@@ -194,7 +196,7 @@ func readReport(reportPath string, out *DryRun) error {
 	}
 	for _, in := range rep.Install {
 		c := Choice{
-			Project: NormalizeName(in.Metadata.Name),
+			Project: simpleindex.NormalizeName(in.Metadata.Name),
 			Version: in.Metadata.Version,
 			URL:     in.DownloadInfo.URL,
 			SHA256:  in.DownloadInfo.ArchiveInfo.Hashes["sha256"],

@@ -11,8 +11,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/tufpip/tufpip/pkg/simpleindex"
 )
 
 // WheelSpec describes a wheel to build. Only Name and Version are required.
@@ -39,9 +37,6 @@ type WheelSpec struct {
 var fixedTime = time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
 
 var nameRE = regexp.MustCompile(`^([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9])$`)
-
-// NormalizeName is PEP 503 normalisation (pkg/simpleindex's), re-exported for tests.
-func NormalizeName(name string) string { return simpleindex.NormalizeName(name) }
 
 var sepRE = regexp.MustCompile(`[-_.]+`)
 

@@ -159,7 +159,7 @@ func editSigned(t *testing.T, edit func(map[string]any)) func([]byte) []byte {
 }
 
 // TestMalformedDelegationKey documents go-tuf v2.4.2's behaviour: the
-// malformed key makes VerifyDelegate panic (REFERENCE item 12), so a client
+// malformed key makes VerifyDelegate panic (docs/reference.md, item 12), so a client
 // has to recover. Either a panic or an error is a refusal; success is not.
 func TestMalformedDelegationKey(t *testing.T) {
 	r, s, _ := newWheelRepo(t)

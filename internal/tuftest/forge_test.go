@@ -7,7 +7,7 @@ import (
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 )
 
-// shadowStable builds the attack of REFERENCE item 13: unstable (online key,
+// shadowStable builds the attack of docs/reference.md, item 13: unstable (online key,
 // with the mirror) delegates "extra/*" to a role it names "stable" and
 // serves a forged stable.json signed with unstable's key, listing an evil
 // copy of stable's wheel and extra/y.

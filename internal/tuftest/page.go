@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"maps"
+	"strings"
 
 	"github.com/tufpip/tufpip/pkg/simpleindex"
 )
@@ -31,12 +32,9 @@ func File(filename string, data []byte) PageFile {
 	return PageFile{Filename: filename, Data: data}
 }
 
-// Normalize is PEP 503 name normalisation.
-func Normalize(project string) string { return simpleindex.NormalizeName(project) }
-
 // PagePath is the target path of a project's page in the default layout.
 func PagePath(project string) string {
-	return "simple/" + Normalize(project) + "/index.html"
+	return strings.ReplaceAll(simpleindex.DefaultPathTemplate, "{project}", simpleindex.NormalizeName(project))
 }
 
 // RenderPage renders a PEP 503 page with pkg/simpleindex. Links default to

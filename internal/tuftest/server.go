@@ -59,9 +59,6 @@ func (r *Repo) Serve(t testing.TB) *Server {
 	return s
 }
 
-// Client returns an HTTP client for the server.
-func (s *Server) Client() *http.Client { return s.srv.Client() }
-
 // Inject adds a fault for requests matching pattern, checked in the order
 // added. pattern is matched (path.Match) against the request path without
 // the leading "/" ("metadata/2.stable.json"), against the path under

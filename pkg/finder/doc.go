@@ -3,7 +3,7 @@
 //
 // For a project it looks up the project's page as a TUF target (pre-order over the
 // delegations, so stable's page wins over unstable's), downloads and verifies the page, and
-// applies the trust rules of DESIGN.md to every file on it: a file is trusted when it is
+// applies the trust rules of docs/design.md to every file on it: a file is trusted when it is
 // itself a TUF target whose hashes agree with the page, or when the trusted page lists it
 // under the targets URL with a sha256 (or stronger) hash. Everything else is reported as
 // skipped with the reason. With Explain set it also reads the pages of lower-precedence roles

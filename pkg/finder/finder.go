@@ -419,11 +419,12 @@ func (f *Finder) explain(ctx context.Context, proj *Project, others []*verify.Ta
 				continue
 			}
 			reported[pf.Filename] = true
-			reason := "signed only by " + other.Role
+			s := resolve.Skip{Filename: pf.Filename, Version: v, Kind: resolve.SkipLowerRole, SignedBy: other.Role}
 			if f.cfg.RequireRole != "" && !other.VouchedBy(f.cfg.RequireRole) {
-				reason = fmt.Sprintf("signed by %s, not by %s", other.Role, f.cfg.RequireRole)
+				s.Required = f.cfg.RequireRole
 			}
-			proj.Skipped = append(proj.Skipped, resolve.Skip{Filename: pf.Filename, Version: v, Reason: reason})
+			s.Reason = skipReason(s, "", "")
+			proj.Skipped = append(proj.Skipped, s)
 		}
 	}
 	sort.SliceStable(proj.Skipped, func(i, j int) bool { return proj.Skipped[i].Filename < proj.Skipped[j].Filename })

@@ -3,10 +3,10 @@ package finder
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/url"
 	"path"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/tufpip/tufpip/pkg/resolve"
@@ -14,31 +14,30 @@ import (
 	"github.com/tufpip/tufpip/pkg/verify"
 )
 
-// strongHashes are the page hashes that can make a file trusted (rule b). md5, sha1 and
-// sha224 never can.
-var strongHashes = []string{"sha256", "sha384", "sha512"}
-
-// trust applies DESIGN.md's trust rules to one file on a trusted page: it returns the
+// trust applies docs/design.md's trust rules to one file on a trusted page: it returns the
 // trusted file, or the reason it is skipped, or an error that stops the whole project
 // (a role's metadata that does not verify).
 // name is pf's filename as resolve.ParseFilenameFor(project, ...) reads it with
 // strong(pf.Hashes), targetPath what f.targetPath(pf.URL) returns ("" for a file outside the
 // targets URL), and res, when not nil, the lookup of targetPath (else trust looks it up).
 func (f *Finder) trust(ctx context.Context, project string, page *verify.Target, pf simpleindex.File, name parsedName, targetPath string, res *verify.LookupResult) (*File, *resolve.Skip, error) {
-	skip := func(version, format string, args ...any) (*File, *resolve.Skip, error) {
-		return nil, &resolve.Skip{Filename: pf.Filename, Version: version, Reason: fmt.Sprintf(format, args...)}, nil
-	}
 	dist, err := name.dist, name.err
 	if err != nil {
-		return skip("", "%v", err)
+		return nil, &resolve.Skip{Filename: pf.Filename, Reason: err.Error()}, nil
 	}
+	skip := func(kind resolve.SkipKind, signedBy, detail string) (*File, *resolve.Skip, error) {
+		s := resolve.Skip{Filename: pf.Filename, Version: dist.Version.String(), Kind: kind, SignedBy: signedBy, Required: f.cfg.RequireRole}
+		s.Reason = skipReason(s, page.Role, detail)
+		return nil, &s, nil
+	}
+
 	if targetPath == "" {
-		return skip(dist.Version.String(), "outside the targets URL %s", f.cfg.TargetsURL)
+		return skip(resolve.SkipOutsideTargets, "", f.cfg.TargetsURL)
 	}
 	if name := path.Base(targetPath); name != pf.Filename {
 		// pip names a file by its URL; the signed bytes are those of the target path. An
 		// anchor text naming another project or version would relabel them.
-		return skip(dist.Version.String(), "the link text names %s but the link is to %s", pf.Filename, name)
+		return skip(resolve.SkipRelabelled, "", name)
 	}
 	pageHashes := name.strong
 
@@ -59,7 +58,7 @@ func (f *Finder) trust(ctx context.Context, project string, page *verify.Target,
 					TargetPath: targetPath, Target: verify.PageFile(targetPath, pf.URL, pf.Size, pageHashes, page),
 				}, nil, nil
 			}
-			return skip(dist.Version.String(), "%s on the page (role %s) disagrees with the hash signed by role %s", alg, page.Role, target.Role)
+			return skip(resolve.SkipHashMismatch, target.Role, alg)
 		}
 		// The download must satisfy the page's strong hashes too: a target signed by
 		// another role in an algorithm the page does not use (sha512 against the page's
@@ -68,7 +67,7 @@ func (f *Finder) trust(ctx context.Context, project string, page *verify.Target,
 		role := target.Role
 		if r := f.cfg.RequireRole; r != "" && !target.VouchedBy(r) {
 			if !(page.VouchedBy(r) && len(pageHashes) > 0) {
-				return skip(dist.Version.String(), "not signed by %s (signed by %s)", r, target.Role)
+				return skip(resolve.SkipNotRequired, target.Role, "")
 			}
 			role = page.Role
 			// The required role's only evidence is its page's hashes: the download is
@@ -87,14 +86,40 @@ func (f *Finder) trust(ctx context.Context, project string, page *verify.Target,
 
 	if len(pageHashes) == 0 {
 		if len(pf.Hashes) > 0 {
-			return skip(dist.Version.String(), "only a weak hash (%s) on the page and not a TUF target", strings.Join(sortedKeys(pf.Hashes), ", "))
+			return skip(resolve.SkipWeakHash, "", strings.Join(slices.Sorted(maps.Keys(pf.Hashes)), ", "))
 		}
-		return skip(dist.Version.String(), "no hash on the page and not a TUF target")
+		return skip(resolve.SkipNoHash, "", "")
 	}
 	return &File{
 		Candidate:  resolve.Candidate{File: pf, Dist: dist, Role: page.Role},
 		TargetPath: targetPath, Target: verify.PageFile(targetPath, pf.URL, pf.Size, pageHashes, page),
 	}, nil, nil
+}
+
+// skipReason words a skip for people, from its kind and roles: the one place the trust
+// rules' reasons are written. detail is the kind's particular: the targets URL, the name
+// the link points to, the hash algorithm that disagrees, or the page's weak hashes.
+func skipReason(s resolve.Skip, pageRole, detail string) string {
+	switch s.Kind {
+	case resolve.SkipOutsideTargets:
+		return "outside the targets URL " + detail
+	case resolve.SkipRelabelled:
+		return fmt.Sprintf("the link text names %s but the link is to %s", s.Filename, detail)
+	case resolve.SkipHashMismatch:
+		return fmt.Sprintf("%s on the page (role %s) disagrees with the hash signed by role %s", detail, pageRole, s.SignedBy)
+	case resolve.SkipWeakHash:
+		return fmt.Sprintf("only a weak hash (%s) on the page and not a TUF target", detail)
+	case resolve.SkipNoHash:
+		return "no hash on the page and not a TUF target"
+	case resolve.SkipNotRequired:
+		return fmt.Sprintf("not signed by %s (signed by %s)", s.Required, s.SignedBy)
+	case resolve.SkipLowerRole:
+		if s.Required != "" {
+			return fmt.Sprintf("signed by %s, not by %s", s.SignedBy, s.Required)
+		}
+		return "signed only by " + s.SignedBy
+	}
+	return detail
 }
 
 // targetPath returns the file's path relative to the targets URL, unescaped, or false when
@@ -147,7 +172,7 @@ func hasUpper(s string) bool {
 func strong(h map[string]string) map[string]string {
 	same := len(h) > 0
 	for alg, v := range h {
-		if !slices.Contains(strongHashes, alg) || hasUpper(v) {
+		if !simpleindex.IsStrongHash(alg) || hasUpper(v) {
 			same = false
 			break
 		}
@@ -156,7 +181,7 @@ func strong(h map[string]string) map[string]string {
 		return h
 	}
 	out := map[string]string{}
-	for _, alg := range strongHashes {
+	for _, alg := range simpleindex.StrongHashes {
 		if v, ok := h[alg]; ok {
 			out[alg] = strings.ToLower(v)
 		}
@@ -177,7 +202,7 @@ func withHashes(t *verify.Target, extra map[string]string) *verify.Target {
 		return t // the common case, without sorting anything
 	}
 	var missing []string
-	for _, alg := range sortedKeys(extra) {
+	for _, alg := range slices.Sorted(maps.Keys(extra)) {
 		if _, ok := t.Hashes[alg]; !ok {
 			missing = append(missing, alg)
 		}
@@ -217,19 +242,10 @@ func disagree(page, signed map[string]string) (string, bool) {
 		}
 		return "", false
 	}
-	for _, alg := range sortedKeys(page) {
+	for _, alg := range slices.Sorted(maps.Keys(page)) {
 		if s, ok := signed[alg]; ok && !strings.EqualFold(s, page[alg]) {
 			return alg, true
 		}
 	}
 	return "", false
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -65,7 +65,6 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request) {
 		var de *DirectDependencyError
 		if errors.As(err, &de) {
 			s.fail(project, filename, err)
-			s.log.Error("refused", "project", project, "file", filename, "error", err)
 			httpError(w, http.StatusBadGateway, "%s: %v", filename, err)
 		} else {
 			httpError(w, http.StatusInternalServerError, "%v", err)

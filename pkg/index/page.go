@@ -90,7 +90,6 @@ func servePageTagged(w http.ResponseWriter, r *http.Request, body []byte, etag s
 func (s *Server) refuse(w http.ResponseWriter, project, filename string, err error) {
 	if verify.IsVerification(err) {
 		s.fail(project, filename, err)
-		s.log.Error("refused", "project", project, "file", filename, "error", err)
 	}
 	httpError(w, http.StatusBadGateway, "%v", err)
 }
@@ -135,7 +134,7 @@ func trustedPage(p *finder.Project, publicURL string) *simpleindex.Page {
 // fileKey is the hash a file is addressed by: sha256 when the evidence has it, else the
 // strongest other one.
 func fileKey(f *finder.File) (alg, hex string) {
-	for _, a := range []string{"sha256", "sha512", "sha384"} {
+	for _, a := range simpleindex.StrongHashes {
 		if h := f.Target.Hashes[a]; h != "" {
 			return a, strings.ToLower(h)
 		}

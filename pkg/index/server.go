@@ -37,6 +37,9 @@ type Config struct {
 	// PublicURL is the base URL clients use (the part before "simple/"), for links that
 	// name it; "" links relative to the page, whatever address the client used.
 	PublicURL string
+	// OnRefusal, when set, is told of each file the index refuses to send, instead of the
+	// index logging it: a wrapper that reports Failures after its child's output sets it.
+	OnRefusal func(Failure)
 }
 
 // Failure is a file the index refused to send, and why.
@@ -142,13 +145,20 @@ func (s *Server) Failures() []Failure {
 // does not verify adds one, and anyone who can reach the index can repeat a request.
 const maxFailures = 100
 
+// fail records a refused file, and tells OnRefusal or the log.
 func (s *Server) fail(project, filename string, err error) {
+	f := Failure{Project: project, Filename: filename, Err: err}
+	if s.cfg.OnRefusal != nil {
+		s.cfg.OnRefusal(f)
+	} else {
+		s.log.Error("refused", "project", project, "file", filename, "error", err)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if len(s.failures) >= maxFailures {
 		return // the first failures are the ones a wrapper reports
 	}
-	s.failures = append(s.failures, Failure{Project: project, Filename: filename, Err: err})
+	s.failures = append(s.failures, f)
 }
 
 // Handler returns the index's HTTP handler, with a request log at debug level.

@@ -106,9 +106,8 @@ func strongOnly(h map[string]string) map[string]string {
 type skip struct{ filename, reason, role string }
 
 // roleSkip finds, in the view's skipped list, a file of the locked version (the entry's
-// own file when it names one) left out because of the role that signed it: "signed only
-// by unstable" (a lower-precedence page), "signed by unstable, not by stable" or "not
-// signed by stable (signed by unstable)" (the policy).
+// own file when it names one) left out because of the role that signed it: listed only by
+// a lower-precedence role's page, or not signed by the required role (resolve.Skip.Role).
 func roleSkip(proj *finder.Project, e lockfile.Entry, v pep440.Version) (skip, bool) {
 	for _, s := range proj.Skipped {
 		if e.Filename != "" && s.Filename != e.Filename {
@@ -118,28 +117,11 @@ func roleSkip(proj *finder.Project, e lockfile.Entry, v pep440.Version) (skip, b
 		if err != nil || sv.Compare(v) != 0 {
 			continue
 		}
-		if role, ok := signer(s.Reason); ok {
-			return skip{filename: s.Filename, reason: s.Reason, role: role}, true
+		if s.Role() {
+			return skip{filename: s.Filename, reason: s.Reason, role: s.SignedBy}, true
 		}
 	}
 	return skip{}, false
-}
-
-// signer reads the signing role out of the finder's role-related skip reasons.
-func signer(reason string) (string, bool) {
-	if rest, ok := strings.CutPrefix(reason, "signed only by "); ok {
-		return rest, true
-	}
-	if rest, ok := strings.CutPrefix(reason, "signed by "); ok {
-		role, _, found := strings.Cut(rest, ", not by ")
-		return role, found
-	}
-	if strings.HasPrefix(reason, "not signed by ") {
-		if _, rest, ok := strings.Cut(reason, "(signed by "); ok {
-			return strings.TrimSuffix(rest, ")"), true
-		}
-	}
-	return "", false
 }
 
 func pageRole(proj *finder.Project) string {

@@ -94,7 +94,7 @@ func view() *finder.Project {
 			target(w10, "stable"), target(w20, "stable"), viaPage(win20, stablePage), target(sd20, "stable"),
 			target(w21, "stable", yanked("broken metadata")), target(w30, "stable", withSHA512),
 		},
-		Skipped: []resolve.Skip{{Filename: w40, Version: "4.0", Reason: "no hash on the page and not a TUF target"}},
+		Skipped: []resolve.Skip{{Filename: w40, Version: "4.0", Reason: "no hash on the page and not a TUF target", Kind: resolve.SkipNoHash}},
 	}
 }
 
@@ -103,8 +103,10 @@ func view() *finder.Project {
 func explained() *finder.Project {
 	p := view()
 	p.Skipped = append(p.Skipped,
-		resolve.Skip{Filename: w201, Version: "2.0.1", Reason: "signed by unstable, not by stable"},
-		resolve.Skip{Filename: "foobar-2.0-cp312-cp312-macosx_11_0_arm64.whl", Version: "2.0", Reason: "not signed by stable (signed by unstable)"},
+		resolve.Skip{Filename: w201, Version: "2.0.1", Reason: "signed by unstable, not by stable",
+			Kind: resolve.SkipLowerRole, SignedBy: "unstable", Required: "stable"},
+		resolve.Skip{Filename: "foobar-2.0-cp312-cp312-macosx_11_0_arm64.whl", Version: "2.0", Reason: "not signed by stable (signed by unstable)",
+			Kind: resolve.SkipNotRequired, SignedBy: "unstable", Required: "stable"},
 	)
 	return p
 }
@@ -259,7 +261,8 @@ func TestCheck(t *testing.T) {
 			reason: "foobar==2.0.1: version 2.0.1 is signed by unstable, not by stable", hint: "lock a version stable vouches for"},
 		{name: "version signed only by unstable, no policy", e: req("2.0.1", sha(w201)), proj: func() *finder.Project {
 			p := view()
-			p.Skipped = append(p.Skipped, resolve.Skip{Filename: w201, Version: "2.0.1", Reason: "signed only by unstable"})
+			p.Skipped = append(p.Skipped, resolve.Skip{Filename: w201, Version: "2.0.1", Reason: "signed only by unstable",
+				Kind: resolve.SkipLowerRole, SignedBy: "unstable"})
 			return p
 		}(), status: NotFound, vouch: "unstable",
 			reason: "foobar==2.0.1: version 2.0.1 is signed only by unstable: stable's page for foobar does not list it", hint: "lock a version stable signs"},

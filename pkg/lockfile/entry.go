@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/tufpip/tufpip/pkg/simpleindex"
 )
 
 // Position is where something was written: the file as it was named (the path given
@@ -34,13 +36,7 @@ func (h Hash) String() string { return h.Algorithm + ":" + h.Hex }
 // Strong reports whether pip would accept the algorithm for --hash (sha256, sha384,
 // sha512). Weaker or unknown algorithms are still returned so the verifier can name
 // them when it refuses them.
-func (h Hash) Strong() bool {
-	switch h.Algorithm {
-	case "sha256", "sha384", "sha512":
-		return true
-	}
-	return false
-}
+func (h Hash) Strong() bool { return simpleindex.IsStrongHash(h.Algorithm) }
 
 // Kind says what an entry describes.
 type Kind string
@@ -128,17 +124,6 @@ type Option struct {
 	Pos   Position `json:"pos"`
 }
 
-// ChangesIndex reports whether the option changes where pip looks for distributions
-// (--index-url, --extra-index-url, --no-index, --find-links, --trusted-host). A
-// wrapper that makes pip talk only to a verifying index must refuse these.
-func (o Option) ChangesIndex() bool {
-	switch o.Name {
-	case "--index-url", "--extra-index-url", "--no-index", "--find-links", "--trusted-host":
-		return true
-	}
-	return false
-}
-
 func (o Option) String() string {
 	if o.Value == "" {
 		return o.Name
@@ -204,7 +189,7 @@ func normHex(algo, hex string) (string, error) {
 			return "", fmt.Errorf("%s digest %q is not hexadecimal", algo, truncate(hex, 80))
 		}
 	}
-	if want, ok := digestLen[algo]; ok && len(hex) != want {
+	if want, ok := simpleindex.DigestHexLen(algo); ok && want != 0 && len(hex) != want {
 		return "", fmt.Errorf("%s digest has %d hex digits, want %d", algo, len(hex), want)
 	}
 	return hex, nil
@@ -221,11 +206,6 @@ func parseHash(s string) (Hash, error) {
 		return Hash{}, err
 	}
 	return Hash{Algorithm: algo, Hex: hex}, nil
-}
-
-var digestLen = map[string]int{
-	"md5": 32, "sha1": 40, "sha224": 56, "sha256": 64, "sha384": 96, "sha512": 128,
-	"sha3_224": 56, "sha3_256": 64, "sha3_384": 96, "sha3_512": 128, "blake2s": 64, "blake2b": 128,
 }
 
 func truncate(s string, n int) string {

@@ -30,15 +30,16 @@ func ExampleLoad_options() {
 		fmt.Println(err)
 		return
 	}
+	// options are named as pip names them, whatever form the file used: a policy such as
+	// internal/guard's refusal of other indexes can look them up by name
 	for _, o := range lf.Options {
-		if o.ChangesIndex() {
-			fmt.Printf("%s: %s would change where pip looks\n", o.Pos, o.Name)
-		}
+		fmt.Printf("%s: %s\n", o.Pos, o)
 	}
 	// Output:
-	// testdata/req/requirements.txt:7: --index-url would change where pip looks
-	// testdata/req/requirements.txt:8: --extra-index-url would change where pip looks
-	// testdata/req/requirements.txt:9: --trusted-host would change where pip looks
+	// testdata/req/requirements.txt:7: --index-url https://pypi.org/simple
+	// testdata/req/requirements.txt:8: --extra-index-url https://download.example.org/simple
+	// testdata/req/requirements.txt:9: --trusted-host download.example.org
+	// testdata/req/common.txt:2: --no-binary :none:
 }
 
 func ExampleParseError() {

@@ -2,14 +2,11 @@ package lockfile
 
 import (
 	"errors"
-	"fmt"
 	"strings"
-)
 
-// The requirement syntax is checked here only as far as the verifier needs it: the
-// project name, the extras, the version clauses (to tell a pin from a range) or a
-// direct URL. Markers are kept as text; version strings are checked for the
-// characters PEP 440 allows, not parsed (pkg/pep440 does that where it matters).
+	"github.com/tufpip/tufpip/pkg/pep440"
+	"github.com/tufpip/tufpip/pkg/resolve"
+)
 
 func isAlnum(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
@@ -29,103 +26,39 @@ func isIdentifier(s string) bool {
 }
 
 // parsePEP508 parses `name [extras] (specifier | @ url)` (the marker is already split
-// off) into e.
+// off) into e with resolve.ParseRequirement, the one PEP 508 parser: a line the
+// resolver would refuse is refused here too. A direct URL, which the resolver refuses
+// to install, is a valid line: it is kept in e.URL.
 func parsePEP508(s string, e *Entry) error {
-	i := 0
-	for i < len(s) && (isAlnum(s[i]) || s[i] == '-' || s[i] == '_' || s[i] == '.') {
-		i++
-	}
-	name := s[:i]
-	if !isIdentifier(name) {
-		if name == "" {
-			return errors.New("expected a project name")
-		}
-		return fmt.Errorf("invalid project name %q", truncate(name, 80))
-	}
-	e.Name = name
-	rest := strings.TrimSpace(s[i:])
-	if strings.HasPrefix(rest, "[") {
-		end := strings.IndexByte(rest, ']')
-		if end < 0 {
-			return errors.New("missing ] after extras")
-		}
-		extras, err := parseExtras(rest[1:end])
-		if err != nil {
-			return err
-		}
-		e.Extras = extras
-		rest = strings.TrimSpace(rest[end+1:])
-	}
-	switch {
-	case rest == "":
-		return nil
-	case rest[0] == '@':
-		u := strings.TrimSpace(rest[1:])
-		if u == "" || strings.ContainsAny(u, " \t") {
+	r, err := resolve.ParseRequirement(s)
+	var ue *resolve.URLRequirementError
+	if errors.As(err, &ue) {
+		// the parser stops the URL at white space; the whole rest must be the URL
+		if u := strings.TrimSpace(s[strings.IndexByte(s, '@')+1:]); u == "" || u != ue.URL {
 			return errors.New("expected one URL after @")
 		}
-		e.URL = u
-		e.Filename = urlFilename(u)
+		e.Name, e.Extras, e.URL = r.Name, r.Extras, ue.URL
+		e.Filename = urlFilename(ue.URL)
 		if !isArchiveName(e.Filename) {
 			e.Filename = ""
 		}
 		return nil
-	case rest[0] == '(':
-		if !strings.HasSuffix(rest, ")") {
-			return errors.New("missing ) after version specifier")
-		}
-		rest = rest[1 : len(rest)-1]
 	}
-	return parseSpecifier(rest, e)
-}
-
-var specOps = []string{"===", "~=", "==", "!=", "<=", ">=", "<", ">"}
-
-// parseSpecifier checks a comma-separated specifier set and decides Pinned: exactly
-// one clause, either `==V` without a wildcard or `===V`.
-func parseSpecifier(s string, e *Entry) error {
-	clauses := strings.Split(s, ",")
-	var op, version string
-	for _, c := range clauses {
-		c = strings.TrimSpace(c)
-		op = ""
-		for _, o := range specOps {
-			if strings.HasPrefix(c, o) {
-				op = o
-				break
-			}
+	if err != nil {
+		var re *resolve.RequirementError
+		if errors.As(err, &re) {
+			return errors.New(re.Reason)
 		}
-		if op == "" {
-			return fmt.Errorf("expected a version operator in %q", truncate(c, 80))
-		}
-		version = strings.TrimSpace(c[len(op):])
-		if err := checkVersionText(op, version); err != nil {
-			return err
-		}
+		return err
 	}
-	if len(clauses) == 1 && (op == "===" || op == "==" && !strings.Contains(version, "*")) {
-		e.Pinned = true
-		e.Version = version
-	}
+	e.Name, e.Extras = r.Name, r.Extras
+	setPin(e, r.Specifier)
 	return nil
 }
 
-func checkVersionText(op, v string) error {
-	if v == "" {
-		return fmt.Errorf("missing version after %s", op)
+// setPin decides Pinned: the specifier admits one version only.
+func setPin(e *Entry, spec pep440.Specifiers) {
+	if v, ok := spec.Pin(); ok {
+		e.Pinned, e.Version = true, v
 	}
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		switch {
-		case op == "===":
-			if c <= ' ' || c == 0x7f {
-				return fmt.Errorf("invalid version %q", truncate(v, 80))
-			}
-		case isAlnum(c) || c == '.' || c == '-' || c == '_' || c == '+' || c == '!':
-		case c == '*' && (op == "==" || op == "!=") && i == len(v)-1 && strings.HasSuffix(v, ".*"):
-		default:
-			return fmt.Errorf("invalid version %q", truncate(v, 80))
-		}
-	}
-	return nil
 }

@@ -4,6 +4,8 @@ import (
 	"path"
 	"sort"
 	"strings"
+
+	"github.com/tufpip/tufpip/pkg/pep440"
 )
 
 // Pipfile.lock, pipenv's lockfile: JSON with `default` and `develop` objects mapping each
@@ -141,9 +143,11 @@ func pipfileEntry(name string, pkg tview, indexes map[string]string) (Entry, err
 		}
 	}
 	e.Raw = name + version
-	if err := parseSpecifier(version, &e); err != nil {
+	spec, err := pep440.ParseSpecifiers(version)
+	if err != nil {
 		return e, errorf(d.at(pkg.p.key("version")), "%s: %v", name, err)
 	}
+	setPin(&e, spec)
 	return e, nil
 }
 

@@ -3,6 +3,7 @@ package lockfile
 import (
 	"errors"
 	"fmt"
+	"iter"
 	"net/url"
 	"path"
 	"strings"
@@ -99,19 +100,32 @@ func parseOptions(s string) ([]parsedOpt, error) {
 	return out, nil
 }
 
-func matchLong(name string) (*optSpec, error) {
-	var found *optSpec
-	n := 0
-	for i := range reqFileOptions {
-		o := &reqFileOptions[i]
-		if o.long == name {
-			return o, nil
+// MatchOption finds a long option as pip's optparse does: the option named exactly, or else
+// the one option that name abbreviates. n is 1 when one was found, 0 when name is unknown
+// and more when it is ambiguous. A requirements file and pip's command line (internal/guard)
+// are read with it.
+func MatchOption[T any](options iter.Seq2[string, T], name string) (opt T, n int) {
+	var found T
+	for long, o := range options {
+		if long == name {
+			return o, 1
 		}
-		if strings.HasPrefix(o.long, name) {
+		if strings.HasPrefix(long, name) {
 			found = o
 			n++
 		}
 	}
+	return found, n
+}
+
+func matchLong(name string) (*optSpec, error) {
+	found, n := MatchOption(func(yield func(string, *optSpec) bool) {
+		for i := range reqFileOptions {
+			if !yield(reqFileOptions[i].long, &reqFileOptions[i]) {
+				return
+			}
+		}
+	}, name)
 	switch n {
 	case 0:
 		return nil, fmt.Errorf("unknown option %s", truncate(name, 80))

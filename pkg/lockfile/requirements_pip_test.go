@@ -184,7 +184,7 @@ func ourLines(t *testing.T, dir string, lf *Lockfile) []pipLine {
 			Editable: e.Editable, Hashes: hashes, Index: []string{}})
 	}
 	for _, o := range lf.Options {
-		if !o.ChangesIndex() {
+		if !changesIndex(o) {
 			continue
 		}
 		i, ok := byPos[o.Pos]

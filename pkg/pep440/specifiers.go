@@ -142,3 +142,17 @@ func (s *Specifiers) UnmarshalText(b []byte) error {
 	*s = p
 	return nil
 }
+
+// Pin returns the version of a set that admits one version only: a single
+// "==V" clause without a wildcard, or a single "===V". The version is as
+// written.
+func (s Specifiers) Pin() (string, bool) {
+	if len(s.specs) != 1 {
+		return "", false
+	}
+	sp := s.specs[0]
+	if sp.op == opArbitrary || sp.op == opEqual && sp.wildcard == nil {
+		return sp.text, true
+	}
+	return "", false
+}

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"sort"
 	"time"
+
+	"github.com/tufpip/tufpip/internal/atomicfile"
 )
 
 // AddResult reports what an add published.
@@ -131,7 +133,7 @@ func (r *Repo) Add(ctx context.Context, files []string, now time.Time) (*AddResu
 	// Plain (non-TUF) copies of unstable's pages, so the tree also works as an ordinary
 	// PEP 503 index. Clients of TUF never read them.
 	for _, p := range sortedKeys(pages) {
-		if err := writeFile(filepath.Join(targetsDir(r.dir), "simple", p, "index.html"), pages[p], 0o644, false); err != nil {
+		if err := atomicfile.WriteFileUnsynced(filepath.Join(targetsDir(r.dir), "simple", p, "index.html"), pages[p], 0o644); err != nil {
 			r.log.Warn("cannot write the plain page copy", "project", p, "err", err)
 		}
 	}

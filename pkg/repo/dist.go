@@ -24,8 +24,6 @@ type distName struct {
 	Ext     string // ".whl", ".tar.gz" or ".zip"
 }
 
-func normalize(name string) string { return simpleindex.NormalizeName(name) }
-
 // parseDistFilename checks a wheel or sdist filename with pkg/resolve's parser, plus what
 // a file served from disk needs beyond it: printable ASCII only (names go into URLs and
 // onto terminals as they are) and no leading dot (hidden, and the publisher's own
@@ -68,7 +66,7 @@ func readRequiresPython(path string, d distName, display string) (string, error)
 		defer zr.Close()
 		for _, f := range zr.File {
 			dir, base, ok := strings.Cut(f.Name, "/")
-			if ok && base == "METADATA" && strings.HasSuffix(dir, ".dist-info") && normalize(strings.SplitN(dir, "-", 2)[0]) == d.Project {
+			if ok && base == "METADATA" && strings.HasSuffix(dir, ".dist-info") && simpleindex.NormalizeName(strings.SplitN(dir, "-", 2)[0]) == d.Project {
 				return headerFromZip(f, display)
 			}
 		}

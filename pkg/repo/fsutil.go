@@ -7,29 +7,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"runtime"
 
 	"github.com/tufpip/tufpip/internal/atomicfile"
 )
-
-// writeFileAtomic writes data to a temporary file next to path, syncs it and renames it
-// into place, so a reader (the web server) sees the old file or the new one, never a part.
-func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
-	return writeFile(path, data, perm, true)
-}
-
-// writeFile is writeFileAtomic with the fsync optional: bulk files of a publish are synced
-// all at once (syncTrees) before the metadata that names them is written.
-func writeFile(path string, data []byte, perm os.FileMode, sync bool) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	if sync {
-		return atomicfile.WriteFile(path, data, perm)
-	}
-	return atomicfile.WriteFileUnsynced(path, data, perm)
-}
 
 // copyToTemp streams src into a temporary file in dir, hashing on the way, so that a file
 // is read once however large it is. The caller renames or removes the returned path, and
@@ -72,7 +53,7 @@ func replaceWithLink(src, dst string) error {
 		if rerr != nil {
 			return rerr
 		}
-		return writeFile(dst, data, 0o644, false)
+		return atomicfile.WriteFileUnsynced(dst, data, 0o644)
 	}
 	return os.Rename(tmp, dst)
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/sigstore/sigstore/pkg/signature"
 	"github.com/theupdateframework/go-tuf/v2/metadata"
+	"github.com/tufpip/tufpip/internal/atomicfile"
 )
 
 // InitOptions configure a new repository.
@@ -135,7 +136,7 @@ func Init(ctx context.Context, dir string, opts InitOptions) (*Repo, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := writeFileAtomic(configPath(dir), data, 0o644); err != nil {
+	if err := atomicfile.WriteFile(configPath(dir), data, 0o644); err != nil {
 		return nil, err
 	}
 
@@ -168,7 +169,7 @@ func Init(ctx context.Context, dir string, opts InitOptions) (*Repo, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := writeFileAtomic(filepath.Join(metadataDir(dir), "root.json"), rootBytes, 0o644); err != nil {
+	if err := atomicfile.WriteFile(filepath.Join(metadataDir(dir), "root.json"), rootBytes, 0o644); err != nil {
 		return nil, err
 	}
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/sigstore/sigstore/pkg/signature"
 	"github.com/theupdateframework/go-tuf/v2/metadata"
+	"github.com/tufpip/tufpip/internal/atomicfile"
 )
 
 // Key names in the keys directory. The sharded roles of the hash-bin layout share their
@@ -80,7 +81,7 @@ func generateKey(keysDir, name string) (ed25519.PublicKey, error) {
 		return nil, err
 	}
 	pubPath := publicKeyPath(keysDir, name)
-	if err := writeFileAtomic(pubPath, pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pubDER}), 0o644); err != nil {
+	if err := atomicfile.WriteFile(pubPath, pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pubDER}), 0o644); err != nil {
 		return nil, &KeyError{Role: name, Path: pubPath, Err: err}
 	}
 	return pub, nil

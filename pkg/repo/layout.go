@@ -85,7 +85,7 @@ func readConfig(dir string) (*repoConfig, error) {
 // Flat: targets -> [stable, unstable].
 // Hash bins: targets -> succinct bins-XX (TAP 15) -> [stable-XX, unstable-XX]. Succinct
 // delegations are terminating, so stable and unstable are ordered, non-terminating children
-// of each bin rather than bins of their own (REFERENCE item 3); each role has exactly one
+// of each bin rather than bins of their own (docs/reference.md, item 3); each role has exactly one
 // delegator (item 13).
 type layout struct {
 	bits int
@@ -111,18 +111,6 @@ func (l layout) roleFor(family, path string) string {
 	return family + "-" + l.binSuffix(path)
 }
 
-// parentOf returns the role that delegates to role.
-func (l layout) parentOf(role string) string {
-	if !l.hashBins() || role == metadata.TARGETS {
-		return metadata.TARGETS
-	}
-	if strings.HasPrefix(role, keyBins+"-") {
-		return metadata.TARGETS
-	}
-	i := strings.LastIndexByte(role, '-')
-	return keyBins + role[i:]
-}
-
 // suffixes lists every bin suffix in order.
 func (l layout) suffixes() []string {
 	var out []string
@@ -141,19 +129,6 @@ func (l layout) familyRoles(family string) []string {
 	for _, s := range l.suffixes() {
 		out = append(out, family+"-"+s)
 	}
-	return out
-}
-
-// delegatedRoles returns every targets-type role below targets, bins first.
-func (l layout) delegatedRoles() []string {
-	var out []string
-	if l.hashBins() {
-		for _, s := range l.suffixes() {
-			out = append(out, keyBins+"-"+s)
-		}
-	}
-	out = append(out, l.familyRoles(keyStable)...)
-	out = append(out, l.familyRoles(keyUnstable)...)
 	return out
 }
 

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/tufpip/tufpip/internal/atomicfile"
 )
 
 // The ledger is promote's own memory of when it first saw each file published by
@@ -77,5 +79,5 @@ func (l *ledger) write() error {
 	if err := os.MkdirAll(filepath.Dir(l.path), 0o700); err != nil {
 		return err
 	}
-	return writeFileAtomic(l.path, data, 0o600)
+	return atomicfile.WriteFile(l.path, data, 0o600)
 }

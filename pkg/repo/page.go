@@ -7,13 +7,17 @@ import (
 	pathpkg "path"
 	"path/filepath"
 	"sort"
+	"strings"
 
+	"github.com/tufpip/tufpip/internal/atomicfile"
 	"github.com/tufpip/tufpip/pkg/pep440"
 	"github.com/tufpip/tufpip/pkg/simpleindex"
 )
 
 // pagePath is the target path of a project's page; the layout tufpip reads by default.
-func pagePath(project string) string { return "simple/" + project + "/index.html" }
+func pagePath(project string) string {
+	return strings.ReplaceAll(simpleindex.DefaultPathTemplate, "{project}", project)
+}
 
 // jsonPagePath is the target path of a project's PEP 691 page (InitOptions.JSONPages).
 func jsonPagePath(project string) string { return "simple/" + project + "/index.json" }
@@ -111,7 +115,7 @@ func (r *Repo) putPage(t *txn, family, project, path string, page []byte) (bool,
 	}
 	dir := filepath.Join(targetsDir(r.dir), "simple", project)
 	file := filepath.Join(dir, sum+"."+base)
-	if err := writeFile(file, page, 0o644, false); err != nil {
+	if err := atomicfile.WriteFileUnsynced(file, page, 0o644); err != nil {
 		return false, err
 	}
 	t.unsynced = append(t.unsynced, file, dir)

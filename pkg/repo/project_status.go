@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/tufpip/tufpip/pkg/simpleindex"
 )
 
 // FileStatus is one published file and the roles that sign it.
@@ -29,7 +31,7 @@ type ProjectStatus struct {
 
 // ProjectStatus reports project (any spelling) as the published metadata has it.
 func (r *Repo) ProjectStatus(ctx context.Context, project string, now time.Time) (*ProjectStatus, error) {
-	project = normalize(project)
+	project = simpleindex.NormalizeName(project)
 	all, err := r.projects()
 	if err != nil {
 		return nil, err

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"slices"
 	"time"
+
+	"github.com/tufpip/tufpip/pkg/simpleindex"
 )
 
 // PromoteOptions select what stable signs.
@@ -199,7 +201,7 @@ func (r *Repo) promoteProject(t *txn, project string, cutoff time.Time, seen map
 func normalizeAll(names []string) []string {
 	out := make([]string, 0, len(names))
 	for _, n := range names {
-		out = append(out, normalize(n))
+		out = append(out, simpleindex.NormalizeName(n))
 	}
 	return out
 }

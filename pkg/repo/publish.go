@@ -12,6 +12,7 @@ import (
 
 	"github.com/sigstore/sigstore/pkg/signature"
 	"github.com/theupdateframework/go-tuf/v2/metadata"
+	"github.com/tufpip/tufpip/internal/atomicfile"
 )
 
 // A publish is one transaction over the published metadata. It reads the state that the
@@ -292,7 +293,7 @@ func (r *Repo) signAndWrite(m *metadata.Metadata[metadata.RootType], role, path 
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(path, data, 0o644)
+	return atomicfile.WriteFile(path, data, 0o644)
 }
 
 func metaFile(version int64, data []byte) *metadata.MetaFiles {
@@ -306,7 +307,7 @@ func (r *Repo) writeRole(m *metadata.Metadata[metadata.TargetsType], name string
 	if err != nil {
 		return nil, err
 	}
-	if err := writeFileAtomic(r.versionedPath(name, version), data, 0o644); err != nil {
+	if err := atomicfile.WriteFile(r.versionedPath(name, version), data, 0o644); err != nil {
 		return nil, err
 	}
 	// Version and length, no hash: the role's own signature makes it authentic, the
@@ -323,7 +324,7 @@ func (r *Repo) writeSnapshot(m *metadata.Metadata[metadata.SnapshotType], versio
 	if err != nil {
 		return nil, err
 	}
-	if err := writeFileAtomic(r.versionedPath(metadata.SNAPSHOT, version), data, 0o644); err != nil {
+	if err := atomicfile.WriteFile(r.versionedPath(metadata.SNAPSHOT, version), data, 0o644); err != nil {
 		return nil, err
 	}
 	return metaFile(version, data), nil
@@ -343,7 +344,7 @@ func (r *Repo) writeTimestamp(ts *metadata.Metadata[metadata.TimestampType], sna
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(filepath.Join(metadataDir(r.dir), "timestamp.json"), out, 0o644)
+	return atomicfile.WriteFile(filepath.Join(metadataDir(r.dir), "timestamp.json"), out, 0o644)
 }
 
 // referenced reports whether the committed state still names a file (relative to the

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
+	"github.com/tufpip/tufpip/internal/atomicfile"
 )
 
 // offlineWarning is how long before expiry Timestamp starts warning about roles that only
@@ -77,10 +78,10 @@ func (r *Repo) Renew(ctx context.Context, now time.Time) (*RenewResult, error) {
 		return nil, err
 	}
 	// The versioned file first: root.json is only a convenience copy for humans.
-	if err := writeFileAtomic(r.versionedPath(metadata.ROOT, root.Signed.Version), out, 0o644); err != nil {
+	if err := atomicfile.WriteFile(r.versionedPath(metadata.ROOT, root.Signed.Version), out, 0o644); err != nil {
 		return nil, err
 	}
-	if err := writeFileAtomic(rootPath, out, 0o644); err != nil {
+	if err := atomicfile.WriteFile(rootPath, out, 0o644); err != nil {
 		return nil, err
 	}
 	res := &RenewResult{Root: root.Signed.Version, Renewed: append([]string{fmt.Sprintf("root (version %d)", root.Signed.Version)}, roles...)}

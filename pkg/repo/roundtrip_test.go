@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-// fooBar builds the repository of DESIGN.md's example: FooBar 1.0 and 2.0 uploaded 200
+// fooBar builds the repository of docs/design.md's example: FooBar 1.0 and 2.0 uploaded 200
 // days before t0, 2.0.1 at t0, promoted at t0 with the 90-day rule.
 func fooBar(t testing.TB, opts InitOptions) (*Repo, string) {
 	t.Helper()

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gofrs/flock"
+	"github.com/tufpip/tufpip/internal/atomicfile"
 )
 
 // The state directory (DIR/state, never served) holds what the signed metadata cannot:
@@ -61,7 +62,7 @@ func (r *Repo) writeProject(p *projectState) error {
 		return err
 	}
 	// Synced with the rest of the publish, before its metadata (txn.commit).
-	return writeFile(projectPath(r.dir, p.Name), data, 0o644, false)
+	return atomicfile.WriteFileUnsynced(projectPath(r.dir, p.Name), data, 0o644)
 }
 
 // projects lists every project that has state, sorted.
@@ -105,7 +106,7 @@ func (r *Repo) writePending(projects []string) error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(pendingPath(r.dir), data, 0o644)
+	return atomicfile.WriteFile(pendingPath(r.dir), data, 0o644)
 }
 
 func (r *Repo) clearPending() error {
@@ -161,7 +162,7 @@ func (r *Repo) retire(paths []string, now time.Time, referenced func(string) boo
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(supersededPath(r.dir), out, 0o644)
+	return atomicfile.WriteFile(supersededPath(r.dir), out, 0o644)
 }
 
 // lock serialises publishes on one repository: two concurrent adds would both build on

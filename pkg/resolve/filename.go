@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tufpip/tufpip/pkg/pep440"
+	"github.com/tufpip/tufpip/pkg/simpleindex"
 )
 
 // Dist is what a distribution filename says about the file.
@@ -39,7 +40,7 @@ func ParseFilenameFor(project, filename string) (Dist, error) {
 	if project == "" {
 		return Dist{}, &FilenameError{Filename: filename, Reason: "no project name to match against"}
 	}
-	return parseFilename(normalizeName(project), filename)
+	return parseFilename(simpleindex.NormalizeName(project), filename)
 }
 
 func parseFilename(want, filename string) (Dist, error) {
@@ -113,7 +114,7 @@ func parseWheel(filename string) (Dist, error) {
 			return bad("not a valid wheel filename: empty part", nil)
 		}
 	}
-	d := Dist{Filename: filename, Wheel: true, Project: normalizeName(parts[0])}
+	d := Dist{Filename: filename, Wheel: true, Project: simpleindex.NormalizeName(parts[0])}
 	v, err := parseDistVersion(parts[1])
 	if err != nil {
 		return bad("invalid version "+strconv.Quote(parts[1]), err)
@@ -201,7 +202,7 @@ func parseSdist(want, filename, stem string) (Dist, error) {
 		name, ver := stem[:i], stem[i+1:]
 		if want != "" {
 			// pip: the first dash whose prefix is the project name separates the parts.
-			if normalizeName(name) != want {
+			if simpleindex.NormalizeName(name) != want {
 				continue
 			}
 			v, err := pep440.Parse(ver)
@@ -216,7 +217,7 @@ func parseSdist(want, filename, stem string) (Dist, error) {
 			verr = err
 			continue
 		}
-		d.Project, d.Version, found = normalizeName(name), v, true
+		d.Project, d.Version, found = simpleindex.NormalizeName(name), v, true
 		break
 	}
 	if !found {

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/tufpip/tufpip/pkg/simpleindex"
 )
 
 func tagStrings(tags []Tag) []string {
@@ -132,7 +134,7 @@ func TestParseFilenameRejects(t *testing.T) {
 			}
 			if tt.wrongProject {
 				var wp *WrongProjectError
-				if !errors.As(err, &wp) || wp.Want != normalizeName(tt.project) {
+				if !errors.As(err, &wp) || wp.Want != simpleindex.NormalizeName(tt.project) {
 					t.Fatalf("got %v, want *WrongProjectError", err)
 				}
 				return
@@ -157,8 +159,8 @@ func TestNormalizeName(t *testing.T) {
 	for in, want := range map[string]string{
 		"FooBar": "foobar", "foo_bar": "foo-bar", "Foo.-_Bar": "foo-bar", "a--b": "a-b", "x-": "x-",
 	} {
-		if got := normalizeName(in); got != want {
-			t.Errorf("normalizeName(%q) = %q, want %q", in, got, want)
+		if got := simpleindex.NormalizeName(in); got != want {
+			t.Errorf("simpleindex.NormalizeName(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

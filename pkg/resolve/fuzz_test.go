@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+
+	"github.com/tufpip/tufpip/pkg/simpleindex"
 )
 
 // Seeds live in testdata/fuzz/<FuzzName>/; run each for a while with
@@ -44,7 +46,7 @@ func FuzzParseFilename(f *testing.F) {
 			if strings.ContainsAny(name, `/\`) || name == ".." || strings.ContainsFunc(name, unicode.IsControl) {
 				t.Fatalf("%q: unsafe name accepted", name)
 			}
-			if d.Filename != name || d.Project == "" || normalizeName(d.Project) != d.Project {
+			if d.Filename != name || d.Project == "" || simpleindex.NormalizeName(d.Project) != d.Project {
 				t.Fatalf("%q: bad Dist %+v", name, d)
 			}
 			if project != "" && d.Project != project {
@@ -93,7 +95,7 @@ func FuzzParseRequirement(f *testing.F) {
 			}
 			return
 		}
-		if r.Name == "" || r.Project != normalizeName(r.Name) || r.Raw != s {
+		if r.Name == "" || r.Project != simpleindex.NormalizeName(r.Name) || r.Raw != s {
 			t.Fatalf("%q: bad requirement %+v", s, r)
 		}
 		// the normal form parses back to the same requirement

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/tufpip/tufpip/pkg/pep440"
+	"github.com/tufpip/tufpip/pkg/simpleindex"
 )
 
 // Environment markers (PEP 508, as packaging 24 parses and evaluates them). A marker is an
@@ -285,7 +286,7 @@ func (it *markerItem) eval(src string, env map[string]string, extra string) (boo
 	}
 	if key == "extra" {
 		// PEP 685: extras compare by their normalised names.
-		lhs, rhs = normalizeName(lhs), normalizeName(rhs)
+		lhs, rhs = simpleindex.NormalizeName(lhs), simpleindex.NormalizeName(rhs)
 	}
 	return compareMarker(src, lhs, it.op, rhs)
 }

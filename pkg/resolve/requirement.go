@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/tufpip/tufpip/pkg/pep440"
+	"github.com/tufpip/tufpip/pkg/simpleindex"
 )
 
 // Requirement is a parsed PEP 508 dependency specifier.
@@ -106,7 +107,7 @@ func (p *reqParser) parse() (Requirement, error) {
 	if !ok {
 		return r, p.fail("expected package name at the start of dependency specifier")
 	}
-	r.Name, r.Project = name, normalizeName(name)
+	r.Name, r.Project = name, simpleindex.NormalizeName(name)
 	p.ws()
 	if p.peek('[') {
 		extras, err := p.extras()

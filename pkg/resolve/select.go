@@ -27,12 +27,43 @@ type Options struct {
 	NoBinary     []string // --no-binary values, same forms
 }
 
-// Skip explains why a file was not applicable.
+// Skip explains why a file was not applicable. Kind and the role fields are for programs
+// (the CLI, lockcheck); Reason is the text for people, built from them where the skip is
+// made.
 type Skip struct {
 	Filename string `json:"filename"`
 	Version  string `json:"version"` // "" when the filename gave none
 	Reason   string `json:"reason"`
+
+	Kind     SkipKind `json:"-"`
+	SignedBy string   `json:"-"` // the role that signed the file, for the role kinds
+	Required string   `json:"-"` // the role the policy requires (--require-role), if any
 }
+
+// SkipKind says which rule left a file out.
+type SkipKind int
+
+const (
+	// SkipFilter: one of pip's own filters (platform, Python version, yanked, a filename
+	// that is not the project's, ...). The zero value.
+	SkipFilter SkipKind = iota
+	// The trust rules (pkg/finder):
+	SkipOutsideTargets // the link points outside the targets URL
+	SkipRelabelled     // the link text names another file than the link's target
+	SkipHashMismatch   // the page's hash disagrees with the signed target's
+	SkipWeakHash       // not a target, and the page has only weak hashes
+	SkipNoHash         // not a target, and the page has no hash
+	SkipNotRequired    // signed by SignedBy, not by the Required role
+	SkipLowerRole      // listed only on the page of SignedBy, a lower-precedence role
+)
+
+// Trust reports whether the skip comes from the trust rules rather than pip's filters: a
+// user always hears about those.
+func (k SkipKind) Trust() bool { return k != SkipFilter }
+
+// Role reports whether the skip is about who signed the file: the file exists, signed by
+// s.SignedBy, but not by a role that counts.
+func (s Skip) Role() bool { return s.Kind == SkipNotRequired || s.Kind == SkipLowerRole }
 
 // Selection is the outcome of Select.
 type Selection struct {
@@ -50,7 +81,7 @@ func Select(req Requirement, cands []Candidate, env *Environment, opts Options) 
 	var sel Selection
 	project := req.Project
 	if project == "" {
-		project = normalizeName(req.Name)
+		project = simpleindex.NormalizeName(req.Name)
 	}
 	formats := allowedFormats(project, opts)
 	index := tagIndexFor(env.Tags)
@@ -336,7 +367,7 @@ func allowedFormats(project string, o Options) formatSet {
 					clear(target)
 					continue
 				}
-				if n = normalizeName(strings.TrimSpace(n)); n != "" {
+				if n = simpleindex.NormalizeName(strings.TrimSpace(n)); n != "" {
 					delete(other, n)
 					target[n] = true
 				}

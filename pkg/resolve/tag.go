@@ -41,27 +41,3 @@ func expandTags(py, abi, plat string) []Tag {
 	}
 	return out
 }
-
-// normalizeName is PEP 503's normalisation: runs of "-", "_" and "." become one "-", and
-// the result is lowercase.
-func normalizeName(name string) string {
-	var b strings.Builder
-	b.Grow(len(name))
-	sep := false
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if c == '-' || c == '_' || c == '.' {
-			sep = true
-			continue
-		}
-		if sep {
-			b.WriteByte('-')
-			sep = false
-		}
-		b.WriteByte(c)
-	}
-	if sep {
-		b.WriteByte('-')
-	}
-	return strings.ToLower(b.String())
-}

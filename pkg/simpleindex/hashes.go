@@ -13,6 +13,23 @@ var digestHexLen = map[string]int{
 	"sm3": 64, "ripemd160": 40,
 }
 
+// StrongHashes are the algorithms that can vouch for a file: the only ones pip accepts for
+// --hash, and the only page hashes that can make a file trusted (rule b). They are in order
+// of preference where one hash names a file: sha256 first, as every pip reads it.
+var StrongHashes = []string{"sha256", "sha512", "sha384"}
+
+// IsStrongHash reports whether alg (lowercase) is one of StrongHashes.
+func IsStrongHash(alg string) bool {
+	return alg == "sha256" || alg == "sha512" || alg == "sha384"
+}
+
+// DigestHexLen returns the hex length of alg's digest, 0 for a variable length (shake),
+// and whether hashlib knows alg at all.
+func DigestHexLen(alg string) (int, bool) {
+	n, ok := digestHexLen[alg]
+	return n, ok
+}
+
 // renderOrder is the preference when a form can carry only one hash (the HTML fragment,
 // the HTML core-metadata attribute): sha256 first because every pip reads it.
 var renderOrder = []string{

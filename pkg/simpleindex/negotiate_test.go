@@ -5,7 +5,7 @@ import "testing"
 func TestNegotiate(t *testing.T) {
 	const none = ""
 	cases := []struct{ accept, want string }{
-		// pip 22.2+ (REFERENCE.md): JSON when the server can.
+		// pip 22.2+ (docs/reference.md): JSON when the server can.
 		{"application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html; q=0.1, text/html; q=0.01", ContentTypeJSON},
 		// uv
 		{"application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01", ContentTypeJSON},

@@ -358,7 +358,7 @@ func TestAttackFreeze(t *testing.T) {
 		e.repo.Publish()
 		e.repo.Rollback(tuftest.Timestamp)
 		cfg := e.config()
-		cfg.RefTime = time.Now().Add(25 * time.Hour)
+		cfg.UnsafeRefTime = time.Now().Add(25 * time.Hour)
 		_, err := e.run(cfg, atkWheelPath)
 		ve := e.refused(err)
 		if !strings.Contains(ve.Error(), "expired") {
@@ -537,7 +537,7 @@ func TestAttackDroppedConnection(t *testing.T) {
 }
 
 // go-tuf v2.4.2 panics on a malformed ed25519 key in a delegation
-// (REFERENCE item 12): it must come back as a verification error.
+// (docs/reference.md, item 12): it must come back as a verification error.
 func TestAttackMalformedDelegationKey(t *testing.T) {
 	for _, user := range []string{"returning", "new"} {
 		t.Run(user, func(t *testing.T) {
@@ -654,7 +654,7 @@ func TestAttackUnstableCannotOverrideStable(t *testing.T) {
 // Precedence through a shadow role: unstable's key (with the mirror)
 // delegates to a role it also names "stable" and serves a forged stable.json
 // signed with unstable's key. go-tuf verifies a role only against the first
-// delegator that loads it (REFERENCE item 13), so after a lookup that
+// delegator that loads it (docs/reference.md, item 13), so after a lookup that
 // reaches the shadow through unstable, go-tuf itself answers stable's paths
 // from the forgery (internal/tuftest's TestForgedStableThroughUnstable).
 // tufpip must neither return the forged wheel nor count the shadow as

@@ -105,7 +105,7 @@ func removeStrayDelegated(l layout, log *slog.Logger) {
 }
 
 // lock takes the exclusive inter-process lock on the cache. go-tuf has no
-// locking (REFERENCE item 6); without it two tufpip processes refreshing at
+// locking (docs/reference.md, item 6); without it two tufpip processes refreshing at
 // once can read each other's half-replaced state.
 func (l layout) lock(ctx context.Context) (func(), error) {
 	fl := flock.New(l.lockPath, flock.SetPermissions(0o600))
@@ -120,12 +120,6 @@ func (l layout) lock(ctx context.Context) (func(), error) {
 		return nil, fmt.Errorf("tuf cache: could not lock %s", l.lockPath)
 	}
 	return func() { _ = fl.Unlock(); _ = fl.Close() }, nil
-}
-
-// writeFileAtomic writes data beside path and renames it into place, so a
-// reader (or a crash) never sees a half-written file.
-func writeFileAtomic(p string, data []byte) error {
-	return atomicfile.WriteFile(p, data, 0o600)
 }
 
 // metadataFileName turns a metadata URL into the file name for messages:
@@ -152,7 +146,7 @@ func rootVersion(name string) (int64, bool) {
 // chooseRoot picks the root to hand go-tuf: the cached root.json when go-tuf
 // itself can verify the rotation chain from the bootstrap root to it (through
 // the roots we kept in historyDir), else the bootstrap root. updater.New
-// overwrites root.json with whatever we pass (REFERENCE item 7), so passing
+// overwrites root.json with whatever we pass (docs/reference.md, item 7), so passing
 // the bootstrap root blindly would downgrade trust after every rotation;
 // passing the cached root blindly would trust whatever is on disk.
 func chooseRoot(bootstrap []byte, l layout, log *slog.Logger) (root []byte, err error) {
@@ -163,7 +157,7 @@ func chooseRoot(bootstrap []byte, l layout, log *slog.Logger) (root []byte, err 
 	}()
 	boot, err := trustedmetadata.New(bootstrap)
 	if err != nil {
-		return nil, &VerificationError{Path: "trusted root", Role: metadata.ROOT, Reason: "invalid trusted root: " + err.Error(), Err: err}
+		return nil, &VerificationError{Path: TrustedRootPath, Role: metadata.ROOT, Reason: "invalid trusted root: " + err.Error(), Err: err}
 	}
 	cached, err := os.ReadFile(filepath.Join(l.metaDir, "root.json"))
 	if err != nil {
@@ -203,7 +197,7 @@ func recordRoots(l layout, seen map[int64][]byte, accepted int64) error {
 		if v > accepted {
 			continue // fetched but rejected by go-tuf
 		}
-		if err := writeFileAtomic(filepath.Join(l.historyDir, fmt.Sprintf("%d.root.json", v)), data); err != nil {
+		if err := atomicfile.WriteFile(filepath.Join(l.historyDir, fmt.Sprintf("%d.root.json", v)), data, 0o600); err != nil {
 			return fmt.Errorf("tuf cache: %w", err)
 		}
 	}
@@ -213,7 +207,7 @@ func recordRoots(l layout, seen map[int64][]byte, accepted int64) error {
 // removeCorrupt deletes cached metadata files (never root.json) that do not
 // even parse. go-tuf falls back to the remote copy only when a cached file
 // fails verification; a syntax error blocks every later refresh instead
-// (REFERENCE item 8). Returns the names removed.
+// (docs/reference.md, item 8). Returns the names removed.
 func removeCorrupt(l layout, log *slog.Logger) []string {
 	entries, err := os.ReadDir(l.metaDir)
 	if err != nil {

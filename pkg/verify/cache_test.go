@@ -140,7 +140,7 @@ func TestCorruptCachedTimestampRecovered(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// go-tuf on its own is stuck on such a file (REFERENCE item 8): this is
+	// go-tuf on its own is stuck on such a file (docs/reference.md, item 8): this is
 	// what the recovery is for.
 	ucfg, _ := config.New(srv.MetadataURL, repo.RootJSON())
 	scratch := t.TempDir()
@@ -314,7 +314,7 @@ func TestOpenErrors(t *testing.T) {
 		{"bad url", Config{MetadataURL: "ftp://x", TrustedRoot: repo.RootJSON(), CacheDir: t.TempDir()}, func(err error) bool { return err != nil }},
 		{"garbage root", Config{MetadataURL: srv.MetadataURL, TrustedRoot: []byte("{}"), CacheDir: t.TempDir()}, IsVerification},
 		{"wrong repository's root", Config{MetadataURL: srv.MetadataURL, TrustedRoot: tuftest.New(t).RootJSON(), CacheDir: t.TempDir()}, IsVerification},
-		{"repository missing", Config{MetadataURL: srv.URL + "/nothing/", TrustedRoot: repo.RootJSON(), CacheDir: t.TempDir()}, IsNetwork},
+		{"repository missing", Config{MetadataURL: srv.URL + "/nothing/metadata/", TrustedRoot: repo.RootJSON(), CacheDir: t.TempDir()}, IsNetwork},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

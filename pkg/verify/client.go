@@ -20,7 +20,7 @@ import (
 // Config describes one TUF repository and where to cache its metadata.
 type Config struct {
 	MetadataURL string // base URL of the metadata (root.json, timestamp.json, ...)
-	TargetsURL  string // base URL of the targets; empty = MetadataURL + "/targets"
+	TargetsURL  string // base URL of the targets; empty = DefaultTargetsURL(MetadataURL)
 
 	// TrustedRoot is the bootstrap root the user gave us. It is never fetched
 	// on first use. A newer cached root is used instead only when its rotation
@@ -34,8 +34,11 @@ type Config struct {
 	HTTPClient *http.Client // optional; the fetcher's idle timeout applies on top
 	UserAgent  string       // "tufpip/<version>"
 	Retries    int          // bounded retries on connection errors and 5xx only (0 = none)
-	RefTime    time.Time    // zero = now; the conformance client sets it
-	Logger     *slog.Logger // nil = quiet
+	// UnsafeRefTime, when not zero, is the time expiry is checked against instead of now
+	// (go-tuf's UnsafeSetRefTime): a wrong value accepts expired metadata. Only the
+	// conformance client sets it.
+	UnsafeRefTime time.Time
+	Logger        *slog.Logger // nil = quiet
 
 	// IdleTimeout bounds the wait for the next byte from the server; 0 = 30s.
 	IdleTimeout time.Duration
@@ -87,14 +90,17 @@ func newClient(cfg Config) (*Client, error) {
 	if len(cfg.TrustedRoot) == 0 {
 		return nil, errors.New("verify: no trusted root given (tufpip never trusts a root fetched on first use)")
 	}
-	if err := checkBaseURL(cfg.MetadataURL); err != nil {
+	if err := CheckBaseURL(cfg.MetadataURL); err != nil {
 		return nil, fmt.Errorf("verify: metadata url: %w", err)
 	}
 	targetsURL := cfg.TargetsURL
 	if targetsURL == "" {
-		targetsURL = strings.TrimSuffix(cfg.MetadataURL, "/") + "/targets"
+		var ok bool
+		if targetsURL, ok = DefaultTargetsURL(cfg.MetadataURL); !ok {
+			return nil, fmt.Errorf("verify: no targets url, and metadata url %q does not end in /metadata to find one beside it", cfg.MetadataURL)
+		}
 	}
-	if err := checkBaseURL(targetsURL); err != nil {
+	if err := CheckBaseURL(targetsURL); err != nil {
 		return nil, fmt.Errorf("verify: targets url: %w", err)
 	}
 	l, err := newLayout(cfg)
@@ -126,7 +132,20 @@ func newClient(cfg Config) (*Client, error) {
 	}, nil
 }
 
-func checkBaseURL(s string) error {
+// DefaultTargetsURL is where the targets are when no targets URL is given: beside the
+// metadata, as tufpip repo lays a repository out (".../metadata/" gives ".../targets/").
+// ok is false when metadataURL does not end in /metadata.
+func DefaultTargetsURL(metadataURL string) (targetsURL string, ok bool) {
+	trimmed := strings.TrimRight(metadataURL, "/")
+	if !strings.HasSuffix(trimmed, "/metadata") {
+		return "", false
+	}
+	return strings.TrimSuffix(trimmed, "metadata") + "targets/", true
+}
+
+// CheckBaseURL checks that s can be a metadata or targets base URL: absolute http(s) with
+// a host. Callers that take URLs from users check them with it before opening a client.
+func CheckBaseURL(s string) error {
 	u, err := url.Parse(s)
 	if err != nil {
 		return err
@@ -148,7 +167,7 @@ func ensureSlash(s string) string {
 }
 
 // Refresh brings the trusted metadata up to date with a new go-tuf updater
-// (an updater refreshes only once, REFERENCE item 6): a long-running server
+// (an updater refreshes only once, docs/reference.md, item 6): a long-running server
 // calls it on a schedule. If it fails, the client holds no trusted metadata
 // until a later refresh succeeds, so nothing is served from a state that
 // could not be confirmed.
@@ -207,8 +226,8 @@ func (c *Client) refreshOnce(ctx context.Context) (up *updater.Updater, err erro
 	if err != nil {
 		return nil, classify(err, "root.json")
 	}
-	if !c.cfg.RefTime.IsZero() {
-		up.UnsafeSetRefTime(c.cfg.RefTime)
+	if !c.cfg.UnsafeRefTime.IsZero() {
+		up.UnsafeSetRefTime(c.cfg.UnsafeRefTime)
 	}
 	err = up.Refresh()
 	// Keep the roots go-tuf accepted even when a later step failed: it has

@@ -45,7 +45,7 @@ func fetchPage(t *testing.T, c *Client, project string) ([]byte, *Target) {
 	return data, tg
 }
 
-// The stable/unstable rule of DESIGN.md, end to end through real signed
+// The stable/unstable rule of docs/design.md, end to end through real signed
 // metadata: stable's page wins while it exists, unstable's page is used for
 // projects stable never signed, and a new stable page replaces the old one.
 func TestPrecedence(t *testing.T) {

@@ -20,7 +20,7 @@ import (
 // trustedDelegations holds the delegated targets roles loaded since the last refresh, each
 // under the delegation that vouched for it: its name and the keys and threshold its parent
 // gave it. go-tuf's trusted set keeps one copy per role name, verified against whichever
-// delegation loaded it first (REFERENCE item 13): a role named "stable-1" that unstable-0
+// delegation loaded it first (docs/reference.md, item 13): a role named "stable-1" that unstable-0
 // delegates to with a key of its own would then stand in for the real stable-1 in every later
 // walk, which passes over it to unstable-1. Here every edge a walk crosses is an edge whose
 // delegation the child was verified against, and a name that two delegations claim with
@@ -187,7 +187,7 @@ func (c *Client) load(ctx context.Context, tm trustedmetadata.TrustedMetadata, p
 	}
 	length := meta.Length
 	if length == 0 {
-		length = 5000000 // go-tuf's TargetsMaxLength default (REFERENCE item 14)
+		length = 5000000 // go-tuf's TargetsMaxLength default (docs/reference.md, item 14)
 	}
 	length = min(length, MaxMetadataLength)
 	if limit > 0 {

@@ -34,7 +34,7 @@ func (c *Client) targetURLs(t *Target) []string {
 // targetURLs lists the URLs to try for t, in order. Under consistent
 // snapshots there is one per listed hash (sha256 first, then sorted): a
 // repository may have published the file under any of them, so a 404 falls
-// back to the next (REFERENCE item 10).
+// back to the next (docs/reference.md, item 10).
 func targetURLs(base string, t *Target, consistent bool) []string {
 	if t.URL != "" {
 		return []string{t.URL}

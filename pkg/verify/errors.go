@@ -13,6 +13,10 @@ import (
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 )
 
+// TrustedRootPath is the Path of a VerificationError about the trusted root the caller
+// gave (Config.TrustedRoot): the caller's own file, not something the network served.
+const TrustedRootPath = "trusted root"
+
 // VerificationError means the repository (or someone between it and us) served
 // something TUF or a hash check rejects: a bad signature, too few signatures, a
 // rollback, expired metadata, a bad root rotation, a length or hash mismatch.
@@ -185,7 +189,7 @@ func lower(s string) string {
 }
 
 // recovered converts a panic inside go-tuf (a malformed key makes
-// VerifyDelegate panic, REFERENCE item 12) into a verification failure.
+// VerifyDelegate panic, docs/reference.md, item 12) into a verification failure.
 func recovered(r any, file string) error {
 	role := roleFromFile(file)
 	return &VerificationError{Path: file, Role: role, Reason: fmt.Sprintf("malformed metadata of role %s made the tuf library panic: %v", role, r)}

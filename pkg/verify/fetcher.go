@@ -17,7 +17,7 @@ import (
 
 // Fetcher is the HTTP client under both go-tuf and our target downloads.
 // go-tuf's own fetcher has no timeouts, can mutate http.DefaultClient and
-// retries blindly (REFERENCE item 9), so we bring ours: every request carries
+// retries blindly (docs/reference.md, item 9), so we bring ours: every request carries
 // a context, a stalled server errors out after IdleTimeout, sizes are capped
 // while reading, and only connection errors and 5xx responses are retried,
 // a bounded number of times. A 404 is never retried: it ends go-tuf's root
@@ -74,7 +74,7 @@ var errCrossOrigin = errors.New("redirect to another host or scheme refused")
 // https) of the first request. Everything fetched is verified, but a mirror
 // must not aim tufpip at arbitrary URLs (other hosts, internal services,
 // plain http), nor move a file trusted through a page hash outside the
-// targets URL (DESIGN.md trust rules).
+// targets URL (docs/design.md trust rules).
 func sameOrigin(req *http.Request, via []*http.Request) error {
 	if len(via) >= 10 {
 		return errors.New("stopped after 10 redirects")

@@ -57,7 +57,7 @@ func TestFetcher404NotRetried(t *testing.T) {
 	}
 
 	// What go-tuf sees: a bare *metadata.ErrDownloadHTTP, the only thing that
-	// ends its root rotation probe (REFERENCE item 9).
+	// ends its root rotation probe (docs/reference.md, item 9).
 	tf := &tufFetcher{f: f}
 	_, err = tf.DownloadFile(srv.URL+"/2.root.json", 1000, 0)
 	h, ok := err.(*metadata.ErrDownloadHTTP)

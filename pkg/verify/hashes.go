@@ -24,7 +24,7 @@ var hashFuncs = map[string]func() hash.Hash{
 
 // hashOrder lists algorithms in the order we use them for hash-prefixed URLs:
 // sha256 first (every repository has it), then the rest sorted, so the URL is
-// the same on every run (go-tuf picks from random map order, REFERENCE item 10).
+// the same on every run (go-tuf picks from random map order, docs/reference.md, item 10).
 func hashOrder(hashes map[string]string) []string {
 	algs := make([]string, 0, len(hashes))
 	for alg := range hashes {

@@ -30,7 +30,7 @@ type Target struct {
 	Signer string
 
 	// URL is set only for files trusted through the hashes a trusted page lists
-	// (DESIGN.md trust rule b) rather than through TUF metadata of their own:
+	// (docs/design.md trust rule b) rather than through TUF metadata of their own:
 	// they are downloaded from URL as is, and Length may be -1 when the page
 	// gave no size. See PageFile.
 	URL string

@@ -74,7 +74,7 @@ func TestLookupMatchesGoTUFWalk(t *testing.T) {
 		// stable-new is terminating: unstable is dropped from the walk.
 		{"packages/x.whl", []string{"targets", "stable", "stable-new"},
 			[][]string{{"targets", "stable", "stable-new"}}},
-		// Only unstable lists it, but stable-new's terminating match hides it (REFERENCE item 1).
+		// Only unstable lists it, but stable-new's terminating match hides it (docs/reference.md, item 1).
 		{"packages/y.whl", nil, nil},
 		// A role listing the path itself wins over its children.
 		{"packages/z.whl", []string{"targets", "stable"},

@@ -6,7 +6,7 @@ package verify
 const MaxUnsizedFile int64 = 16 << 30
 
 // PageFile returns a Target for a file that a trusted page lists with strong hashes but that
-// is not a TUF target itself (DESIGN.md trust rule b). page is the page's own target: its
+// is not a TUF target itself (docs/design.md trust rule b). page is the page's own target: its
 // role vouches for the file. The file is downloaded from rawURL as is; length is the size the
 // page gives (PEP 700), or -1. Download and Fetch check it like any target.
 func PageFile(path, rawURL string, length int64, hashes map[string]string, page *Target) *Target {

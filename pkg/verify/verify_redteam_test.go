@@ -30,7 +30,7 @@ func redirector(t *testing.T, to func(path string) string) *httptest.Server {
 // The repository's server redirects target downloads to another host. The bytes are
 // hash-checked wherever they come from, but following the redirect lets a mirror aim tufpip
 // at any URL (other hosts, internal services, plain http) and makes a file trusted through a
-// page hash come from outside the targets URL, which DESIGN.md's trust rules exclude.
+// page hash come from outside the targets URL, which docs/design.md's trust rules exclude.
 func TestRedteamRedirectToAnotherHostIsRefused(t *testing.T) {
 	e := newAtkEnv(t)
 	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
