@@ -344,8 +344,74 @@ func (r *rawRole) entry(path string) (*entry, error) {
 		return nil, nil
 	}
 	v := r.signed[sp.start:sp.end]
+	if e, ok := fastEntry(v); ok {
+		return e, nil
+	}
+	return slowEntry(path, v)
+}
+
+// fastEntry reads the usual shape of an entry, {"hashes":{"<alg>":"<hex>",...},"length":<n>}
+// with plain algorithm names, as slowEntry would, without its per-member calls; false for
+// anything else (custom, escapes, a malformed entry), which slowEntry then reads or refuses.
+func fastEntry(v []byte) (*entry, bool) {
+	const head, mid = `{"hashes":{`, `},"length":`
+	if !bytes.HasPrefix(v, []byte(head)) {
+		return nil, false
+	}
+	e := &entry{hashes: make(map[string]string, 1)}
+	i := len(head)
+	for {
+		// "alg":"hex"
+		if i >= len(v) || v[i] != '"' {
+			return nil, false
+		}
+		j := i + 1
+		for j < len(v) && (v[j] >= 'a' && v[j] <= 'z' || v[j] >= '0' && v[j] <= '9' || v[j] == '-' || v[j] == '_') {
+			j++
+		}
+		if j == i+1 || j+2 >= len(v) || v[j] != '"' || v[j+1] != ':' || v[j+2] != '"' {
+			return nil, false
+		}
+		alg := v[i+1 : j]
+		k := j + 3
+		end := bytes.IndexByte(v[k:], '"')
+		if end < 0 {
+			return nil, false
+		}
+		hx, ok := lowerHex(v[k : k+end])
+		if !ok {
+			return nil, false
+		}
+		e.hashes[string(alg)] = hx
+		i = k + end + 1
+		if i < len(v) && v[i] == ',' {
+			i++
+			continue
+		}
+		break
+	}
+	if !bytes.HasPrefix(v[i:], []byte(mid)) {
+		return nil, false
+	}
+	digits := v[i+len(mid) : len(v)-1]
+	if v[len(v)-1] != '}' || len(digits) == 0 || len(digits) > 18 || (digits[0] == '0' && len(digits) > 1) {
+		return nil, false
+	}
+	var n int64
+	for _, c := range digits {
+		if c < '0' || c > '9' {
+			return nil, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	e.length = n
+	return e, true
+}
+
+// slowEntry reads any entry value v of path, member by member.
+func slowEntry(path string, v []byte) (*entry, error) {
 	e := &entry{length: -1}
-	ok = eachMember(v, func(key, fv []byte) bool {
+	ok := eachMember(v, func(key, fv []byte) bool {
 		switch string(key) {
 		case `"length"`:
 			n, err := strconv.ParseInt(string(fv), 10, 64)
