@@ -51,9 +51,9 @@ days() { "$PYTHON" -c 'import datetime,sys; print((datetime.datetime.now(datetim
 
 say "signing a repository: 1.0 and 2.0 uploaded 200 days ago, 2.0.1 60 days ago"
 tufpip repo init "$work/repo" --keys "$work/keys"
-tufpip repo add "$work/repo" "$work/dist/foobar-1.0-py3-none-any.whl" "$work/dist/foobar-2.0-py3-none-any.whl" --now "$(days -200)"
-tufpip repo add "$work/repo" "$work/dist/foobar-2.0.1-py3-none-any.whl" --now "$(days -60)"
-tufpip repo promote "$work/repo" --older-than 90d
+tufpip repo add "$work/repo" "$work/dist/foobar-1.0-py3-none-any.whl" "$work/dist/foobar-2.0-py3-none-any.whl" --now "$(days -200)" --keys "$work/keys"
+tufpip repo add "$work/repo" "$work/dist/foobar-2.0.1-py3-none-any.whl" --now "$(days -60)" --keys "$work/keys"
+tufpip repo promote "$work/repo" --older-than 90d --keys "$work/keys" --bootstrap
 tufpip repo status "$work/repo"
 
 say "serving it with python3 -m http.server on 127.0.0.1"
@@ -76,7 +76,7 @@ tufpip install --python "$work/venv/bin/python" -q 'FooBar==2.0.*'
 echo "installed: FooBar $("$work/venv/bin/python" -c 'import foobar; print(foobar.__version__)')"
 
 say "31 days later, stable signs 2.0.1 (now older than 90 days)"
-tufpip repo promote "$work/repo" --older-than 90d --now "$(days 31)"
+tufpip repo promote "$work/repo" --older-than 90d --now "$(days 31)" --keys "$work/keys"
 tufpip resolve --python "$work/venv/bin/python" 'FooBar==2.0.*'
 tufpip install --python "$work/venv/bin/python" -q --upgrade 'FooBar==2.0.*'
 echo "installed: FooBar $("$work/venv/bin/python" -c 'import foobar; print(foobar.__version__)')"

@@ -8,6 +8,8 @@ import (
 	"github.com/tufpip/tufpip/internal/guard"
 	"github.com/tufpip/tufpip/pkg/finder"
 	"github.com/tufpip/tufpip/pkg/lockfile"
+	"github.com/tufpip/tufpip/pkg/mirror"
+	"github.com/tufpip/tufpip/pkg/repo"
 	"github.com/tufpip/tufpip/pkg/resolve"
 	"github.com/tufpip/tufpip/pkg/verify"
 )
@@ -74,6 +76,10 @@ func exitCode(err error) int {
 		np *finder.NoPageError
 		ur *resolve.URLRequirementError
 		re *resolve.RequirementError
+		fe *repo.FileCheckError
+		qe *repo.RequestError
+		se *mirror.SyncError
+		mu *mirror.UsageError
 		xe *exec.ExitError
 	)
 	switch {
@@ -83,12 +89,19 @@ func exitCode(err error) int {
 		return ee.code
 	case errors.As(err, &pe):
 		return pe.code
-	case errors.As(err, &gr), errors.As(err, &gu):
+	case errors.As(err, &gr), errors.As(err, &gu), errors.As(err, &mu):
 		return ExitUsage
-	case verify.IsVerification(err):
+	case errors.As(err, &se): // repo sync: some files or projects failed, the rest published
+		if se.Verification {
+			return ExitVerification
+		}
+		return ExitError
+	case verify.IsVerification(err), errors.As(err, &fe):
 		return ExitVerification
-	case errors.As(err, &np), verify.IsNotFound(err), errors.As(err, &errNoMatch{}):
+	case errors.As(err, &np), verify.IsNotFound(err), errors.As(err, &errNoMatch{}), errors.As(err, &qe) && qe.NoMatch:
 		return ExitNoMatch
+	case errors.As(err, &qe):
+		return ExitUsage
 	case errors.As(err, &ur), errors.As(err, &re):
 		return ExitUsage
 	case verify.IsNetwork(err):

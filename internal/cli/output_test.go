@@ -26,7 +26,7 @@ func TestJSONEnvelope(t *testing.T) {
 		{[]string{"resolve", "FooBar==2.0.*", "--python-version", "3.12", "--platform", "any"}, 0, []string{"version", "ok", "results"}},
 		{[]string{"resolve", "FooBar==7", "--python-version", "3.12", "--platform", "any"}, ExitNoMatch, []string{"version", "ok", "results"}},
 		{[]string{"verify", lock}, ExitNoMatch, []string{"version", "ok", "entries"}},
-		{[]string{"repo", "status", repoDir}, 0, []string{"version", "dir", "keysDir", "layout", "projects", "files", "roles"}},
+		{[]string{"repo", "status", repoDir}, 0, []string{"version", "dir", "keysDir", "layout", "projects", "files", "roles", "stableSide"}},
 	} {
 		r := runCLI(t, env, append(tc.args, "--format", "json")...)
 		if r.code != tc.code {

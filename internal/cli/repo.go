@@ -2,9 +2,11 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -14,7 +16,13 @@ import (
 	"github.com/tufpip/tufpip/pkg/repo"
 )
 
-func init() { register(newRepoCmd) }
+func init() {
+	register(func(app *App) *cobra.Command {
+		cmd := newRepoCmd(app)
+		cmd.AddCommand(newRepoHoldCmd(app, true), newRepoHoldCmd(app, false))
+		return cmd
+	})
+}
 
 // newRepoCmd is the publisher: tufpip repo init|add|promote|timestamp|status.
 func newRepoCmd(app *App) *cobra.Command {
@@ -27,17 +35,20 @@ file as soon as it is added, stable signs files once they are older than a cut-o
 server; never serve DIR/state/ or the keys.
 
 Keys: timestamp, snapshot and unstable are online (add, timestamp); root and targets are
-used only by init and belong offline; bring the stable key to promote.`,
+used only by init and belong offline; bring the stable key to promote. Every command reads
+the keys from --keys (default DIR/keys), never from what is recorded in DIR; promote refuses
+a stable key or ledger inside DIR or behind a symbolic link.`,
 		Example: `  tufpip repo init /srv/pypi --keys /secure/pypi-keys
-  tufpip repo add /srv/pypi dist/*.whl dist/*.tar.gz
-  tufpip repo promote /srv/pypi --older-than 90d
-  tufpip repo timestamp /srv/pypi        # hourly, from cron
+  tufpip repo add /srv/pypi dist/*.whl dist/*.tar.gz --keys /secure/pypi-keys
+  tufpip repo promote /srv/pypi --older-than 90d --keys /media/offline/pypi-keys --bootstrap   # first time
+  tufpip repo promote /srv/pypi --older-than 90d --keys /media/offline/pypi-keys
+  tufpip repo timestamp /srv/pypi --keys /secure/pypi-keys   # hourly, from cron
   tufpip repo status /srv/pypi --format json
   tufpip repo renew /srv/pypi --keys /media/offline/pypi-keys   # yearly`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
-	cmd.AddCommand(newRepoInitCmd(app), newRepoAddCmd(app), newRepoPromoteCmd(app), newRepoTimestampCmd(app), newRepoStatusCmd(app), newRepoRenewCmd(app))
+	cmd.AddCommand(newRepoInitCmd(app), newRepoAddCmd(app), newRepoPromoteCmd(app), newRepoTimestampCmd(app), newRepoStatusCmd(app), newRepoRenewCmd(app), newRepoSyncCmd(app))
 	return cmd
 }
 
@@ -77,6 +88,9 @@ file sizes, upload times and versions; clients select it with
 			}
 			app.report("created repository %s (%s)\nroot for clients: %s/metadata/1.root.json\nkeys: %s (online: %s)\n",
 				args[0], st.Layout, args[0], st.KeysDir, strings.Join(repo.OnlineKeys, ", "))
+			if keys != "" {
+				app.report("pass --keys to every repo command (the keys location is never read from %s)\n", args[0])
+			}
 			if within(st.KeysDir, args[0]) {
 				// A web server pointed at DIR would publish the private keys.
 				app.Logger.Warn("the private keys are inside the repository directory: serve only its metadata/ and targets/, and move the offline keys (root, targets, stable) elsewhere; next time pass --keys", "keys", st.KeysDir)
@@ -138,55 +152,79 @@ tests); signatures always expire counting from the current time.`,
 		},
 	}
 	cmd.Flags().StringVar(&now, "now", "", "upload time to record (RFC 3339 or YYYY-MM-DD; default: now)")
-	cmd.Flags().StringVar(&keys, "keys", "", "keys directory (default: the one given to repo init)")
+	cmd.Flags().StringVar(&keys, "keys", "", "keys directory (default DIR/keys; never read from DIR/state)")
 	return cmd
 }
 
 func newRepoPromoteCmd(app *App) *cobra.Command {
-	var olderThan, now, keys, ledger string
+	var olderThan, now, keys, ledger, reason string
 	var projects, exclude []string
+	var bootstrap bool
 	cmd := &cobra.Command{
-		Use:   "promote DIR --older-than AGE [--now TIME] [--project P]... [--exclude P]...",
-		Short: "let stable sign every file older than a cut-off",
+		Use:   "promote DIR [REQUIREMENT...] [--older-than AGE] --keys KEYDIR [--reason TEXT] [--bootstrap] [--now TIME] [--project P]... [--exclude P]...",
+		Short: "let stable sign every file older than a cut-off, or the files you name",
 		Long: `promote makes stable sign every published file older than AGE, and a page per project
 listing exactly the files stable signs. Stable never un-signs a file. It needs the stable
 key, and also re-signs stable roles close to expiry. AGE is 90d, 2w, 36h, 1d12h or any Go
 duration.
 
 Ages count from when promote first saw a file, recorded in a ledger kept with the stable
-key (KEYDIR/stable-ledger.json, or --ledger): the upload times on the upload server could
-be backdated by whoever holds the online keys. The first promote, which has no ledger yet,
-trusts the recorded upload times. Run promote daily so files are seen soon after upload.`,
-		Example: `  tufpip repo promote /srv/pypi --older-than 90d --keys /secure/pypi-keys
-  tufpip repo promote /srv/pypi --older-than 30d --project foobar
-  tufpip repo promote /srv/pypi --older-than 90d --exclude experimental-thing`,
-		Args: cobra.ExactArgs(1),
+key (KEYDIR/stable-ledger.json, or --ledger): the upload times on the upload server (or
+the upstream index of a mirror) could be backdated by whoever holds the online side. Only
+for a project the ledger has never seen a file of does the recorded upload time count,
+clamped to now; promote says so with the count. A missing ledger is refused: the first
+promote of a repository passes --bootstrap, which creates the ledger. Run promote daily so
+files are seen soon after upload.
+
+The fast lane: REQUIREMENTs (PEP 508, e.g. 'foobar==2.0.1') name files stable signs now,
+before their age, with a --reason kept in the ledger; without --older-than only those are
+promoted. Files a hold matches (tufpip repo hold) are never promoted, whatever their age.
+
+What stable signs comes only from what stable already signs, the ledger and the file bytes
+checked against their signed hash; nothing in DIR/state can make stable drop a file or
+change its Requires-Python. The stable key and the ledger must not lie inside DIR nor be
+symbolic links; the keys folder comes from --keys (default DIR/keys, which is refused).`,
+		Example: `  tufpip repo promote /srv/pypi --older-than 90d --keys /secure/pypi-keys --bootstrap   # the first time
+  tufpip repo promote /srv/pypi --older-than 90d --keys /secure/pypi-keys
+  tufpip repo promote /srv/pypi 'foobar==2.0.1' --reason "fixes CVE-2025-1234" --keys /secure/pypi-keys
+  tufpip repo promote /srv/pypi --older-than 30d --keys /secure/pypi-keys --project foobar
+  tufpip repo promote /srv/pypi --older-than 90d --keys /secure/pypi-keys --exclude experimental-thing`,
+		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			age, err := parseAge(olderThan)
-			if err != nil {
-				return usageErrorf("", "--older-than: %v", err)
+			requests := args[1:]
+			var age time.Duration
+			switch {
+			case olderThan != "":
+				a, err := parseAge(olderThan)
+				if err != nil {
+					return usageErrorf("", "--older-than: %v", err)
+				}
+				age = a
+			case len(requests) == 0:
+				return usageErrorf("name the files to promote, or pass --older-than AGE", "--older-than is required without a requirement")
+			}
+			if len(requests) > 0 && reason == "" {
+				return usageErrorf("say why stable signs these before their age: --reason \"...\"", "a fast-lane promotion needs --reason")
 			}
 			r, t, err := openRepo(app, args[0], keys, now)
 			if err != nil {
 				return err
 			}
-			res, err := r.Promote(cmd.Context(), repo.PromoteOptions{OlderThan: age, Now: t, Projects: projects, Exclude: exclude, Ledger: ledger})
+			res, err := r.Promote(cmd.Context(), repo.PromoteOptions{OlderThan: age, Now: t, Projects: projects, Exclude: exclude, Ledger: ledger, Bootstrap: bootstrap,
+				Requests: requests, Reason: reason, OnlyRequests: olderThan == ""})
 			if err != nil {
-				return withHint(err, "promote needs the stable key: pass --keys DIR where stable.key is")
+				return withHint(err, promoteHint(err))
 			}
 			for _, w := range res.Warnings {
 				app.Logger.Warn(w)
 			}
 			if res.Bootstrapped {
-				app.Logger.Warn("no stable ledger yet: this once, the upload times recorded by the upload server were trusted")
+				app.Logger.Warn("bootstrap: created the stable ledger " + r.LedgerPath(ledger))
 			}
 			if app.flags.format == "json" {
 				return json.NewEncoder(app.out()).Encode(res)
 			}
-			for _, f := range res.Promoted {
-				app.report("stable signs %s\n", f)
-			}
-			app.report("promoted %s in %s (uploaded before %s)\n", plural(len(res.Promoted), "file", "files"), plural(len(res.Projects), "project", "projects"), res.Cutoff.Format(time.RFC3339))
+			printPromote(app, res)
 			return nil
 		},
 	}
@@ -195,10 +233,101 @@ trusts the recorded upload times. Run promote daily so files are seen soon after
 	f.StringVar(&now, "now", "", "the time to measure ages from (default: now)")
 	f.StringSliceVar(&projects, "project", nil, "promote only this project (repeatable)")
 	f.StringSliceVar(&exclude, "exclude", nil, "never promote this project (repeatable)")
-	f.StringVar(&keys, "keys", "", "keys directory holding stable.key (default: the one given to repo init)")
+	f.StringVar(&keys, "keys", "", "keys directory holding stable.key and the ledger (outside DIR)")
 	f.StringVar(&ledger, "ledger", "", "promote's record of when it first saw each file (default KEYDIR/stable-ledger.json)")
-	_ = cmd.MarkFlagRequired("older-than")
+	f.StringVar(&reason, "reason", "", "why the named files skip the age rule (kept in the ledger)")
+	f.BoolVar(&bootstrap, "bootstrap", false, "first promote of a repository: create the ledger")
 	return cmd
+}
+
+func printPromote(app *App, res *repo.PromoteResult) {
+	if res.BootstrapFiles > 0 {
+		app.report("bootstrap: %s of %s new to the ledger (%s) aged from their recorded upload times (clamped to now)\n",
+			plural(res.BootstrapFiles, "file", "files"), plural(len(res.BootstrapProjects), "project", "projects"), strings.Join(res.BootstrapProjects, ", "))
+	}
+	for _, h := range res.Held {
+		app.report("held %s (hold %s since %s: %s)\n", h.Filename, h.Requirement, h.Since.Format(time.RFC3339), h.Reason)
+	}
+	for _, f := range res.Promoted {
+		if slices.Contains(res.FastLane, f) {
+			app.report("stable signs %s (fast lane)\n", f)
+		} else {
+			app.report("stable signs %s\n", f)
+		}
+	}
+	files, projects := plural(len(res.Promoted), "file", "files"), plural(len(res.Projects), "project", "projects")
+	if res.Cutoff.IsZero() {
+		app.report("promoted %s in %s (fast lane only)\n", files, projects)
+		return
+	}
+	app.report("promoted %s in %s (uploaded before %s)\n", files, projects, res.Cutoff.Format(time.RFC3339))
+}
+
+func newRepoHoldCmd(app *App, hold bool) *cobra.Command {
+	var now, keys, ledger, reason string
+	use, short, long, example := "hold DIR REQUIREMENT --reason TEXT --keys KEYDIR", "keep matching files out of stable, whatever their age",
+		`hold records in the ledger (with the stable key, never in DIR) that files matching
+REQUIREMENT (PEP 508: 'foobar>=3', pre-releases included) stay out of stable whatever their
+age, until tufpip repo release. Files stable already signs stay signed. repo status lists
+the holds.`, `  tufpip repo hold /srv/pypi 'foobar>=3' --reason "3.0 breaks the API, wait for 3.1" --keys /secure/pypi-keys`
+	if !hold {
+		use, short, long, example = "release DIR REQUIREMENT --keys KEYDIR", "end a hold",
+			`release ends the hold on REQUIREMENT (as given to tufpip repo hold); the next promote
+applies the age rule to the files it held.`, `  tufpip repo release /srv/pypi 'foobar>=3' --keys /secure/pypi-keys`
+	}
+	cmd := &cobra.Command{
+		Use: use, Short: short, Long: long, Example: example,
+		Args: cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			r, t, err := openRepo(app, args[0], keys, now)
+			if err != nil {
+				return err
+			}
+			opts := repo.DecideOptions{Ledger: ledger, Reason: reason, Now: t}
+			var d *repo.Decision
+			if hold {
+				if reason == "" {
+					return usageErrorf("say why: --reason \"...\"", "a hold needs --reason")
+				}
+				d, err = r.Hold(cmd.Context(), args[1], opts)
+			} else {
+				d, err = r.Release(cmd.Context(), args[1], opts)
+			}
+			if err != nil {
+				return withHint(err, promoteHint(err))
+			}
+			if app.flags.format == "json" {
+				return printJSON(app.out(), d)
+			}
+			if hold {
+				app.report("held %s: %s\n", d.Requirement, d.Reason)
+			} else {
+				app.report("released %s\n", d.Requirement)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&keys, "keys", "", "keys directory holding the ledger (outside DIR)")
+	cmd.Flags().StringVar(&ledger, "ledger", "", "the stable ledger (default KEYDIR/stable-ledger.json)")
+	cmd.Flags().StringVar(&reason, "reason", "", "why (kept in the ledger)")
+	cmd.Flags().StringVar(&now, "now", "", "the time to record (default: now)")
+	return cmd
+}
+
+// promoteHint says what to do about a promote that failed before signing.
+func promoteHint(err error) string {
+	var le *repo.LedgerError
+	var se *repo.StableSideError
+	var ke *repo.KeyError
+	switch {
+	case errors.As(err, &le):
+		return "" // the message says what to pass
+	case errors.As(err, &se):
+		return "move the stable key and the ledger out of the repository directory and pass --keys (and --ledger) where they are"
+	case errors.As(err, &ke):
+		return "promote needs the stable key: pass --keys DIR where stable.key is"
+	}
+	return ""
 }
 
 func newRepoTimestampCmd(app *App) *cobra.Command {
@@ -237,7 +366,7 @@ see how clients handle a repository whose timestamp has expired).`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&keys, "keys", "", "keys directory (default: the one given to repo init)")
+	cmd.Flags().StringVar(&keys, "keys", "", "keys directory (default DIR/keys; never read from DIR/state)")
 	cmd.Flags().StringVar(&now, "now", "", "sign as of this time; expiries count from it (default: now)")
 	return cmd
 }
@@ -274,20 +403,26 @@ warns 30 days before they are due.`,
 }
 
 func newRepoStatusCmd(app *App) *cobra.Command {
-	var now, project string
+	var now, project, keys, ledger string
 	cmd := &cobra.Command{
-		Use:   "status DIR [--project P] [--format json]",
-		Short: "show what each role signs, its version and expiry",
+		Use:   "status DIR [--project P] [--keys KEYDIR | --ledger FILE] [--format json]",
+		Short: "show what each role signs, its version and expiry, and what promote does next",
 		Long: `status lists every role with its version, expiry, the number of files and pages it
-signs, the size of its metadata and whether its key is online and present. With --project
-it lists that project's files instead: upload time and the roles that sign each, and whose
-page clients get.`,
+signs, the size of its metadata and whether its key is online and present. Then, per
+project: the newest version unstable signs, the newest stable signs, the newest upstream
+lists (mirrors made by repo sync), and when the next promote takes the newest file only
+unstable signs (from the ledger: give --keys or --ledger), then the holds and the
+operator's decisions (holds, releases, fast-lane promotions).
+
+With --project it lists that project's files instead: upload time and the roles that sign
+each, and whose page clients get. --format json prints {"version": 1, ...}.`,
 		Example: `  tufpip repo status /srv/pypi
+  tufpip repo status /srv/pypi --keys /secure/pypi-keys
   tufpip repo status /srv/pypi --project foobar
   tufpip repo status /srv/pypi --format json | jq '.roles[] | select(.role == "timestamp")'`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			r, t, err := openRepo(app, args[0], "", now)
+			r, t, err := openRepo(app, args[0], keys, now)
 			if err != nil {
 				return err
 			}
@@ -306,16 +441,81 @@ page clients get.`,
 			if err != nil {
 				return err
 			}
+			if st.Stable, err = r.StableStatus(cmd.Context(), t, ledger); err != nil {
+				return err
+			}
 			if app.flags.format == "json" {
 				return printJSON(app.out(), st)
 			}
 			printRepoStatus(app.out(), st)
+			printStableSide(app.out(), st.Stable, t)
 			return nil
 		},
 	}
 	cmd.Flags().StringVar(&now, "now", "", "report expiry relative to this time (default: now)")
 	cmd.Flags().StringVar(&project, "project", "", "show one project's files and the roles that sign them")
+	cmd.Flags().StringVar(&keys, "keys", "", "keys directory (default DIR/keys): shows which keys are present, and holds the ledger")
+	cmd.Flags().StringVar(&ledger, "ledger", "", "the stable ledger (default KEYDIR/stable-ledger.json)")
 	return cmd
+}
+
+func printStableSide(w io.Writer, s *repo.StableSide, now time.Time) {
+	dash := func(v string) string {
+		if v == "" {
+			return "-"
+		}
+		return v
+	}
+	fmt.Fprintln(w)
+	if s.Ledger != "" {
+		rule := "no age rule applied yet"
+		if s.OlderThan != "" {
+			rule = "age rule " + s.OlderThan
+		}
+		fmt.Fprintf(w, "stable ledger %s: %s, %d holds\n", s.Ledger, rule, len(s.Holds))
+	} else {
+		fmt.Fprintf(w, "stable ledger not read: %s\n", s.LedgerErr)
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "PROJECT\tUNSTABLE\tSTABLE\tUPSTREAM\tNEXT PROMOTE")
+	for _, p := range s.Projects {
+		next := "-"
+		if n := p.Next; n != nil {
+			switch n.State {
+			case "held":
+				next = fmt.Sprintf("%s held (%s: %s)", n.Version, n.Hold.Requirement, n.Hold.Reason)
+			case "due":
+				next = fmt.Sprintf("%s at the next promote (since %s)", n.Version, n.At.Format(time.RFC3339))
+			case "waiting":
+				next = fmt.Sprintf("%s from %s (in %s)", n.Version, n.At.Format(time.RFC3339), n.At.Sub(now).Round(time.Hour))
+			case "unseen":
+				next = n.Version + " not seen by promote yet (its age counts from the next promote)"
+			default:
+				next = n.Version + " (unknown: no ledger)"
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", p.Project, dash(p.Unstable), dash(p.Stable), dash(p.Upstream), next)
+	}
+	tw.Flush()
+	if len(s.Holds) > 0 {
+		fmt.Fprintln(w, "\nholds:")
+		for _, h := range s.Holds {
+			fmt.Fprintf(w, "  %s since %s: %s\n", h.Requirement, h.At.Format(time.RFC3339), h.Reason)
+		}
+	}
+	if len(s.Log) > 0 {
+		fmt.Fprintln(w, "\ndecisions (newest last):")
+		for _, d := range s.Log[max(0, len(s.Log)-10):] {
+			line := fmt.Sprintf("  %s %s %s", d.At.Format(time.RFC3339), d.Action, d.Requirement)
+			if d.Reason != "" {
+				line += ": " + d.Reason
+			}
+			if len(d.Files) > 0 {
+				line += " [" + strings.Join(d.Files, ", ") + "]"
+			}
+			fmt.Fprintln(w, line)
+		}
+	}
 }
 
 func printProjectStatus(w io.Writer, ps *repo.ProjectStatus) {

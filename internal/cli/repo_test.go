@@ -74,21 +74,21 @@ func testRepoCommands(t *testing.T, initFlags, resolveFlags []string) {
 	if r := runCLI(t, env, "repo", "init", dir, "--keys", keys); r.code != ExitError || !strings.Contains(r.stderr, "refusing to overwrite") {
 		t.Fatalf("second repo init: %+v", r)
 	}
-	r = runCLI(t, env, "repo", "add", dir, testWheel(t, src, "FooBar", "1.0"), testWheel(t, src, "FooBar", "2.0"), "--now", old)
+	r = runCLI(t, env, "repo", "add", dir, testWheel(t, src, "FooBar", "1.0"), testWheel(t, src, "FooBar", "2.0"), "--now", old, "--keys", keys)
 	if r.code != 0 || !strings.Contains(r.stdout, "added FooBar-2.0-py3-none-any.whl") {
 		t.Fatalf("repo add: %+v", r)
 	}
-	if r = runCLI(t, env, "repo", "add", dir, testWheel(t, src, "FooBar", "2.0.1")); r.code != 0 {
+	if r = runCLI(t, env, "repo", "add", dir, testWheel(t, src, "FooBar", "2.0.1"), "--keys", keys); r.code != 0 {
 		t.Fatalf("repo add: %+v", r)
 	}
-	r = runCLI(t, env, "repo", "promote", dir, "--older-than", "90d")
+	r = runCLI(t, env, "repo", "promote", dir, "--older-than", "90d", "--keys", keys, "--bootstrap")
 	if r.code != 0 || !strings.Contains(r.stdout, "promoted 2 files in 1 project ") {
 		t.Fatalf("repo promote: %+v", r)
 	}
 	if r := runCLI(t, env, "repo", "promote", dir, "--older-than", "ninety"); r.code != ExitUsage {
 		t.Fatalf("bad age: %+v", r)
 	}
-	if r = runCLI(t, env, "repo", "timestamp", dir); r.code != 0 || !strings.Contains(r.stdout, "timestamp version") {
+	if r = runCLI(t, env, "repo", "timestamp", dir, "--keys", keys); r.code != 0 || !strings.Contains(r.stdout, "timestamp version") {
 		t.Fatalf("repo timestamp: %+v", r)
 	}
 	r = runCLI(t, env, "repo", "status", dir, "--format", "json")
@@ -135,7 +135,7 @@ func testRepoCommands(t *testing.T, initFlags, resolveFlags []string) {
 }
 
 func TestRepoHelpHasExamples(t *testing.T) {
-	for _, sub := range []string{"init", "add", "promote", "timestamp", "status", "renew"} {
+	for _, sub := range []string{"init", "add", "promote", "timestamp", "status", "renew", "hold", "release"} {
 		r := runCLI(t, nil, "repo", sub, "--help")
 		if r.code != 0 || !strings.Contains(r.stdout, "Examples:\n") || !strings.Contains(r.stdout, "tufpip repo "+sub+" /srv/pypi") {
 			t.Errorf("repo %s --help: %+v", sub, r)

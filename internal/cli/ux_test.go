@@ -220,8 +220,8 @@ func TestQuietRepoCommands(t *testing.T) {
 		old := time.Now().Add(-200 * 24 * time.Hour).UTC().Format(time.RFC3339)
 		steps := [][]string{
 			{"repo", "init", dir, "--keys", keys},
-			{"repo", "add", dir, testWheel(t, src, "FooBar", "1.0"), "--now", old},
-			{"repo", "promote", dir, "--older-than", "90d", "--keys", keys},
+			{"repo", "add", dir, testWheel(t, src, "FooBar", "1.0"), "--now", old, "--keys", keys},
+			{"repo", "promote", dir, "--older-than", "90d", "--keys", keys, "--bootstrap"},
 			{"repo", "timestamp", dir, "--keys", keys},
 			{"repo", "renew", dir, "--keys", keys},
 		}
@@ -387,7 +387,7 @@ func TestRequireRoleUnknownHashBins(t *testing.T) {
 	env := map[string]string{"HOME": t.TempDir(), "TUFPIP_CONFIG_DIR": t.TempDir(), "TUFPIP_CACHE_DIR": t.TempDir()}
 	for _, args := range [][]string{
 		{"repo", "init", dir, "--keys", keys, "--hash-bins", "3", "-q"},
-		{"repo", "add", dir, testWheel(t, src, "FooBar", "1.0"), "-q"},
+		{"repo", "add", dir, testWheel(t, src, "FooBar", "1.0"), "--keys", keys, "-q"},
 	} {
 		if r := runCLI(t, env, args...); r.code != 0 {
 			t.Fatalf("%v: %+v", args, r)

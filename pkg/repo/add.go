@@ -193,6 +193,11 @@ func (r *Repo) reconcileUnstable(t *txn, project string) ([]byte, error) {
 		if err := t.setTarget(keyUnstable, packagePath(f.Filename), f.Size, f.SHA256); err != nil {
 			return nil, err
 		}
+		if f.CoreMetadata != "" {
+			if err := t.setTarget(keyUnstable, metadataPath(f.Filename), f.CoreMetadataSize, f.CoreMetadata); err != nil {
+				return nil, err
+			}
+		}
 	}
 	page, _, err := r.putPages(t, keyUnstable, project, st.Files)
 	return page, err

@@ -133,13 +133,14 @@ func TestBackfillSignsWithCurrentExpiry(t *testing.T) {
 // Concurrent publishes are serialised by the repository lock: both land.
 func TestConcurrentAdds(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "repo")
-	mustInit(t, dir, InitOptions{})
+	keys := t.TempDir()
+	mustInit(t, dir, InitOptions{KeysDir: keys})
 	src := t.TempDir()
 	errs := make(chan error, 4)
 	for i := range 4 {
 		w := buildWheel(t, src, fmt.Sprintf("P%d", i), "1.0", "")
 		go func() {
-			r, err := Open(dir, OpenOptions{})
+			r, err := Open(dir, OpenOptions{KeysDir: keys})
 			if err == nil {
 				_, err = r.Add(context.Background(), []string{w}, time.Now())
 			}

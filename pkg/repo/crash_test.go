@@ -83,7 +83,8 @@ func TestCrashAtEveryStep(t *testing.T) {
 		}{
 			{"add", func(r *Repo) error { _, err := r.Add(context.Background(), newFiles, at); return err }},
 			{"promote", func(r *Repo) error {
-				_, err := r.Promote(context.Background(), PromoteOptions{OlderThan: 90 * day, Now: at, Ledger: filepath.Join(r.Dir(), "ledger.json")})
+				ledger := r.Dir() + ".ledger.json" // one per copy, outside it
+				_, err := r.Promote(context.Background(), PromoteOptions{OlderThan: 90 * day, Now: at, Ledger: ledger, Bootstrap: !exists(ledger)})
 				return err
 			}},
 			{"timestamp", func(r *Repo) error { _, err := r.Timestamp(context.Background(), at); return err }},
@@ -94,7 +95,7 @@ func TestCrashAtEveryStep(t *testing.T) {
 				// A clean run gives the steps and the state after.
 				clean := filepath.Join(t.TempDir(), "clean")
 				copyTree(t, base, clean)
-				rc, err := Open(clean, OpenOptions{})
+				rc, err := Open(clean, OpenOptions{KeysDir: keys, Expiries: &exp})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -120,7 +121,7 @@ func TestCrashAtEveryStep(t *testing.T) {
 					returning := t.TempDir()
 					observe(t, dir, url, returning, at) // a client that knows the previous state
 
-					r, err := Open(dir, OpenOptions{})
+					r, err := Open(dir, OpenOptions{KeysDir: keys, Expiries: &exp})
 					if err != nil {
 						t.Fatal(err)
 					}

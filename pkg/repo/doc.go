@@ -13,7 +13,8 @@
 //	                simple/P/<sha256>.index.html (pages, one per signing role),
 //	                simple/P/index.html (unsigned copy of unstable's page for plain pip)
 //	                                                    -> serve as the targets URL
-//	DIR/state/      upload times, Requires-Python, journals, lock: never serve
+//	DIR/state/      upload times, Requires-Python, journals, lock, sync's upstream
+//	                validators and pages (state/upstream/P.json, P.page): never serve
 //	DIR/keys/       default keys directory: never serve; better, keep it elsewhere (--keys)
 //
 // Consistent snapshots are on: every metadata file except timestamp.json is versioned and
@@ -32,10 +33,27 @@
 //
 // Promote keeps, next to the stable key, a ledger of when it first saw each file
 // (stable-ledger.json): the age rule counts from there, because the upload times in
-// DIR/state come from the online side and could be backdated. Only the first promote,
-// with no ledger, trusts them. Every operation checks that the metadata it re-signs
-// carries a valid signature of the key it signs with, so an edit by someone without that
-// key is refused, never laundered into a valid signature.
+// DIR/state come from the online side and could be backdated. A missing ledger is refused
+// unless the operator passes PromoteOptions.Bootstrap (--bootstrap), the first promote of
+// a repository, which alone trusts the recorded upload times. Every operation checks that
+// the metadata it re-signs carries a valid signature of the key it signs with, so an edit
+// by someone without that key is refused, never laundered into a valid signature.
+//
+// The ledger also decides the age of files of a project it has never seen a file of (a
+// new project, or every project at the bootstrap): they take their recorded upload time,
+// clamped to now. For known projects the age runs from the ledger's first sighting, or
+// from the recorded upload time when that is later. Hold, Release and fast-lane requests
+// (PromoteOptions.Requests) are the operator's interference with the age rule, recorded
+// in the ledger too; StableStatus reports them with each project's next promotion.
+//
+// The upload server writes DIR (state/ included), so the stable side takes nothing from
+// it that decides what stable signs: stable's page lists what stable's verified metadata
+// already signs plus what it promotes now (DIR/state only proposes candidates, which
+// unstable must sign with the bytes the ledger saw), and Requires-Python is read from file
+// bytes checked against their signed hash, then kept in the ledger. The keys folder comes
+// from OpenOptions.KeysDir (--keys, default DIR/keys), never from DIR/state/config.json;
+// offline keys and the ledger are refused inside DIR or behind a symbolic link; expiries
+// are DefaultExpiries or the operator's, at most MaxExpiries.
 //
 // # Expiry
 //
@@ -55,8 +73,10 @@
 // timestamp.json. Until that last rename clients see the previous state, every file of
 // which is still on disk; the next add completes an interrupted one (a pending journal
 // names its projects), and promote recomputes everything from the published metadata.
-// Superseded metadata versions and pages are deleted after a grace period (1 day by
-// default), long enough for a client that read the previous timestamp to finish.
+// Superseded metadata versions and pages are deleted after a grace period (1 day, never
+// less), counted from when the last metadata naming the file was superseded (a page that
+// stable and unstable share is dropped by each in turn), long enough for a client that
+// read the previous timestamp to finish.
 // Distribution files are never deleted or replaced.
 //
 // # Scale

@@ -99,3 +99,43 @@ func (e *InterruptedError) Error() string {
 }
 
 func (e *InterruptedError) Unwrap() error { return e.Err }
+
+// StableSideError reports a key or ledger of the stable side in a place the upload server
+// controls. Nothing is signed.
+type StableSideError struct {
+	Path   string
+	What   string // "signing key of role stable", "stable ledger"
+	Reason string
+}
+
+func (e *StableSideError) Error() string {
+	return fmt.Sprintf("%s: %s %s; refusing to use it (keep the offline keys and the ledger outside the repository, and pass --keys)", e.Path, e.What, e.Reason)
+}
+
+// LedgerError reports a stable ledger that is missing, unreadable or contradicts the run.
+type LedgerError struct {
+	Path   string
+	Reason string
+	Err    error
+}
+
+func (e *LedgerError) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("%s: stable ledger: %s: %v", e.Path, e.Reason, e.Err)
+	}
+	return fmt.Sprintf("%s: stable ledger: %s", e.Path, e.Reason)
+}
+
+func (e *LedgerError) Unwrap() error { return e.Err }
+
+// FileCheckError reports a distribution file whose bytes on disk are not what a role
+// signed: the stable side reads Requires-Python only from bytes it hash-checked.
+type FileCheckError struct {
+	Path   string
+	Role   string
+	Reason string
+}
+
+func (e *FileCheckError) Error() string {
+	return fmt.Sprintf("%s: %s; not signing from it (was the repository tampered with?)", e.Path, e.Reason)
+}

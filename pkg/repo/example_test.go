@@ -41,7 +41,7 @@ func Example() {
 	now := time.Now()
 	r.Add(ctx, []string{writeWheel(tmp, "FooBar", "1.0"), writeWheel(tmp, "FooBar", "2.0")}, now.AddDate(0, -6, 0))
 	r.Add(ctx, []string{writeWheel(tmp, "FooBar", "2.0.1")}, now)
-	res, err := r.Promote(ctx, repo.PromoteOptions{OlderThan: 90 * 24 * time.Hour, Now: now})
+	res, err := r.Promote(ctx, repo.PromoteOptions{OlderThan: 90 * 24 * time.Hour, Now: now, Bootstrap: true})
 	if err != nil {
 		fmt.Println(err)
 		return

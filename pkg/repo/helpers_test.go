@@ -269,8 +269,13 @@ func copyTree(t testing.TB, src, dst string) {
 	}
 }
 
+// mustInit creates a repository; its keys are outside it unless the test names a folder,
+// since promote refuses a stable key inside the repository.
 func mustInit(t testing.TB, dir string, opts InitOptions) *Repo {
 	t.Helper()
+	if opts.KeysDir == "" {
+		opts.KeysDir = t.TempDir()
+	}
 	r, err := Init(context.Background(), dir, opts)
 	if err != nil {
 		t.Fatal(err)
@@ -287,8 +292,14 @@ func mustAdd(t testing.TB, r *Repo, now time.Time, files ...string) *AddResult {
 	return res
 }
 
+// mustPromote promotes, bootstrapping the ledger when there is none yet.
 func mustPromote(t testing.TB, r *Repo, opts PromoteOptions) *PromoteResult {
 	t.Helper()
+	ledger := opts.Ledger
+	if ledger == "" {
+		ledger = filepath.Join(r.keysDir, ledgerFile)
+	}
+	opts.Bootstrap = !exists(ledger)
 	res, err := r.Promote(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)

@@ -27,10 +27,12 @@ type InitOptions struct {
 	// PEP 700's sizes, upload times and versions (clients: --index-path
 	// simple/{project}/index.json). It doubles the page entries in every role.
 	JSONPages bool
-	Expiries  *Expiries     // nil: DefaultExpiries
-	Grace     time.Duration // 0: DefaultGrace
-	Now       time.Time     // zero: time.Now()
-	Logger    *slog.Logger
+	// Expiries of the roles this Init signs (nil: DefaultExpiries), each at most
+	// MaxExpiries. They are not remembered: every Open signs with its own (OpenOptions).
+	Expiries *Expiries
+	Grace    time.Duration // 0: DefaultGrace
+	Now      time.Time     // zero: time.Now()
+	Logger   *slog.Logger
 }
 
 // Repo is an open repository directory.
@@ -40,18 +42,28 @@ type Repo struct {
 	cfg     *repoConfig
 	lay     layout
 	log     *slog.Logger
+	// exp are the lifetimes this process signs with: the operator's, never
+	// DIR/state/config.json, which the upload server can write.
+	exp Expiries
+	// creating: Init writes the keys, possibly under DIR (the default, with a warning).
+	creating bool
 
 	// failAt, when set (tests), is called before every file a publish writes; an error
 	// stops the publish there, as a crash would.
 	failAt func(step string) error
 
-	signers map[string]signature.Signer // by key name; nil entry: key not present
+	signers map[string]signature.Signer // by key name; nil entry: key not usable
+	keyErrs map[string]error            // why a key is not usable
 }
 
 // OpenOptions configure Open.
 type OpenOptions struct {
-	KeysDir string // overrides the keys directory recorded at init
-	Logger  *slog.Logger
+	// KeysDir holds the private keys (and by default the stable ledger); default DIR/keys.
+	// The folder recorded at init in DIR/state is never used: the upload server can write
+	// it, and would choose which keys and which ledger promote reads.
+	KeysDir  string
+	Expiries *Expiries // lifetimes to sign with (nil: DefaultExpiries), each at most MaxExpiries
+	Logger   *slog.Logger
 }
 
 // Open opens a repository created by Init.
@@ -60,11 +72,15 @@ func Open(dir string, opts OpenOptions) (*Repo, error) {
 	if err != nil {
 		return nil, err
 	}
-	keys := cfg.KeysDir
-	if opts.KeysDir != "" {
-		keys = opts.KeysDir
+	keys := opts.KeysDir
+	if keys == "" {
+		keys = filepath.Join(dir, "keys")
 	}
-	return &Repo{dir: dir, keysDir: keys, cfg: cfg, lay: layout{bits: cfg.BinBits}, log: logger(opts.Logger)}, nil
+	exp, err := checkExpiries(opts.Expiries)
+	if err != nil {
+		return nil, err
+	}
+	return &Repo{dir: dir, keysDir: keys, cfg: cfg, exp: exp, lay: layout{bits: cfg.BinBits}, log: logger(opts.Logger)}, nil
 }
 
 // Dir returns the repository directory.
@@ -89,9 +105,9 @@ func Init(ctx context.Context, dir string, opts InitOptions) (*Repo, error) {
 		now = time.Now()
 	}
 	now = now.UTC().Truncate(time.Second)
-	exp := DefaultExpiries
-	if opts.Expiries != nil {
-		exp = *opts.Expiries
+	exp, err := checkExpiries(opts.Expiries)
+	if err != nil {
+		return nil, err
 	}
 	grace := opts.Grace
 	if grace == 0 {
@@ -153,7 +169,7 @@ func Init(ctx context.Context, dir string, opts InitOptions) (*Repo, error) {
 		}
 		keys[n], ids[n] = k, id
 	}
-	r := &Repo{dir: dir, keysDir: absKeys, cfg: cfg, lay: lay, log: logger(opts.Logger)}
+	r := &Repo{dir: dir, keysDir: absKeys, cfg: cfg, exp: exp, creating: true, lay: lay, log: logger(opts.Logger)}
 
 	root := metadata.Root(now.Add(exp.Root))
 	root.Signed.ConsistentSnapshot = true

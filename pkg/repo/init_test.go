@@ -49,7 +49,8 @@ func TestInitKeysAndLayout(t *testing.T) {
 
 func TestInitRefusesToOverwrite(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "repo")
-	mustInit(t, dir, InitOptions{Now: t0})
+	keys := filepath.Join(t.TempDir(), "keys")
+	mustInit(t, dir, InitOptions{KeysDir: keys, Now: t0})
 	before, err := os.ReadFile(filepath.Join(dir, "metadata", "1.root.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -65,7 +66,6 @@ func TestInitRefusesToOverwrite(t *testing.T) {
 	}
 
 	// Existing keys are never replaced either, even for a new repository directory.
-	keys := filepath.Join(dir, "keys")
 	_, err = Init(context.Background(), filepath.Join(t.TempDir(), "other"), InitOptions{KeysDir: keys, Now: t0})
 	if !errors.As(err, &ee) || filepath.Dir(ee.Path) != keys {
 		t.Fatalf("init over existing keys: %v, want *ExistsError naming a key", err)

@@ -87,9 +87,13 @@ func generateKey(keysDir, name string) (ed25519.PublicKey, error) {
 	return pub, nil
 }
 
-// loadSigner reads a private key written by generateKey.
+// loadSigner reads a private key written by generateKey. A symbolic link is refused:
+// whoever can write the folder holding the link chooses which key it names.
 func loadSigner(keysDir, name string) (signature.Signer, error) {
 	path := privateKeyPath(keysDir, name)
+	if st, err := os.Lstat(path); err == nil && st.Mode()&os.ModeSymlink != 0 {
+		return nil, &KeyError{Role: name, Path: path, Err: errors.New("is a symbolic link; refusing it (pass --keys the folder that holds the key file itself)")}
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, &KeyError{Role: name, Path: path, Err: err}
@@ -123,4 +127,50 @@ func tufKey(pub ed25519.PublicKey) (*metadata.Key, string, error) {
 		return nil, "", err
 	}
 	return k, id, nil
+}
+
+// checkStableSide refuses a file of the stable side (an offline key, the ledger) that lies
+// inside the repository directory or is a symbolic link: the upload server writes DIR, so
+// a key or ledger there is one it chooses.
+func (r *Repo) checkStableSide(path, what string) error {
+	if st, err := os.Lstat(path); err == nil && st.Mode()&os.ModeSymlink != 0 {
+		return &StableSideError{Path: path, What: what, Reason: "is a symbolic link"}
+	}
+	if inside(path, r.dir) {
+		return &StableSideError{Path: path, What: what, Reason: "lies inside the repository directory " + r.dir + ", which the upload server can write"}
+	}
+	return nil
+}
+
+// inside reports whether path lies in dir, comparing both as written and with symbolic
+// links of their folders resolved.
+func inside(path, dir string) bool {
+	within := func(p, d string) bool {
+		rel, err := filepath.Rel(d, p)
+		return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+	}
+	ap, err1 := filepath.Abs(path)
+	ad, err2 := filepath.Abs(dir)
+	if err1 != nil || err2 != nil {
+		return true
+	}
+	if within(ap, ad) {
+		return true
+	}
+	rd, err := filepath.EvalSymlinks(ad)
+	if err != nil {
+		return false
+	}
+	// The nearest existing folder of path, resolved.
+	parent := filepath.Dir(ap)
+	for {
+		if rp, err := filepath.EvalSymlinks(parent); err == nil {
+			return within(filepath.Join(rp, strings.TrimPrefix(ap, parent)), rd)
+		}
+		next := filepath.Dir(parent)
+		if next == parent {
+			return false
+		}
+		parent = next
+	}
 }

@@ -45,11 +45,45 @@ var DefaultExpiries = Expiries{
 	Unstable:  7 * 24 * time.Hour,
 }
 
+// MaxExpiries caps every lifetime an operator may choose: a signature that outlives its
+// key's compromise by years is what a freeze or replay attack needs.
+var MaxExpiries = Expiries{
+	Root:      2 * 365 * 24 * time.Hour,
+	Targets:   2 * 365 * 24 * time.Hour,
+	Snapshot:  30 * 24 * time.Hour,
+	Timestamp: 7 * 24 * time.Hour,
+	Stable:    90 * 24 * time.Hour,
+	Unstable:  30 * 24 * time.Hour,
+}
+
+// checkExpiries returns e (nil: DefaultExpiries) after checking every lifetime is positive
+// and at most MaxExpiries.
+func checkExpiries(e *Expiries) (Expiries, error) {
+	if e == nil {
+		return DefaultExpiries, nil
+	}
+	for _, c := range []struct {
+		role     string
+		got, max time.Duration
+	}{
+		{"root", e.Root, MaxExpiries.Root}, {"targets", e.Targets, MaxExpiries.Targets},
+		{"snapshot", e.Snapshot, MaxExpiries.Snapshot}, {"timestamp", e.Timestamp, MaxExpiries.Timestamp},
+		{"stable", e.Stable, MaxExpiries.Stable}, {"unstable", e.Unstable, MaxExpiries.Unstable},
+	} {
+		if c.got <= 0 || c.got > c.max {
+			return Expiries{}, fmt.Errorf("expiry of role %s: %s is not between 0 and %s", c.role, c.got, c.max)
+		}
+	}
+	return *e, nil
+}
+
 // DefaultGrace is how long superseded consistent-snapshot files stay on disk, so a client
 // that read the previous timestamp just before a publish can still fetch what it names.
 const DefaultGrace = 24 * time.Hour
 
-// repoConfig is stored in DIR/state/config.json.
+// repoConfig is stored in DIR/state/config.json. The upload server can write it, so
+// nothing the stable side relies on is read from it: KeysDir and Expiries are written for
+// the record only (Open takes both from its options).
 type repoConfig struct {
 	Format   int           `json:"format"`
 	KeysDir  string        `json:"keys_dir"`

@@ -25,6 +25,10 @@ func jsonPagePath(project string) string { return "simple/" + project + "/index.
 // packagePath is the target path of a distribution file.
 func packagePath(filename string) string { return packagesDir + "/" + filename }
 
+// metadataPath is the target path of a file's PEP 658 core metadata: where PEP 658 clients
+// look, the file's own URL plus ".metadata".
+func metadataPath(filename string) string { return packagePath(filename) + ".metadata" }
+
 // renderPage renders the PEP 503 page listing files for project, newest version last.
 // Links are relative ("../../packages/F#sha256=H"), so the page is right wherever the
 // targets directory is served: the logical page URL <targets-url>simple/P/index.html
@@ -77,7 +81,12 @@ func pageModel(project string, files []fileState) *simpleindex.Page {
 			RequiresPython: f.RequiresPython,
 			Size:           f.Size,
 			UploadTime:     f.UploadTime,
+			Yanked:         f.Yanked,
+			YankedReason:   f.YankedReason,
 		})
+		if f.CoreMetadata != "" {
+			p.Files[len(p.Files)-1].CoreMetadata = map[string]string{"sha256": f.CoreMetadata}
+		}
 	}
 	return p
 }

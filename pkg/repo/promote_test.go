@@ -2,6 +2,7 @@ package repo
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"os"
 	"path/filepath"
@@ -48,11 +49,11 @@ func TestPromoteNeedsStableKey(t *testing.T) {
 	keys := t.TempDir()
 	mustInit(t, dir, InitOptions{KeysDir: keys, Now: t0})
 	os.Rename(filepath.Join(keys, "stable.key"), filepath.Join(t.TempDir(), "stable.key"))
-	r, err := Open(dir, OpenOptions{})
+	r, err := Open(dir, OpenOptions{KeysDir: keys})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = r.Promote(context.Background(), PromoteOptions{OlderThan: day, Now: t0})
+	_, err = r.Promote(context.Background(), PromoteOptions{OlderThan: day, Now: t0, Bootstrap: true})
 	var ke *KeyError
 	if !errors.As(err, &ke) || ke.Role != "stable" {
 		t.Fatalf("got %v, want *KeyError for stable", err)
@@ -194,4 +195,59 @@ func TestPromoteIgnoresBackdatedUploads(t *testing.T) {
 	if !slices.Equal(res.Promoted, []string{"FooBar-2.0.1-py3-none-any.whl", "FooBar-6.6.6-py3-none-any.whl"}) {
 		t.Fatalf("after 91 days promoted %v", res.Promoted)
 	}
+}
+
+// Item 11 of issue 10: stable and unstable sign one shared page file; unstable drops it
+// first (an add), stable later (a promote). A client that read the timestamp between the
+// two still needs the file for the whole grace period after stable dropped it.
+func TestPruneSharedPageGraceFromLastDrop(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "repo")
+	r := mustInit(t, dir, InitOptions{Now: t0.Add(-101 * day)})
+	src := t.TempDir()
+	mustAdd(t, r, t0.Add(-100*day), buildWheel(t, src, "Alpha", "1.0", ""))
+	mustPromote(t, r, PromoteOptions{OlderThan: 90 * day, Now: t0})
+	shared := r.pageFile(t, "stable", "alpha")
+	if shared != r.pageFile(t, "unstable", "alpha") {
+		t.Fatal("stable and unstable do not share alpha's page")
+	}
+	at := time.Now().UTC()
+	mustAdd(t, r, at.Add(time.Hour), buildWheel(t, src, "Alpha", "2.0", "")) // unstable drops it
+	url := served(t, dir)
+	reader := newClient(t, dir, url, at.Add(2*time.Hour)) // reads the timestamp naming it for stable
+	// Stable drops it 3 hours later (and signs the same page as unstable now).
+	mustPromote(t, r, PromoteOptions{OlderThan: 0, Now: at.Add(5 * time.Hour)})
+	if r.pageFile(t, "stable", "alpha") == shared {
+		t.Fatal("stable still signs the old page")
+	}
+	// A publish a grace period after unstable's drop, but within stable's.
+	if _, err := r.Timestamp(context.Background(), at.Add(time.Hour+DefaultGrace+time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if !exists(filepath.Join(dir, shared)) {
+		t.Fatalf("%s pruned less than a grace period after stable stopped signing it", shared)
+	}
+	if role, files := reader.page("alpha"); role != "stable" || !slices.Equal(files, []string{"Alpha-1.0-py3-none-any.whl"}) {
+		t.Fatalf("the reader of the previous timestamp got %s's page %v", role, files)
+	}
+	// After the grace period from stable's drop it goes.
+	if _, err := r.Timestamp(context.Background(), at.Add(5*time.Hour+DefaultGrace+time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if exists(filepath.Join(dir, shared)) {
+		t.Fatalf("%s never pruned", shared)
+	}
+}
+
+// pageFile is the repository-relative hash-prefixed file of the page family signs.
+func (r *Repo) pageFile(t *testing.T, family, project string) string {
+	t.Helper()
+	tx, err := r.begin(context.Background(), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tf, err := tx.target(family, pagePath(project))
+	if err != nil || tf == nil {
+		t.Fatalf("%s signs no page for %s: %v", family, project, err)
+	}
+	return filepath.Join("targets", "simple", project, hex.EncodeToString(tf.Hashes["sha256"])+".index.html")
 }

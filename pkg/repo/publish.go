@@ -145,6 +145,15 @@ func (t *txn) signs(family, path, sum string) (bool, error) {
 	return tf != nil && hex.EncodeToString(tf.Hashes["sha256"]) == sum, nil
 }
 
+// target returns what family's role for path signs for it, nil when nothing.
+func (t *txn) target(family, path string) (*metadata.TargetFiles, error) {
+	m, err := t.role(t.r.lay.roleFor(family, path))
+	if err != nil {
+		return nil, err
+	}
+	return m.Signed.Targets[path], nil
+}
+
 // setTarget makes family's role for path list it with length and sha256 sum.
 func (t *txn) setTarget(family, path string, length int64, sum string) error {
 	name := t.r.lay.roleFor(family, path)
@@ -166,12 +175,15 @@ func (t *txn) setTarget(family, path string, length int64, sum string) error {
 
 // step is called before every file a publish writes: it honours cancellation and the
 // test hook that simulates a crash at that point.
-func (t *txn) step(name string) error {
-	if err := t.ctx.Err(); err != nil {
+func (t *txn) step(name string) error { return t.r.step(t.ctx, name) }
+
+// step is txn.step for work done outside a transaction (sync's downloads).
+func (r *Repo) step(ctx context.Context, name string) error {
+	if err := ctx.Err(); err != nil {
 		return &InterruptedError{Step: name, Err: err}
 	}
-	if t.r.failAt != nil {
-		if err := t.r.failAt(name); err != nil {
+	if r.failAt != nil {
+		if err := r.failAt(name); err != nil {
 			return &InterruptedError{Step: name, Err: err}
 		}
 	}
@@ -218,7 +230,7 @@ func (t *txn) commit(forceSnapshot, forceTimestamp bool) (bool, error) {
 	if err := syncTrees([]string{targetsDir(t.r.dir), stateDir(t.r.dir)}, t.unsynced); err != nil {
 		return false, err
 	}
-	exp := t.r.cfg.Expiries
+	exp := t.r.exp
 	names := sortedKeys(t.dirty)
 	for _, name := range names {
 		m := t.roles[name]
@@ -268,10 +280,7 @@ func (t *txn) commit(forceSnapshot, forceTimestamp bool) (bool, error) {
 }
 
 func (r *Repo) signer(keyName string) (signature.Signer, error) {
-	if s := r.signerFor(keyName); s != nil {
-		return s, nil
-	}
-	return loadSigner(r.keysDir, keyName) // for its error
+	return r.loadKey(keyName)
 }
 
 // sign replaces m's signatures with one by the key of role and returns the bytes.
@@ -319,7 +328,7 @@ func (r *Repo) writeRole(m *metadata.Metadata[metadata.TargetsType], name string
 
 func (r *Repo) writeSnapshot(m *metadata.Metadata[metadata.SnapshotType], version int64, now time.Time) (*metadata.MetaFiles, error) {
 	m.Signed.Version = version
-	m.Signed.Expires = now.Add(r.cfg.Expiries.Snapshot).UTC().Truncate(time.Second)
+	m.Signed.Expires = now.Add(r.exp.Snapshot).UTC().Truncate(time.Second)
 	data, err := sign(r, m, metadata.SNAPSHOT)
 	if err != nil {
 		return nil, err
@@ -339,7 +348,7 @@ func (r *Repo) writeTimestamp(ts *metadata.Metadata[metadata.TimestampType], sna
 	}
 	ts.Signed.Version = version
 	ts.Signed.Meta["snapshot.json"] = metaFile(snap.Signed.Version, data)
-	ts.Signed.Expires = now.Add(r.cfg.Expiries.Timestamp).UTC().Truncate(time.Second)
+	ts.Signed.Expires = now.Add(r.exp.Timestamp).UTC().Truncate(time.Second)
 	out, err := sign(r, ts, metadata.TIMESTAMP)
 	if err != nil {
 		return err

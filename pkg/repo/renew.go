@@ -72,7 +72,7 @@ func (r *Repo) Renew(ctx context.Context, now time.Time) (*RenewResult, error) {
 		return nil, err
 	}
 	root.Signed.Version++
-	root.Signed.Expires = t.signAt.Add(r.cfg.Expiries.Root).Truncate(time.Second)
+	root.Signed.Expires = t.signAt.Add(r.exp.Root).Truncate(time.Second)
 	out, err := sign(r, root, metadata.ROOT)
 	if err != nil {
 		return nil, err

@@ -28,6 +28,19 @@ type fileState struct {
 	Size           int64     `json:"size"`
 	UploadTime     time.Time `json:"upload_time"`
 	RequiresPython string    `json:"requires_python,omitempty"`
+
+	// Set by sync for files mirrored from an upstream index (mirror.go).
+	Yanked       bool   `json:"yanked,omitempty"`
+	YankedReason string `json:"yanked_reason,omitempty"`
+	// CoreMetadata is the sha256 of the PEP 658 core metadata served at the file's target
+	// path + ".metadata"; "" when none is served.
+	CoreMetadata     string `json:"core_metadata_sha256,omitempty"`
+	CoreMetadataSize int64  `json:"core_metadata_size,omitempty"`
+	// FirstSeen is when sync first saw the file upstream (the mirror's clock); UploadTime
+	// is then the upstream's PEP 700 upload-time, which only a project's first sync
+	// (Bootstrap) may take as the file's age.
+	FirstSeen time.Time `json:"first_seen,omitzero"`
+	Bootstrap bool      `json:"bootstrap,omitempty"`
 }
 
 // projectState is DIR/state/projects/<normalised name>.json.
@@ -142,9 +155,25 @@ func (r *Repo) retire(paths []string, now time.Time, referenced func(string) boo
 	for _, p := range paths {
 		list = append(list, retired{Path: p, Since: now})
 	}
+	// A file can be dropped more than once: a page shared by stable and unstable is
+	// dropped by each role in turn. Its grace period runs from the last drop, when the
+	// last metadata naming it was superseded.
+	last := map[string]time.Time{}
+	for _, e := range list {
+		if e.Since.After(last[e.Path]) || last[e.Path].IsZero() {
+			last[e.Path] = e.Since
+		}
+	}
 	keep := list[:0]
 	for _, e := range list {
-		if now.Sub(e.Since) < r.cfg.Grace {
+		since, ok := last[e.Path]
+		if !ok {
+			continue // already handled
+		}
+		delete(last, e.Path)
+		e.Since = since
+		// The grace period is read from DIR/state; never shorter than the default.
+		if now.Sub(e.Since) < max(r.cfg.Grace, DefaultGrace) {
 			keep = append(keep, e)
 			continue
 		}

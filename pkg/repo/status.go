@@ -42,18 +42,18 @@ func (r *Repo) Timestamp(ctx context.Context, now time.Time) (*TimestampResult, 
 	t.lazyVerify = true
 	res := &TimestampResult{}
 	soon := func(expires time.Time, life time.Duration) bool { return expires.Before(t.signAt.Add(life / 2)) }
-	haveKey := func(name string) bool { return exists(privateKeyPath(r.keysDir, name)) }
+	haveKey := func(name string) bool { return r.signerFor(name) != nil }
 	for _, fam := range []string{keyUnstable, keyStable} {
 		for _, name := range r.lay.familyRoles(fam) {
 			m, err := t.role(name)
 			if err != nil {
 				return nil, err
 			}
-			if !soon(m.Signed.Expires, r.cfg.Expiries.of(name)) {
+			if !soon(m.Signed.Expires, r.exp.of(name)) {
 				continue
 			}
 			if !haveKey(fam) {
-				res.Warnings = append(res.Warnings, name+" expires "+m.Signed.Expires.Format(time.RFC3339)+" and its key is not in "+r.keysDir)
+				res.Warnings = append(res.Warnings, name+" expires "+m.Signed.Expires.Format(time.RFC3339)+" and its key is not usable from "+r.keysDir)
 				continue
 			}
 			if err := t.renew(name); err != nil {
@@ -71,7 +71,7 @@ func (r *Repo) Timestamp(ctx context.Context, now time.Time) (*TimestampResult, 
 		return nil, err
 	}
 	res.Warnings = append(res.Warnings, ow...)
-	forceSnap := soon(t.snap.Signed.Expires, r.cfg.Expiries.Snapshot)
+	forceSnap := soon(t.snap.Signed.Expires, r.exp.Snapshot)
 	if forceSnap || len(t.dirty) > 0 {
 		res.Renewed = append(res.Renewed, metadata.SNAPSHOT)
 	}
@@ -108,6 +108,8 @@ type Status struct {
 	Projects int          `json:"projects"`
 	Files    int          `json:"files"`
 	Roles    []RoleStatus `json:"roles"`
+	// Stable is filled by the caller from StableStatus (repo status does).
+	Stable *StableSide `json:"stableSide,omitempty"`
 }
 
 // Status reads what each role signs, its version and expiry, as of now.

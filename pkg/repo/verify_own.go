@@ -3,6 +3,7 @@ package repo
 import (
 	"crypto/ed25519"
 	"fmt"
+	"slices"
 
 	"github.com/sigstore/sigstore/pkg/signature"
 	"github.com/theupdateframework/go-tuf/v2/metadata"
@@ -18,18 +19,33 @@ import (
 // signerFor returns the cached signer of a key, or nil when the key is not in the keys
 // directory.
 func (r *Repo) signerFor(keyName string) signature.Signer {
+	s, _ := r.loadKey(keyName)
+	return s
+}
+
+// loadKey loads and caches a key. An offline key inside the repository directory is
+// refused once the repository exists (Init writes the default DIR/keys, and warns).
+func (r *Repo) loadKey(keyName string) (signature.Signer, error) {
 	if r.signers == nil {
 		r.signers = map[string]signature.Signer{}
+		r.keyErrs = map[string]error{}
 	}
 	if s, ok := r.signers[keyName]; ok {
-		return s
+		return s, r.keyErrs[keyName]
 	}
-	s, err := loadSigner(r.keysDir, keyName)
+	var s signature.Signer
+	var err error
+	if !r.creating && !slices.Contains(OnlineKeys, keyName) {
+		err = r.checkStableSide(privateKeyPath(r.keysDir, keyName), "signing key of role "+keyName)
+	}
+	if err == nil {
+		s, err = loadSigner(r.keysDir, keyName)
+	}
 	if err != nil {
 		s = nil
 	}
-	r.signers[keyName] = s
-	return s
+	r.signers[keyName], r.keyErrs[keyName] = s, err
+	return s, err
 }
 
 // verifyOwn checks that m carries a valid signature by the key that signs role, when that

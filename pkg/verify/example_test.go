@@ -117,7 +117,7 @@ func exampleRepository() (dir, url string, cleanup func()) {
 	if _, err := r.Add(ctx, []string{exampleWheel(tmp, "FooBar", "2.0")}, now); err != nil {
 		log.Fatal(err)
 	}
-	if _, err := r.Promote(ctx, repo.PromoteOptions{OlderThan: 90 * 24 * time.Hour, Now: now}); err != nil {
+	if _, err := r.Promote(ctx, repo.PromoteOptions{OlderThan: 90 * 24 * time.Hour, Now: now, Bootstrap: true}); err != nil {
 		log.Fatal(err)
 	}
 	srv := httptest.NewServer(http.FileServer(http.Dir(filepath.Join(tmp, "pypi"))))

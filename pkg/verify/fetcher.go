@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -129,13 +130,20 @@ func (f *Fetcher) logger() *slog.Logger {
 // server stalls for longer than the idle timeout.
 type Body struct {
 	ContentLength int64 // from the response header; -1 when unknown
-	url           string
-	ctx           context.Context
-	rc            io.ReadCloser
-	timer         *time.Timer
-	idle          time.Duration
-	cancel        context.CancelFunc
-	stalled       atomic.Bool
+	// Header is the response's header; NotModified is set when a conditional request
+	// (OpenWith) was answered 304, and the body is then empty.
+	Header      http.Header
+	NotModified bool
+	// Final is the URL that answered, after (same-origin) redirects: relative links in
+	// the body resolve against it.
+	Final   *url.URL
+	url     string
+	ctx     context.Context
+	rc      io.ReadCloser
+	timer   *time.Timer
+	idle    time.Duration
+	cancel  context.CancelFunc
+	stalled atomic.Bool
 
 	minRate  int64 // bytes per second; 0 = no minimum
 	winStart time.Time
@@ -185,8 +193,14 @@ func (b *Body) wrap(err error) error {
 // *NetworkError wrapping *metadata.ErrDownloadHTTP. Retries happen only
 // before the body starts.
 func (f *Fetcher) Open(ctx context.Context, url string) (*Body, error) {
+	return f.OpenWith(ctx, url, nil)
+}
+
+// OpenWith is Open with extra request headers (Accept, If-None-Match,
+// If-Modified-Since). A 304 answer is a Body with NotModified set.
+func (f *Fetcher) OpenWith(ctx context.Context, url string, header http.Header) (*Body, error) {
 	for try := 0; ; try++ {
-		b, retry, err := f.attempt(ctx, url)
+		b, retry, err := f.attempt(ctx, url, header)
 		if err == nil {
 			return b, nil
 		}
@@ -221,7 +235,7 @@ func (f *Fetcher) Get(ctx context.Context, url string, maxLength int64) ([]byte,
 }
 
 func (f *Fetcher) getOnce(ctx context.Context, url string, maxLength int64) ([]byte, bool, error) {
-	b, retry, err := f.attempt(ctx, url)
+	b, retry, err := f.attempt(ctx, url, nil)
 	if err != nil {
 		return nil, retry, err
 	}
@@ -244,7 +258,7 @@ func tooLarge(url string, maxLength int64) error {
 }
 
 // attempt makes one request. retry says whether trying again could help.
-func (f *Fetcher) attempt(ctx context.Context, url string) (*Body, bool, error) {
+func (f *Fetcher) attempt(ctx context.Context, url string, header http.Header) (*Body, bool, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, false, err
 	}
@@ -264,6 +278,9 @@ func (f *Fetcher) attempt(ctx context.Context, url string) (*Body, bool, error) 
 	if ua == "" {
 		ua = "tufpip"
 	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
 	req.Header.Set("User-Agent", ua)
 	resp, err := f.client().Do(req)
 	if err != nil {
@@ -273,6 +290,12 @@ func (f *Fetcher) attempt(ctx context.Context, url string) (*Body, bool, error) 
 		}
 		return nil, true, b.wrap(err)
 	}
+	if resp.StatusCode == http.StatusNotModified && header != nil {
+		resp.Body.Close()
+		b.rc, b.Header, b.NotModified, b.Final = http.NoBody, resp.Header, true, resp.Request.URL
+		b.timer.Reset(b.idle)
+		return b, false, nil
+	}
 	if resp.StatusCode != http.StatusOK {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4096)) // lets the connection be reused
 		resp.Body.Close()
@@ -280,7 +303,7 @@ func (f *Fetcher) attempt(ctx context.Context, url string) (*Body, bool, error) 
 		httpErr := &metadata.ErrDownloadHTTP{StatusCode: resp.StatusCode, URL: url}
 		return nil, resp.StatusCode >= 500, &NetworkError{URL: url, StatusCode: resp.StatusCode, Err: httpErr}
 	}
-	b.rc = resp.Body
+	b.rc, b.Header, b.Final = resp.Body, resp.Header, resp.Request.URL
 	b.ContentLength = resp.ContentLength
 	b.minRate, b.winStart = f.minRate(), time.Now()
 	b.timer.Reset(b.idle)
