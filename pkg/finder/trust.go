@@ -1,6 +1,7 @@
 package finder
 
 import (
+	"context"
 	"fmt"
 	"maps"
 	"net/url"
@@ -16,20 +17,21 @@ import (
 // trust applies docs/design.md's trust rules to one file on a trusted page: it returns the
 // trusted file, or the reason it is skipped, or an error that stops the whole project
 // (a role's metadata that does not verify).
-func (f *Finder) trust(project string, page *verify.Target, pf simpleindex.File, lookup func(string) (*verify.Target, error)) (*File, *resolve.Skip, error) {
-	dist, err := resolve.ParseFilenameFor(project, pf.Filename)
+// name is pf's filename as resolve.ParseFilenameFor(project, ...) reads it with
+// strong(pf.Hashes), targetPath what f.targetPath(pf.URL) returns ("" for a file outside the
+// targets URL), and res, when not nil, the lookup of targetPath (else trust looks it up).
+func (f *Finder) trust(ctx context.Context, project string, page *verify.Target, pf simpleindex.File, name parsedName, targetPath string, res *verify.LookupResult) (*File, *resolve.Skip, error) {
+	dist, err := name.dist, name.err
 	if err != nil {
 		return nil, &resolve.Skip{Filename: pf.Filename, Reason: err.Error()}, nil
 	}
-	version := dist.Version.String()
 	skip := func(kind resolve.SkipKind, signedBy, detail string) (*File, *resolve.Skip, error) {
-		s := resolve.Skip{Filename: pf.Filename, Version: version, Kind: kind, SignedBy: signedBy, Required: f.cfg.RequireRole}
+		s := resolve.Skip{Filename: pf.Filename, Version: dist.Version.String(), Kind: kind, SignedBy: signedBy, Required: f.cfg.RequireRole}
 		s.Reason = skipReason(s, page.Role, detail)
 		return nil, &s, nil
 	}
 
-	targetPath, ok := f.targetPath(pf.URL)
-	if !ok {
+	if targetPath == "" {
 		return skip(resolve.SkipOutsideTargets, "", f.cfg.TargetsURL)
 	}
 	if name := path.Base(targetPath); name != pf.Filename {
@@ -37,9 +39,14 @@ func (f *Finder) trust(project string, page *verify.Target, pf simpleindex.File,
 		// anchor text naming another project or version would relabel them.
 		return skip(resolve.SkipRelabelled, "", name)
 	}
-	pageHashes := strong(pf.Hashes)
+	pageHashes := name.strong
 
-	target, err := lookup(targetPath)
+	var target *verify.Target
+	if res != nil {
+		target, err = res.Target, res.Err
+	} else {
+		target, err = f.cfg.TUF.Lookup(ctx, targetPath)
+	}
 	switch {
 	case err == nil:
 		if alg, ok := disagree(pf.Hashes, target.Hashes); ok {
@@ -184,6 +191,16 @@ func strong(h map[string]string) map[string]string {
 
 // withHashes returns t, or a copy of it that also lists the hashes of extra it lacks.
 func withHashes(t *verify.Target, extra map[string]string) *verify.Target {
+	all := true
+	for alg := range extra {
+		if _, ok := t.Hashes[alg]; !ok {
+			all = false
+			break
+		}
+	}
+	if all {
+		return t // the common case, without sorting anything
+	}
 	var missing []string
 	for _, alg := range slices.Sorted(maps.Keys(extra)) {
 		if _, ok := t.Hashes[alg]; !ok {
@@ -217,6 +234,14 @@ func pageEvidence(t *verify.Target, pageHashes map[string]string, page *verify.T
 
 // disagree reports the first algorithm both sides list with different values.
 func disagree(page, signed map[string]string) (string, bool) {
+	if len(page) == 1 {
+		for alg, v := range page {
+			if s, ok := signed[alg]; ok && s != v && !strings.EqualFold(s, v) {
+				return alg, true
+			}
+		}
+		return "", false
+	}
 	for _, alg := range slices.Sorted(maps.Keys(page)) {
 		if s, ok := signed[alg]; ok && !strings.EqualFold(s, page[alg]) {
 			return alg, true

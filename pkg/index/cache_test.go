@@ -42,7 +42,7 @@ func TestPageShapeForEveryClient(t *testing.T) {
 		}
 	}
 	for _, tc := range []struct{ accept, ctype, want string }{
-		{pipAccept, simpleindex.ContentTypeJSON, `"projects":[]`},
+		{pipAccept, simpleindex.ContentTypeJSON, `"projects":[{"name":"foobar"}]`},
 		{"text/html", "text/html", `<meta name="pypi:repository-version" content="1.1">`},
 	} {
 		resp, body := get(t, fx.url+"/simple/", tc.accept)

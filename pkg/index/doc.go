@@ -6,7 +6,7 @@
 //
 // Routes:
 //
-//	/simple/                               an empty project list (pip does not need one)
+//	/simple/                               the trusted projects (finder.Projects), HTML or JSON by Accept; once per refresh
 //	/simple/<project>/                     the trusted page, HTML or JSON by Accept; Vary: Accept
 //	/files/<project>/<hash>/<filename>     a verified file (kept in the cache by hash)
 //	/files/<project>/<hash>/<filename>.metadata  PEP 658 metadata, when the trusted page hashes it

@@ -65,6 +65,7 @@ type Server struct {
 	depChecks sync.Map // cache name -> error of checkDirectDependencies (nil: none)
 
 	pages atomic.Pointer[pageCache] // pages rendered from the current Source
+	root  atomic.Pointer[rootList]  // the project list of the current Source
 }
 
 type flight struct {
@@ -172,9 +173,9 @@ func (s *Server) Handler() http.Handler {
 	return logRequests(s.log, mux)
 }
 
-// serveRoot answers /simple/ with an empty project list, in HTML or JSON by Accept (PEP 629
-// and 691 meta included). Listing every project would mean loading every delegated role
-// (every hash bin); installers never ask for the list.
+// serveRoot answers /simple/ with the list of trusted projects (finder.Projects), in HTML
+// (PEP 503) or JSON (PEP 691) by Accept, PEP 629 and 691 meta included. The list is
+// computed and rendered once per refresh (see projectList); installers never ask for it.
 func (s *Server) serveRoot(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Vary", "Accept")
 	ctype, ok := simpleindex.Negotiate(r.Header.Get("Accept"))
@@ -182,17 +183,22 @@ func (s *Server) serveRoot(w http.ResponseWriter, r *http.Request) {
 		httpError(w, http.StatusNotAcceptable, "no acceptable content type; this index serves %s and %s", simpleindex.ContentTypeJSON, simpleindex.ContentTypeHTML)
 		return
 	}
-	if _, err := s.source(); err != nil {
+	src, err := s.source()
+	if err != nil {
+		s.refuse(w, "", "", err)
+		return
+	}
+	l, err := s.projectList(r.Context(), src)
+	if err != nil {
 		s.refuse(w, "", "", err)
 		return
 	}
 	w.Header().Set("Content-Type", ctype)
-	body := "<!DOCTYPE html>\n<html>\n  <head>\n    <meta name=\"pypi:repository-version\" content=\"" + simpleindex.APIVersion +
-		"\">\n    <title>Simple index</title>\n  </head>\n  <body>\n  </body>\n</html>\n"
+	body := l.html
 	if ctype == simpleindex.ContentTypeJSON {
-		body = `{"meta":{"api-version":"` + simpleindex.APIVersion + `"},"projects":[]}` + "\n"
+		body = l.json
 	}
-	servePageBytes(w, r, []byte(body), s.generation.Load())
+	servePageBytes(w, r, body, s.generation.Load())
 }
 
 // httpError answers with a plain-text message pip shows to the user.

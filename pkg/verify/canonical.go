@@ -422,6 +422,10 @@ func canonicalMembers(data []byte) (map[string][]byte, error) {
 	}
 	p.pos++
 	out := map[string][]byte{}
+	// The members' canonical values share one buffer: canonical JSON is never longer than
+	// the JSON it comes from, so it never grows (a value of its own per member sized to the
+	// rest of the file was twice the file's size).
+	buf := make([]byte, 0, len(data))
 	p.ws()
 	if p.pos < len(p.data) && p.data[p.pos] == '}' {
 		p.pos++
@@ -444,11 +448,13 @@ func canonicalMembers(data []byte) (map[string][]byte, error) {
 			}
 			p.pos++
 			p.ws()
-			v, err := p.value(make([]byte, 0, len(p.data)-p.pos), 1)
+			start := len(buf)
+			v, err := p.value(buf, 1)
 			if err != nil {
 				return nil, err
 			}
-			out[key] = v
+			buf = v
+			out[key] = v[start:len(v):len(v)]
 			p.ws()
 			if p.pos < len(p.data) && p.data[p.pos] == ',' {
 				p.pos++

@@ -69,6 +69,8 @@ type Client struct {
 	up         *updater.Updater    // nil until a refresh succeeded
 	consistent bool                // the trusted root's consistent_snapshot
 	delegs     *trustedDelegations // delegated roles loaded since the last refresh
+	scratch    walkScratch
+	prepared   preparedRoles // cached delegated roles read and parsed during the last refresh
 }
 
 // Open validates cfg, creates the cache directory and refreshes the trusted
@@ -179,6 +181,10 @@ func (c *Client) Refresh(ctx context.Context) error {
 	defer unlock()
 
 	removeStrayDelegated(c.l, c.log)
+	c.prepared = nil
+	if c.l.delegated != c.l.metaDir {
+		c.prepared = prepareCached(c.l.delegated) // on another core, while the refresh runs
+	}
 	up, err := c.refreshOnce(ctx)
 	if err != nil && IsVerification(err) {
 		if removed := removeCorrupt(c.l, c.log); len(removed) > 0 {

@@ -143,8 +143,8 @@ func (c *Client) load(ctx context.Context, tm trustedmetadata.TrustedMetadata, p
 	if md := td.roles[d]; md != nil {
 		return md, nil
 	}
-	verify := func(data []byte) (*role, error) {
-		raw, err := loadRawRole(&tm, data, child, parentMD.delegations())
+	verify := func(data []byte, parsed *rawRole) (*role, error) {
+		raw, err := loadParsedRole(&tm, data, parsed, child, parentMD.delegations())
 		if !errors.Is(err, errFallback) {
 			if err != nil {
 				return nil, err
@@ -198,15 +198,21 @@ func (c *Client) load(ctx context.Context, tm trustedmetadata.TrustedMetadata, p
 	}
 
 	local := filepath.Join(c.l.delegated, escapeSegment(child)+".json")
-	if fi, serr := os.Stat(local); serr == nil && fi.Mode().IsRegular() && fi.Size() <= length {
-		if data, rerr := os.ReadFile(local); rerr == nil {
-			md, err := verify(data)
-			if err == nil {
-				keep(md)
-				return md, nil
-			}
-			c.log.Debug("cached role is not valid; downloading it", "role", child, "error", err)
+	cached, parsed := c.prepared.take(local)
+	if cached == nil {
+		if fi, serr := os.Stat(local); serr == nil && fi.Mode().IsRegular() && fi.Size() <= length {
+			cached, _ = os.ReadFile(local)
 		}
+	} else if int64(len(cached)) > length || len(cached) > maxPreparedBytes {
+		cached, parsed = nil, nil
+	}
+	if cached != nil {
+		md, err := verify(cached, parsed)
+		if err == nil {
+			keep(md)
+			return md, nil
+		}
+		c.log.Debug("cached role is not valid; downloading it", "role", child, "error", err)
 	}
 	name := escapeSegment(child) + ".json"
 	if tm.Root.Signed.ConsistentSnapshot {
@@ -216,7 +222,7 @@ func (c *Client) load(ctx context.Context, tm trustedmetadata.TrustedMetadata, p
 	if err != nil {
 		return nil, classify(err, file)
 	}
-	md, err = verify(data)
+	md, err = verify(data, nil)
 	if err != nil {
 		err = classify(err, file)
 		var ve *VerificationError

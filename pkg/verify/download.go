@@ -1,7 +1,6 @@
 package verify
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -223,7 +222,7 @@ func (c *Client) Fetch(ctx context.Context, t *Target) ([]byte, error) {
 	alg := hashOrder(t.Hashes)[0]
 	cached := filepath.Join(c.l.targetsDir, alg+"-"+strings.ToLower(t.Hashes[alg]))
 	if data, err := readCapped(cached, limit+1); err == nil {
-		if reason, _ := streamCheck(io.Discard, bytes.NewReader(data), t.Length, t.Hashes, signedBy(t)); reason == "" {
+		if reason, _ := streamCheck(io.Discard, &memReader{data}, t.Length, t.Hashes, signedBy(t)); reason == "" {
 			c.log.Debug("from cache", "path", t.Path, "role", t.Role)
 			return data, nil
 		}
@@ -246,7 +245,7 @@ func (c *Client) Fetch(ctx context.Context, t *Target) ([]byte, error) {
 		}
 		break
 	}
-	reason, err := streamCheck(io.Discard, bytes.NewReader(data), t.Length, t.Hashes, signedBy(t))
+	reason, err := streamCheck(io.Discard, &memReader{data}, t.Length, t.Hashes, signedBy(t))
 	if err != nil {
 		return nil, err
 	}

@@ -79,10 +79,9 @@ func streamCheck(w io.Writer, r io.Reader, length int64, hashes map[string]strin
 		src = io.LimitReader(r, length+1)
 	}
 	var n int64
-	if br, ok := r.(*bytes.Reader); ok && w == io.Discard {
-		// Bytes already in memory (a cached page): hash them where they are.
-		data := make([]byte, br.Len())
-		br.Read(data)
+	if mr, ok := r.(*memReader); ok && w == io.Discard {
+		// Bytes already in memory (a cached page): hash them where they are, uncopied.
+		data := mr.b
 		if length >= 0 && int64(len(data)) > length+1 {
 			data = data[:length+1]
 		}
@@ -118,6 +117,18 @@ func streamCheck(w io.Writer, r io.Reader, length int64, hashes map[string]strin
 		return strings.Join(bad, " and ") + " does not match the hash " + by, nil
 	}
 	return "", nil
+}
+
+// memReader is bytes already in memory, for streamCheck to hash in place.
+type memReader struct{ b []byte }
+
+func (m *memReader) Read(p []byte) (int, error) {
+	if len(m.b) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, m.b)
+	m.b = m.b[n:]
+	return n, nil
 }
 
 // onlyReader hides WriterTo/ReaderFrom so CopyBuffer uses our buffer size.

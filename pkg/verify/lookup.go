@@ -138,46 +138,129 @@ func (c *Client) Find(ctx context.Context, path string, q Query) (out []*Target,
 }
 
 type match struct {
-	chain   []string // delegation path from "targets" to the listing role
-	logical []string // the same path with hash bins made transparent (see Target.Chain)
-	file    *entry
+	node *vnode // the listing role, as the walk reached it
+	file *entry
 }
 
 func (m match) target(path string) *Target {
+	chain, logical := m.node.chain, m.node.logical
 	return &Target{
 		Path:   path,
 		Length: m.file.length,
 		Hashes: m.file.hashes, // each walk reads a fresh entry
 		Custom: slices.Clone(m.file.custom),
-		Role:   m.logical[len(m.logical)-1],
-		Chain:  slices.Clone(m.logical),
-		Signer: m.chain[len(m.chain)-1],
+		Role:   logical[len(logical)-1],
+		Chain:  slices.Clone(logical),
+		Signer: chain[len(chain)-1],
 	}
+}
+
+// vnode is a role as walks reach it: its place in the delegation tree (the edge it was
+// reached by, its chain), and the children it gives each path shape. Nodes live for one
+// refresh (the root hangs off the top-level targets role), so the walks of a page's 8,000
+// files share their chains and child lists instead of building them per file. A node only
+// describes where a role sits: every walk still loads it through c.load, which checks it
+// against the delegation crossed.
+type vnode struct {
+	role, parent   string
+	parentMD       *role // nil for the top-level targets role
+	chain, logical []string
+	binSuffix      string // set when role is a succinct hash bin
+
+	md     *role                          // the metadata the memos below were computed from
+	byName map[string]*vnode              // child nodes by role name
+	kids   map[*metadata.RoleResult]vkids // children per memoised rolesFor answer
+}
+
+// vkids are the nodes a walk pushes for one rolesFor answer, in stack order (last visited
+// first), and whether a terminating delegation among them cuts the rest of the walk.
+type vkids struct {
+	nodes       []*vnode
+	terminating bool
+}
+
+// children returns the children n gives a path whose delegated roles (md.rolesForMemo) are res.
+func (n *vnode) children(md *role, res []metadata.RoleResult, memo bool, succinct *metadata.SuccinctRoles) vkids {
+	if n.md != md {
+		n.md, n.byName, n.kids = md, nil, nil
+	}
+	if memo {
+		if k, ok := n.kids[&res[0]]; ok {
+			return k
+		}
+	}
+	var k vkids
+	for i := range res {
+		k.nodes = append(k.nodes, n.child(md, res[i].Name, succinct))
+		if res[i].Terminating {
+			k.terminating = true
+			break
+		}
+	}
+	slices.Reverse(k.nodes)
+	if memo {
+		if n.kids == nil {
+			n.kids = map[*metadata.RoleResult]vkids{}
+		}
+		n.kids[&res[0]] = k
+	}
+	return k
+}
+
+// child is the node of n's delegation to name.
+func (n *vnode) child(md *role, name string, succinct *metadata.SuccinctRoles) *vnode {
+	if c := n.byName[name]; c != nil {
+		return c
+	}
+	// Capped so that append copies: siblings never share a backing array.
+	c := &vnode{role: name, parent: n.role, parentMD: md, chain: append(n.chain[:len(n.chain):len(n.chain)], name)}
+	switch {
+	case succinct != nil:
+		// A bin is transparent: it says which shard, not who vouches.
+		c.logical = n.logical
+		c.binSuffix = strings.TrimPrefix(name, succinct.NamePrefix+"-")
+	case n.binSuffix != "" && strings.HasSuffix(name, "-"+n.binSuffix):
+		c.logical = append(n.logical[:len(n.logical):len(n.logical)], strings.TrimSuffix(name, "-"+n.binSuffix))
+	default:
+		c.logical = append(n.logical[:len(n.logical):len(n.logical)], name)
+	}
+	if n.byName == nil {
+		n.byName = map[string]*vnode{}
+	}
+	n.byName[name] = c
+	return c
+}
+
+// walkScratch is the walks' reused memory (walks run under the client's mutex).
+type walkScratch struct {
+	stack   []*vnode
+	visited []string
+	out     []match
 }
 
 // walk is TUF's preOrderDepthFirstWalk (go-tuf's updater.go): same stack discipline, visited
 // set, delegation limit and terminating rule, and go-tuf's own GetRolesForTarget for the path
 // patterns. Delegated roles come from c.load, each verified against the delegation the walk
-// crossed to reach it (see trustedDelegations).
+// crossed to reach it (see trustedDelegations). The matches returned are valid until the
+// next walk.
 func (c *Client) walk(ctx context.Context, tm trustedmetadata.TrustedMetadata, path string, q Query) ([]match, error) {
-	type visit struct {
-		role, parent string
-		parentMD     *role
-		chain        []string
-		logical      []string
-		binSuffix    string // set when role is a succinct hash bin
+	top := c.topRole(tm)
+	if top.node == nil {
+		top.node = &vnode{role: metadata.TARGETS, parent: metadata.ROOT, chain: []string{metadata.TARGETS}, logical: []string{metadata.TARGETS}}
 	}
-	stack := []visit{{role: metadata.TARGETS, parent: metadata.ROOT, chain: []string{metadata.TARGETS}, logical: []string{metadata.TARGETS}}}
-	visited := make([]string, 0, 4) // at most maxDelegations+1: a slice beats a map per walk
+	w := &c.scratch
+	stack := append(w.stack[:0], top.node)
+	visited := w.visited[:0] // at most maxDelegations+1: a slice beats a map per walk
+	out := w.out[:0]
+	defer func() { w.stack, w.visited, w.out = stack[:0], visited[:0], out[:0] }()
 	answered := false
-	var out []match
 	for len(visited) <= maxDelegations && len(stack) > 0 {
 		v := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
 		if slices.Contains(visited, v.role) {
 			continue
 		}
-		md := c.topRole(tm)
+		md := top
 		if v.parentMD != nil {
 			var limit loadLimit
 			if answered {
@@ -199,7 +282,7 @@ func (c *Client) walk(ctx context.Context, tm trustedmetadata.TrustedMetadata, p
 			return nil, &VerificationError{Path: path, Role: v.role, Reason: err.Error(), Err: err}
 		}
 		if file != nil {
-			m := match{chain: v.chain, logical: v.logical, file: file}
+			m := match{node: v, file: file}
 			out = append(out, m)
 			if !answered && (q.Accept == nil || q.Accept(m.target(path))) {
 				answered = true
@@ -213,30 +296,15 @@ func (c *Client) walk(ctx context.Context, tm trustedmetadata.TrustedMetadata, p
 		if deleg == nil {
 			continue
 		}
-		var children []visit
-		succinct := deleg.SuccinctRoles
-		for _, r := range md.rolesFor(path) {
-			// Capped so that append copies: siblings never share a backing array.
-			chain := append(v.chain[:len(v.chain):len(v.chain)], r.Name)
-			child := visit{role: r.Name, parent: v.role, parentMD: md, chain: chain}
-			switch {
-			case succinct != nil:
-				// A bin is transparent: it says which shard, not who vouches.
-				child.logical = slices.Clone(v.logical)
-				child.binSuffix = strings.TrimPrefix(r.Name, succinct.NamePrefix+"-")
-			case v.binSuffix != "" && strings.HasSuffix(r.Name, "-"+v.binSuffix):
-				child.logical = append(v.logical[:len(v.logical):len(v.logical)], strings.TrimSuffix(r.Name, "-"+v.binSuffix))
-			default:
-				child.logical = append(v.logical[:len(v.logical):len(v.logical)], r.Name)
-			}
-			children = append(children, child)
-			if r.Terminating {
-				stack = nil
-				break
-			}
+		res, memo := md.rolesForMemo(path)
+		if len(res) == 0 {
+			continue
 		}
-		slices.Reverse(children)
-		stack = append(stack, children...)
+		kids := v.children(md, res, memo, deleg.SuccinctRoles)
+		if kids.terminating {
+			stack = stack[:0]
+		}
+		stack = append(stack, kids.nodes...)
 	}
 	return out, nil
 }

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 	"github.com/theupdateframework/go-tuf/v2/metadata/trustedmetadata"
@@ -38,18 +39,39 @@ type span struct{ start, end int }
 // targetIndex is a role's targets object as it lies in the canonical bytes: the members'
 // key and value spans in order. Canonical JSON sorts keys by their decoded bytes, so a path
 // is found by binary search, with no map and no string per target.
-type targetIndex struct{ keys, vals []span }
+type targetIndex struct {
+	keys, vals []span
+	// plain: no key has an escape, so a key's quoted bytes are the path's bytes and keys
+	// compare as bytes.
+	plain bool
+}
 
 func (ix targetIndex) len() int { return len(ix.keys) }
 
 func (ix targetIndex) find(b []byte, path string) (span, bool) {
-	i, found := slices.BinarySearchFunc(ix.keys, path, func(k span, p string) int {
-		return compareKey(b[k.start:k.end], p)
-	})
+	var i int
+	var found bool
+	if ix.plain {
+		i, found = slices.BinarySearchFunc(ix.keys, path, func(k span, p string) int {
+			return strings.Compare(unsafeString(b[k.start+1:k.end-1]), p)
+		})
+	} else {
+		i, found = slices.BinarySearchFunc(ix.keys, path, func(k span, p string) int {
+			return compareKey(b[k.start:k.end], p)
+		})
+	}
 	if !found {
 		return span{}, false
 	}
 	return ix.vals[i], true
+}
+
+// unsafeString is b as a string without a copy, for a comparison that does not keep it.
+func unsafeString(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
 }
 
 // compareKey compares a canonical JSON string (quoted, escaping only '"' and '\\') with p.
@@ -82,7 +104,7 @@ func compareKey(key []byte, p string) int {
 
 // memberSpans indexes the canonical object b[start:end].
 func memberSpans(b []byte, start, end int) (targetIndex, bool) {
-	var ix targetIndex
+	ix := targetIndex{plain: true}
 	if end-start < 2 || b[start] != '{' || b[end-1] != '}' {
 		return ix, false
 	}
@@ -96,6 +118,9 @@ func memberSpans(b []byte, start, end int) (targetIndex, bool) {
 		vend, ok := skipCanonical(obj, kend+1)
 		if !ok {
 			return ix, false
+		}
+		if ix.plain && bytes.IndexByte(b[i+1:kend-1], '\\') >= 0 {
+			ix.plain = false
 		}
 		ix.keys = append(ix.keys, span{i, kend})
 		ix.vals = append(ix.vals, span{kend + 1, vend})
@@ -261,6 +286,12 @@ func (r *rawRole) verifyBy(d *metadata.Delegations) error {
 // signatures from the delegator's keys, the version the snapshot gives, and expiry against
 // the trusted set's reference time (fixed when the refresh started).
 func loadRawRole(tm *trustedmetadata.TrustedMetadata, data []byte, name string, delegator *metadata.Delegations) (*rawRole, error) {
+	return loadParsedRole(tm, data, nil, name, delegator)
+}
+
+// loadParsedRole is loadRawRole given, when not nil, parseRawRole's result for exactly data
+// (see preparedRoles): every check is the same, only the parse is not done twice.
+func loadParsedRole(tm *trustedmetadata.TrustedMetadata, data []byte, parsed *rawRole, name string, delegator *metadata.Delegations) (*rawRole, error) {
 	if tm.Snapshot == nil || tm.Timestamp == nil {
 		return nil, &metadata.ErrRuntime{Msg: "cannot load targets before snapshot"}
 	}
@@ -277,10 +308,14 @@ func loadRawRole(tm *trustedmetadata.TrustedMetadata, data []byte, name string, 
 	if err := meta.VerifyLengthHashes(data); err != nil {
 		return nil, err
 	}
-	r, err := parseRawRole(name, data)
-	if err != nil {
-		return nil, err
+	r := parsed
+	if r == nil {
+		var err error
+		if r, err = parseRawRole(name, data); err != nil {
+			return nil, err
+		}
 	}
+	r.name = name
 	if err := r.verifyBy(delegator); err != nil {
 		return nil, err
 	}
@@ -309,8 +344,74 @@ func (r *rawRole) entry(path string) (*entry, error) {
 		return nil, nil
 	}
 	v := r.signed[sp.start:sp.end]
+	if e, ok := fastEntry(v); ok {
+		return e, nil
+	}
+	return slowEntry(path, v)
+}
+
+// fastEntry reads the usual shape of an entry, {"hashes":{"<alg>":"<hex>",...},"length":<n>}
+// with plain algorithm names, as slowEntry would, without its per-member calls; false for
+// anything else (custom, escapes, a malformed entry), which slowEntry then reads or refuses.
+func fastEntry(v []byte) (*entry, bool) {
+	const head, mid = `{"hashes":{`, `},"length":`
+	if !bytes.HasPrefix(v, []byte(head)) {
+		return nil, false
+	}
+	e := &entry{hashes: make(map[string]string, 1)}
+	i := len(head)
+	for {
+		// "alg":"hex"
+		if i >= len(v) || v[i] != '"' {
+			return nil, false
+		}
+		j := i + 1
+		for j < len(v) && (v[j] >= 'a' && v[j] <= 'z' || v[j] >= '0' && v[j] <= '9' || v[j] == '-' || v[j] == '_') {
+			j++
+		}
+		if j == i+1 || j+2 >= len(v) || v[j] != '"' || v[j+1] != ':' || v[j+2] != '"' {
+			return nil, false
+		}
+		alg := v[i+1 : j]
+		k := j + 3
+		end := bytes.IndexByte(v[k:], '"')
+		if end < 0 {
+			return nil, false
+		}
+		hx, ok := lowerHex(v[k : k+end])
+		if !ok {
+			return nil, false
+		}
+		e.hashes[string(alg)] = hx
+		i = k + end + 1
+		if i < len(v) && v[i] == ',' {
+			i++
+			continue
+		}
+		break
+	}
+	if !bytes.HasPrefix(v[i:], []byte(mid)) {
+		return nil, false
+	}
+	digits := v[i+len(mid) : len(v)-1]
+	if v[len(v)-1] != '}' || len(digits) == 0 || len(digits) > 18 || (digits[0] == '0' && len(digits) > 1) {
+		return nil, false
+	}
+	var n int64
+	for _, c := range digits {
+		if c < '0' || c > '9' {
+			return nil, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	e.length = n
+	return e, true
+}
+
+// slowEntry reads any entry value v of path, member by member.
+func slowEntry(path string, v []byte) (*entry, error) {
 	e := &entry{length: -1}
-	ok = eachMember(v, func(key, fv []byte) bool {
+	ok := eachMember(v, func(key, fv []byte) bool {
 		switch string(key) {
 		case `"length"`:
 			n, err := strconv.ParseInt(string(fv), 10, 64)
@@ -534,6 +635,9 @@ type role struct {
 	patterns [][]string
 	shapes   map[string][]metadata.RoleResult
 	key      []byte
+
+	// node is where walks start when this is the top-level targets role (see vnode).
+	node *vnode
 }
 
 // rolesFor is GetRolesForTarget(path) on the role's delegations, computed once per path
@@ -541,6 +645,13 @@ type role struct {
 // gets the same answer, and matching every pattern for each of 8,000 files was a tenth of a
 // warm run.
 func (r *role) rolesFor(path string) []metadata.RoleResult {
+	res, _ := r.rolesForMemo(path)
+	return res
+}
+
+// rolesForMemo is rolesFor, and whether the answer is the role's memoised one for the path's
+// shape (then the same slice comes back for every path of that shape in this refresh).
+func (r *role) rolesForMemo(path string) ([]metadata.RoleResult, bool) {
 	d := r.delegations()
 	if r.shape == 0 {
 		r.shape = -1
@@ -549,15 +660,15 @@ func (r *role) rolesFor(path string) []metadata.RoleResult {
 		}
 	}
 	if r.shape < 0 {
-		return d.GetRolesForTarget(path)
+		return d.GetRolesForTarget(path), false
 	}
 	r.key = r.shapeKey(r.key[:0], path)
 	if res, ok := r.shapes[string(r.key)]; ok {
-		return res
+		return res, true
 	}
 	res := d.GetRolesForTarget(path)
 	r.shapes[string(r.key)] = res
-	return res
+	return res, true
 }
 
 // shapeKey describes what go-tuf's matching of path against r.patterns can depend on: it

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -238,5 +240,40 @@ func TestParseRawRoleRefuses(t *testing.T) {
 	}
 	if _, err := parseRawRole("stable", []byte(`{"signatures":[],"signed":{`+ok+`}}`)); err != nil {
 		t.Errorf("a well-formed role: %v", err)
+	}
+}
+
+// fastEntry reads the usual entries exactly as slowEntry does, and leaves every other shape
+// to it.
+func TestFastEntryAgreesWithSlowEntry(t *testing.T) {
+	h := strings.Repeat("ab", 32)
+	for _, tc := range []struct {
+		v    string
+		fast bool
+	}{
+		{`{"hashes":{"sha256":"` + h + `"},"length":1109}`, true},
+		{`{"hashes":{"sha256":"` + strings.ToUpper(h) + `"},"length":0}`, true},
+		{`{"hashes":{"sha256":"` + h + `","sha512":"` + h + h + `"},"length":7}`, true},
+		{`{"hashes":{"blake2b-256":"` + h + `"},"length":12}`, true},
+		{`{"custom":{"a":1},"hashes":{"sha256":"` + h + `"},"length":1}`, false},
+		{`{"hashes":{"sha\\256":"` + h + `"},"length":1}`, false},
+		{`{"hashes":{"sha256":"` + h + `x"},"length":1}`, false},
+		{`{"hashes":{"sha256":"abc"},"length":1}`, false},
+		{`{"hashes":{},"length":1}`, false},
+		{`{"hashes":{"sha256":"` + h + `"},"length":-1}`, false},
+		{`{"hashes":{"sha256":"` + h + `"},"length":01}`, false},
+		{`{"hashes":{"sha256":"` + h + `"},"length":1.5}`, false},
+		{`{"hashes":{"sha256":"` + h + `"}}`, false},
+		{`{"hashes":{"sha256":"` + h + `"},"length":1,"x":2}`, false},
+	} {
+		fe, ok := fastEntry([]byte(tc.v))
+		if ok != tc.fast {
+			t.Errorf("%s: fast path %v, want %v", tc.v, ok, tc.fast)
+			continue
+		}
+		se, err := slowEntry("p", []byte(tc.v))
+		if ok && (err != nil || !reflect.DeepEqual(fe, se)) {
+			t.Errorf("%s: fast %+v, slow %+v %v", tc.v, fe, se, err)
+		}
 	}
 }
