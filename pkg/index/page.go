@@ -25,10 +25,8 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/simple/"+url.PathEscape(norm)+"/", http.StatusMovedPermanently)
 		return
 	}
-	w.Header().Set("Vary", "Accept")
-	ctype, ok := simpleindex.Negotiate(r.Header.Get("Accept"))
+	ctype, ok := negotiate(w, r)
 	if !ok {
-		httpError(w, http.StatusNotAcceptable, "no acceptable content type; this index serves %s and %s", simpleindex.ContentTypeJSON, simpleindex.ContentTypeHTML)
 		return
 	}
 	src, err := s.source()

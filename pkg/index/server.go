@@ -177,10 +177,8 @@ func (s *Server) Handler() http.Handler {
 // (PEP 503) or JSON (PEP 691) by Accept, PEP 629 and 691 meta included. The list is
 // computed and rendered once per refresh (see projectList); installers never ask for it.
 func (s *Server) serveRoot(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Vary", "Accept")
-	ctype, ok := simpleindex.Negotiate(r.Header.Get("Accept"))
+	ctype, ok := negotiate(w, r)
 	if !ok {
-		httpError(w, http.StatusNotAcceptable, "no acceptable content type; this index serves %s and %s", simpleindex.ContentTypeJSON, simpleindex.ContentTypeHTML)
 		return
 	}
 	src, err := s.source()
@@ -229,4 +227,15 @@ func logRequests(log *slog.Logger, next http.Handler) http.Handler {
 		log.Debug("request", "method", r.Method, "path", r.URL.Path, "status", sw.status,
 			"ms", time.Since(start).Milliseconds(), "agent", strings.SplitN(r.UserAgent(), " ", 2)[0])
 	})
+}
+
+// negotiate picks HTML or JSON for a page by the request's Accept header (PEP 691), or
+// answers 406 and returns false.
+func negotiate(w http.ResponseWriter, r *http.Request) (string, bool) {
+	w.Header().Set("Vary", "Accept")
+	ctype, ok := simpleindex.Negotiate(r.Header.Get("Accept"))
+	if !ok {
+		httpError(w, http.StatusNotAcceptable, "no acceptable content type; this index serves %s and %s", simpleindex.ContentTypeJSON, simpleindex.ContentTypeHTML)
+	}
+	return ctype, ok
 }
