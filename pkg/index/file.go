@@ -92,8 +92,10 @@ func findFile(p *finder.Project, hash, filename string) *finder.File {
 
 // openVerified returns the cached file at path, downloading it first when missing, after
 // checking the open file against target: whoever can write the cache directory must not
-// choose the bytes sent, and what was checked is what is sent (the same open file). A
-// cached copy that does not verify is removed and downloaded again once.
+// choose the bytes sent, and what was checked is what is sent (the same open file). A file
+// whose identity (inode, size, mtime, ctime) is unchanged since it was verified against
+// the same target is not hashed again: any write to it changes its ctime. A cached copy
+// that does not verify is removed and downloaded again once.
 func (s *Server) openVerified(ctx context.Context, client *verify.Client, target *verify.Target, path string) (*os.File, error) {
 	for try := 0; ; try++ {
 		if err := s.ensure(ctx, client, target, path); err != nil {
@@ -103,12 +105,22 @@ func (s *Server) openVerified(ctx context.Context, client *verify.Client, target
 		if err != nil {
 			return nil, err
 		}
+		id, idOK := identify(fh)
+		want := verifiedFile{target: target.Path, length: target.Length, sha256: target.Hashes["sha256"], id: id}
+		if v, ok := s.verified.Load(path); idOK && ok && v.(verifiedFile) == want && want.sha256 != "" {
+			return fh, nil // the very bytes verified before: same inode, size and ctime
+		}
+		s.verifyCalls.Add(1)
 		err = verify.VerifyFile(fh, target.Length, target.Hashes)
 		if err == nil {
 			if _, err = fh.Seek(0, io.SeekStart); err == nil {
+				if idOK {
+					s.verified.Store(path, want)
+				}
 				return fh, nil
 			}
 		}
+		s.verified.Delete(path)
 		fh.Close()
 		if !verify.IsVerification(err) || try > 0 {
 			if ve := (*verify.VerificationError)(nil); errors.As(err, &ve) && ve.Path == "" {
@@ -121,6 +133,15 @@ func (s *Server) openVerified(ctx context.Context, client *verify.Client, target
 			return nil, err
 		}
 	}
+}
+
+// verifiedFile is what openVerified checked a cached file against, and the file's identity
+// then.
+type verifiedFile struct {
+	target string
+	length int64
+	sha256 string
+	id     fileID
 }
 
 // ensure downloads and verifies target into path once, however many requests ask for it at

@@ -221,3 +221,45 @@ func TestRedteamServeFreezeAfterExpiry(t *testing.T) {
 		t.Errorf("still sending files from a view whose timestamp expired")
 	}
 }
+
+// A verified file is hashed once, not on every request; a cached file changed after it was
+// verified (same size, mtime set back, as a local user could) is hashed again and the
+// changed bytes are never served.
+func TestVerifiedFileHashedOnceUntilChanged(t *testing.T) {
+	fx := newFixture(t, seed(t))
+	fn := "foobar-2.0-py3-none-any.whl"
+	good := []byte("wheel " + fn)
+	hash := sha256hex(good)
+	url := fx.url + "/files/foobar/" + hash + "/" + fn
+	for i := range 3 {
+		if resp, body := get(t, url, ""); resp.StatusCode != http.StatusOK || !bytes.Equal(body, good) {
+			t.Fatalf("request %d: status %d, %q", i, resp.StatusCode, body)
+		}
+	}
+	if n := fx.index.verifyCalls.Load(); n != 1 {
+		t.Errorf("three requests hashed the file %d times, want 1", n)
+	}
+
+	cached := filepath.Join(fx.cache, "index", "files", "file-"+hash)
+	fi, err := os.Stat(cached)
+	if err != nil {
+		t.Fatal(err)
+	}
+	evil := bytes.Repeat([]byte("x"), len(good))
+	if err := os.WriteFile(cached, evil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(cached, fi.ModTime(), fi.ModTime()); err != nil {
+		t.Fatal(err)
+	}
+	resp, body := get(t, url, "")
+	if bytes.Equal(body, evil) {
+		t.Fatalf("status %d: served the bytes changed after verification", resp.StatusCode)
+	}
+	if resp.StatusCode != http.StatusOK || !bytes.Equal(body, good) {
+		t.Errorf("status %d, body %q: want the verified wheel again", resp.StatusCode, body)
+	}
+	if n := fx.index.verifyCalls.Load(); n < 2 {
+		t.Errorf("a changed file was not hashed again (%d verifications)", n)
+	}
+}

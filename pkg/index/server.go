@@ -63,6 +63,10 @@ type Server struct {
 	inflight map[string]*flight
 
 	depChecks sync.Map // cache name -> error of checkDirectDependencies (nil: none)
+	// verified remembers, per cached file, the target it was verified against and the
+	// identity of the file then (verifiedFile): an unchanged file is not hashed again.
+	verified    sync.Map
+	verifyCalls atomic.Int64 // full verifications made (tests)
 
 	pages atomic.Pointer[pageCache] // pages rendered from the current Source
 	root  atomic.Pointer[rootList]  // the project list of the current Source
