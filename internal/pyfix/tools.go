@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"testing"
 )
 
@@ -16,25 +17,18 @@ const ToolsEnv = "TUFPIP_TOOLS"
 // missing client or a broken set-up cannot pass as a skip.
 const RequireEnv = "TUFPIP_E2E_REQUIRE"
 
-// ToolsDir is where the pinned tools live, or "" when it cannot be found.
+// ToolsDir is where the pinned tools live: TUFPIP_TOOLS, else .tools/bin at the module
+// root, found from this source file's own path (a test may change its working directory).
 func ToolsDir() string {
 	if d := os.Getenv(ToolsEnv); d != "" {
 		return d
 	}
-	dir, err := os.Getwd()
-	if err != nil {
+	_, self, _, ok := runtime.Caller(0)
+	if !ok {
 		return ""
 	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, ".tools", "bin")
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
+	// self is <module>/internal/pyfix/tools.go
+	return filepath.Join(filepath.Dir(filepath.Dir(filepath.Dir(self))), ".tools", "bin")
 }
 
 // Tool returns the path of a pinned tool ("uv", "pip-compile", "python-pip-latest",
