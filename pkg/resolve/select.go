@@ -83,86 +83,86 @@ func Select(req Requirement, cands []Candidate, env *Environment, opts Options) 
 	if project == "" {
 		project = simpleindex.NormalizeName(req.Name)
 	}
-	formats := allowedFormats(project, opts)
-	index := tagIndexFor(env.Tags)
-	var pyVersion pep440.Version
-	pyOK := false
+	installable := newLinkEvaluator(project, env, opts).filter(cands, &sel)
+	ce := candidateEvaluator{req: req, opts: opts}
+	applicable := ce.applicable(installable, &sel)
+	ce.sort(applicable)
+	sel.choose(req, applicable)
+	return sel
+}
+
+// skip records that c is not applicable, and why.
+func (sel *Selection) skip(c *Candidate, version, reason string) {
+	if c.File.Yanked {
+		reason += " (also " + yankReason(c.File) + ")"
+	}
+	sel.Skipped = append(sel.Skipped, Skip{Filename: c.File.Filename, Version: version, Reason: reason})
+}
+
+// eligible is a file the link evaluator let through. Sorting moves these small values, which
+// point into the caller's candidates or into linkEvaluator.filter's kept, not whole Candidates.
+type eligible struct {
+	c   *Candidate
+	pri int    // position of the best supported tag; len(env.Tags) for sdists
+	ver string // normal form of the version, computed once
+	idx int    // position on the page
+}
+
+// linkEvaluator is pip's LinkEvaluator: file by file, whether a file could be installed on the
+// environment at all (its name, format, tags and Requires-Python), before versions are
+// compared.
+type linkEvaluator struct {
+	project   string
+	formats   formatSet
+	tagIndex  map[Tag]int
+	sdistPri  int // the tag position given to sdists: after every supported tag
+	pyVersion pep440.Version
+	pyOK      bool // pyVersion is known
+}
+
+func newLinkEvaluator(project string, env *Environment, opts Options) *linkEvaluator {
+	l := &linkEvaluator{
+		project:  project,
+		formats:  allowedFormats(project, opts),
+		tagIndex: tagIndexFor(env.Tags),
+		sdistPri: len(env.Tags),
+	}
 	if env.PythonFullVersion != "" {
 		if v, err := pep440.Parse(env.PythonFullVersion); err == nil {
-			pyVersion, pyOK = v, true
+			l.pyVersion, l.pyOK = v, true
 		}
 	}
+	return l
+}
 
-	// Sorting moves small eligible values that point into kept, not whole Candidates.
-	type eligible struct {
-		c   *Candidate
-		pri int    // position of the best supported tag; len(env.Tags) for sdists
-		ver string // normal form of the version, computed once
-		idx int    // position on the page
-	}
-	var kept []Candidate // candidates whose Dist Select parsed; capacity fixed so pointers stay valid
+// filter returns the installable files of cands in page order and records a Skip in sel for
+// every other. A candidate whose Dist does not describe its file for this project is parsed
+// again; the returned values then point into a new slice, never into a changed cands.
+func (l *linkEvaluator) filter(cands []Candidate, sel *Selection) []eligible {
+	var kept []Candidate // candidates whose Dist was parsed here; capacity fixed so pointers stay valid
 	for i := range cands {
-		if cands[i].Dist.Filename != cands[i].File.Filename || cands[i].Dist.Project != project {
+		if cands[i].Dist.Filename != cands[i].File.Filename || cands[i].Dist.Project != l.project {
 			kept = make([]Candidate, 0, len(cands)-i)
 			break
 		}
 	}
 	var pass []eligible
-	skip := func(c *Candidate, version, reason string) {
-		if c.File.Yanked {
-			reason += " (also " + yankReason(c.File) + ")"
-		}
-		sel.Skipped = append(sel.Skipped, Skip{Filename: c.File.Filename, Version: version, Reason: reason})
-	}
 	for i := range cands {
 		c := cands[i]
-		name := c.File.Filename
 		reparsed := false
-		if c.Dist.Filename != name || c.Dist.Project != project {
-			d, err := ParseFilenameFor(project, name)
+		if c.Dist.Filename != c.File.Filename || c.Dist.Project != l.project {
+			d, err := ParseFilenameFor(l.project, c.File.Filename)
 			if err != nil {
-				skip(&c, "", filenameReason(err, project))
+				sel.skip(&c, "", filenameReason(err, l.project))
 				continue
 			}
 			c.Dist, reparsed = d, true
 		}
 		version := c.Dist.Version.String()
-		if c.Dist.Wheel && !formats.binary {
-			skip(&c, version, "binary wheels are not allowed for "+project+" (--no-binary)")
+		pri, reason := l.evaluate(&c)
+		if reason != "" {
+			sel.skip(&c, version, reason)
 			continue
-		}
-		if !c.Dist.Wheel && strings.HasSuffix(name, ".zip") && strings.Contains(c.File.URL+name, "macosx10") {
-			skip(&c, version, "macosx10 zip archive is not a source distribution")
-			continue
-		}
-		pri := len(env.Tags)
-		if c.Dist.Wheel {
-			pri = -1
-			for _, t := range c.Dist.Tags {
-				if j, ok := index[t]; ok && (pri < 0 || j < pri) {
-					pri = j
-				}
-			}
-			if pri < 0 {
-				skip(&c, version, "no compatible tags for "+formatTags(c.Dist.Tags))
-				continue
-			}
-		} else if !formats.source {
-			skip(&c, version, "source distributions are not allowed for "+project+" (--only-binary)")
-			continue
-		}
-		if rp := strings.TrimSpace(c.File.RequiresPython); rp != "" {
-			// pip ignores a Requires-Python it cannot parse, so do we.
-			if spec, err := pep440.ParseSpecifiers(rp); err == nil {
-				if !pyOK {
-					skip(&c, version, "requires-python "+rp+" cannot be checked: the target python version is unknown")
-					continue
-				}
-				if !spec.Contains(pyVersion, true) {
-					skip(&c, version, "requires-python "+rp)
-					continue
-				}
-			}
 		}
 		p := &cands[i] // read only
 		if reparsed {
@@ -171,9 +171,77 @@ func Select(req Requirement, cands []Candidate, env *Environment, opts Options) 
 		}
 		pass = append(pass, eligible{p, pri, version, i})
 	}
+	return pass
+}
 
-	// The specifier filter sees yanked files too: pip's finder keeps them and its resolver
-	// drops them afterwards (PEP 592).
+// evaluate returns the tag position of c (whose Dist is parsed), or the reason it cannot be
+// installed.
+func (l *linkEvaluator) evaluate(c *Candidate) (pri int, reason string) {
+	name := c.File.Filename
+	if c.Dist.Wheel && !l.formats.binary {
+		return 0, "binary wheels are not allowed for " + l.project + " (--no-binary)"
+	}
+	if !c.Dist.Wheel && strings.HasSuffix(name, ".zip") && strings.Contains(c.File.URL+name, "macosx10") {
+		return 0, "macosx10 zip archive is not a source distribution"
+	}
+	pri = l.sdistPri
+	if c.Dist.Wheel {
+		pri = -1
+		for _, t := range c.Dist.Tags {
+			if j, ok := l.tagIndex[t]; ok && (pri < 0 || j < pri) {
+				pri = j
+			}
+		}
+		if pri < 0 {
+			return 0, "no compatible tags for " + formatTags(c.Dist.Tags)
+		}
+	} else if !l.formats.source {
+		return 0, "source distributions are not allowed for " + l.project + " (--only-binary)"
+	}
+	if rp := strings.TrimSpace(c.File.RequiresPython); rp != "" {
+		// pip ignores a Requires-Python it cannot parse, so do we.
+		if spec, err := pep440.ParseSpecifiers(rp); err == nil {
+			if !l.pyOK {
+				return 0, "requires-python " + rp + " cannot be checked: the target python version is unknown"
+			}
+			if !spec.Contains(l.pyVersion, true) {
+				return 0, "requires-python " + rp
+			}
+		}
+	}
+	return pri, ""
+}
+
+// candidateEvaluator is pip's CandidateEvaluator together with its resolver's PEP 592 rule:
+// which installable files satisfy the requirement, and in which order pip prefers them.
+type candidateEvaluator struct {
+	req  Requirement
+	opts Options
+}
+
+// applicable returns the files of pass that match the specifier and are not yanked (unless
+// all matching files are yanked and the requirement pins a version), recording a Skip in sel
+// for every other. It reuses pass's storage.
+func (ce candidateEvaluator) applicable(pass []eligible, sel *Selection) []eligible {
+	matching, allYanked := ce.matchSpecifier(pass, sel)
+	if len(matching) == 0 || (allYanked && isPinned(ce.req.Specifier)) {
+		return matching
+	}
+	notYanked := matching[:0]
+	for _, e := range matching {
+		if e.c.File.Yanked {
+			sel.Skipped = append(sel.Skipped, Skip{Filename: e.c.File.Filename, Version: e.ver, Reason: yankReason(e.c.File)})
+			continue
+		}
+		notYanked = append(notYanked, e)
+	}
+	return notYanked
+}
+
+// matchSpecifier keeps the files of pass whose version the specifier accepts, and reports
+// whether all of them are yanked. The specifier filter sees yanked files too: pip's finder
+// keeps them and its resolver drops them afterwards (PEP 592).
+func (ce candidateEvaluator) matchSpecifier(pass []eligible, sel *Selection) (matching []eligible, allYanked bool) {
 	versions := make([]pep440.Version, 0, len(pass))
 	seen := make(map[string]bool, len(pass))
 	for _, e := range pass {
@@ -183,78 +251,81 @@ func Select(req Requirement, cands []Candidate, env *Environment, opts Options) 
 		}
 	}
 	matched := make(map[string]bool, len(versions))
-	for _, v := range req.Specifier.Filter(versions, opts.Pre) {
+	for _, v := range ce.req.Specifier.Filter(versions, ce.opts.Pre) {
 		matched[v.String()] = true
 	}
-	applicable := pass[:0]
-	allYanked := true
+	matching = pass[:0]
+	allYanked = true
 	for _, e := range pass {
 		v := e.c.Dist.Version
 		if !matched[e.ver] {
-			if v.IsPrerelease() && req.Specifier.Contains(v, true) {
-				skip(e.c, e.ver, e.ver+" is a pre-release (pass --pre to allow)")
+			if v.IsPrerelease() && ce.req.Specifier.Contains(v, true) {
+				sel.skip(e.c, e.ver, e.ver+" is a pre-release (pass --pre to allow)")
 			} else {
-				skip(e.c, e.ver, e.ver+" does not match "+specText(req.Specifier))
+				sel.skip(e.c, e.ver, e.ver+" does not match "+specText(ce.req.Specifier))
 			}
 			continue
 		}
-		applicable = append(applicable, e)
+		matching = append(matching, e)
 		allYanked = allYanked && e.c.File.Yanked
 	}
-	if len(applicable) > 0 && !(allYanked && isPinned(req.Specifier)) {
-		notYanked := applicable[:0]
-		for _, e := range applicable {
-			if e.c.File.Yanked {
-				sel.Skipped = append(sel.Skipped, Skip{Filename: e.c.File.Filename, Version: e.ver, Reason: yankReason(e.c.File)})
-				continue
-			}
-			notYanked = append(notYanked, e)
-		}
-		applicable = notYanked
-	}
+	return matching, allYanked
+}
 
-	binaryPref := func(e eligible) int {
-		if opts.PreferBinary && e.c.Dist.Wheel {
-			return 1
+// sort puts the best file first. pip's resolver walks the finder's ascending (stable) sort
+// backwards, so of files with equal keys the one later on the page comes first.
+func (ce candidateEvaluator) sort(applicable []eligible) {
+	slices.SortFunc(applicable, ce.compare)
+}
+
+// compare is pip's sort key, reversed (best first): not yanked, then a wheel if
+// --prefer-binary, then the higher version, the better tag, the higher build tag, and the
+// later position on the page.
+func (ce candidateEvaluator) compare(a, b eligible) int {
+	ya, yb := a.c.File.Yanked, b.c.File.Yanked
+	if ya != yb {
+		if yb {
+			return -1
 		}
-		return 0
+		return 1
 	}
-	// Best first. pip's resolver walks the finder's ascending (stable) sort backwards, so of
-	// files with equal keys the one later on the page comes first.
-	slices.SortFunc(applicable, func(a, b eligible) int {
-		ya, yb := a.c.File.Yanked, b.c.File.Yanked
-		if ya != yb {
-			if yb {
-				return -1
-			}
-			return 1
-		}
-		if d := binaryPref(b) - binaryPref(a); d != 0 {
-			return d
-		}
-		if d := b.c.Dist.Version.Compare(a.c.Dist.Version); d != 0 {
-			return d
-		}
-		if d := a.pri - b.pri; d != 0 {
-			return d
-		}
-		if d := compareBuild(b.c.Dist, a.c.Dist); d != 0 {
-			return d
-		}
-		return b.idx - a.idx
-	})
-	if len(applicable) > 0 {
-		sel.Applicable = make([]Candidate, len(applicable))
-		for i, e := range applicable {
-			sel.Applicable[i] = *e.c
-		}
-		sel.Best = &sel.Applicable[0]
-		if sel.Best.File.Yanked {
-			sel.Warnings = append(sel.Warnings, fmt.Sprintf("%s: the selected file is yanked (%s); it is used because %s pins version %s",
-				sel.Best.File.Filename, yankReason(sel.Best.File), req.Name, sel.Best.Dist.Version))
-		}
+	if d := ce.binaryPref(b) - ce.binaryPref(a); d != 0 {
+		return d
 	}
-	return sel
+	if d := b.c.Dist.Version.Compare(a.c.Dist.Version); d != 0 {
+		return d
+	}
+	if d := a.pri - b.pri; d != 0 {
+		return d
+	}
+	if d := compareBuild(b.c.Dist, a.c.Dist); d != 0 {
+		return d
+	}
+	return b.idx - a.idx
+}
+
+func (ce candidateEvaluator) binaryPref(e eligible) int {
+	if ce.opts.PreferBinary && e.c.Dist.Wheel {
+		return 1
+	}
+	return 0
+}
+
+// choose fills in Applicable (best first) and Best from the sorted files, warning when the
+// best is a yanked file that the requirement pins.
+func (sel *Selection) choose(req Requirement, applicable []eligible) {
+	if len(applicable) == 0 {
+		return
+	}
+	sel.Applicable = make([]Candidate, len(applicable))
+	for i, e := range applicable {
+		sel.Applicable[i] = *e.c
+	}
+	sel.Best = &sel.Applicable[0]
+	if sel.Best.File.Yanked {
+		sel.Warnings = append(sel.Warnings, fmt.Sprintf("%s: the selected file is yanked (%s); it is used because %s pins version %s",
+			sel.Best.File.Filename, yankReason(sel.Best.File), req.Name, sel.Best.Dist.Version))
+	}
 }
 
 func yankReason(f simpleindex.File) string {
