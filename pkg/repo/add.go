@@ -33,6 +33,50 @@ func (r *Repo) Add(ctx context.Context, files []string, now time.Time) (*AddResu
 		now = time.Now()
 	}
 	now = now.UTC()
+	names, err := checkUploads(files)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.checkOnlineKeys(); err != nil {
+		return nil, err
+	}
+	t, unlock, err := r.beginLocked(ctx, now)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	res := &AddResult{}
+	if res.Projects, err = r.journalPending(t, names); err != nil {
+		return nil, err
+	}
+	if err := r.copyUploads(t, files, names, now, res); err != nil {
+		return nil, err
+	}
+	pages := map[string][]byte{}
+	for _, p := range res.Projects {
+		page, err := r.reconcileUnstable(t, p)
+		if err != nil {
+			return nil, err
+		}
+		pages[p] = page
+	}
+	if res.Published, err = t.commit(false, false); err != nil {
+		return nil, err
+	}
+	if !res.Published {
+		if err := r.clearPending(); err != nil {
+			r.log.Warn("cannot clear the pending journal", "err", err)
+		}
+	}
+	r.writePlainPages(pages)
+	sort.Strings(res.Added)
+	r.log.Info("added", "files", len(res.Added), "present", len(res.Present), "published", res.Published)
+	return res, nil
+}
+
+// checkUploads parses the distribution filename of each file and checks that it is a
+// regular file, before anything is locked or copied.
+func checkUploads(files []string) ([]distName, error) {
 	names := make([]distName, len(files))
 	for i, f := range files {
 		d, err := parseDistFilename(filepath.Base(f))
@@ -52,17 +96,23 @@ func (r *Repo) Add(ctx context.Context, files []string, now time.Time) (*AddResu
 		}
 		names[i] = d
 	}
-	// Fail before copying anything when a key is missing.
+	return names, nil
+}
+
+// checkOnlineKeys fails before anything is copied when an online key is missing.
+func (r *Repo) checkOnlineKeys() error {
 	for _, k := range OnlineKeys {
 		if _, err := r.signer(k); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	t, unlock, err := r.beginLocked(ctx, now)
-	if err != nil {
-		return nil, err
-	}
-	defer unlock()
+	return nil
+}
+
+// journalPending records, before any change, the projects this add touches (with those a
+// crashed earlier add left pending), so that a crash is completed later. It returns them
+// sorted.
+func (r *Repo) journalPending(t *txn, names []distName) ([]string, error) {
 	pending, err := r.readPending()
 	if err != nil {
 		return nil, err
@@ -74,28 +124,34 @@ func (r *Repo) Add(ctx context.Context, files []string, now time.Time) (*AddResu
 	for _, d := range names {
 		touched[d.Project] = true
 	}
-	res := &AddResult{Projects: sortedKeys(touched)}
+	projects := sortedKeys(touched)
 	if err := t.step("pending"); err != nil {
 		return nil, err
 	}
-	if err := r.writePending(res.Projects); err != nil {
+	if err := r.writePending(projects); err != nil {
 		return nil, err
 	}
+	return projects, nil
+}
 
+// copyUploads copies the files not yet published into targets/packages/, records them in
+// res, and writes the state of every project that got a new file.
+func (r *Repo) copyUploads(t *txn, files []string, names []distName, now time.Time, res *AddResult) error {
 	states := map[string]*projectState{}
 	changed := map[string]bool{}
 	for i, src := range files {
 		d := names[i]
 		st := states[d.Project]
 		if st == nil {
+			var err error
 			if st, err = r.readProject(d.Project); err != nil {
-				return nil, err
+				return err
 			}
 			states[d.Project] = st
 		}
 		fs, added, err := r.copyIn(t, src, d, st, now)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if added {
 			st.Files = append(st.Files, *fs)
@@ -107,39 +163,24 @@ func (r *Repo) Add(ctx context.Context, files []string, now time.Time) (*AddResu
 	}
 	for _, p := range sortedKeys(changed) {
 		if err := t.step("state " + p); err != nil {
-			return nil, err
+			return err
 		}
 		if err := r.writeProject(states[p]); err != nil {
-			return nil, err
+			return err
 		}
 		t.unsynced = append(t.unsynced, projectPath(r.dir, p))
 	}
-	pages := map[string][]byte{}
-	for _, p := range res.Projects {
-		page, err := r.reconcileUnstable(t, p)
-		if err != nil {
-			return nil, err
-		}
-		pages[p] = page
-	}
-	if res.Published, err = t.commit(false, false); err != nil {
-		return nil, err
-	}
-	if !res.Published {
-		if err := r.clearPending(); err != nil {
-			r.log.Warn("cannot clear the pending journal", "err", err)
-		}
-	}
-	// Plain (non-TUF) copies of unstable's pages, so the tree also works as an ordinary
-	// PEP 503 index. Clients of TUF never read them.
+	return nil
+}
+
+// writePlainPages writes plain (non-TUF) copies of unstable's pages, so the tree also works
+// as an ordinary PEP 503 index. Clients of TUF never read them; a failure is only logged.
+func (r *Repo) writePlainPages(pages map[string][]byte) {
 	for _, p := range sortedKeys(pages) {
 		if err := atomicfile.WriteFileUnsynced(filepath.Join(targetsDir(r.dir), "simple", p, "index.html"), pages[p], 0o644); err != nil {
 			r.log.Warn("cannot write the plain page copy", "project", p, "err", err)
 		}
 	}
-	sort.Strings(res.Added)
-	r.log.Info("added", "files", len(res.Added), "present", len(res.Present), "published", res.Published)
-	return res, nil
 }
 
 // copyIn copies one upload into targets/packages/ unless st already has it.

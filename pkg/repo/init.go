@@ -97,99 +97,165 @@ func logger(l *slog.Logger) *slog.Logger {
 // stable then unstable, empty stable and unstable, snapshot and timestamp. It refuses to
 // touch a directory that already holds a repository or key files (*ExistsError).
 func Init(ctx context.Context, dir string, opts InitOptions) (*Repo, error) {
+	plan, err := planInit(dir, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := plan.refuseExisting(); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := plan.makeFolders(); err != nil {
+		return nil, err
+	}
+	cfg, err := plan.writeConfig()
+	if err != nil {
+		return nil, err
+	}
+	keys, ids, err := plan.makeKeys()
+	if err != nil {
+		return nil, err
+	}
+	r := &Repo{dir: dir, keysDir: plan.keysDir, cfg: cfg, exp: plan.exp, creating: true, lay: plan.lay, log: logger(opts.Logger)}
+	if err := r.publishFirstRoot(plan.now, keys); err != nil {
+		return nil, err
+	}
+	roles := plan.buildTargetsRoles(keys, ids)
+	if err := r.publishFirst(ctx, roles, plan.now); err != nil {
+		return nil, err
+	}
+	r.log.Info("repository created", "dir", dir, "keys", plan.keysDir, "layout", plan.lay.name())
+	return r, nil
+}
+
+// initPlan is what Init will create, from validated options.
+type initPlan struct {
+	dir      string
+	opts     InitOptions
+	now      time.Time // UTC, whole seconds
+	exp      Expiries
+	grace    time.Duration
+	keysDir  string // absolute
+	lay      layout
+	keyNames []string // the key files to create
+}
+
+// planInit checks opts and fills in their defaults.
+func planInit(dir string, opts InitOptions) (*initPlan, error) {
 	if opts.HashBinBits < 0 || opts.HashBinBits > 14 {
 		return nil, fmt.Errorf("hash-bin bits %d: must be between 1 and 14 (0 for the flat layout)", opts.HashBinBits)
 	}
-	now := opts.Now
-	if now.IsZero() {
-		now = time.Now()
+	p := &initPlan{dir: dir, opts: opts, now: opts.Now, grace: opts.Grace, lay: layout{bits: opts.HashBinBits}}
+	if p.now.IsZero() {
+		p.now = time.Now()
 	}
-	now = now.UTC().Truncate(time.Second)
+	p.now = p.now.UTC().Truncate(time.Second)
 	exp, err := checkExpiries(opts.Expiries)
 	if err != nil {
 		return nil, err
 	}
-	grace := opts.Grace
-	if grace == 0 {
-		grace = DefaultGrace
+	p.exp = exp
+	if p.grace == 0 {
+		p.grace = DefaultGrace
 	}
 	keysDir := opts.KeysDir
 	if keysDir == "" {
 		keysDir = filepath.Join(dir, "keys")
 	}
-	absKeys, err := filepath.Abs(keysDir)
-	if err != nil {
+	if p.keysDir, err = filepath.Abs(keysDir); err != nil {
 		return nil, err
 	}
-	for _, p := range []string{metadataDir(dir), targetsDir(dir), stateDir(dir)} {
-		if exists(p) {
-			return nil, &ExistsError{Path: p}
+	p.keyNames = []string{keyRoot, keyTargets, keySnapshot, keyTimestamp, keyStable, keyUnstable}
+	if p.lay.hashBins() {
+		p.keyNames = append(p.keyNames, keyBins)
+	}
+	return p, nil
+}
+
+// refuseExisting returns an *ExistsError if the repository folders or a key file exist.
+func (p *initPlan) refuseExisting() error {
+	for _, path := range []string{metadataDir(p.dir), targetsDir(p.dir), stateDir(p.dir)} {
+		if exists(path) {
+			return &ExistsError{Path: path}
 		}
 	}
-	lay := layout{bits: opts.HashBinBits}
-	names := []string{keyRoot, keyTargets, keySnapshot, keyTimestamp, keyStable, keyUnstable}
-	if lay.hashBins() {
-		names = append(names, keyBins)
-	}
-	for _, n := range names {
-		if p := privateKeyPath(absKeys, n); exists(p) {
-			return nil, &ExistsError{Path: p}
+	for _, n := range p.keyNames {
+		if path := privateKeyPath(p.keysDir, n); exists(path) {
+			return &ExistsError{Path: path}
 		}
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
+	return nil
+}
+
+func (p *initPlan) makeFolders() error {
+	if err := os.MkdirAll(p.keysDir, 0o700); err != nil {
+		return &KeyError{Role: "all", Path: p.keysDir, Err: err}
 	}
-	if err := os.MkdirAll(absKeys, 0o700); err != nil {
-		return nil, &KeyError{Role: "all", Path: absKeys, Err: err}
-	}
-	for _, p := range []string{metadataDir(dir), filepath.Join(targetsDir(dir), packagesDir), filepath.Join(stateDir(dir), "projects")} {
-		if err := os.MkdirAll(p, 0o755); err != nil {
-			return nil, err
+	for _, path := range []string{metadataDir(p.dir), filepath.Join(targetsDir(p.dir), packagesDir), filepath.Join(stateDir(p.dir), "projects")} {
+		if err := os.MkdirAll(path, 0o755); err != nil {
+			return err
 		}
 	}
-	cfg := &repoConfig{Format: 1, KeysDir: absKeys, BinBits: lay.bits, Expiries: exp, Grace: grace, JSONPages: opts.JSONPages}
+	return nil
+}
+
+// writeConfig writes the repository's settings to its state folder.
+func (p *initPlan) writeConfig() (*repoConfig, error) {
+	cfg := &repoConfig{Format: 1, KeysDir: p.keysDir, BinBits: p.lay.bits, Expiries: p.exp, Grace: p.grace, JSONPages: p.opts.JSONPages}
 	data, err := json.MarshalIndent(cfg, "", "  ")
 	if err != nil {
 		return nil, err
 	}
-	if err := atomicfile.WriteFile(configPath(dir), data, 0o644); err != nil {
+	if err := atomicfile.WriteFile(configPath(p.dir), data, 0o644); err != nil {
 		return nil, err
 	}
+	return cfg, nil
+}
 
-	keys := map[string]*metadata.Key{}
-	ids := map[string]string{}
-	for _, n := range names {
-		pub, err := generateKey(absKeys, n)
+// makeKeys generates one key pair per key name and returns the public keys and their ids
+// by name.
+func (p *initPlan) makeKeys() (keys map[string]*metadata.Key, ids map[string]string, err error) {
+	keys, ids = map[string]*metadata.Key{}, map[string]string{}
+	for _, n := range p.keyNames {
+		pub, err := generateKey(p.keysDir, n)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		k, id, err := tufKey(ed25519.PublicKey(pub))
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		keys[n], ids[n] = k, id
 	}
-	r := &Repo{dir: dir, keysDir: absKeys, cfg: cfg, exp: exp, creating: true, lay: lay, log: logger(opts.Logger)}
+	return keys, ids, nil
+}
 
-	root := metadata.Root(now.Add(exp.Root))
+// publishFirstRoot signs and writes version 1 of root, as 1.root.json and root.json.
+func (r *Repo) publishFirstRoot(now time.Time, keys map[string]*metadata.Key) error {
+	dir := r.dir
+	root := metadata.Root(now.Add(r.exp.Root))
 	root.Signed.ConsistentSnapshot = true
 	for _, n := range []string{metadata.ROOT, metadata.TARGETS, metadata.SNAPSHOT, metadata.TIMESTAMP} {
 		if err := root.Signed.AddKey(keys[n], n); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	if err := r.signAndWrite(root, metadata.ROOT, filepath.Join(metadataDir(dir), "1.root.json")); err != nil {
-		return nil, err
+		return err
 	}
 	rootBytes, err := root.ToBytes(true)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if err := atomicfile.WriteFile(filepath.Join(metadataDir(dir), "root.json"), rootBytes, 0o644); err != nil {
-		return nil, err
-	}
+	return atomicfile.WriteFile(filepath.Join(metadataDir(dir), "root.json"), rootBytes, 0o644)
+}
 
-	// Every targets-type role starts at version 1; the snapshot lists them all.
+// buildTargetsRoles returns every targets-type role, empty, by name: targets delegating
+// (through the hash bins if any) to stable then unstable, and the stable and unstable roles.
+func (p *initPlan) buildTargetsRoles(keys map[string]*metadata.Key, ids map[string]string) map[string]*metadata.Metadata[metadata.TargetsType] {
+	now, exp, lay, jsonPages := p.now, p.exp, p.lay, p.opts.JSONPages
 	roles := map[string]*metadata.Metadata[metadata.TargetsType]{}
 	top := metadata.Targets(now.Add(exp.Targets))
 	if lay.hashBins() {
@@ -204,8 +270,8 @@ func Init(ctx context.Context, dir string, opts InitOptions) (*Repo, error) {
 			bin.Signed.Delegations = &metadata.Delegations{
 				Keys: map[string]*metadata.Key{ids[keyStable]: keys[keyStable], ids[keyUnstable]: keys[keyUnstable]},
 				Roles: []metadata.DelegatedRole{
-					delegation(keyStable+"-"+s, ids[keyStable], opts.JSONPages),
-					delegation(keyUnstable+"-"+s, ids[keyUnstable], opts.JSONPages),
+					delegation(keyStable+"-"+s, ids[keyStable], jsonPages),
+					delegation(keyUnstable+"-"+s, ids[keyUnstable], jsonPages),
 				},
 			}
 			roles[keyBins+"-"+s] = bin
@@ -214,8 +280,8 @@ func Init(ctx context.Context, dir string, opts InitOptions) (*Repo, error) {
 		top.Signed.Delegations = &metadata.Delegations{
 			Keys: map[string]*metadata.Key{ids[keyStable]: keys[keyStable], ids[keyUnstable]: keys[keyUnstable]},
 			Roles: []metadata.DelegatedRole{
-				delegation(keyStable, ids[keyStable], opts.JSONPages),
-				delegation(keyUnstable, ids[keyUnstable], opts.JSONPages),
+				delegation(keyStable, ids[keyStable], jsonPages),
+				delegation(keyUnstable, ids[keyUnstable], jsonPages),
 			},
 		}
 	}
@@ -225,26 +291,28 @@ func Init(ctx context.Context, dir string, opts InitOptions) (*Repo, error) {
 			roles[name] = metadata.Targets(now.Add(exp.of(name)))
 		}
 	}
-	snap := metadata.Snapshot(now.Add(exp.Snapshot))
+	return roles
+}
+
+// publishFirst writes version 1 of every targets-type role, then the snapshot listing them
+// all and the timestamp.
+func (r *Repo) publishFirst(ctx context.Context, roles map[string]*metadata.Metadata[metadata.TargetsType], now time.Time) error {
+	snap := metadata.Snapshot(now.Add(r.exp.Snapshot))
 	for _, name := range sortedKeys(roles) {
 		if err := ctx.Err(); err != nil {
-			return nil, err
+			return err
 		}
 		mf, err := r.writeRole(roles[name], name, 1)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		snap.Signed.Meta[name+".json"] = mf
 	}
 	if _, err := r.writeSnapshot(snap, 1, now); err != nil {
-		return nil, err
+		return err
 	}
-	ts := metadata.Timestamp(now.Add(exp.Timestamp))
-	if err := r.writeTimestamp(ts, snap, 1, now); err != nil {
-		return nil, err
-	}
-	r.log.Info("repository created", "dir", dir, "keys", absKeys, "layout", lay.name())
-	return r, nil
+	ts := metadata.Timestamp(now.Add(r.exp.Timestamp))
+	return r.writeTimestamp(ts, snap, 1, now)
 }
 
 func (l layout) name() string {
