@@ -99,20 +99,46 @@ func (a *App) settings() (*repoSettings, error) {
 	if err != nil {
 		return nil, err
 	}
+	s, rootPath := a.settingsFromFlagsAndEnv()
+	if rootPath, err = s.fillFromConfig(cfg, dir, rootPath); err != nil {
+		return nil, err
+	}
+	if err := s.checkURLs(); err != nil {
+		return nil, err
+	}
+	if err := s.readRoot(rootPath); err != nil {
+		return nil, err
+	}
+	base, err := a.cacheBase()
+	if err != nil {
+		return nil, err
+	}
+	s.CacheDir = filepath.Join(base, cacheKey(s.MetadataURL))
+	return s, nil
+}
+
+// settingsFromFlagsAndEnv returns what the flags, else the environment, select, and the
+// trusted root file they name ("" if none).
+func (a *App) settingsFromFlagsAndEnv() (s *repoSettings, rootPath string) {
 	pick := func(flag, env string) string {
 		if flag != "" {
 			return flag
 		}
 		return a.Getenv(env)
 	}
-	s := &repoSettings{
+	s = &repoSettings{
 		Name:        pick(a.flags.repo, "TUFPIP_REPO"),
 		MetadataURL: pick(a.flags.metadataURL, "TUFPIP_METADATA_URL"),
 		TargetsURL:  pick(a.flags.targetsURL, "TUFPIP_TARGETS_URL"),
 		IndexPath:   pick(a.flags.indexPath, "TUFPIP_INDEX_PATH"),
 	}
-	rootPath := pick(a.flags.root, "TUFPIP_ROOT")
+	return s, pick(a.flags.root, "TUFPIP_ROOT")
+}
 
+// fillFromConfig fills what flags and environment left empty from the saved repository:
+// the one named, else (when no metadata URL was given either) the default or the only one.
+// It returns the trusted root file to use.
+func (s *repoSettings) fillFromConfig(cfg *config, dir, rootPath string) (string, error) {
 	if s.Name == "" && s.MetadataURL == "" {
 		s.Name = cfg.Default
 		if s.Name == "" && len(cfg.Repositories) == 1 {
@@ -121,50 +147,56 @@ func (a *App) settings() (*repoSettings, error) {
 			}
 		}
 	}
-	if s.Name != "" {
-		saved, ok := cfg.Repositories[s.Name]
-		if !ok {
-			return nil, withHint(errorf("no repository named %q in %s", s.Name, filepath.Join(dir, "config.json")),
-				knownRepos(cfg))
-		}
-		if s.MetadataURL == "" {
-			s.MetadataURL = saved.MetadataURL
-		}
-		if s.TargetsURL == "" {
-			s.TargetsURL = saved.TargetsURL
-		}
-		if s.IndexPath == "" {
-			s.IndexPath = saved.IndexPath
-		}
-		if rootPath == "" {
-			rootPath = rootFile(dir, s.Name)
-		}
+	if s.Name == "" {
+		return rootPath, nil
+	}
+	saved, ok := cfg.Repositories[s.Name]
+	if !ok {
+		return "", withHint(errorf("no repository named %q in %s", s.Name, filepath.Join(dir, "config.json")),
+			knownRepos(cfg))
 	}
 	if s.MetadataURL == "" {
-		return nil, usageErrorf("pass --metadata-url URL and --root FILE, or save one with tufpip init", "no repository selected")
+		s.MetadataURL = saved.MetadataURL
+	}
+	if s.TargetsURL == "" {
+		s.TargetsURL = saved.TargetsURL
+	}
+	if s.IndexPath == "" {
+		s.IndexPath = saved.IndexPath
+	}
+	if rootPath == "" {
+		rootPath = rootFile(dir, s.Name)
+	}
+	return rootPath, nil
+}
+
+// checkURLs requires a metadata URL, checks it and the targets URL (deriving the latter if
+// empty), and defaults the index path.
+func (s *repoSettings) checkURLs() error {
+	if s.MetadataURL == "" {
+		return usageErrorf("pass --metadata-url URL and --root FILE, or save one with tufpip init", "no repository selected")
 	}
 	if s.IndexPath == "" {
 		s.IndexPath = simpleindex.DefaultPathTemplate
 	}
-	if s.TargetsURL, err = checkRepoURLs(s.MetadataURL, s.TargetsURL); err != nil {
-		return nil, err
-	}
+	var err error
+	s.TargetsURL, err = checkRepoURLs(s.MetadataURL, s.TargetsURL)
+	return err
+}
+
+// readRoot reads the trusted root from rootPath, which must be given: tufpip never trusts a
+// root on first use.
+func (s *repoSettings) readRoot(rootPath string) error {
 	if rootPath == "" {
-		return nil, usageErrorf("pass --root FILE with the repository's root.json obtained out of band, or run tufpip init; tufpip never trusts a root on first use",
+		return usageErrorf("pass --root FILE with the repository's root.json obtained out of band, or run tufpip init; tufpip never trusts a root on first use",
 			"no trusted root for %s", s.MetadataURL)
 	}
 	root, err := os.ReadFile(rootPath)
 	if err != nil {
-		return nil, withHint(errorf("reading trusted root: %w", err), "pass --root FILE or run tufpip init")
+		return withHint(errorf("reading trusted root: %w", err), "pass --root FILE or run tufpip init")
 	}
 	s.Root, s.RootSource = root, rootPath
-
-	base, err := a.cacheBase()
-	if err != nil {
-		return nil, err
-	}
-	s.CacheDir = filepath.Join(base, cacheKey(s.MetadataURL))
-	return s, nil
+	return nil
 }
 
 // cacheBase is the folder that holds every repository's cache (--cache-dir,
