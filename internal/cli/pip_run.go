@@ -7,11 +7,11 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"strings"
 	"syscall"
 	"time"
 
 	"github.com/tufpip/tufpip/internal/guard"
+	"github.com/tufpip/tufpip/pkg/finder"
 	"github.com/tufpip/tufpip/pkg/index"
 	"github.com/tufpip/tufpip/pkg/verify"
 )
@@ -113,7 +113,8 @@ func failureError(f index.Failure) error {
 		return &verify.VerificationError{Path: f.Filename, Role: ve.Role, Reason: ve.Reason, Err: ve.Err}
 	case f.Filename != "":
 		return fmt.Errorf("%s: %w", f.Filename, f.Err)
-	case f.Project != "" && !strings.Contains(f.Err.Error(), f.Project):
+	case f.Project != "" && !errors.As(f.Err, new(*finder.PageError)):
+		// A failure of the page itself names the page; one of the metadata does not.
 		return fmt.Errorf("page of %s: %w", f.Project, f.Err)
 	}
 	return f.Err

@@ -20,3 +20,15 @@ func (e *NoPageError) Error() string {
 	}
 	return fmt.Sprintf("project %s: no trusted role signs %s", e.Project, e.Path)
 }
+
+// PageError is a failure of the project's page file itself (its bytes, or its own entry in
+// the metadata), as opposed to a failure of the repository's metadata: its text names the
+// page's path, and so the project. It adds nothing to the text of Err.
+type PageError struct {
+	Project string
+	Path    string // the page's target path
+	Err     error
+}
+
+func (e *PageError) Error() string { return e.Err.Error() }
+func (e *PageError) Unwrap() error { return e.Err }

@@ -214,6 +214,10 @@ func (f *Finder) lookup(ctx context.Context, project string) (*Project, error) {
 		if verify.IsNotFound(err) {
 			return nil, &NoPageError{Project: project, Path: pagePath}
 		}
+		var ve *verify.VerificationError
+		if errors.As(err, &ve) && ve.Path == pagePath {
+			err = &PageError{Project: project, Path: pagePath, Err: err}
+		}
 		return nil, err
 	}
 	var page *verify.Target
@@ -230,7 +234,7 @@ func (f *Finder) lookup(ctx context.Context, project string) (*Project, error) {
 	}
 	parsed, err := f.fetchPage(ctx, page)
 	if err != nil {
-		return nil, err
+		return nil, &PageError{Project: project, Path: page.Path, Err: err}
 	}
 	proj := &Project{Name: project, Page: page}
 	if incomplete != nil {
