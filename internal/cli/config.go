@@ -16,7 +16,7 @@ import (
 
 	"github.com/tufpip/tufpip/internal/atomicfile"
 	"github.com/tufpip/tufpip/pkg/simpleindex"
-	"github.com/tufpip/tufpip/pkg/verify"
+	"github.com/tufpip/tufpip/pkg/tuf"
 )
 
 // config is the saved state of `tufpip init`: named repositories and which one is the default.
@@ -201,7 +201,7 @@ func checkRepoURLs(metadataURL, targetsURL string) (string, error) {
 		return "", err
 	}
 	if targetsURL == "" {
-		derived, ok := verify.DefaultTargetsURL(metadataURL)
+		derived, ok := tuf.DefaultTargetsURL(metadataURL)
 		if !ok {
 			return "", usageErrorf("pass --targets-url URL (the URL that target paths are relative to)",
 				"no targets URL for repository %s", metadataURL)
@@ -212,7 +212,7 @@ func checkRepoURLs(metadataURL, targetsURL string) (string, error) {
 }
 
 func checkURL(flag, raw string) error {
-	if verify.CheckBaseURL(raw) != nil {
+	if tuf.CheckBaseURL(raw) != nil {
 		return usageErrorf("use an absolute http(s) URL such as https://example.org/metadata/", "%s %q is not a usable URL", flag, raw)
 	}
 	return nil

@@ -13,7 +13,7 @@ import (
 
 	"github.com/tufpip/tufpip/internal/guard"
 	"github.com/tufpip/tufpip/pkg/index"
-	"github.com/tufpip/tufpip/pkg/verify"
+	"github.com/tufpip/tufpip/pkg/tuf"
 )
 
 // interruptGrace is how long pip gets to stop on its own after tufpip is interrupted: a
@@ -107,10 +107,10 @@ func reportFailures(w io.Writer, fails []index.Failure) {
 // failureError names the file pip asked for and why it was refused, e.g.
 // "lib-1.0-py3-none-any.whl: sha256 does not match the hash signed by role stable".
 func failureError(f index.Failure) error {
-	var ve *verify.VerificationError
+	var ve *tuf.VerificationError
 	switch {
 	case f.Filename != "" && errors.As(f.Err, &ve) && ve.Reason != "":
-		return &verify.VerificationError{Path: f.Filename, Role: ve.Role, Reason: ve.Reason, Err: ve.Err}
+		return &tuf.VerificationError{Path: f.Filename, Role: ve.Role, Reason: ve.Reason, Err: ve.Err}
 	case f.Filename != "":
 		return fmt.Errorf("%s: %w", f.Filename, f.Err)
 	case f.Project != "" && !strings.Contains(f.Err.Error(), f.Project):

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/tufpip/tufpip/pkg/finder"
-	"github.com/tufpip/tufpip/pkg/verify"
+	"github.com/tufpip/tufpip/pkg/tuf"
 )
 
 func (s *Server) serveFile(w http.ResponseWriter, r *http.Request) {
@@ -46,14 +46,14 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		// The signed page vouches for the metadata file through its hash (trust rule b).
-		target = verify.PageFile(f.TargetPath+".metadata", f.File.URL+".metadata", -1, map[string]string{"sha256": h}, proj.Page)
+		target = tuf.PageFile(f.TargetPath+".metadata", f.File.URL+".metadata", -1, map[string]string{"sha256": h}, proj.Page)
 		cacheName = "metadata-" + h
 		filename += ".metadata"
 	}
 	path := filepath.Join(s.cfg.CacheDir, "files", cacheName)
 	fh, err := s.openVerified(r.Context(), src.Client, target, path)
 	if err != nil {
-		if verify.IsVerification(err) || verify.IsNetwork(err) {
+		if tuf.IsVerification(err) || tuf.IsNetwork(err) {
 			s.refuse(w, project, filename, err)
 		} else {
 			httpError(w, http.StatusInternalServerError, "%v", err)
@@ -96,7 +96,7 @@ func findFile(p *finder.Project, hash, filename string) *finder.File {
 // whose identity (inode, size, mtime, ctime) is unchanged since it was verified against
 // the same target is not hashed again: any write to it changes its ctime. A cached copy
 // that does not verify is removed and downloaded again once.
-func (s *Server) openVerified(ctx context.Context, client *verify.Client, target *verify.Target, path string) (*os.File, error) {
+func (s *Server) openVerified(ctx context.Context, client *tuf.Client, target *tuf.Target, path string) (*os.File, error) {
 	for try := 0; ; try++ {
 		if err := s.ensure(ctx, client, target, path); err != nil {
 			return nil, err
@@ -111,7 +111,7 @@ func (s *Server) openVerified(ctx context.Context, client *verify.Client, target
 			return fh, nil // the very bytes verified before: same inode, size and ctime
 		}
 		s.verifyCalls.Add(1)
-		err = verify.VerifyFile(fh, target.Length, target.Hashes)
+		err = tuf.VerifyFile(fh, target.Length, target.Hashes)
 		if err == nil {
 			if _, err = fh.Seek(0, io.SeekStart); err == nil {
 				if idOK {
@@ -122,8 +122,8 @@ func (s *Server) openVerified(ctx context.Context, client *verify.Client, target
 		}
 		s.verified.Delete(path)
 		fh.Close()
-		if !verify.IsVerification(err) || try > 0 {
-			if ve := (*verify.VerificationError)(nil); errors.As(err, &ve) && ve.Path == "" {
+		if !tuf.IsVerification(err) || try > 0 {
+			if ve := (*tuf.VerificationError)(nil); errors.As(err, &ve) && ve.Path == "" {
 				ve.Path, ve.Role = target.Path, target.Role
 			}
 			return nil, err
@@ -146,7 +146,7 @@ type verifiedFile struct {
 
 // ensure downloads and verifies target into path once, however many requests ask for it at
 // the same time; a file already in the cache costs nothing.
-func (s *Server) ensure(ctx context.Context, client *verify.Client, target *verify.Target, path string) error {
+func (s *Server) ensure(ctx context.Context, client *tuf.Client, target *tuf.Target, path string) error {
 	if _, err := os.Stat(path); err == nil {
 		return nil
 	}

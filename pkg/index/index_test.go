@@ -14,7 +14,7 @@ import (
 
 	"github.com/tufpip/tufpip/internal/tuftest"
 	"github.com/tufpip/tufpip/pkg/simpleindex"
-	"github.com/tufpip/tufpip/pkg/verify"
+	"github.com/tufpip/tufpip/pkg/tuf"
 )
 
 type fixture struct {
@@ -150,7 +150,7 @@ func TestTamperedFileRefused(t *testing.T) {
 		t.Fatalf("tampered file: %d %s", resp.StatusCode, msg)
 	}
 	fails := fx.index.Failures()
-	if len(fails) != 1 || fails[0].Filename != "foobar-1.0-py3-none-any.whl" || !verify.IsVerification(fails[0].Err) {
+	if len(fails) != 1 || fails[0].Filename != "foobar-1.0-py3-none-any.whl" || !tuf.IsVerification(fails[0].Err) {
 		t.Fatalf("failures = %+v", fails)
 	}
 	if entries, _ := os.ReadDir(filepath.Join(fx.cache, "index", "files")); len(entries) != 0 {

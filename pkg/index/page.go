@@ -11,7 +11,7 @@ import (
 
 	"github.com/tufpip/tufpip/pkg/finder"
 	"github.com/tufpip/tufpip/pkg/simpleindex"
-	"github.com/tufpip/tufpip/pkg/verify"
+	"github.com/tufpip/tufpip/pkg/tuf"
 )
 
 func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
@@ -86,7 +86,7 @@ func servePageTagged(w http.ResponseWriter, r *http.Request, body []byte, etag s
 
 // refuse answers a failed check with 502, and records verification failures for the wrapper.
 func (s *Server) refuse(w http.ResponseWriter, project, filename string, err error) {
-	if verify.IsVerification(err) {
+	if tuf.IsVerification(err) {
 		s.fail(project, filename, err)
 	}
 	httpError(w, http.StatusBadGateway, "%v", err)

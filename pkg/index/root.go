@@ -9,7 +9,7 @@ import (
 	"sync"
 
 	"github.com/tufpip/tufpip/pkg/simpleindex"
-	"github.com/tufpip/tufpip/pkg/verify"
+	"github.com/tufpip/tufpip/pkg/tuf"
 )
 
 // rootList is /simple/ as rendered from one refresh's trusted view, in both content types.
@@ -22,7 +22,7 @@ type rootList struct {
 
 // projectList returns /simple/ for src, computing it at most once per refresh (a request
 // that gives up does not leave its cancellation behind). A listing cut short at its bounds
-// (verify.ListTruncatedError) is served with what it found and logged.
+// (tuf.ListTruncatedError) is served with what it found and logged.
 func (s *Server) projectList(ctx context.Context, src *Source) (*rootList, error) {
 	l := s.root.Load()
 	if l == nil || l.src != src {
@@ -39,7 +39,7 @@ func (s *Server) projectList(ctx context.Context, src *Source) (*rootList, error
 		return l, nil
 	}
 	names, err := src.Finder.Projects(ctx)
-	if trunc := (*verify.ListTruncatedError)(nil); errors.As(err, &trunc) {
+	if trunc := (*tuf.ListTruncatedError)(nil); errors.As(err, &trunc) {
 		s.log.Warn("the project list is incomplete", "error", err)
 	} else if err != nil {
 		return nil, err

@@ -15,14 +15,14 @@ import (
 
 	"github.com/tufpip/tufpip/pkg/finder"
 	"github.com/tufpip/tufpip/pkg/simpleindex"
-	"github.com/tufpip/tufpip/pkg/verify"
+	"github.com/tufpip/tufpip/pkg/tuf"
 )
 
 // Source is one refresh cycle: a finder over freshly verified metadata and the client that
 // downloads through it.
 type Source struct {
 	Finder *finder.Finder
-	Client *verify.Client
+	Client *tuf.Client
 }
 
 // Config configures a Server.
@@ -131,7 +131,7 @@ func (s *Server) source() (*Source, error) {
 	src := s.src.Load()
 	if src.Client != nil {
 		if exp := src.Client.Expires(); !exp.IsZero() && time.Now().After(exp) {
-			return nil, &verify.VerificationError{Path: "timestamp.json", Role: "timestamp",
+			return nil, &tuf.VerificationError{Path: "timestamp.json", Role: "timestamp",
 				Reason: fmt.Sprintf("the trusted metadata expired at %s and no refresh has succeeded since", exp.UTC().Format(time.RFC3339))}
 		}
 	}

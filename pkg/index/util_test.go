@@ -9,7 +9,7 @@ import (
 
 	"github.com/tufpip/tufpip/internal/tuftest"
 	"github.com/tufpip/tufpip/pkg/finder"
-	"github.com/tufpip/tufpip/pkg/verify"
+	"github.com/tufpip/tufpip/pkg/tuf"
 )
 
 func mustURL(s string) *url.URL {
@@ -29,7 +29,7 @@ func sha256hex(b []byte) string {
 // refresh each call, with tufDir as the TUF cache.
 func opener(repo *tuftest.Repo, srv *tuftest.Server, tufDir, requireRole string) func(context.Context) (*Source, error) {
 	return func(ctx context.Context) (*Source, error) {
-		c, err := verify.Open(ctx, verify.Config{MetadataURL: srv.MetadataURL, TargetsURL: srv.TargetsURL,
+		c, err := tuf.Open(ctx, tuf.Config{MetadataURL: srv.MetadataURL, TargetsURL: srv.TargetsURL,
 			TrustedRoot: repo.RootJSON(), CacheDir: tufDir})
 		if err != nil {
 			return nil, err

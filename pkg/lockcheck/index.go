@@ -8,7 +8,7 @@ import (
 	"github.com/tufpip/tufpip/pkg/finder"
 	"github.com/tufpip/tufpip/pkg/lockfile"
 	"github.com/tufpip/tufpip/pkg/pep440"
-	"github.com/tufpip/tufpip/pkg/verify"
+	"github.com/tufpip/tufpip/pkg/tuf"
 )
 
 // index is a project's trusted files by hash, split by whether they belong to the locked
@@ -82,7 +82,7 @@ func evidence(proj *finder.Project, f *finder.File) map[string]string {
 
 // sameRole reports whether two targets were vouched for by the same role, identified by its
 // place in the delegation tree.
-func sameRole(a, b *verify.Target) bool {
+func sameRole(a, b *tuf.Target) bool {
 	if a == nil || b == nil {
 		return false
 	}

@@ -30,7 +30,7 @@ import (
 	"github.com/tufpip/tufpip/pkg/lockfile"
 	"github.com/tufpip/tufpip/pkg/pep440"
 	"github.com/tufpip/tufpip/pkg/simpleindex"
-	"github.com/tufpip/tufpip/pkg/verify"
+	"github.com/tufpip/tufpip/pkg/tuf"
 )
 
 // Status is the verdict on one entry.
@@ -255,9 +255,9 @@ func (c *checker) lookupFailed(err error) Result {
 	c.r.Err = err
 	hint := ""
 	switch {
-	case verify.IsVerification(err):
+	case tuf.IsVerification(err):
 		hint = hintVerification
-	case verify.IsNetwork(err):
+	case tuf.IsNetwork(err):
 		hint = hintNetwork
 	}
 	return c.fail(Error, hint, "%v", err)
