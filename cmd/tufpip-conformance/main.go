@@ -173,5 +173,5 @@ func cached(local string, t *tuf.Target) bool {
 		return false
 	}
 	defer f.Close()
-	return tuf.VerifyFile(f, t.Length, t.Hashes) == nil
+	return tuf.CheckFile(f, t.Length, t.Hashes) == nil
 }

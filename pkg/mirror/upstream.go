@@ -189,10 +189,10 @@ func (u *Upstream) Download(ctx context.Context, project string, f simpleindex.F
 	}
 	sum := sha256.New()
 	cw := &countingWriter{progress: progress}
-	// tuf.VerifyFile reads at most size+1 bytes when the size is known; the limit
+	// tuf.CheckFile reads at most size+1 bytes when the size is known; the limit
 	// bounds the rest.
 	r := io.TeeReader(io.LimitReader(b, limit+1), io.MultiWriter(tmp, sum, cw))
-	if err := tuf.VerifyFile(r, f.Size, hashes); err != nil {
+	if err := tuf.CheckFile(r, f.Size, hashes); err != nil {
 		var ve *tuf.VerificationError
 		if errors.As(err, &ve) {
 			return "", 0, &HashMismatchError{Project: project, Filename: f.Filename, Reason: byPage(ve.Reason)}
@@ -222,7 +222,7 @@ func (u *Upstream) Metadata(ctx context.Context, project string, f simpleindex.F
 	if err != nil {
 		return nil, &UpstreamError{Project: project, URL: redact(f.URL + ".metadata"), Err: u.scrub(err)}
 	}
-	if err := tuf.VerifyFile(bytes.NewReader(data), -1, hashes); err != nil {
+	if err := tuf.CheckFile(bytes.NewReader(data), -1, hashes); err != nil {
 		var ve *tuf.VerificationError
 		if errors.As(err, &ve) {
 			return nil, &HashMismatchError{Project: project, Filename: f.Filename + ".metadata", Reason: byPage(ve.Reason)}

@@ -282,7 +282,7 @@ func TestFetchRejects(t *testing.T) {
 	}
 }
 
-func TestVerifyFile(t *testing.T) {
+func TestCheckFile(t *testing.T) {
 	data := []byte("distribution")
 	tg := targetFor("x", data, "sha256", "sha384", "sha512")
 	upper := map[string]string{"SHA256": strings.ToUpper(tg.Hashes["sha256"])}
@@ -304,7 +304,7 @@ func TestVerifyFile(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := VerifyFile(bytes.NewReader(tt.data), tt.length, tt.hashes)
+			err := CheckFile(bytes.NewReader(tt.data), tt.length, tt.hashes)
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("err = %v, wantErr %v", err, tt.wantErr)
 			}

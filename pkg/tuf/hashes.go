@@ -134,13 +134,13 @@ func (m *memReader) Read(p []byte) (int, error) {
 // onlyReader hides WriterTo/ReaderFrom so CopyBuffer uses our buffer size.
 type onlyReader struct{ io.Reader }
 
-// VerifyFile checks that r yields exactly length bytes (length < 0: unknown,
+// CheckFile checks that r yields exactly length bytes (length < 0: unknown,
 // not checked) whose every listed hash matches. hashes maps algorithm to hex;
 // sha256, sha384 and sha512 are supported and any other algorithm is
 // rejected. Memory use is constant. It is for files trusted through a page
 // hash as well as TUF targets; a mismatch is a *VerificationError without a
 // Path, which the caller may fill in.
-func VerifyFile(r io.Reader, length int64, hashes map[string]string) error {
+func CheckFile(r io.Reader, length int64, hashes map[string]string) error {
 	lower := make(map[string]string, len(hashes))
 	for alg, h := range hashes {
 		lower[strings.ToLower(alg)] = strings.ToLower(h)

@@ -48,9 +48,9 @@ func (r *Repo) loadKey(keyName string) (signature.Signer, error) {
 	return s, err
 }
 
-// verifyOwn checks that m carries a valid signature by the key that signs role, when that
+// checkOwnSignature checks that m carries a valid signature by the key that signs role, when that
 // key is available. It uses go-tuf's own VerifyDelegate with a one-key delegator.
-func verifyOwn[T metadata.Roles](r *Repo, role string, m *metadata.Metadata[T], path string) error {
+func checkOwnSignature[T metadata.Roles](r *Repo, role string, m *metadata.Metadata[T], path string) error {
 	s := r.signerFor(keyFor(role))
 	if s == nil {
 		return nil

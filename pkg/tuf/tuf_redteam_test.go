@@ -140,10 +140,10 @@ func TestRedteamDownloadDoesNotFollowSymlinkAtDest(t *testing.T) {
 }
 
 // Page hashes: case does not matter, weak algorithms never count.
-func TestRedteamVerifyFileHashRules(t *testing.T) {
+func TestRedteamCheckFileHashRules(t *testing.T) {
 	data := []byte("bytes")
 	h := targetFor("x", data, "sha256").Hashes["sha256"]
-	if err := VerifyFile(bytes.NewReader(data), -1, map[string]string{"SHA256": strings.ToUpper(h)}); err != nil {
+	if err := CheckFile(bytes.NewReader(data), -1, map[string]string{"SHA256": strings.ToUpper(h)}); err != nil {
 		t.Errorf("upper-case sha256 refused: %v", err)
 	}
 	for _, hs := range []map[string]string{
@@ -153,8 +153,8 @@ func TestRedteamVerifyFileHashRules(t *testing.T) {
 		{},
 		{"sha256": h[:62]},
 	} {
-		if err := VerifyFile(bytes.NewReader(data), -1, hs); !IsVerification(err) {
-			t.Errorf("VerifyFile with %v = %v, want a verification error", hs, err)
+		if err := CheckFile(bytes.NewReader(data), -1, hs); !IsVerification(err) {
+			t.Errorf("CheckFile with %v = %v, want a verification error", hs, err)
 		}
 	}
 }
