@@ -11,9 +11,9 @@ import (
 	"github.com/tufpip/tufpip/pkg/tuf"
 )
 
-// index is a project's trusted files by hash, split by whether they belong to the locked
+// hashTable is a project's trusted files by hash, split by whether they belong to the locked
 // version, so a wrong hash can be told apart from a hash of another release.
-type index struct {
+type hashTable struct {
 	version []*finder.File
 	byHash  map[string]*finder.File // "alg:hex" -> trusted file of the locked version
 	other   map[string]*finder.File // "alg:hex" -> trusted file of another version
@@ -22,30 +22,30 @@ type index struct {
 	unvouched map[string]*finder.File
 }
 
-func newIndex(proj *finder.Project, want pep440.Version, requireRole string) *index {
-	ix := &index{byHash: map[string]*finder.File{}, other: map[string]*finder.File{}, algs: map[string]bool{}, unvouched: map[string]*finder.File{}}
+func newHashTable(proj *finder.Project, want pep440.Version, requireRole string) *hashTable {
+	ht := &hashTable{byHash: map[string]*finder.File{}, other: map[string]*finder.File{}, algs: map[string]bool{}, unvouched: map[string]*finder.File{}}
 	for _, f := range proj.Files {
 		if requireRole != "" && !vouched(proj, f, requireRole) {
 			// The finder applies the policy already; a view built without it must not
 			// let a file through that the required role never vouched for.
 			for alg, h := range evidence(proj, f) {
-				ix.unvouched[alg+":"+h] = f
+				ht.unvouched[alg+":"+h] = f
 			}
 			continue
 		}
-		into, mine := ix.other, f.Dist.Version.Compare(want) == 0
+		into, mine := ht.other, f.Dist.Version.Compare(want) == 0
 		if mine {
-			into = ix.byHash
-			ix.version = append(ix.version, f)
+			into = ht.byHash
+			ht.version = append(ht.version, f)
 		}
 		for alg, h := range evidence(proj, f) {
 			if mine {
-				ix.algs[alg] = true
+				ht.algs[alg] = true
 			}
 			into[alg+":"+h] = f
 		}
 	}
-	return ix
+	return ht
 }
 
 // vouched reports whether the required role vouches for f: it listed the file as a target,
