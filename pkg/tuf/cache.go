@@ -22,9 +22,9 @@ import (
 	"github.com/tufpip/tufpip/internal/atomicfile"
 )
 
-// layout says where one repository's cache lives. go-tuf owns the files in
+// cacheDirs says where one repository's cache lives. go-tuf owns the files in
 // metaDir (unversioned <role>.json); we add the root history and the lock.
-type layout struct {
+type cacheDirs struct {
 	baseDir    string // the folder the cache lives in (--cache-dir), checked but not ours alone
 	metaDir    string // go-tuf's LocalMetadataDir: root, timestamp, snapshot, targets
 	delegated  string // delegated roles, named by role: never beside the trusted top-level files
@@ -33,12 +33,12 @@ type layout struct {
 	lockPath   string
 }
 
-func newLayout(cfg Config) (layout, error) {
+func newCacheDirs(cfg Config) (cacheDirs, error) {
 	switch {
 	case cfg.MetadataDir != "":
 		// The conformance suite reads delegated roles back from the metadata folder
 		// itself (CLIENT-CLI.md); checkRoleName keeps them from colliding there.
-		l := layout{
+		l := cacheDirs{
 			metaDir:    cfg.MetadataDir,
 			delegated:  cfg.MetadataDir,
 			targetsDir: cfg.TargetsDir,
@@ -50,7 +50,7 @@ func newLayout(cfg Config) (layout, error) {
 		}
 		return l, nil
 	case cfg.CacheDir != "":
-		return layout{
+		return cacheDirs{
 			baseDir:    filepath.Dir(filepath.Clean(cfg.CacheDir)),
 			metaDir:    filepath.Join(cfg.CacheDir, "metadata"),
 			delegated:  filepath.Join(cfg.CacheDir, "metadata", "delegated"),
@@ -59,13 +59,13 @@ func newLayout(cfg Config) (layout, error) {
 			lockPath:   filepath.Join(cfg.CacheDir, ".lock"),
 		}, nil
 	}
-	return layout{}, errors.New("verify: config needs a cache directory")
+	return cacheDirs{}, errors.New("verify: config needs a cache directory")
 }
 
 // ensure creates the cache folders and checks each one, and the folder the cache lives in,
 // as ssh checks its files: owned by the user and writable by no one else. Whoever can write
 // to one of them can rename the cache away, and with it the rollback protection.
-func (l layout) ensure() error {
+func (l cacheDirs) ensure() error {
 	dirs := []string{filepath.Dir(l.lockPath), l.metaDir, l.delegated, l.targetsDir, l.historyDir}
 	if l.baseDir != "" {
 		dirs = append([]string{l.baseDir}, dirs...)
@@ -81,13 +81,13 @@ func (l layout) ensure() error {
 	return nil
 }
 
-// topLevelFiles are the only metadata files kept directly in metaDir in the CacheDir layout.
+// topLevelFiles are the only metadata files kept directly in metaDir in the CacheDir arrangement.
 var topLevelFiles = map[string]bool{"root.json": true, "timestamp.json": true, "snapshot.json": true, "targets.json": true}
 
 // removeStrayDelegated deletes delegated roles an older tufpip cached beside the top-level
 // files: they are never read from there any more, and a role named after a top-level file
 // was how a delegation could overwrite trust state.
-func removeStrayDelegated(l layout, log *slog.Logger) {
+func removeStrayDelegated(l cacheDirs, log *slog.Logger) {
 	if l.delegated == l.metaDir {
 		return
 	}
@@ -107,7 +107,7 @@ func removeStrayDelegated(l layout, log *slog.Logger) {
 // lock takes the exclusive inter-process lock on the cache. go-tuf has no
 // locking (docs/reference.md, item 6); without it two tufpip processes refreshing at
 // once can read each other's half-replaced state.
-func (l layout) lock(ctx context.Context) (func(), error) {
+func (l cacheDirs) lock(ctx context.Context) (func(), error) {
 	fl := flock.New(l.lockPath, flock.SetPermissions(0o600))
 	ok, err := fl.TryLockContext(ctx, 20*time.Millisecond)
 	if err != nil {
@@ -149,7 +149,7 @@ func rootVersion(name string) (int64, bool) {
 // overwrites root.json with whatever we pass (docs/reference.md, item 7), so passing
 // the bootstrap root blindly would downgrade trust after every rotation;
 // passing the cached root blindly would trust whatever is on disk.
-func chooseRoot(bootstrap []byte, l layout, log *slog.Logger) (root []byte, err error) {
+func chooseRoot(bootstrap []byte, l cacheDirs, log *slog.Logger) (root []byte, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			root, err = nil, recovered(r, "root.json")
@@ -192,7 +192,7 @@ func chooseRoot(bootstrap []byte, l layout, log *slog.Logger) (root []byte, err 
 
 // recordRoots keeps the root files go-tuf accepted during a refresh, so the
 // next run can verify the chain to the cached root.json.
-func recordRoots(l layout, seen map[int64][]byte, accepted int64) error {
+func recordRoots(l cacheDirs, seen map[int64][]byte, accepted int64) error {
 	for v, data := range seen {
 		if v > accepted {
 			continue // fetched but rejected by go-tuf
@@ -208,7 +208,7 @@ func recordRoots(l layout, seen map[int64][]byte, accepted int64) error {
 // even parse. go-tuf falls back to the remote copy only when a cached file
 // fails verification; a syntax error blocks every later refresh instead
 // (docs/reference.md, item 8). Returns the names removed.
-func removeCorrupt(l layout, log *slog.Logger) []string {
+func removeCorrupt(l cacheDirs, log *slog.Logger) []string {
 	entries, err := os.ReadDir(l.metaDir)
 	if err != nil {
 		return nil

@@ -46,7 +46,7 @@ type Config struct {
 	// over windows of 2×IdleTimeout (slow retrieval); 0 = 1 KiB/s, <0 = none.
 	MinRate int64
 
-	// MetadataDir and TargetsDir replace the CacheDir layout when set: go-tuf
+	// MetadataDir and TargetsDir replace the CacheDir folders when set: go-tuf
 	// keeps its unversioned metadata files directly in MetadataDir. The
 	// conformance client needs this; tufpip itself uses CacheDir.
 	MetadataDir string
@@ -59,7 +59,7 @@ type Config struct {
 // lock.
 type Client struct {
 	cfg        Config
-	l          layout
+	l          cacheDirs
 	targetsURL string
 	fetcher    *Fetcher
 	tf         *tufFetcher
@@ -103,7 +103,7 @@ func newClient(cfg Config) (*Client, error) {
 	if err := CheckBaseURL(targetsURL); err != nil {
 		return nil, fmt.Errorf("verify: targets url: %w", err)
 	}
-	l, err := newLayout(cfg)
+	l, err := newCacheDirs(cfg)
 	if err != nil {
 		return nil, err
 	}
