@@ -1,6 +1,6 @@
 // Command tufpip-conformance speaks the TUF conformance suite's client
 // protocol (theupdateframework/tuf-conformance, CLIENT-CLI.md) on top of
-// pkg/verify, so the public suite exercises the same fetcher, cache and
+// pkg/tuf, so the public suite exercises the same fetcher, cache and
 // download code tufpip uses:
 //
 //	tufpip-conformance --metadata-dir DIR init TRUSTED_ROOT

@@ -193,9 +193,9 @@ func cacheKey(metadataURL string) string {
 	return host + "-" + hex.EncodeToString(sum[:6])
 }
 
-// checkRepoURLs checks the metadata and targets URLs with pkg/verify's own rule, so that
+// checkRepoURLs checks the metadata and targets URLs with pkg/tuf's own rule, so that
 // what the client would refuse is a usage error (exit 2) here, and returns the targets URL,
-// derived as pkg/verify derives it when none is given.
+// derived as pkg/tuf derives it when none is given.
 func checkRepoURLs(metadataURL, targetsURL string) (string, error) {
 	if err := checkURL("--metadata-url", metadataURL); err != nil {
 		return "", err

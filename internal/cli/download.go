@@ -8,7 +8,7 @@ import (
 	"github.com/tufpip/tufpip/pkg/tuf"
 )
 
-// download streams one trusted file into dest through pkg/verify: nothing unverified is
+// download streams one trusted file into dest through pkg/tuf: nothing unverified is
 // ever left at dest. On a terminal, stderr shows a progress bar.
 func (a *App) download(ctx context.Context, sess *session, f *finder.File, dest string) error {
 	a.Logger.Debug("downloading", "file", f.File.Filename, "role", f.Role, "url", sess.client.TargetURL(f.Target))

@@ -26,7 +26,7 @@ const benchChildEnv = "TUFPIP_VERIFY_BENCH_CHILD"
 // (VmHWM) and wall time, next to sha256sum over the same file. Peak RSS
 // must stay under 64 MiB whatever the target's size. Run it with
 //
-//	go test ./pkg/verify -run '^$' -bench Download1GiB -benchtime 1x
+//	go test ./pkg/tuf -run '^$' -bench Download1GiB -benchtime 1x
 func BenchmarkDownload1GiB(b *testing.B) {
 	const size = 1 << 30
 	dir := b.TempDir()

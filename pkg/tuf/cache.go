@@ -59,7 +59,7 @@ func newCacheDirs(cfg Config) (cacheDirs, error) {
 			lockPath:   filepath.Join(cfg.CacheDir, ".lock"),
 		}, nil
 	}
-	return cacheDirs{}, errors.New("verify: config needs a cache directory")
+	return cacheDirs{}, errors.New("tuf: config needs a cache directory")
 }
 
 // ensure creates the cache folders and checks each one, and the folder the cache lives in,

@@ -88,20 +88,20 @@ func Open(ctx context.Context, cfg Config) (*Client, error) {
 
 func newClient(cfg Config) (*Client, error) {
 	if len(cfg.TrustedRoot) == 0 {
-		return nil, errors.New("verify: no trusted root given (tufpip never trusts a root fetched on first use)")
+		return nil, errors.New("tuf: no trusted root given (tufpip never trusts a root fetched on first use)")
 	}
 	if err := CheckBaseURL(cfg.MetadataURL); err != nil {
-		return nil, fmt.Errorf("verify: metadata url: %w", err)
+		return nil, fmt.Errorf("tuf: metadata url: %w", err)
 	}
 	targetsURL := cfg.TargetsURL
 	if targetsURL == "" {
 		var ok bool
 		if targetsURL, ok = DefaultTargetsURL(cfg.MetadataURL); !ok {
-			return nil, fmt.Errorf("verify: no targets url, and metadata url %q does not end in /metadata to find one beside it", cfg.MetadataURL)
+			return nil, fmt.Errorf("tuf: no targets url, and metadata url %q does not end in /metadata to find one beside it", cfg.MetadataURL)
 		}
 	}
 	if err := CheckBaseURL(targetsURL); err != nil {
-		return nil, fmt.Errorf("verify: targets url: %w", err)
+		return nil, fmt.Errorf("tuf: targets url: %w", err)
 	}
 	l, err := newCacheDirs(cfg)
 	if err != nil {
@@ -208,7 +208,7 @@ func (c *Client) refreshOnce(ctx context.Context) (up *updater.Updater, err erro
 	}
 	ucfg, err := config.New(c.cfg.MetadataURL, root)
 	if err != nil {
-		return nil, fmt.Errorf("verify: %w", err)
+		return nil, fmt.Errorf("tuf: %w", err)
 	}
 	ucfg.Fetcher = c.tf
 	ucfg.LocalMetadataDir = c.l.metaDir
@@ -309,7 +309,7 @@ func (c *Client) Expires() time.Time {
 
 func (c *Client) trusted() (*updater.Updater, error) {
 	if c.up == nil {
-		return nil, errors.New("verify: no trusted metadata: the last refresh failed")
+		return nil, errors.New("tuf: no trusted metadata: the last refresh failed")
 	}
 	return c.up, nil
 }

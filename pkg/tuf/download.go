@@ -79,7 +79,7 @@ func (t *Target) mismatch(reason string) error {
 // check rejects a Target we could not fully verify before any download.
 func (t *Target) check() error {
 	if t == nil {
-		return errors.New("verify: nil target")
+		return errors.New("tuf: nil target")
 	}
 	if t.Length < 0 && t.URL == "" {
 		return t.mismatch(fmt.Sprintf("negative length %d %s", t.Length, signedBy(t)))
@@ -213,7 +213,7 @@ func (c *Client) Fetch(ctx context.Context, t *Target) ([]byte, error) {
 		return nil, err
 	}
 	if t.Length > maxFetch {
-		return nil, fmt.Errorf("verify: %s is %d bytes, too large to fetch into memory", t.Path, t.Length)
+		return nil, fmt.Errorf("tuf: %s is %d bytes, too large to fetch into memory", t.Path, t.Length)
 	}
 	limit := t.Length
 	if limit < 0 { // a page-hash file of unknown size (PageFile): the hashes decide

@@ -146,4 +146,4 @@ func (r *role) paths(prefix, suffix string, fn func(string) bool) {
 // are a part of the list.
 type ListTruncatedError struct{ Reason string }
 
-func (e *ListTruncatedError) Error() string { return "verify: listing cut short: " + e.Reason }
+func (e *ListTruncatedError) Error() string { return "tuf: listing cut short: " + e.Reason }

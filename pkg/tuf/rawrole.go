@@ -136,7 +136,7 @@ func memberSpans(b []byte, start, end int) (targetIndex, bool) {
 }
 
 // errFallback means the role uses a key type only go-tuf verifies: load it through go-tuf.
-var errFallback = errors.New("verify: key type not handled by tufpip's own loader")
+var errFallback = errors.New("tuf: key type not handled by tufpip's own loader")
 
 // parseRawRole canonicalises data and reads the fields tufpip uses from the canonical
 // bytes. It checks the shape only; verifyBy and checkRawRole decide trust.
