@@ -1,6 +1,6 @@
 // Command tufpip-conformance speaks the TUF conformance suite's client
 // protocol (theupdateframework/tuf-conformance, CLIENT-CLI.md) on top of
-// pkg/verify, so the public suite exercises the same fetcher, cache and
+// pkg/tuf, so the public suite exercises the same fetcher, cache and
 // download code tufpip uses:
 //
 //	tufpip-conformance --metadata-dir DIR init TRUSTED_ROOT
@@ -28,7 +28,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tufpip/tufpip/pkg/verify"
+	"github.com/tufpip/tufpip/pkg/tuf"
 )
 
 type names []string
@@ -102,7 +102,7 @@ func initDir(o options, root string) error {
 	return os.WriteFile(filepath.Join(o.metadataDir, "root.json"), data, 0o600)
 }
 
-func open(ctx context.Context, o options, log *slog.Logger) (*verify.Client, error) {
+func open(ctx context.Context, o options, log *slog.Logger) (*tuf.Client, error) {
 	if o.metadataDir == "" || o.metadataURL == "" {
 		return nil, errors.New("--metadata-dir and --metadata-url are required")
 	}
@@ -114,7 +114,7 @@ func open(ctx context.Context, o options, log *slog.Logger) (*verify.Client, err
 	if err != nil {
 		return nil, err
 	}
-	return verify.Open(ctx, verify.Config{
+	return tuf.Open(ctx, tuf.Config{
 		MetadataURL:   o.metadataURL,
 		TargetsURL:    o.targetBaseURL,
 		TrustedRoot:   root,
@@ -167,11 +167,11 @@ func download(ctx context.Context, o options, log *slog.Logger) error {
 	return nil
 }
 
-func cached(local string, t *verify.Target) bool {
+func cached(local string, t *tuf.Target) bool {
 	f, err := os.Open(local)
 	if err != nil {
 		return false
 	}
 	defer f.Close()
-	return verify.VerifyFile(f, t.Length, t.Hashes) == nil
+	return tuf.CheckFile(f, t.Length, t.Hashes) == nil
 }

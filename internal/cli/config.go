@@ -16,7 +16,7 @@ import (
 
 	"github.com/tufpip/tufpip/internal/atomicfile"
 	"github.com/tufpip/tufpip/pkg/simpleindex"
-	"github.com/tufpip/tufpip/pkg/verify"
+	"github.com/tufpip/tufpip/pkg/tuf"
 )
 
 // config is the saved state of `tufpip init`: named repositories and which one is the default.
@@ -225,15 +225,15 @@ func cacheKey(metadataURL string) string {
 	return host + "-" + hex.EncodeToString(sum[:6])
 }
 
-// checkRepoURLs checks the metadata and targets URLs with pkg/verify's own rule, so that
+// checkRepoURLs checks the metadata and targets URLs with pkg/tuf's own rule, so that
 // what the client would refuse is a usage error (exit 2) here, and returns the targets URL,
-// derived as pkg/verify derives it when none is given.
+// derived as pkg/tuf derives it when none is given.
 func checkRepoURLs(metadataURL, targetsURL string) (string, error) {
 	if err := checkURL("--metadata-url", metadataURL); err != nil {
 		return "", err
 	}
 	if targetsURL == "" {
-		derived, ok := verify.DefaultTargetsURL(metadataURL)
+		derived, ok := tuf.DefaultTargetsURL(metadataURL)
 		if !ok {
 			return "", usageErrorf("pass --targets-url URL (the URL that target paths are relative to)",
 				"no targets URL for repository %s", metadataURL)
@@ -244,7 +244,7 @@ func checkRepoURLs(metadataURL, targetsURL string) (string, error) {
 }
 
 func checkURL(flag, raw string) error {
-	if verify.CheckBaseURL(raw) != nil {
+	if tuf.CheckBaseURL(raw) != nil {
 		return usageErrorf("use an absolute http(s) URL such as https://example.org/metadata/", "%s %q is not a usable URL", flag, raw)
 	}
 	return nil

@@ -5,16 +5,16 @@ import (
 	"io"
 
 	"github.com/tufpip/tufpip/pkg/finder"
-	"github.com/tufpip/tufpip/pkg/verify"
+	"github.com/tufpip/tufpip/pkg/tuf"
 )
 
-// download streams one trusted file into dest through pkg/verify: nothing unverified is
+// download streams one trusted file into dest through pkg/tuf: nothing unverified is
 // ever left at dest. On a terminal, stderr shows a progress bar.
 func (a *App) download(ctx context.Context, sess *session, f *finder.File, dest string) error {
 	a.Logger.Debug("downloading", "file", f.File.Filename, "role", f.Role, "url", sess.client.TargetURL(f.Target))
-	var opts []verify.DownloadOption
+	var opts []tuf.DownloadOption
 	if a.IO.ErrTTY && !a.flags.quiet {
-		opts = append(opts, verify.WithProgress(func(total int64) io.Writer {
+		opts = append(opts, tuf.WithProgress(func(total int64) io.Writer {
 			return newProgressBar(a.IO.ErrOut, f.File.Filename, total, nil)
 		}))
 	}

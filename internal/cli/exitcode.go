@@ -11,7 +11,7 @@ import (
 	"github.com/tufpip/tufpip/pkg/mirror"
 	"github.com/tufpip/tufpip/pkg/repo"
 	"github.com/tufpip/tufpip/pkg/resolve"
-	"github.com/tufpip/tufpip/pkg/verify"
+	"github.com/tufpip/tufpip/pkg/tuf"
 )
 
 // The exit codes are a contract with scripts (docs/design.md): change them only with the README.
@@ -96,15 +96,15 @@ func exitCode(err error) int {
 			return ExitVerification
 		}
 		return ExitError
-	case verify.IsVerification(err), errors.As(err, &fe):
+	case tuf.IsVerification(err), errors.As(err, &fe):
 		return ExitVerification
-	case errors.As(err, &np), verify.IsNotFound(err), errors.As(err, &errNoMatch{}), errors.As(err, &qe) && qe.NoMatch:
+	case errors.As(err, &np), tuf.IsNotFound(err), errors.As(err, &errNoMatch{}), errors.As(err, &qe) && qe.NoMatch:
 		return ExitNoMatch
 	case errors.As(err, &qe):
 		return ExitUsage
 	case errors.As(err, &ur), errors.As(err, &re):
 		return ExitUsage
-	case verify.IsNetwork(err):
+	case tuf.IsNetwork(err):
 		return ExitError
 	case errors.Is(err, context.Canceled):
 		return ExitInterrupted
@@ -142,7 +142,7 @@ func typedHint(err error) string {
 		gu *guard.UsageError
 		lu *lockfile.UnsupportedError
 		np *finder.NoPageError
-		uc *verify.UnsafeCacheError
+		uc *tuf.UnsafeCacheError
 	)
 	switch {
 	case errors.As(err, &gr):
@@ -159,9 +159,9 @@ func typedHint(err error) string {
 		return "the project is vouched for only by " + np.Roles[0] + "; drop --require-role to accept it"
 	case errors.As(err, &np):
 		return "check the project name, or whether this repository serves it (tufpip --repo NAME ...)"
-	case verify.IsVerification(err):
+	case tuf.IsVerification(err):
 		return "the repository or something between it and you served data that does not verify; do not install from it until this is explained"
-	case verify.IsNetwork(err):
+	case tuf.IsNetwork(err):
 		return "check the URL and your connection; tufpip retries only connection errors and 5xx"
 	}
 	return ""

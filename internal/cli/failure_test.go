@@ -6,24 +6,24 @@ import (
 
 	"github.com/tufpip/tufpip/internal/tuftest"
 	"github.com/tufpip/tufpip/pkg/finder"
-	"github.com/tufpip/tufpip/pkg/index"
-	"github.com/tufpip/tufpip/pkg/verify"
+	"github.com/tufpip/tufpip/pkg/indexserver"
+	"github.com/tufpip/tufpip/pkg/tuf"
 )
 
 // A refused page is reported as the page, whatever its text: "page of P: " is added when
 // the failure is of the repository's metadata, even if that text happens to contain P (a
 // project named like a role), and not when it is of the page itself.
 func TestFailureErrorNamesThePageOnce(t *testing.T) {
-	meta := &verify.VerificationError{Path: "stable.json", Role: "stable", Reason: "signature threshold not met"}
+	meta := &tuf.VerificationError{Path: "stable.json", Role: "stable", Reason: "signature threshold not met"}
 	page := &finder.PageError{Project: "foobar", Path: "simple/foobar/index.html",
-		Err: &verify.VerificationError{Path: "simple/foobar/index.html", Reason: "sha256 does not match the hash signed by role stable"}}
+		Err: &tuf.VerificationError{Path: "simple/foobar/index.html", Reason: "sha256 does not match the hash signed by role stable"}}
 	for _, tc := range []struct {
-		f    index.Failure
+		f    indexserver.Failure
 		want string
 	}{
-		{index.Failure{Project: "stable", Err: meta}, "page of stable: stable.json: signature threshold not met"},
-		{index.Failure{Project: "foobar", Err: meta}, "page of foobar: stable.json: signature threshold not met"},
-		{index.Failure{Project: "foobar", Err: page}, "simple/foobar/index.html: sha256 does not match the hash signed by role stable"},
+		{indexserver.Failure{Project: "stable", Err: meta}, "page of stable: stable.json: signature threshold not met"},
+		{indexserver.Failure{Project: "foobar", Err: meta}, "page of foobar: stable.json: signature threshold not met"},
+		{indexserver.Failure{Project: "foobar", Err: page}, "simple/foobar/index.html: sha256 does not match the hash signed by role stable"},
 	} {
 		if got := failureError(tc.f).Error(); got != tc.want {
 			t.Errorf("project %s, %v:\n got %q\nwant %q", tc.f.Project, tc.f.Err, got, tc.want)

@@ -10,7 +10,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 	"github.com/tufpip/tufpip/internal/atomicfile"
-	"github.com/tufpip/tufpip/pkg/verify"
+	"github.com/tufpip/tufpip/pkg/tuf"
 )
 
 func init() { register(newInitCmd) }
@@ -112,13 +112,13 @@ func tryRepository(ctx context.Context, app *App, o initOptions, root []byte) er
 	if err != nil {
 		return err
 	}
-	client, err := verify.Open(ctx, verify.Config{
+	client, err := tuf.Open(ctx, tuf.Config{
 		MetadataURL: o.metadataURL, TargetsURL: o.targetsURL, TrustedRoot: root,
 		CacheDir: filepath.Join(base, cacheKey(o.metadataURL)), UserAgent: UserAgent(), Retries: 2, Logger: app.Logger,
 	})
 	if err != nil {
 		hint := "check --metadata-url and your connection, or pass --offline to save it without checking"
-		if verify.IsVerification(err) {
+		if tuf.IsVerification(err) {
 			hint = "the repository's metadata does not verify with " + o.root + ": is it this repository's root.json? (--offline saves it without checking)"
 		}
 		return withHint(fmt.Errorf("checking %s: %w", o.metadataURL, err), hint)

@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-// A metadata URL pkg/verify cannot use is a usage error found before any client is opened
+// A metadata URL pkg/tuf cannot use is a usage error found before any client is opened
 // (exit 2), for a one-off repository and for tufpip init alike; it used to pass the CLI's
 // check (file:// was allowed) and fail in the library with exit 1.
 func TestUnusableRepositoryURLsAreUsageErrors(t *testing.T) {

@@ -10,7 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/tufpip/tufpip/internal/guard"
-	"github.com/tufpip/tufpip/pkg/index"
+	"github.com/tufpip/tufpip/pkg/indexserver"
 )
 
 // tufpip install / download / pip: pip with tufpip's verifying index as its only index.
@@ -198,10 +198,10 @@ func runPipWrapper(ctx context.Context, app *App, o *pipRunOptions) error {
 // index refused and every attempt to reach another host is reported after the child's own
 // output, and makes the run a verification failure (exit 3); otherwise the child's exit code
 // passes through, after failed, which explains a failure when set.
-func (app *App) childResult(ctx context.Context, tool string, ix *index.Server, sb *guard.Sandbox, code int, runErr error, failed func()) error {
+func (app *App) childResult(ctx context.Context, tool string, ix *indexserver.Server, sb *guard.Sandbox, code int, runErr error, failed func()) error {
 	fails := ix.Failures()
 	if att := sb.Attempts(); len(att) > 0 {
-		fails = append(fails, index.Failure{Err: &guard.OutsideError{Tool: tool, Attempts: att}})
+		fails = append(fails, indexserver.Failure{Err: &guard.OutsideError{Tool: tool, Attempts: att}})
 	}
 	if len(fails) > 0 {
 		reportFailures(app.IO.ErrOut, fails)

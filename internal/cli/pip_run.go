@@ -12,8 +12,8 @@ import (
 
 	"github.com/tufpip/tufpip/internal/guard"
 	"github.com/tufpip/tufpip/pkg/finder"
-	"github.com/tufpip/tufpip/pkg/index"
-	"github.com/tufpip/tufpip/pkg/verify"
+	"github.com/tufpip/tufpip/pkg/indexserver"
+	"github.com/tufpip/tufpip/pkg/tuf"
 )
 
 // interruptGrace is how long pip gets to stop on its own after tufpip is interrupted: a
@@ -70,15 +70,15 @@ func runChild(ctx context.Context, streams *IOStreams, python string, args, env 
 	return 0, err
 }
 
-// refusedLater is the wrappers' index.Config.OnRefusal: the wrapper reports every refused
+// refusedLater is the wrappers' indexserver.Config.OnRefusal: the wrapper reports every refused
 // file itself, once, after pip's output (reportFailures), instead of in the middle of it;
 // -v shows each as it happens.
-func (a *App) refusedLater(f index.Failure) {
+func (a *App) refusedLater(f indexserver.Failure) {
 	a.Logger.Debug("refused", "project", f.Project, "file", f.Filename, "error", f.Err)
 }
 
 // reportFailures prints each file the index refused, once, naming it and the reason.
-func reportFailures(w io.Writer, fails []index.Failure) {
+func reportFailures(w io.Writer, fails []indexserver.Failure) {
 	seen := map[string]bool{}
 	var errs []error
 	for _, f := range fails {
@@ -90,7 +90,7 @@ func reportFailures(w io.Writer, fails []index.Failure) {
 	}
 	for i, err := range errs {
 		var oe *guard.OutsideError
-		var de *index.DirectDependencyError
+		var de *indexserver.DirectDependencyError
 		switch {
 		case i < len(errs)-1:
 		case errors.As(err, &oe), errors.As(err, &de):
@@ -106,11 +106,11 @@ func reportFailures(w io.Writer, fails []index.Failure) {
 
 // failureError names the file pip asked for and why it was refused, e.g.
 // "lib-1.0-py3-none-any.whl: sha256 does not match the hash signed by role stable".
-func failureError(f index.Failure) error {
-	var ve *verify.VerificationError
+func failureError(f indexserver.Failure) error {
+	var ve *tuf.VerificationError
 	switch {
 	case f.Filename != "" && errors.As(f.Err, &ve) && ve.Reason != "":
-		return &verify.VerificationError{Path: f.Filename, Role: ve.Role, Reason: ve.Reason, Err: ve.Err}
+		return &tuf.VerificationError{Path: f.Filename, Role: ve.Role, Reason: ve.Reason, Err: ve.Err}
 	case f.Filename != "":
 		return fmt.Errorf("%s: %w", f.Filename, f.Err)
 	case f.Project != "" && !errors.As(f.Err, new(*finder.PageError)):

@@ -9,7 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tufpip/tufpip/pkg/mirror"
-	"github.com/tufpip/tufpip/pkg/verify"
+	"github.com/tufpip/tufpip/pkg/tuf"
 )
 
 func newRepoSyncCmd(app *App) *cobra.Command {
@@ -79,7 +79,7 @@ rest.`,
 			if err != nil {
 				return err
 			}
-			up, err := mirror.NewUpstream(o.upstream, &verify.Fetcher{Retries: 2, UserAgent: "tufpip-sync/" + buildVersion().Version, Logger: app.Logger}, app.Logger)
+			up, err := mirror.NewUpstream(o.upstream, &tuf.Fetcher{Retries: 2, UserAgent: "tufpip-sync/" + buildVersion().Version, Logger: app.Logger}, app.Logger)
 			if err != nil {
 				return err
 			}

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"github.com/tufpip/tufpip/pkg/index"
+	"github.com/tufpip/tufpip/pkg/indexserver"
 )
 
 func init() { register(newServeCmd) }
@@ -52,20 +52,20 @@ machine serves, so expose it to other machines only on a network you trust.`,
 }
 
 // startIndex refreshes the metadata and starts the verifying index on ln. onRefusal is
-// index.Config.OnRefusal: nil logs each refused file as it happens.
-func (a *App) startIndex(ctx context.Context, ln net.Listener, requireRole string, refresh time.Duration, publicURL string, onRefusal func(index.Failure)) (*index.Server, func(), error) {
+// indexserver.Config.OnRefusal: nil logs each refused file as it happens.
+func (a *App) startIndex(ctx context.Context, ln net.Listener, requireRole string, refresh time.Duration, publicURL string, onRefusal func(indexserver.Failure)) (*indexserver.Server, func(), error) {
 	s, err := a.settings()
 	if err != nil {
 		return nil, nil, err
 	}
-	open := func(ctx context.Context) (*index.Source, error) {
+	open := func(ctx context.Context) (*indexserver.Source, error) {
 		sess, err := a.openSession(ctx, requireRole, false)
 		if err != nil {
 			return nil, err
 		}
-		return &index.Source{Finder: sess.finder, Client: sess.client}, nil
+		return &indexserver.Source{Finder: sess.finder, Client: sess.client}, nil
 	}
-	ix, err := index.New(ctx, index.Config{
+	ix, err := indexserver.New(ctx, indexserver.Config{
 		Open: open, CacheDir: filepath.Join(s.CacheDir, "index"), RefreshEvery: refresh, Logger: a.Logger,
 		PublicURL: publicURL, OnRefusal: onRefusal,
 	})

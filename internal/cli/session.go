@@ -12,13 +12,13 @@ import (
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
 	"github.com/tufpip/tufpip/pkg/finder"
-	"github.com/tufpip/tufpip/pkg/verify"
+	"github.com/tufpip/tufpip/pkg/tuf"
 )
 
 // session is one run's view of the repository: one TUF refresh, one finder.
 type session struct {
 	settings *repoSettings
-	client   *verify.Client
+	client   *tuf.Client
 	finder   *finder.Finder
 	log      *slog.Logger
 }
@@ -30,7 +30,7 @@ func (a *App) openSession(ctx context.Context, requireRole string, explain bool)
 		return nil, err
 	}
 	a.Logger.Debug("refreshing trusted metadata", "metadata", s.MetadataURL, "root", s.RootSource, "cache", s.CacheDir)
-	client, err := verify.Open(ctx, verify.Config{
+	client, err := tuf.Open(ctx, tuf.Config{
 		MetadataURL: s.MetadataURL,
 		TargetsURL:  s.TargetsURL,
 		TrustedRoot: s.Root,
@@ -40,8 +40,8 @@ func (a *App) openSession(ctx context.Context, requireRole string, explain bool)
 		Logger:      a.Logger,
 	})
 	if err != nil {
-		var ve *verify.VerificationError
-		if errors.As(err, &ve) && ve.Path == verify.TrustedRootPath {
+		var ve *tuf.VerificationError
+		if errors.As(err, &ve) && ve.Path == tuf.TrustedRootPath {
 			// The bootstrap root is the user's own file, not something the network served:
 			// a configuration error (exit 1), not an attack.
 			return nil, withCode(ExitError, withHint(fmt.Errorf("%s: %w", s.RootSource, err),
@@ -65,7 +65,7 @@ func (a *App) openSession(ctx context.Context, requireRole string, explain bool)
 
 // checkRequireRole refuses a --require-role naming no role the repository delegates to: a
 // typo ("stabel") would otherwise reject every file as "not signed by stabel".
-func checkRequireRole(ctx context.Context, client *verify.Client, role string) error {
+func checkRequireRole(ctx context.Context, client *tuf.Client, role string) error {
 	if role == "" {
 		return nil
 	}

@@ -8,7 +8,7 @@ import (
 
 	"github.com/spf13/pflag"
 	"github.com/tufpip/tufpip/pkg/resolve"
-	"github.com/tufpip/tufpip/pkg/verify"
+	"github.com/tufpip/tufpip/pkg/tuf"
 )
 
 // targetFlags are the target-environment and candidate-preference flags, as pip download
@@ -47,7 +47,7 @@ func (t *targetFlags) options() resolve.Options {
 // --python-version/--platform/--implementation/--abi. An interpreter's facts are cached
 // in factsDir ("" for no cache), so a warm run starts no Python process.
 func (t *targetFlags) environment(ctx context.Context, factsDir string) (*resolve.Environment, error) {
-	facts := resolve.FactsCache{Dir: factsDir, Check: verify.CheckPrivateDir}
+	facts := resolve.FactsCache{Dir: factsDir, Check: tuf.CheckPrivateDir}
 	synthetic := t.pythonVersion != "" || len(t.platforms) > 0 || t.implementation != "" || len(t.abis) > 0
 	python := t.python
 	if python == "" {

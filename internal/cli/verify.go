@@ -10,7 +10,7 @@ import (
 	"github.com/tufpip/tufpip/pkg/finder"
 	"github.com/tufpip/tufpip/pkg/lockcheck"
 	"github.com/tufpip/tufpip/pkg/lockfile"
-	"github.com/tufpip/tufpip/pkg/verify"
+	"github.com/tufpip/tufpip/pkg/tuf"
 )
 
 func init() { register(newVerifyCmd) }
@@ -148,7 +148,7 @@ func runVerify(ctx context.Context, app *App, o verifyOptions, paths []string) e
 		}
 		if !res.Passed() {
 			failed[res.Status]++
-			verification = verification || verify.IsVerification(res.Err)
+			verification = verification || tuf.IsVerification(res.Err)
 		}
 		results = append(results, verifyEntry{File: e.Pos.File, Line: e.Pos.Line, Name: e.Name, Version: e.Version, Filename: e.Filename, Result: res})
 	}

@@ -11,29 +11,29 @@ import (
 
 	"github.com/tufpip/tufpip/pkg/resolve"
 	"github.com/tufpip/tufpip/pkg/simpleindex"
-	"github.com/tufpip/tufpip/pkg/verify"
+	"github.com/tufpip/tufpip/pkg/tuf"
 )
 
 // memTUF serves one page target from memory and lists no files as targets, so every file is
 // trusted through the page's sha256: the benchmark measures parsing, the trust rules and
 // pip's selection, not the network.
 type memTUF struct {
-	page *verify.Target
+	page *tuf.Target
 	data []byte
 }
 
-func (m *memTUF) Find(_ context.Context, path string, _ verify.Query) ([]*verify.Target, error) {
+func (m *memTUF) Find(_ context.Context, path string, _ tuf.Query) ([]*tuf.Target, error) {
 	if path != m.page.Path {
-		return nil, &verify.NotFoundError{Path: path}
+		return nil, &tuf.NotFoundError{Path: path}
 	}
-	return []*verify.Target{m.page}, nil
+	return []*tuf.Target{m.page}, nil
 }
 
-func (m *memTUF) Lookup(_ context.Context, path string) (*verify.Target, error) {
-	return nil, &verify.NotFoundError{Path: path}
+func (m *memTUF) Lookup(_ context.Context, path string) (*tuf.Target, error) {
+	return nil, &tuf.NotFoundError{Path: path}
 }
 
-func (m *memTUF) Fetch(context.Context, *verify.Target) ([]byte, error) { return m.data, nil }
+func (m *memTUF) Fetch(context.Context, *tuf.Target) ([]byte, error) { return m.data, nil }
 
 // bigPage renders a page of n files like a popular project's: 2,000 versions with five
 // wheels for different platforms (cp39-cp313 manylinux/macOS/Windows) or an sdist.
@@ -75,11 +75,11 @@ func BenchmarkProjectAndSelect(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	tuf := &memTUF{page: &verify.Target{Path: "simple/bigproj/index.html", Role: "stable", Chain: []string{"targets", "stable"}}, data: data}
+	client := &memTUF{page: &tuf.Target{Path: "simple/bigproj/index.html", Role: "stable", Chain: []string{"targets", "stable"}}, data: data}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		f, err := New(Config{TUF: tuf, TargetsURL: "https://example.org/targets/"})
+		f, err := New(Config{TUF: client, TargetsURL: "https://example.org/targets/"})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -100,14 +100,14 @@ func BenchmarkProjectAndSelect(b *testing.B) {
 // twoPages serves a stable page and a lower-precedence unstable page of any signed length.
 type twoPages struct {
 	memTUF
-	lower *verify.Target
+	lower *tuf.Target
 }
 
-func (m *twoPages) Find(_ context.Context, path string, _ verify.Query) ([]*verify.Target, error) {
-	return []*verify.Target{m.page, m.lower}, nil
+func (m *twoPages) Find(_ context.Context, path string, _ tuf.Query) ([]*tuf.Target, error) {
+	return []*tuf.Target{m.page, m.lower}, nil
 }
 
-func (m *twoPages) Fetch(_ context.Context, t *verify.Target) ([]byte, error) {
+func (m *twoPages) Fetch(_ context.Context, t *tuf.Target) ([]byte, error) {
 	if t == m.lower {
 		panic("the oversized lower page was fetched")
 	}
@@ -116,11 +116,11 @@ func (m *twoPages) Fetch(_ context.Context, t *verify.Target) ([]byte, error) {
 
 // An unstable page too large to be worth reading for an explanation is not read.
 func TestExplainSkipsHugeLowerPage(t *testing.T) {
-	tuf := &twoPages{
-		memTUF: memTUF{page: &verify.Target{Path: "simple/bigproj/index.html", Role: "stable", Chain: []string{"targets", "stable"}}, data: bigPage(3)},
-		lower:  &verify.Target{Path: "simple/bigproj/index.html", Role: "unstable", Length: 60 << 20, Chain: []string{"targets", "unstable"}},
+	client := &twoPages{
+		memTUF: memTUF{page: &tuf.Target{Path: "simple/bigproj/index.html", Role: "stable", Chain: []string{"targets", "stable"}}, data: bigPage(3)},
+		lower:  &tuf.Target{Path: "simple/bigproj/index.html", Role: "unstable", Length: 60 << 20, Chain: []string{"targets", "unstable"}},
 	}
-	f, err := New(Config{TUF: tuf, TargetsURL: "https://example.org/targets/", Explain: true})
+	f, err := New(Config{TUF: client, TargetsURL: "https://example.org/targets/", Explain: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/tufpip/tufpip/pkg/simpleindex"
-	"github.com/tufpip/tufpip/pkg/verify"
+	"github.com/tufpip/tufpip/pkg/tuf"
 )
 
 // signedTUF is memTUF with some files signed as targets of their own: every fifth with the
@@ -22,23 +22,23 @@ type signedTUF struct {
 	calls int
 }
 
-func (m *signedTUF) Lookup(_ context.Context, path string) (*verify.Target, error) {
+func (m *signedTUF) Lookup(_ context.Context, path string) (*tuf.Target, error) {
 	m.calls++
 	if path == m.fail {
-		return nil, &verify.VerificationError{Path: path, Role: "unstable", Reason: "bad signature"}
+		return nil, &tuf.VerificationError{Path: path, Role: "unstable", Reason: "bad signature"}
 	}
 	var i int
 	if _, err := fmt.Sscanf(path[strings.LastIndex(path, "/")+1:], "chunky-%d.0-py3-none-any.whl", &i); err != nil {
-		return nil, &verify.NotFoundError{Path: path}
+		return nil, &tuf.NotFoundError{Path: path}
 	}
-	t := &verify.Target{Path: path, Length: 10, Role: "unstable", Chain: []string{"targets", "unstable"}, Signer: "unstable"}
+	t := &tuf.Target{Path: path, Length: 10, Role: "unstable", Chain: []string{"targets", "unstable"}, Signer: "unstable"}
 	switch {
 	case i%7 == 0:
 		t.Hashes = map[string]string{"sha256": strings.Repeat("ab", 32)}
 	case i%5 == 0:
 		t.Hashes = map[string]string{"sha256": hashOf(path[strings.LastIndex(path, "/")+1:])}
 	default:
-		return nil, &verify.NotFoundError{Path: path}
+		return nil, &tuf.NotFoundError{Path: path}
 	}
 	return t, nil
 }
@@ -46,8 +46,8 @@ func (m *signedTUF) Lookup(_ context.Context, path string) (*verify.Target, erro
 // batchTUFOf adds LookupEach to a signedTUF.
 type batchTUFOf struct{ *signedTUF }
 
-func (b batchTUFOf) LookupEach(ctx context.Context, paths []string) []verify.LookupResult {
-	out := make([]verify.LookupResult, len(paths))
+func (b batchTUFOf) LookupEach(ctx context.Context, paths []string) []tuf.LookupResult {
+	out := make([]tuf.LookupResult, len(paths))
 	for i, p := range paths {
 		out[i].Target, out[i].Err = b.Lookup(ctx, p)
 	}
@@ -85,9 +85,9 @@ func chunkyPage(n int) []byte {
 func TestChunkedLookupsAgreeWithOnePerFile(t *testing.T) {
 	n := 2*lookupChunk + 300
 	data := chunkyPage(n)
-	page := &verify.Target{Path: "simple/chunky/index.html", Role: "stable", Chain: []string{"targets", "stable"}}
-	project := func(tuf TUF) (*Project, error) {
-		f, err := New(Config{TUF: tuf, TargetsURL: "https://example.org/targets/"})
+	page := &tuf.Target{Path: "simple/chunky/index.html", Role: "stable", Chain: []string{"targets", "stable"}}
+	project := func(client TUF) (*Project, error) {
+		f, err := New(Config{TUF: client, TargetsURL: "https://example.org/targets/"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -115,7 +115,7 @@ func TestChunkedLookupsAgreeWithOnePerFile(t *testing.T) {
 
 	fail := &signedTUF{memTUF: memTUF{page: page, data: data}, fail: fmt.Sprintf("packages/chunky-%d.0-py3-none-any.whl", 2*lookupChunk+10)}
 	_, err = project(batchTUFOf{fail})
-	var ve *verify.VerificationError
+	var ve *tuf.VerificationError
 	if !errors.As(err, &ve) || ve.Path != fail.fail {
 		t.Errorf("a failing lookup in the third chunk: err = %v", err)
 	}

@@ -13,14 +13,14 @@ import (
 
 	"github.com/tufpip/tufpip/pkg/resolve"
 	"github.com/tufpip/tufpip/pkg/simpleindex"
-	"github.com/tufpip/tufpip/pkg/verify"
+	"github.com/tufpip/tufpip/pkg/tuf"
 )
 
-// TUF is the part of *verify.Client the finder uses; tests may substitute it.
+// TUF is the part of *tuf.Client the finder uses; tests may substitute it.
 type TUF interface {
-	Find(ctx context.Context, path string, q verify.Query) ([]*verify.Target, error)
-	Lookup(ctx context.Context, path string) (*verify.Target, error)
-	Fetch(ctx context.Context, t *verify.Target) ([]byte, error)
+	Find(ctx context.Context, path string, q tuf.Query) ([]*tuf.Target, error)
+	Lookup(ctx context.Context, path string) (*tuf.Target, error)
+	Fetch(ctx context.Context, t *tuf.Target) ([]byte, error)
 }
 
 // Config says where pages and files live and which evidence counts.
@@ -41,8 +41,8 @@ type File struct {
 	TargetPath string
 	// Target is what the download is checked against: the file's own TUF target (trust
 	// rule a), or for a file trusted through the page's strong hashes (rule b) a
-	// verify.PageFile, whose URL is set.
-	Target *verify.Target
+	// tuf.PageFile, whose URL is set.
+	Target *tuf.Target
 }
 
 // ViaPage reports whether the file is trusted through the page's hashes only.
@@ -51,7 +51,7 @@ func (f *File) ViaPage() bool { return f.Target.URL != "" }
 // Project is the trusted view of one project.
 type Project struct {
 	Name     string         // PEP 503-normalised
-	Page     *verify.Target // the page that was used, with its vouching role
+	Page     *tuf.Target    // the page that was used, with its vouching role
 	Files    []*File        // trusted files, in page order
 	Skipped  []resolve.Skip // files left out, and versions only lower-precedence roles signed
 	Warnings []string
@@ -201,27 +201,27 @@ func (f *Finder) lookup(ctx context.Context, project string) (*Project, error) {
 	// The page comes from the first role that lists it (and that --require-role accepts);
 	// lower-precedence roles are read only to explain, and only their failure to load is
 	// then a warning, never the answer's.
-	q := verify.Query{Explain: f.cfg.Explain}
+	q := tuf.Query{Explain: f.cfg.Explain}
 	if r := f.cfg.RequireRole; r != "" {
-		q.Accept = func(t *verify.Target) bool { return t.VouchedBy(r) }
+		q.Accept = func(t *tuf.Target) bool { return t.VouchedBy(r) }
 	}
 	pages, err := f.cfg.TUF.Find(ctx, pagePath, q)
-	var incomplete *verify.IncompleteError
+	var incomplete *tuf.IncompleteError
 	if errors.As(err, &incomplete) && len(pages) > 0 {
 		err = nil
 	}
 	if err != nil {
-		if verify.IsNotFound(err) {
+		if tuf.IsNotFound(err) {
 			return nil, &NoPageError{Project: project, Path: pagePath}
 		}
-		var ve *verify.VerificationError
+		var ve *tuf.VerificationError
 		if errors.As(err, &ve) && ve.Path == pagePath {
 			err = &PageError{Project: project, Path: pagePath, Err: err}
 		}
 		return nil, err
 	}
-	var page *verify.Target
-	var others []*verify.Target
+	var page *tuf.Target
+	var others []*tuf.Target
 	for _, p := range pages {
 		if page == nil && (f.cfg.RequireRole == "" || p.VouchedBy(f.cfg.RequireRole)) {
 			page = p
@@ -255,9 +255,9 @@ func (f *Finder) lookup(ctx context.Context, project string) (*Project, error) {
 // two goroutines (see trustFiles).
 const lookupChunk = 1024
 
-// batchTUF is a client that looks up many paths under one hold (verify.Client.LookupEach).
+// batchTUF is a client that looks up many paths under one hold (tuf.Client.LookupEach).
 type batchTUF interface {
-	LookupEach(ctx context.Context, paths []string) []verify.LookupResult
+	LookupEach(ctx context.Context, paths []string) []tuf.LookupResult
 }
 
 // parsedName is a file's name read as a distribution's, and its strong page hashes.
@@ -272,7 +272,7 @@ type parsedName struct {
 // of more than one chunk the files are looked up chunk by chunk while a second goroutine reads
 // the filenames and applies the rules to the chunks already looked up, so that neither waits
 // for the other's whole page (8,000 files: about 10 ms of lookups and 11 of the rest).
-func (f *Finder) trustFiles(ctx context.Context, project string, page *verify.Target, proj *Project, files []simpleindex.File) error {
+func (f *Finder) trustFiles(ctx context.Context, project string, page *tuf.Target, proj *Project, files []simpleindex.File) error {
 	n := len(files)
 	tps := make([]string, n)
 	for i, pf := range files {
@@ -287,7 +287,7 @@ func (f *Finder) trustFiles(ctx context.Context, project string, page *verify.Ta
 	}
 	seen := make(map[string]bool, n)
 	proj.Files = make([]*File, 0, n)
-	apply := func(from, to int, results []verify.LookupResult) error {
+	apply := func(from, to int, results []tuf.LookupResult) error {
 		for i := from; i < to; i++ {
 			pf := files[i]
 			if seen[pf.Filename] {
@@ -295,7 +295,7 @@ func (f *Finder) trustFiles(ctx context.Context, project string, page *verify.Ta
 				continue
 			}
 			seen[pf.Filename] = true
-			var res *verify.LookupResult
+			var res *tuf.LookupResult
 			if results != nil {
 				res = &results[i]
 			}
@@ -316,7 +316,7 @@ func (f *Finder) trustFiles(ctx context.Context, project string, page *verify.Ta
 		parse(0, n)
 		return apply(0, n, nil) // one Lookup per file, as trust asks
 	}
-	results := make([]verify.LookupResult, n)
+	results := make([]tuf.LookupResult, n)
 	var paths []string
 	lookup := func(from, to int) {
 		paths = paths[:0]
@@ -365,7 +365,7 @@ func (f *Finder) trustFiles(ctx context.Context, project string, page *verify.Ta
 	return <-done
 }
 
-func (f *Finder) fetchPage(ctx context.Context, page *verify.Target) (*simpleindex.Page, error) {
+func (f *Finder) fetchPage(ctx context.Context, page *tuf.Target) (*simpleindex.Page, error) {
 	data, err := f.cfg.TUF.Fetch(ctx, page)
 	if err != nil {
 		return nil, err
@@ -378,7 +378,7 @@ func (f *Finder) fetchPage(ctx context.Context, page *verify.Target) (*simpleind
 	return parsed, nil
 }
 
-func roles(ts []*verify.Target) []string {
+func roles(ts []*tuf.Target) []string {
 	out := make([]string, len(ts))
 	for i, t := range ts {
 		out[i] = t.Role
@@ -390,7 +390,7 @@ func roles(ts []*verify.Target) []string {
 const maxExplainPage = 8 << 20
 
 // explain reports the versions that lower-precedence roles signed but the page's role did not.
-func (f *Finder) explain(ctx context.Context, proj *Project, others []*verify.Target) error {
+func (f *Finder) explain(ctx context.Context, proj *Project, others []*tuf.Target) error {
 	have := map[string]bool{}
 	for _, fl := range proj.Files {
 		have[fl.Dist.Version.String()] = true

@@ -13,15 +13,15 @@ import (
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 	"github.com/tufpip/tufpip/internal/tuftest"
-	"github.com/tufpip/tufpip/pkg/verify"
+	"github.com/tufpip/tufpip/pkg/tuf"
 )
 
 // Red-team tests: what an attacker holding the online unstable key (and the mirror) can make
 // a stable-preferring user accept.
 
-func rtOpen(t *testing.T, repo *tuftest.Repo, srv *tuftest.Server, cfg Config) (*Finder, *verify.Client) {
+func rtOpen(t *testing.T, repo *tuftest.Repo, srv *tuftest.Server, cfg Config) (*Finder, *tuf.Client) {
 	t.Helper()
-	client, err := verify.Open(context.Background(), verify.Config{
+	client, err := tuf.Open(context.Background(), tuf.Config{
 		MetadataURL: srv.MetadataURL, TargetsURL: srv.TargetsURL,
 		TrustedRoot: repo.RootJSON(), CacheDir: t.TempDir(),
 	})
@@ -78,7 +78,7 @@ func TestRedteamUnstableTargetWithOtherAlgorithmCannotReplaceStablePinnedFile(t 
 			if got, rerr := os.ReadFile(dest); rerr == nil {
 				t.Fatalf("downloaded %q (role %s) although stable's page pins sha256 of %q", got, file.Role, good)
 			}
-			if !verify.IsVerification(err) {
+			if !tuf.IsVerification(err) {
 				t.Errorf("download error = %v, want a verification error", err)
 			}
 		})
@@ -158,9 +158,9 @@ func TestRedteamTargetPathTricks(t *testing.T) {
 
 type nopTUF struct{}
 
-func (nopTUF) Find(context.Context, string, verify.Query) ([]*verify.Target, error) { return nil, nil }
-func (nopTUF) Lookup(context.Context, string) (*verify.Target, error)               { return nil, nil }
-func (nopTUF) Fetch(context.Context, *verify.Target) ([]byte, error)                { return nil, nil }
+func (nopTUF) Find(context.Context, string, tuf.Query) ([]*tuf.Target, error) { return nil, nil }
+func (nopTUF) Lookup(context.Context, string) (*tuf.Target, error)            { return nil, nil }
+func (nopTUF) Fetch(context.Context, *tuf.Target) ([]byte, error)             { return nil, nil }
 
 // The honest case of the rule above: under --require-role stable a wheel that stable's page
 // pins by sha256 and only unstable signed as a target is still downloaded, checked against

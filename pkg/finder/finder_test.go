@@ -12,12 +12,12 @@ import (
 	"testing"
 
 	"github.com/tufpip/tufpip/internal/tuftest"
-	"github.com/tufpip/tufpip/pkg/verify"
+	"github.com/tufpip/tufpip/pkg/tuf"
 )
 
 func open(t *testing.T, repo *tuftest.Repo, srv *tuftest.Server, cfg Config) *Finder {
 	t.Helper()
-	client, err := verify.Open(context.Background(), verify.Config{
+	client, err := tuf.Open(context.Background(), tuf.Config{
 		MetadataURL: srv.MetadataURL, TargetsURL: srv.TargetsURL,
 		TrustedRoot: repo.RootJSON(), CacheDir: t.TempDir(),
 	})
@@ -204,7 +204,7 @@ func TestTamperedPageFails(t *testing.T) {
 	f := open(t, repo, srv, Config{})
 	repo.Tamper("simple/foobar/index.html", tuftest.FlipByte)
 	_, err := f.Project(context.Background(), "foobar")
-	if !verify.IsVerification(err) {
+	if !tuf.IsVerification(err) {
 		t.Fatalf("err = %v, want a verification error", err)
 	}
 }
@@ -242,7 +242,7 @@ func TestDownloadPageFile(t *testing.T) {
 	repo.Publish()
 	srv.Inject("targets/packages/"+fn, tuftest.Replace(data))
 
-	client, err := verify.Open(context.Background(), verify.Config{
+	client, err := tuf.Open(context.Background(), tuf.Config{
 		MetadataURL: srv.MetadataURL, TargetsURL: srv.TargetsURL, TrustedRoot: repo.RootJSON(), CacheDir: t.TempDir(),
 	})
 	if err != nil {
@@ -273,7 +273,7 @@ func TestDownloadPageFile(t *testing.T) {
 	srv.Inject("targets/packages/"+fn, tuftest.Replace(append([]byte("evil "), data...)))
 	dest2 := filepath.Join(t.TempDir(), fn)
 	err = client.Download(context.Background(), file.Target, dest2)
-	if !verify.IsVerification(err) || !strings.Contains(err.Error(), "sha256 does not match") {
+	if !tuf.IsVerification(err) || !strings.Contains(err.Error(), "sha256 does not match") {
 		t.Fatalf("tampered page file: err = %v", err)
 	}
 	if entries, _ := os.ReadDir(filepath.Dir(dest2)); len(entries) != 0 {

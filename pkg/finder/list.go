@@ -7,10 +7,10 @@ import (
 	"strings"
 
 	"github.com/tufpip/tufpip/pkg/simpleindex"
-	"github.com/tufpip/tufpip/pkg/verify"
+	"github.com/tufpip/tufpip/pkg/tuf"
 )
 
-// lister is a client that can list target paths (verify.Client.ListPaths).
+// lister is a client that can list target paths (tuf.Client.ListPaths).
 type lister interface {
 	ListPaths(ctx context.Context, prefix, suffix string) ([]string, error)
 }
@@ -21,7 +21,7 @@ var ErrNoListing = errors.New("finder: the TUF client cannot list projects")
 // projectList is Projects' answer, kept for the Finder's lifetime (one refresh).
 type projectList struct {
 	names []string
-	err   error // nil, or a *verify.ListTruncatedError with a partial list
+	err   error // nil, or a *tuf.ListTruncatedError with a partial list
 }
 
 // Projects returns the normalised names of the projects whose page the trusted metadata
@@ -30,7 +30,7 @@ type projectList struct {
 // that path (precedence, path patterns, terminating delegations) answers with it and
 // --require-role accepts it. A page path that is not a normalised name's page is left out, as
 // Project never asks for it. The list is computed once per Finder; a truncated listing (see
-// verify.ListPaths) returns the part it found with its error.
+// tuf.ListPaths) returns the part it found with its error.
 func (f *Finder) Projects(ctx context.Context) ([]string, error) {
 	f.mu.Lock()
 	if l := f.list; l != nil {
@@ -55,13 +55,13 @@ func (f *Finder) Projects(ctx context.Context) ([]string, error) {
 		suffix = rest[i+len("{project}"):]
 	}
 	paths, err := ls.ListPaths(ctx, prefix, suffix)
-	var trunc *verify.ListTruncatedError
+	var trunc *tuf.ListTruncatedError
 	if err != nil && !errors.As(err, &trunc) {
 		return nil, err
 	}
-	q := verify.Query{}
+	q := tuf.Query{}
 	if r := f.cfg.RequireRole; r != "" {
-		q.Accept = func(t *verify.Target) bool { return t.VouchedBy(r) }
+		q.Accept = func(t *tuf.Target) bool { return t.VouchedBy(r) }
 	}
 	var names []string
 	for _, p := range paths {
@@ -88,7 +88,7 @@ func (f *Finder) Projects(ctx context.Context) ([]string, error) {
 			f.log.Debug("project left out of the list", "path", p, "error", ferr)
 			continue
 		}
-		if r := f.cfg.RequireRole; r != "" && !slices.ContainsFunc(pages, func(t *verify.Target) bool { return t.VouchedBy(r) }) {
+		if r := f.cfg.RequireRole; r != "" && !slices.ContainsFunc(pages, func(t *tuf.Target) bool { return t.VouchedBy(r) }) {
 			continue
 		}
 		names = append(names, norm)

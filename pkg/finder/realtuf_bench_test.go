@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/tufpip/tufpip/internal/tuftest"
-	"github.com/tufpip/tufpip/pkg/verify"
+	"github.com/tufpip/tufpip/pkg/tuf"
 )
 
 // BenchmarkProjectRealTUF10000 is the same page with the real client: a fresh refresh, stable's
@@ -26,7 +26,7 @@ func BenchmarkProjectRealTUF10000(b *testing.B) {
 	cache := b.TempDir()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		client, err := verify.Open(context.Background(), verify.Config{MetadataURL: srv.MetadataURL, TargetsURL: srv.TargetsURL, TrustedRoot: repo.RootJSON(), CacheDir: cache})
+		client, err := tuf.Open(context.Background(), tuf.Config{MetadataURL: srv.MetadataURL, TargetsURL: srv.TargetsURL, TrustedRoot: repo.RootJSON(), CacheDir: cache})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -11,7 +11,7 @@ import (
 
 	"github.com/tufpip/tufpip/pkg/resolve"
 	"github.com/tufpip/tufpip/pkg/simpleindex"
-	"github.com/tufpip/tufpip/pkg/verify"
+	"github.com/tufpip/tufpip/pkg/tuf"
 )
 
 // trust applies docs/design.md's trust rules to one file on a trusted page: it returns the
@@ -20,7 +20,7 @@ import (
 // name is pf's filename as resolve.ParseFilenameFor(project, ...) reads it with
 // strong(pf.Hashes), targetPath what f.targetPath(pf.URL) returns ("" for a file outside the
 // targets URL), and res, when not nil, the lookup of targetPath (else trust looks it up).
-func (f *Finder) trust(ctx context.Context, project string, page *verify.Target, pf simpleindex.File, name parsedName, targetPath string, res *verify.LookupResult) (*File, *resolve.Skip, error) {
+func (f *Finder) trust(ctx context.Context, project string, page *tuf.Target, pf simpleindex.File, name parsedName, targetPath string, res *tuf.LookupResult) (*File, *resolve.Skip, error) {
 	dist, err := name.dist, name.err
 	if err != nil {
 		return nil, &resolve.Skip{Filename: pf.Filename, Reason: err.Error()}, nil
@@ -41,7 +41,7 @@ func (f *Finder) trust(ctx context.Context, project string, page *verify.Target,
 	}
 	pageHashes := name.strong
 
-	var target *verify.Target
+	var target *tuf.Target
 	if res != nil {
 		target, err = res.Target, res.Err
 	} else {
@@ -55,7 +55,7 @@ func (f *Finder) trust(ctx context.Context, project string, page *verify.Target,
 				// signing other bytes under the same path must not take it away (trust rule b).
 				return &File{
 					Candidate:  resolve.Candidate{File: pf, Dist: dist, Role: page.Role},
-					TargetPath: targetPath, Target: verify.PageFile(targetPath, pf.URL, pf.Size, pageHashes, page),
+					TargetPath: targetPath, Target: tuf.PageFile(targetPath, pf.URL, pf.Size, pageHashes, page),
 				}, nil, nil
 			}
 			return skip(resolve.SkipHashMismatch, target.Role, alg)
@@ -79,7 +79,7 @@ func (f *Finder) trust(ctx context.Context, project string, page *verify.Target,
 			Candidate:  resolve.Candidate{File: pf, Dist: dist, Role: role},
 			TargetPath: targetPath, Target: target,
 		}, nil, nil
-	case verify.IsNotFound(err):
+	case tuf.IsNotFound(err):
 	default:
 		return nil, nil, err
 	}
@@ -92,7 +92,7 @@ func (f *Finder) trust(ctx context.Context, project string, page *verify.Target,
 	}
 	return &File{
 		Candidate:  resolve.Candidate{File: pf, Dist: dist, Role: page.Role},
-		TargetPath: targetPath, Target: verify.PageFile(targetPath, pf.URL, pf.Size, pageHashes, page),
+		TargetPath: targetPath, Target: tuf.PageFile(targetPath, pf.URL, pf.Size, pageHashes, page),
 	}, nil, nil
 }
 
@@ -190,7 +190,7 @@ func strong(h map[string]string) map[string]string {
 }
 
 // withHashes returns t, or a copy of it that also lists the hashes of extra it lacks.
-func withHashes(t *verify.Target, extra map[string]string) *verify.Target {
+func withHashes(t *tuf.Target, extra map[string]string) *tuf.Target {
 	all := true
 	for alg := range extra {
 		if _, ok := t.Hashes[alg]; !ok {
@@ -222,7 +222,7 @@ func withHashes(t *verify.Target, extra map[string]string) *verify.Target {
 }
 
 // pageEvidence is t with the hashes of the page that lists it, vouched for by the page's role.
-func pageEvidence(t *verify.Target, pageHashes map[string]string, page *verify.Target) *verify.Target {
+func pageEvidence(t *tuf.Target, pageHashes map[string]string, page *tuf.Target) *tuf.Target {
 	c := *t
 	c.Hashes = make(map[string]string, len(pageHashes))
 	for alg, h := range pageHashes {

@@ -8,7 +8,7 @@ import (
 	"github.com/tufpip/tufpip/pkg/lockfile"
 	"github.com/tufpip/tufpip/pkg/resolve"
 	"github.com/tufpip/tufpip/pkg/simpleindex"
-	"github.com/tufpip/tufpip/pkg/verify"
+	"github.com/tufpip/tufpip/pkg/tuf"
 )
 
 // A requirement line pinning two hashes: the first is the trusted wheel, the second is
@@ -19,10 +19,10 @@ func ExampleCheck() {
 	dist, _ := resolve.ParseFilenameFor("foobar", fn)
 	proj := &finder.Project{
 		Name: "foobar",
-		Page: &verify.Target{Path: "simple/foobar/index.html", Role: "stable", Chain: []string{"targets", "stable"}},
+		Page: &tuf.Target{Path: "simple/foobar/index.html", Role: "stable", Chain: []string{"targets", "stable"}},
 		Files: []*finder.File{{
 			Candidate: resolve.Candidate{File: simpleindex.File{Filename: fn, Size: -1}, Dist: dist, Role: "stable"},
-			Target: &verify.Target{Path: "packages/" + fn, Length: 3, Hashes: map[string]string{"sha256": good},
+			Target: &tuf.Target{Path: "packages/" + fn, Length: 3, Hashes: map[string]string{"sha256": good},
 				Role: "stable", Chain: []string{"targets", "stable"}},
 		}},
 	}

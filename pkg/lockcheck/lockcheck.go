@@ -30,7 +30,7 @@ import (
 	"github.com/tufpip/tufpip/pkg/lockfile"
 	"github.com/tufpip/tufpip/pkg/pep440"
 	"github.com/tufpip/tufpip/pkg/simpleindex"
-	"github.com/tufpip/tufpip/pkg/verify"
+	"github.com/tufpip/tufpip/pkg/tuf"
 )
 
 // Status is the verdict on one entry.
@@ -150,20 +150,20 @@ func (c *checker) check(proj *finder.Project, projErr error) Result {
 	if err != nil {
 		return c.fail(NotPinned, hintPin, "version %q is not a PEP 440 version", e.Version)
 	}
-	ix := newIndex(proj, want, c.role)
+	ht := newHashTable(proj, want, c.role)
 	for _, h := range e.Hashes {
-		if f := ix.unvouched[h.Algorithm+":"+h.Hex]; f != nil {
+		if f := ht.unvouched[h.Algorithm+":"+h.Hex]; f != nil {
 			c.r.Role = f.Role
 			return c.fail(RolePolicy, hintRole(c.role), "hash %s is %s, vouched for by %s, not by %s", short(h), f.File.Filename, f.Role, c.role)
 		}
 	}
-	if len(ix.version) == 0 {
+	if len(ht.version) == 0 {
 		return c.versionMissing(proj, want)
 	}
 
 	roles := map[string]bool{}
 	for _, h := range e.Hashes {
-		f, res, failed := c.checkHash(proj, ix, want, h)
+		f, res, failed := c.checkHash(proj, ht, want, h)
 		if failed {
 			return res
 		}
@@ -176,21 +176,21 @@ func (c *checker) check(proj *finder.Project, projErr error) Result {
 
 // checkHash checks one locked hash and returns the trusted file it names, or the failed
 // verdict.
-func (c *checker) checkHash(proj *finder.Project, ix *index, want pep440.Version, h lockfile.Hash) (*finder.File, Result, bool) {
+func (c *checker) checkHash(proj *finder.Project, ht *hashTable, want pep440.Version, h lockfile.Hash) (*finder.File, Result, bool) {
 	e := c.e
 	if !h.Strong() {
 		// pip refuses weak --hash algorithms outright; other installers might accept a
 		// download that matches only this one, and md5 collisions are cheap.
 		return nil, c.fail(HashNotTrusted, hintWeak, "hash %s uses a weak algorithm: an installer that accepts it could be given another file", short(h)), true
 	}
-	f := ix.byHash[h.Algorithm+":"+h.Hex]
+	f := ht.byHash[h.Algorithm+":"+h.Hex]
 	if f == nil {
 		switch {
-		case !ix.algs[h.Algorithm]:
+		case !ht.algs[h.Algorithm]:
 			return nil, c.fail(HashNotTrusted, hintHashes, "hash %s cannot be checked: the trusted files of %s %s record only %s",
-				short(h), proj.Name, want, strings.Join(sortedKeys(ix.algs), ", ")), true
-		case ix.other[h.Algorithm+":"+h.Hex] != nil:
-			o := ix.other[h.Algorithm+":"+h.Hex]
+				short(h), proj.Name, want, strings.Join(sortedKeys(ht.algs), ", ")), true
+		case ht.other[h.Algorithm+":"+h.Hex] != nil:
+			o := ht.other[h.Algorithm+":"+h.Hex]
 			return nil, c.fail(HashNotTrusted, hintRelock, "hash %s is %s, a file of version %s, not %s",
 				short(h), o.File.Filename, o.Dist.Version, want), true
 		}
@@ -255,9 +255,9 @@ func (c *checker) lookupFailed(err error) Result {
 	c.r.Err = err
 	hint := ""
 	switch {
-	case verify.IsVerification(err):
+	case tuf.IsVerification(err):
 		hint = hintVerification
-	case verify.IsNetwork(err):
+	case tuf.IsNetwork(err):
 		hint = hintNetwork
 	}
 	return c.fail(Error, hint, "%v", err)

@@ -11,7 +11,7 @@ import (
 	"github.com/tufpip/tufpip/internal/tuftest"
 	"github.com/tufpip/tufpip/pkg/finder"
 	"github.com/tufpip/tufpip/pkg/lockfile"
-	"github.com/tufpip/tufpip/pkg/verify"
+	"github.com/tufpip/tufpip/pkg/tuf"
 )
 
 // Red-team test: a lockfile author colluding with the unstable key holder. Stable's page
@@ -37,7 +37,7 @@ func redteamProject(t *testing.T, requireRole string) *finder.Project {
 	})
 	repo.Publish()
 	srv := repo.Serve(t)
-	client, err := verify.Open(context.Background(), verify.Config{
+	client, err := tuf.Open(context.Background(), tuf.Config{
 		MetadataURL: srv.MetadataURL, TargetsURL: srv.TargetsURL,
 		TrustedRoot: repo.RootJSON(), CacheDir: t.TempDir(),
 	})

@@ -13,7 +13,7 @@ import (
 	"github.com/tufpip/tufpip/pkg/lockfile"
 	"github.com/tufpip/tufpip/pkg/resolve"
 	"github.com/tufpip/tufpip/pkg/simpleindex"
-	"github.com/tufpip/tufpip/pkg/verify"
+	"github.com/tufpip/tufpip/pkg/tuf"
 )
 
 // The trusted view of project "foobar" that most cases check against: stable's page lists
@@ -34,8 +34,8 @@ func sum512(fn string) string {
 }
 
 var (
-	stablePage   = &verify.Target{Path: "simple/foobar/index.html", Role: "stable", Chain: []string{"targets", "stable"}}
-	unstablePage = &verify.Target{Path: "simple/foobar/index.html", Role: "unstable", Chain: []string{"targets", "unstable"}}
+	stablePage   = &tuf.Target{Path: "simple/foobar/index.html", Role: "stable", Chain: []string{"targets", "stable"}}
+	unstablePage = &tuf.Target{Path: "simple/foobar/index.html", Role: "unstable", Chain: []string{"targets", "unstable"}}
 )
 
 func dist(fn string) resolve.Dist {
@@ -52,7 +52,7 @@ func target(fn, role string, mod ...func(*finder.File)) *finder.File {
 	f := &finder.File{
 		Candidate:  resolve.Candidate{File: simpleindex.File{Filename: fn, Hashes: map[string]string{"sha256": sum256(fn)}, Size: -1}, Dist: dist(fn), Role: role},
 		TargetPath: "packages/" + fn,
-		Target:     &verify.Target{Path: "packages/" + fn, Length: int64(len(data(fn))), Hashes: h, Role: role, Chain: []string{"targets", role}},
+		Target:     &tuf.Target{Path: "packages/" + fn, Length: int64(len(data(fn))), Hashes: h, Role: role, Chain: []string{"targets", role}},
 	}
 	for _, m := range mod {
 		m(f)
@@ -61,12 +61,12 @@ func target(fn, role string, mod ...func(*finder.File)) *finder.File {
 }
 
 // viaPage is a file trusted through the sha256 that page lists (rule b), size unknown.
-func viaPage(fn string, page *verify.Target) *finder.File {
+func viaPage(fn string, page *tuf.Target) *finder.File {
 	h := map[string]string{"sha256": sum256(fn)}
 	return &finder.File{
 		Candidate:  resolve.Candidate{File: simpleindex.File{Filename: fn, Hashes: h, Size: -1}, Dist: dist(fn), Role: page.Role},
 		TargetPath: "packages/" + fn,
-		Target:     verify.PageFile("packages/"+fn, "http://127.0.0.1/targets/packages/"+fn, -1, h, page),
+		Target:     tuf.PageFile("packages/"+fn, "http://127.0.0.1/targets/packages/"+fn, -1, h, page),
 	}
 }
 
@@ -140,8 +140,8 @@ func TestCheck(t *testing.T) {
 	sizeOf := func(fn string) int64 { return int64(len(data(fn))) }
 	md5 := lockfile.Hash{Algorithm: "md5", Hex: strings.Repeat("0", 32)}
 	sha384 := lockfile.Hash{Algorithm: "sha384", Hex: strings.Repeat("1", 96)}
-	netErr := fmt.Errorf("project foobar: %w", &verify.NetworkError{URL: "http://127.0.0.1/x", Err: errors.New("connection refused")})
-	verErr := &verify.VerificationError{Path: "simple/foobar/index.html", Role: "stable", Reason: "sha256 does not match the hash signed by role stable"}
+	netErr := fmt.Errorf("project foobar: %w", &tuf.NetworkError{URL: "http://127.0.0.1/x", Err: errors.New("connection refused")})
+	verErr := &tuf.VerificationError{Path: "simple/foobar/index.html", Role: "stable", Reason: "sha256 does not match the hash signed by role stable"}
 
 	tests := []struct {
 		name   string

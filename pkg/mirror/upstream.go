@@ -16,7 +16,7 @@ import (
 	"sync/atomic"
 
 	"github.com/tufpip/tufpip/pkg/simpleindex"
-	"github.com/tufpip/tufpip/pkg/verify"
+	"github.com/tufpip/tufpip/pkg/tuf"
 )
 
 // Limits on what an upstream may send.
@@ -34,20 +34,20 @@ const (
 const acceptPages = simpleindex.ContentTypeJSON + ", " + simpleindex.ContentTypeHTML + ";q=0.2, " + simpleindex.ContentTypeLegacyHTML + ";q=0.01"
 
 // Upstream is a PEP 503 / PEP 691 simple index read over HTTP. It counts its requests.
-// Redirects are followed only within the same host (verify.Fetcher's policy); file URLs
+// Redirects are followed only within the same host (tuf.Fetcher's policy); file URLs
 // are taken from the pages, whatever host they name, and every file is checked against
 // the page's hashes before it is used.
 type Upstream struct {
 	base        *url.URL
-	fetcher     *verify.Fetcher
+	fetcher     *tuf.Fetcher
 	log         *slog.Logger
 	maxFileSize int64
 	requests    atomic.Int64
 }
 
 // NewUpstream checks the index URL (http or https, no credentials in logs) and returns a
-// client for it. fetcher nil means a default verify.Fetcher with two retries.
-func NewUpstream(raw string, fetcher *verify.Fetcher, log *slog.Logger) (*Upstream, error) {
+// client for it. fetcher nil means a default tuf.Fetcher with two retries.
+func NewUpstream(raw string, fetcher *tuf.Fetcher, log *slog.Logger) (*Upstream, error) {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
 		return nil, &UsageError{Msg: fmt.Sprintf("--upstream %q: not an http(s) simple index URL", raw)}
@@ -56,7 +56,7 @@ func NewUpstream(raw string, fetcher *verify.Fetcher, log *slog.Logger) (*Upstre
 		u.Path += "/"
 	}
 	if fetcher == nil {
-		fetcher = &verify.Fetcher{Retries: 2, UserAgent: "tufpip-sync"}
+		fetcher = &tuf.Fetcher{Retries: 2, UserAgent: "tufpip-sync"}
 	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -189,11 +189,11 @@ func (u *Upstream) Download(ctx context.Context, project string, f simpleindex.F
 	}
 	sum := sha256.New()
 	cw := &countingWriter{progress: progress}
-	// verify.VerifyFile reads at most size+1 bytes when the size is known; the limit
+	// tuf.CheckFile reads at most size+1 bytes when the size is known; the limit
 	// bounds the rest.
 	r := io.TeeReader(io.LimitReader(b, limit+1), io.MultiWriter(tmp, sum, cw))
-	if err := verify.VerifyFile(r, f.Size, hashes); err != nil {
-		var ve *verify.VerificationError
+	if err := tuf.CheckFile(r, f.Size, hashes); err != nil {
+		var ve *tuf.VerificationError
 		if errors.As(err, &ve) {
 			return "", 0, &HashMismatchError{Project: project, Filename: f.Filename, Reason: byPage(ve.Reason)}
 		}
@@ -222,8 +222,8 @@ func (u *Upstream) Metadata(ctx context.Context, project string, f simpleindex.F
 	if err != nil {
 		return nil, &UpstreamError{Project: project, URL: redact(f.URL + ".metadata"), Err: u.scrub(err)}
 	}
-	if err := verify.VerifyFile(bytes.NewReader(data), -1, hashes); err != nil {
-		var ve *verify.VerificationError
+	if err := tuf.CheckFile(bytes.NewReader(data), -1, hashes); err != nil {
+		var ve *tuf.VerificationError
 		if errors.As(err, &ve) {
 			return nil, &HashMismatchError{Project: project, Filename: f.Filename + ".metadata", Reason: byPage(ve.Reason)}
 		}

@@ -1,11 +1,11 @@
 // Package repo is tufpip's publisher: it turns a folder of wheels and sdists into a static,
-// signed TUF repository (PEP 458) in the layout tufpip reads, with the stable/unstable rule
+// signed TUF repository (PEP 458) in the form tufpip reads, with the stable/unstable rule
 // of the 2013 distutils-sig design. Unstable signs every file as soon as it is added;
 // stable signs a file once it is older than a cut-off (Promote), together with its own page
 // per project listing exactly the files stable signs. targets delegates to stable first,
 // then unstable, both non-terminating, so go-tuf's pre-order walk prefers stable.
 //
-// # Layout
+// # Files on disk
 //
 //	DIR/metadata/   1.root.json, root.json, timestamp.json, N.snapshot.json, N.targets.json,
 //	                N.stable.json, N.unstable.json      -> serve as the metadata URL

@@ -114,7 +114,9 @@ func readConfig(dir string) (*repoConfig, error) {
 	return &c, nil
 }
 
-// layout answers "which role signs this path" for the flat and the hash-bin layouts.
+// layout is how the roles are arranged, flat or hash-bin (shown by repo status as "layout"); it
+// answers "which role signs this path". In this package "layout" means only this; the folders
+// of DIR are described in the package doc under "Files on disk".
 //
 // Flat: targets -> [stable, unstable].
 // Hash bins: targets -> succinct bins-XX (TAP 15) -> [stable-XX, unstable-XX]. Succinct

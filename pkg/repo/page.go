@@ -14,7 +14,7 @@ import (
 	"github.com/tufpip/tufpip/pkg/simpleindex"
 )
 
-// pagePath is the target path of a project's page; the layout tufpip reads by default.
+// pagePath is the target path of a project's page; the target path scheme tufpip reads by default.
 func pagePath(project string) string {
 	return strings.ReplaceAll(simpleindex.DefaultPathTemplate, "{project}", project)
 }

@@ -71,7 +71,7 @@ func (r *Repo) begin(ctx context.Context, now time.Time) (*txn, error) {
 	if t.ts, err = metadata.Timestamp().FromBytes(data); err != nil {
 		return nil, &MetadataError{Path: tsPath, Role: metadata.TIMESTAMP, Reason: "cannot parse", Err: err}
 	}
-	if err := verifyOwn(r, metadata.TIMESTAMP, t.ts, tsPath); err != nil {
+	if err := checkOwnSignature(r, metadata.TIMESTAMP, t.ts, tsPath); err != nil {
 		return nil, err
 	}
 	mf := t.ts.Signed.Meta["snapshot.json"]
@@ -85,7 +85,7 @@ func (r *Repo) begin(ctx context.Context, now time.Time) (*txn, error) {
 	if t.snap, err = metadata.Snapshot().FromBytes(data); err != nil {
 		return nil, &MetadataError{Path: snapPath, Role: metadata.SNAPSHOT, Reason: "cannot parse", Err: err}
 	}
-	if err := verifyOwn(r, metadata.SNAPSHOT, t.snap, snapPath); err != nil {
+	if err := checkOwnSignature(r, metadata.SNAPSHOT, t.snap, snapPath); err != nil {
 		return nil, err
 	}
 	return t, nil
@@ -127,7 +127,7 @@ func (t *txn) role(name string) (*metadata.Metadata[metadata.TargetsType], error
 		return nil, &MetadataError{Path: path, Role: name, Reason: "cannot parse", Err: err}
 	}
 	if !t.lazyVerify {
-		if err := verifyOwn(t.r, name, m, path); err != nil {
+		if err := checkOwnSignature(t.r, name, m, path); err != nil {
 			return nil, err
 		}
 	}
@@ -211,7 +211,7 @@ func (t *txn) renew(name string) error {
 		return err
 	}
 	if t.lazyVerify && !t.dirty[name] {
-		if err := verifyOwn(t.r, name, m, t.r.versionedPath(name, t.snap.Signed.Meta[name+".json"].Version)); err != nil {
+		if err := checkOwnSignature(t.r, name, m, t.r.versionedPath(name, t.snap.Signed.Meta[name+".json"].Version)); err != nil {
 			return err
 		}
 	}

@@ -55,7 +55,7 @@ func (r *Repo) Renew(ctx context.Context, now time.Time) (*RenewResult, error) {
 	if err != nil {
 		return nil, &MetadataError{Path: rootPath, Role: metadata.ROOT, Reason: "cannot parse", Err: err}
 	}
-	if err := verifyOwn(r, metadata.ROOT, root, rootPath); err != nil {
+	if err := checkOwnSignature(r, metadata.ROOT, root, rootPath); err != nil {
 		return nil, err
 	}
 	// Load (and so check the signatures of) everything before writing anything.

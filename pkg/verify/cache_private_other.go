@@ -1,7 +1,0 @@
-//go:build !unix
-
-package verify
-
-// checkPrivate is a no-op where file ownership is not a uid (Windows: the user profile's
-// ACLs protect the default cache directory).
-func checkPrivate(string) error { return nil }
