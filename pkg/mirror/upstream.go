@@ -90,14 +90,10 @@ func (u *Upstream) pageURL(project string) *url.URL {
 	return p
 }
 
-// Page fetches project's page (PEP 503 normalised name), conditionally when etag or
-// lastModified is given.
-func (u *Upstream) Page(ctx context.Context, project, etag, lastModified string) (*PageResult, error) {
-	return u.PageAt(ctx, project, "", etag, lastModified)
-}
-
-// PageAt is Page asking at, where an earlier run was answered after redirects, when it is
-// on the index's host: a re-sync then makes exactly one request per project.
+// PageAt fetches project's page (PEP 503 normalised name), conditionally when etag or
+// lastModified is given. A non-empty at is where an earlier run was answered after
+// redirects: it is asked directly when it is on the index's host, so a re-sync makes
+// exactly one request per project.
 func (u *Upstream) PageAt(ctx context.Context, project, at, etag, lastModified string) (*PageResult, error) {
 	pageURL := u.pageURL(project)
 	if at != "" {
