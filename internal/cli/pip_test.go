@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tufpip/tufpip/internal/testreq"
+
 	"github.com/tufpip/tufpip/internal/tuftest"
 )
 
@@ -74,7 +76,7 @@ type fakePip struct {
 func newFakePip(t *testing.T, mode string) *fakePip {
 	t.Helper()
 	if _, err := exec.LookPath("python3"); err != nil && mode == "fetch" {
-		t.Skip("python3 not found: the fake pip fetches with it")
+		testreq.Missing(t, "python3 not found: the fake pip fetches with it")
 	}
 	dir := t.TempDir()
 	f := &fakePip{python: filepath.Join(dir, "python"), out: filepath.Join(dir, "out")}

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"testing"
+
+	"github.com/tufpip/tufpip/internal/testreq"
 )
 
 // ToolsEnv names the folder of the pinned real clients (uv, the newest pip, pip-tools,
@@ -13,9 +15,8 @@ import (
 // at the module root.
 const ToolsEnv = "TUFPIP_TOOLS"
 
-// RequireEnv turns every "client not available" skip into a failure. .ci/run sets it, so a
-// missing client or a broken set-up cannot pass as a skip.
-const RequireEnv = "TUFPIP_E2E_REQUIRE"
+// RequireEnv turns every "client not available" skip into a failure (internal/testreq).
+const RequireEnv = testreq.Env
 
 // ToolsDir is where the pinned tools live: TUFPIP_TOOLS, else .tools/bin at the module
 // root, found from this source file's own path (a test may change its working directory).
@@ -59,8 +60,5 @@ func DebianPython(t testing.TB) string {
 // Require skips the test with the reason, or fails it under TUFPIP_E2E_REQUIRE.
 func Require(t testing.TB, format string, args ...any) {
 	t.Helper()
-	if os.Getenv(RequireEnv) != "" {
-		t.Fatalf(format, args...)
-	}
-	t.Skipf(format, args...)
+	testreq.Missing(t, format, args...)
 }

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tufpip/tufpip/internal/testreq"
 )
 
 // oraclePython finds an interpreter whose pip vendors packaging 24.1 (pip
@@ -35,7 +37,7 @@ func oraclePython(t *testing.T) string {
 			return p
 		}
 	}
-	t.Skip("no Python whose pip vendors packaging 24.1 (pip 24.2); set TUFPIP_PYTHON313")
+	testreq.Missing(t, "no Python whose pip vendors packaging 24.1 (pip 24.2); set TUFPIP_PYTHON313")
 	return ""
 }
 

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tufpip/tufpip/internal/testreq"
 )
 
 // testInterpreters are the two interpreters the team's machines have; tests skip those that
@@ -42,7 +44,7 @@ func pipDebugTags(t *testing.T, python string, args ...string) []string {
 	cmd.Env = append(os.Environ(), "PIP_CONFIG_FILE="+os.DevNull, "PIP_DISABLE_PIP_VERSION_CHECK=1")
 	out, err := cmd.Output()
 	if err != nil {
-		t.Skipf("%s -m pip debug: %v (pip missing?)", python, err)
+		testreq.Missing(t, "%s -m pip debug: %v (pip missing?)", python, err)
 	}
 	var tags []string
 	in, want := false, -1
@@ -73,7 +75,7 @@ func pipDebugTags(t *testing.T, python string, args ...string) []string {
 func TestDetectEnvironmentMatchesPipDebug(t *testing.T) {
 	pythons := testInterpreters(t)
 	if len(pythons) == 0 {
-		t.Skip("no python3 and no pyenv 3.13.0 interpreter on this machine")
+		testreq.Missing(t, "no python3 and no pyenv 3.13.0 interpreter on this machine")
 	}
 	for name, python := range pythons {
 		t.Run(name, func(t *testing.T) {

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tufpip/tufpip/internal/testreq"
 )
 
 // countingPython is a python3 wrapper that records each time it is started.
@@ -16,7 +18,7 @@ func countingPython(t *testing.T) (python, counter string) {
 	t.Helper()
 	real, err := exec.LookPath("python3")
 	if err != nil {
-		t.Skip("python3 not found")
+		testreq.Missing(t, "python3 not found")
 	}
 	dir := t.TempDir()
 	counter = filepath.Join(dir, "runs")

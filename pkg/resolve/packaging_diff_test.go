@@ -9,6 +9,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/tufpip/tufpip/internal/testreq"
 )
 
 // Differential tests against packaging 24.1, the copy pip 24.2 vendors, run in the 3.13
@@ -69,7 +71,7 @@ func runOracle(t *testing.T, reqs []string, markers []markerCase) ([]oracleReq, 
 	t.Helper()
 	py := testInterpreters(t)["3.13.0"]
 	if py == "" {
-		t.Skip("pyenv 3.13.0 (pip 24.2, packaging 24.1) not installed")
+		testreq.Missing(t, "pyenv 3.13.0 (pip 24.2, packaging 24.1) not installed")
 	}
 	if reqs == nil {
 		reqs = []string{} // JSON [] rather than null: the oracle iterates both

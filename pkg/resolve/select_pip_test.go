@@ -9,6 +9,8 @@ import (
 	"os/exec"
 	"slices"
 	"testing"
+
+	"github.com/tufpip/tufpip/internal/testreq"
 )
 
 // Differential test of Select against pip itself: pip's LinkEvaluator and CandidateEvaluator
@@ -120,7 +122,7 @@ func randomOracleCase(r *rand.Rand) oracleCase {
 func TestSelectAgreesWithPip(t *testing.T) {
 	pythons := testInterpreters(t)
 	if len(pythons) == 0 {
-		t.Skip("no python3 and no pyenv 3.13.0 interpreter on this machine")
+		testreq.Missing(t, "no python3 and no pyenv 3.13.0 interpreter on this machine")
 	}
 	r := rand.New(rand.NewPCG(1, 2))
 	cases := make([]oracleCase, 400)

@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/tufpip/tufpip/internal/testreq"
 )
 
 // pipArgs renders TargetOptions as pip's command-line options.
@@ -75,7 +77,7 @@ json.dump(out, sys.stdout)
 func TestNewEnvironmentMatchesPip(t *testing.T) {
 	pythons := testInterpreters(t)
 	if len(pythons) == 0 {
-		t.Skip("no python3 and no pyenv 3.13.0 interpreter on this machine")
+		testreq.Missing(t, "no python3 and no pyenv 3.13.0 interpreter on this machine")
 	}
 	for name, python := range pythons {
 		host, err := DetectEnvironment(context.Background(), python)
@@ -124,7 +126,7 @@ func TestNewEnvironmentMatchesPip(t *testing.T) {
 func pipVersion(t *testing.T, python string) string {
 	out, err := exec.Command(python, "-I", "-m", "pip", "--version").Output()
 	if err != nil {
-		t.Skipf("%s: pip --version: %v", python, err)
+		testreq.Missing(t, "%s: pip --version: %v", python, err)
 	}
 	return string(out)
 }

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tufpip/tufpip/internal/testreq"
 )
 
 // pipLinks prints, as JSON, how pip's own index parser reads a page from stdin.
@@ -56,7 +58,7 @@ func pythons(t *testing.T) []string {
 		}
 	}
 	if len(withPip) == 0 {
-		t.Skip("no python3 with pip found (python3 on PATH, or pyenv's 3.13.0): cannot compare with pip's parser")
+		testreq.Missing(t, "no python3 with pip found (python3 on PATH, or pyenv's 3.13.0): cannot compare with pip's parser")
 	}
 	return withPip
 }
