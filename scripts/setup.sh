@@ -19,6 +19,8 @@ PIP_TOOLS=7.6.2
 POETRY=2.5.1
 PIPENV=2026.10.3
 PYTHON_TUF=7.0.1
+SECURESYSTEMSLIB=1.6.0 # python-tuf's signing library; with cryptography for rsa and ecdsa keys
+CRYPTOGRAPHY=50.0.2
 PRE_COMMIT=4.7.0
 JSONSCHEMA=4.26.0
 
@@ -75,7 +77,7 @@ tool uv uv -- "uv==$UV"
 tool pip-tools pip-compile pip-sync -- "pip-tools==$PIP_TOOLS"
 tool poetry poetry -- "poetry==$POETRY"
 tool pipenv pipenv -- "pipenv==$PIPENV"
-tool python-tuf -- "tuf==$PYTHON_TUF"
+tool python-tuf -- "tuf==$PYTHON_TUF" "securesystemslib[crypto]==$SECURESYSTEMSLIB" "cryptography==$CRYPTOGRAPHY"
 link "$tools/python-tuf/bin/python" python-tuf
 tool pre-commit pre-commit -- "pre-commit==$PRE_COMMIT"
 tool jsonschema -- "jsonschema==$JSONSCHEMA"
