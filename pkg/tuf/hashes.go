@@ -11,15 +11,47 @@ import (
 	"io"
 	"sort"
 	"strings"
+
+	"golang.org/x/crypto/blake2b"
 )
 
-// hashFuncs are the algorithms we can check. A target listing any other
-// algorithm is rejected: every listed hash must be checked, and one we cannot
-// compute cannot be.
+// hashFuncs are the algorithms we can check, by their TUF names (securesystemslib's:
+// "blake2b-256" is BLAKE2b with a 32-byte digest, the only target hash PyPI's TUF
+// repository signs, docs/reference.md). A target listing any other algorithm is rejected:
+// every listed hash must be checked, and one we cannot compute cannot be.
 var hashFuncs = map[string]func() hash.Hash{
-	"sha256": sha256.New,
-	"sha384": sha512.New384,
-	"sha512": sha512.New,
+	"sha256":      sha256.New,
+	"sha384":      sha512.New384,
+	"sha512":      sha512.New,
+	"blake2b-256": newBlake2b256,
+}
+
+func newBlake2b256() hash.Hash {
+	h, _ := blake2b.New256(nil) // fails only for a key longer than 64 bytes
+	return h
+}
+
+// SupportedHash reports whether tufpip can check a target hash of algorithm alg (lowercase).
+func SupportedHash(alg string) bool {
+	_, ok := hashFuncs[alg]
+	return ok
+}
+
+// strongestOrder is the preference among the algorithms we check when one digest must
+// stand for a target: in a name such as a content-addressed page's
+// "simple/foobar/<digest>.foobar.html" (Config.PageURL's {hash}).
+var strongestOrder = []string{"sha512", "sha384", "blake2b-256", "sha256"}
+
+// StrongestHash returns the algorithm and lowercase hex digest of hashes that stands for the
+// target: the first of sha512, sha384, blake2b-256 and sha256 it lists (blake2b-256 in
+// PyPI's repository, where it is the only one). ok is false when it lists none of them.
+func StrongestHash(hashes map[string]string) (alg, hex string, ok bool) {
+	for _, a := range strongestOrder {
+		if h, found := hashes[a]; found {
+			return a, strings.ToLower(h), true
+		}
+	}
+	return "", "", false
 }
 
 // hashOrder lists algorithms in the order we use them for hash-prefixed URLs:
@@ -136,7 +168,7 @@ type onlyReader struct{ io.Reader }
 
 // CheckFile checks that r yields exactly length bytes (length < 0: unknown,
 // not checked) whose every listed hash matches. hashes maps algorithm to hex;
-// sha256, sha384 and sha512 are supported and any other algorithm is
+// sha256, sha384, sha512 and blake2b-256 are supported and any other algorithm is
 // rejected. Memory use is constant. It is for files trusted through a page
 // hash as well as TUF targets; a mismatch is a *VerificationError without a
 // Path, which the caller may fill in.
