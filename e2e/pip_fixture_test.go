@@ -169,6 +169,12 @@ type tufpipServer struct {
 // serve flags.
 func (r *pipRepo) startServe(t *testing.T, extra ...string) *tufpipServer {
 	t.Helper()
+	return startServeEnv(t, r.env(), extra...)
+}
+
+// startServeEnv runs "tufpip serve" with env (KEY=VALUE entries selecting the repository).
+func startServeEnv(t *testing.T, env []string, extra ...string) *tufpipServer {
+	t.Helper()
 	needCommand(t, "serve")
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -184,7 +190,7 @@ func (r *pipRepo) startServe(t *testing.T, extra ...string) *tufpipServer {
 		}
 	}
 	cmd.Env = append(cmd.Env, "XDG_CONFIG_HOME="+filepath.Join(home, "config"), "XDG_CACHE_HOME="+filepath.Join(home, "cache"))
-	cmd.Env = append(cmd.Env, r.env()...)
+	cmd.Env = append(cmd.Env, env...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

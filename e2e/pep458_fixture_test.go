@@ -1,0 +1,228 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tufpip/tufpip/internal/pyfix"
+)
+
+// A repository in the layout PyPI plans (issue 13), written by python-tuf's metadata API
+// (testdata/pep458_repo.py, run with the pinned python-tuf), served by two loopback servers:
+// one for metadata/ and targets/ (the pages, content-addressed), one for the files host.
+
+// pep458Options chooses the variant pep458_repo.py writes.
+type pep458Options struct {
+	hashPrefixRoles bool   // delegate by path_hash_prefixes to pages-lo and pages-hi, not to bins-<hex>
+	pageFormat      string // "html" (default) or "json"
+}
+
+// pep458Manifest is what pep458_repo.py reports about the repository it wrote.
+type pep458Manifest struct {
+	Projects map[string]struct {
+		Role    string `json:"role"`        // the delegated role that lists the page
+		Target  string `json:"target"`      // the page's target path: the bare normalised name
+		Blake2b string `json:"blake2b_256"` // the page's only signed hash
+		Stored  string `json:"stored"`      // where the page bytes live, under the targets URL
+		Files   map[string]struct {
+			URL    string `json:"url"`  // absolute, on the files host
+			Path   string `json:"path"` // under the files host's base URL
+			SHA256 string `json:"sha256"`
+		} `json:"files"`
+	} `json:"projects"`
+	Roles []string `json:"roles"`
+	Keys  struct {
+		Root    []string `json:"root"`
+		Targets string   `json:"targets"`
+		Online  string   `json:"online"`
+	} `json:"keys"`
+}
+
+type pep458Repo struct {
+	dir      string            // what pep458_repo.py wrote
+	srv      *httptest.Server  // metadata/ and targets/
+	files    *httptest.Server  // the files host
+	root     string            // the trusted root.json
+	man      pep458Manifest    //
+	dists    map[string][]byte // filename -> bytes, as built
+	pageURL  string            // --page-url template for this variant
+	metadata string            // metadata URL
+	targets  string            // targets URL
+	filesURL string            // files host base URL
+}
+
+// buildPEP458 builds the distributions (FooBar 1.0 and 2.0 with a 2.0 sdist; app 1.0, which
+// requires lib>=1.0; lib 1.0), has python-tuf write the repository and serves it until t
+// ends.
+func buildPEP458(t *testing.T, o pep458Options) *pep458Repo {
+	t.Helper()
+	pyTUF := pyfix.Tool(t, "python-tuf")
+	if o.pageFormat == "" {
+		o.pageFormat = "html"
+	}
+	start := time.Now()
+	tmp := t.TempDir()
+	r := &pep458Repo{dir: filepath.Join(tmp, "repo"), dists: map[string][]byte{}}
+	distDir := filepath.Join(tmp, "dist")
+	if err := os.Mkdir(distDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var paths []string
+	add := func(fn string, data []byte) {
+		r.dists[fn] = data
+		p := filepath.Join(distDir, fn)
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, p)
+	}
+	for _, w := range []pyfix.WheelSpec{
+		{Name: "FooBar", Version: "1.0"},
+		{Name: "FooBar", Version: "2.0"},
+		{Name: "app", Version: "1.0", RequiresDist: []string{"lib>=1.0"}},
+		{Name: "lib", Version: "1.0"},
+	} {
+		add(pyfix.Wheel(t, w))
+	}
+	add(pyfix.Sdist(t, pyfix.SdistSpec{Name: "FooBar", Version: "2.0"}))
+
+	// The files host must exist before the pages are written: they link it absolutely.
+	r.files = httptest.NewServer(staticFiles(filepath.Join(r.dir, "files")))
+	t.Cleanup(r.files.Close)
+	r.srv = httptest.NewServer(staticFiles(r.dir))
+	t.Cleanup(r.srv.Close)
+	r.metadata = r.srv.URL + "/metadata/"
+	r.targets = r.srv.URL + "/targets/"
+	r.filesURL = r.files.URL + "/"
+	r.pageURL = "simple/{project}/{hash}.{project}." + o.pageFormat
+
+	args := []string{filepath.Join("testdata", "pep458_repo.py"), r.dir, "--files-url", r.filesURL,
+		"--page-format", o.pageFormat}
+	if o.hashPrefixRoles {
+		args = append(args, "--hash-prefix-roles")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := pyfix.Command(ctx, pyTUF, append(args, paths...)...)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("pep458_repo.py: %v\n%s", err, out)
+	}
+	b, err := os.ReadFile(filepath.Join(r.dir, "manifest.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &r.man); err != nil {
+		t.Fatalf("manifest.json: %v", err)
+	}
+	r.root = filepath.Join(r.dir, "metadata", "root.json")
+	t.Logf("python-tuf wrote the PEP 458 repository (%+v) in %v", o, time.Since(start).Round(time.Millisecond))
+	return r
+}
+
+// env selects the repository for tufpip by environment variables, the way a CI job would,
+// with its own cache.
+func (r *pep458Repo) env(t *testing.T) []string {
+	return []string{
+		"TUFPIP_METADATA_URL=" + r.metadata,
+		"TUFPIP_TARGETS_URL=" + r.targets,
+		"TUFPIP_ROOT=" + r.root,
+		"TUFPIP_INDEX_PATH={project}",
+		"TUFPIP_PAGE_URL=" + r.pageURL,
+		"TUFPIP_FILES_URL=" + r.filesURL,
+		"TUFPIP_CACHE_DIR=" + filepath.Join(t.TempDir(), "cache"),
+	}
+}
+
+// flags selects the repository by command-line flags.
+func (r *pep458Repo) flags(t *testing.T) []string {
+	return []string{
+		"--metadata-url", r.metadata, "--targets-url", r.targets, "--root", r.root,
+		"--index-path", "{project}", "--page-url", r.pageURL, "--files-url", r.filesURL,
+		"--cache-dir", filepath.Join(t.TempDir(), "cache"),
+	}
+}
+
+// tufpip runs the binary against the repository (selected by env) and logs what it printed.
+func (r *pep458Repo) tufpip(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	start := time.Now()
+	stdout, stderr, code = runTufpipEnv(t, r.env(t), args...)
+	t.Logf("tufpip %s: exit %d in %v\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), code,
+		time.Since(start).Round(time.Millisecond), stdout, stderr)
+	return stdout, stderr, code
+}
+
+// file returns the manifest's entry for a distribution file.
+func (r *pep458Repo) file(t *testing.T, project, filename string) (url, path, sha256 string) {
+	t.Helper()
+	f, ok := r.man.Projects[project].Files[filename]
+	if !ok {
+		t.Fatalf("the repository has no file %s in project %s", filename, project)
+	}
+	return f.URL, f.Path, f.SHA256
+}
+
+// resolveJSON is the part of "tufpip resolve --format json" the tests read.
+type resolveJSON struct {
+	OK      bool `json:"ok"`
+	Results []struct {
+		Requirement string  `json:"requirement"`
+		Project     string  `json:"project"`
+		Version     *string `json:"version"`
+		Role        string  `json:"role"`
+		File        *struct {
+			Filename string `json:"filename"`
+			URL      string `json:"url"`
+			SHA256   string `json:"sha256"`
+		} `json:"file"`
+		Error string `json:"error"`
+	} `json:"results"`
+}
+
+func parseResolve(t *testing.T, stdout string) resolveJSON {
+	t.Helper()
+	var doc resolveJSON
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatalf("resolve --format json printed no JSON document: %v\n%s", err, stdout)
+	}
+	return doc
+}
+
+// staticFiles serves the regular files under dir and nothing else (no directory listings,
+// no index.html redirects), as a bucket behind a CDN does.
+func staticFiles(dir string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		p := filepath.Join(dir, filepath.FromSlash(path.Clean("/"+req.URL.Path)))
+		f, err := os.Open(p)
+		if err != nil {
+			http.NotFound(w, req)
+			return
+		}
+		defer f.Close()
+		st, err := f.Stat()
+		if err != nil || !st.Mode().IsRegular() {
+			http.NotFound(w, req)
+			return
+		}
+		http.ServeContent(w, req, "", st.ModTime(), f)
+	})
+}
+
+// httpStatus is the status of a GET of url.
+func httpStatus(t *testing.T, url string) int {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}

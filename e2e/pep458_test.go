@@ -1,0 +1,327 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tufpip/tufpip/internal/pyfix"
+	"github.com/tufpip/tufpip/pkg/simpleindex"
+)
+
+// Issue 13's acceptance: tufpip reads a repository in the layout PyPI plans, written with
+// python-tuf's metadata API (testdata/pep458_repo.py): succinct hash bins bins-<hex> signed by
+// one online rsassa-pss key, root keys ecdsa and ed25519, consistent snapshots, the projects'
+// pages as the only targets (bare names, blake2b-256 only) stored content-addressed as
+// simple/<p>/<blake2b>.<p>.html, linking files on a second host by #sha256=.
+
+// TestPEP458 shares one repository between its subtests, which only read it.
+func TestPEP458(t *testing.T) {
+	t.Parallel()
+	needTufpip(t)
+	r := buildPEP458(t, pep458Options{})
+
+	// What python-tuf wrote is the layout the issue describes, or the tests below prove
+	// nothing about it.
+	t.Run("layout", func(t *testing.T) {
+		t.Parallel()
+		if got := r.man.Keys; !slices.Equal(got.Root, []string{"ecdsa", "ed25519"}) || got.Targets != "ed25519" || got.Online != "rsassa-pss-sha256" {
+			t.Errorf("keys %+v, want root ecdsa+ed25519, targets ed25519, online rsassa-pss-sha256", got)
+		}
+		if len(r.man.Roles) != 16 || r.man.Roles[0] != "bins-0" || r.man.Roles[15] != "bins-f" {
+			t.Errorf("delegated roles %v, want bins-0 ... bins-f", r.man.Roles)
+		}
+		foobar := r.man.Projects["foobar"]
+		var bin struct {
+			Signed struct {
+				Targets map[string]struct {
+					Hashes map[string]string `json:"hashes"`
+				} `json:"targets"`
+			} `json:"signed"`
+		}
+		b, err := os.ReadFile(filepath.Join(r.dir, "metadata", "1."+foobar.Role+".json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(b, &bin); err != nil {
+			t.Fatal(err)
+		}
+		hashes := bin.Signed.Targets["foobar"].Hashes
+		if len(hashes) != 1 || hashes["blake2b-256"] != foobar.Blake2b {
+			t.Errorf("%s signs foobar with hashes %v, want only blake2b-256 %s", foobar.Role, hashes, foobar.Blake2b)
+		}
+		if s := httpStatus(t, r.targets+foobar.Stored); s != 200 {
+			t.Errorf("GET %s: %d, want the page", foobar.Stored, s)
+		}
+		for _, p := range []string{foobar.Blake2b + ".foobar", "foobar", "simple/foobar/index.html"} {
+			if s := httpStatus(t, r.targets+p); s != 404 {
+				t.Errorf("GET targets/%s: %d, want 404 (the page is stored only content-addressed)", p, s)
+			}
+		}
+		url, _, _ := r.file(t, "foobar", "foobar-2.0-py3-none-any.whl")
+		if !strings.HasPrefix(url, r.filesURL) || strings.HasPrefix(url, r.srv.URL) {
+			t.Errorf("the page links %s, want a file on the files host %s", url, r.filesURL)
+		}
+	})
+
+	// The right version, the file on the files host, and the bin that signed the page.
+	t.Run("resolve", func(t *testing.T) {
+		t.Parallel()
+		stdout, _, code := r.tufpip(t, "resolve", "--format", "json", "FooBar", "FooBar<2", "lib")
+		if code != 0 {
+			t.Fatalf("exit %d, want 0", code)
+		}
+		doc := parseResolve(t, stdout)
+		want := []struct{ version, filename, project string }{
+			{"2.0", "foobar-2.0-py3-none-any.whl", "foobar"},
+			{"1.0", "foobar-1.0-py3-none-any.whl", "foobar"},
+			{"1.0", "lib-1.0-py3-none-any.whl", "lib"},
+		}
+		if len(doc.Results) != len(want) {
+			t.Fatalf("%d results, want %d", len(doc.Results), len(want))
+		}
+		for i, w := range want {
+			res := doc.Results[i]
+			url, _, sum := r.file(t, w.project, w.filename)
+			if res.Version == nil || *res.Version != w.version || res.File == nil || res.File.Filename != w.filename {
+				t.Errorf("%s: got %+v, want %s %s", res.Requirement, res, w.version, w.filename)
+				continue
+			}
+			if res.File.URL != url || res.File.SHA256 != sum {
+				t.Errorf("%s: file %s (sha256 %s), want %s (sha256 %s)", res.Requirement, res.File.URL, res.File.SHA256, url, sum)
+			}
+			if wantRole := r.man.Projects[w.project].Role; res.Role != wantRole {
+				t.Errorf("%s: vouched for by %q, want %q (the bin that lists the page)", res.Requirement, res.Role, wantRole)
+			}
+		}
+
+		// The text output names the bin too, and the sdist is there for --no-binary.
+		stdout, _, code = r.tufpip(t, "resolve", "--no-binary", ":all:", "FooBar")
+		role := r.man.Projects["foobar"].Role
+		if code != 0 || !strings.Contains(stdout, "foobar 2.0 from foobar-2.0.tar.gz, vouched for by "+role) {
+			t.Errorf("resolve --no-binary :all: FooBar: exit %d, want foobar-2.0.tar.gz vouched for by %s:\n%s", code, role, stdout)
+		}
+	})
+
+	// The same repository selected by flags and by a configuration saved with tufpip init.
+	t.Run("flags-and-init", func(t *testing.T) {
+		t.Parallel()
+		args := append(r.flags(t), "resolve", "FooBar<2")
+		stdout, stderr, code := runTufpip(t, args...)
+		if code != 0 || !strings.Contains(stdout, "foobar 1.0 from foobar-1.0-py3-none-any.whl") {
+			t.Errorf("tufpip %s: exit %d\n%s%s", strings.Join(args, " "), code, stdout, stderr)
+		}
+
+		cfg := []string{"TUFPIP_CONFIG_DIR=" + t.TempDir()}
+		init := []string{"init", "--name", "pypi", "--root", r.root, "--metadata-url", r.metadata,
+			"--targets-url", r.targets, "--index-path", "{project}", "--page-url", r.pageURL, "--files-url", r.filesURL}
+		if stdout, stderr, code := runTufpipEnv(t, cfg, init...); code != 0 {
+			t.Fatalf("tufpip %s: exit %d\n%s%s", strings.Join(init, " "), code, stdout, stderr)
+		}
+		stdout, stderr, code = runTufpipEnv(t, cfg, "--repo", "pypi", "resolve", "FooBar<2")
+		if code != 0 || !strings.Contains(stdout, "foobar 1.0 from foobar-1.0-py3-none-any.whl") {
+			t.Errorf("tufpip --repo pypi resolve after init: exit %d\n%s%s", code, stdout, stderr)
+		}
+	})
+
+	// Real pip, in fresh venvs, installs through tufpip: app's dependency lib comes through
+	// the same index, and the packages import.
+	t.Run("install", func(t *testing.T) {
+		t.Parallel()
+		interpreters(t, func(t *testing.T, py pyfix.Interpreter) {
+			t.Parallel()
+			venv := pyfix.Venv(t, py.Path)
+			if _, _, code := r.tufpip(t, "install", "--python", pyfix.VenvPython(venv), "FooBar", "app"); code != 0 {
+				t.Fatalf("tufpip install FooBar app: exit %d, want 0", code)
+			}
+			if got := installed(t, venv, "foobar", "app", "lib"); got["foobar"] != "2.0" || got["app"] != "1.0" || got["lib"] != "1.0" {
+				t.Fatalf("installed %v, want foobar 2.0, app 1.0, lib 1.0", got)
+			}
+		})
+	})
+
+	// A pip-compile style requirements file: every pin a file the pages vouch for passes; a
+	// hash no page pins fails with exit 3.
+	t.Run("verify", func(t *testing.T) {
+		t.Parallel()
+		dir := t.TempDir()
+		_, _, foo2 := r.file(t, "foobar", "foobar-2.0-py3-none-any.whl")
+		_, _, fooSdist := r.file(t, "foobar", "foobar-2.0.tar.gz")
+		_, _, app := r.file(t, "app", "app-1.0-py3-none-any.whl")
+		_, _, lib := r.file(t, "lib", "lib-1.0-py3-none-any.whl")
+		good := filepath.Join(dir, "requirements.txt")
+		writeFile(t, good, "# generated by pip-compile --generate-hashes\n"+
+			"app==1.0 \\\n    --hash=sha256:"+app+"\n"+
+			"foobar==2.0 \\\n    --hash=sha256:"+foo2+" \\\n    --hash=sha256:"+fooSdist+"\n"+
+			"lib==1.0 \\\n    --hash=sha256:"+lib+"\n    # via app\n")
+		stdout, _, code := r.tufpip(t, "verify", good)
+		if code != 0 {
+			t.Errorf("verify %s: exit %d, want 0", good, code)
+		}
+		for _, p := range []string{"foobar", "app", "lib"} {
+			if role := r.man.Projects[p].Role; !strings.Contains(stdout, role) {
+				t.Errorf("verify does not name %s's role %s:\n%s", p, role, stdout)
+			}
+		}
+
+		bad := filepath.Join(dir, "requirements-bad.txt")
+		writeFile(t, bad, "foobar==2.0 \\\n    --hash=sha256:"+sha256hex([]byte("not foobar"))+"\n")
+		stdout, _, code = r.tufpip(t, "verify", bad)
+		if code != 3 || !strings.Contains(stdout, "hash-not-trusted") {
+			t.Errorf("verify %s: exit %d, want 3 and hash-not-trusted:\n%s", bad, code, stdout)
+		}
+	})
+
+	// pip pointed at a long-running tufpip serve.
+	t.Run("serve", func(t *testing.T) {
+		t.Parallel()
+		py := pyfix.Python(t, "3.11")
+		srv := startServeEnv(t, r.env(t))
+		venv := pyfix.Venv(t, py.Path)
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		cmd := pyfix.Command(ctx, pyfix.VenvPython(venv), "-m", "pip", "install", "FooBar<2", "app")
+		cmd.Env = append(cmd.Env, "PIP_INDEX_URL="+srv.URL)
+		out, err := cmd.CombinedOutput()
+		t.Logf("PIP_INDEX_URL=%s pip install 'FooBar<2' app:\n%s", srv.URL, out)
+		if err != nil {
+			t.Fatalf("pip install: %v", err)
+		}
+		if got := installed(t, venv, "foobar", "app", "lib"); got["foobar"] != "1.0" || got["app"] != "1.0" || got["lib"] != "1.0" {
+			t.Fatalf("installed %v, want foobar 1.0, app 1.0, lib 1.0", got)
+		}
+	})
+
+	// The pages declare Simple API 1.4; tufpip knows an older 1.x, so it warns, but once per
+	// run, not once per page.
+	t.Run("api-version-warning", func(t *testing.T) {
+		t.Parallel()
+		_, stderr, code := r.tufpip(t, "resolve", "FooBar", "app", "lib")
+		if code != 0 {
+			t.Fatalf("exit %d, want 0", code)
+		}
+		want := 0
+		if minor, _ := strings.CutPrefix(simpleindex.APIVersion, "1."); len(minor) == 1 && minor < "4" {
+			want = 1 // tufpip knows 1.0 to 1.3
+		}
+		n := 0
+		for _, line := range strings.Split(stderr, "\n") {
+			l := strings.ToLower(line)
+			if strings.Contains(l, "warning") && strings.Contains(l, "version") && strings.Contains(l, "1.4") {
+				n++
+			}
+		}
+		if n != want {
+			t.Errorf("%d warnings about the pages' API version 1.4 (tufpip knows %s), want %d:\n%s", n, simpleindex.APIVersion, want, stderr)
+		}
+	})
+}
+
+// A page whose bytes were changed where they are stored, and a file changed on the files
+// host: tufpip exits 3 and neither pip nor --download gets anything.
+func TestPEP458Tampered(t *testing.T) {
+	t.Parallel()
+	needTufpip(t)
+	py := pyfix.Python(t, "3.11")
+	r := buildPEP458(t, pep458Options{})
+
+	// The page now offers foobar 9.0 under the same length: only the signed hash can tell.
+	page := filepath.Join(r.dir, "targets", filepath.FromSlash(r.man.Projects["foobar"].Stored))
+	tamper(t, page, func(b []byte) []byte { return bytes.ReplaceAll(b, []byte("foobar-2.0"), []byte("foobar-9.0")) })
+	_, path, _ := r.file(t, "lib", "lib-1.0-py3-none-any.whl")
+	tamper(t, filepath.Join(r.dir, "files", filepath.FromSlash(path)), func(b []byte) []byte {
+		b[len(b)/2] ^= 1
+		return b
+	})
+
+	for _, c := range []struct{ req, want string }{
+		{"FooBar", "foobar"},
+		{"lib", "lib-1.0-py3-none-any.whl"},
+	} {
+		d := filepath.Join(t.TempDir(), "d")
+		stdout, stderr, code := r.tufpip(t, "resolve", "--download", d, c.req)
+		if code != 3 || !strings.Contains(stderr, c.want) || strings.Contains(stdout, "9.0") {
+			t.Errorf("resolve --download %s: exit %d, want 3 and an error naming %s", c.req, code, c.want)
+		}
+		if entries, _ := os.ReadDir(d); len(entries) != 0 {
+			t.Errorf("resolve --download %s wrote %d files after the refusal", c.req, len(entries))
+		}
+	}
+	for _, req := range []string{"FooBar", "app"} {
+		venv := pyfix.Venv(t, py.Path)
+		_, _, code := r.tufpip(t, "install", "--python", pyfix.VenvPython(venv), req)
+		if code != 3 {
+			t.Errorf("install %s: exit %d, want 3", req, code)
+		}
+		if got := installed(t, venv, "foobar", "app", "lib"); len(got) != 0 {
+			t.Errorf("install %s: the venv has %v after the refusal", req, got)
+		}
+	}
+}
+
+// tamper rewrites a file on disk with f.
+func tamper(t *testing.T, path string, f func([]byte) []byte) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nb := f(bytes.Clone(b))
+	if bytes.Equal(nb, b) {
+		t.Fatalf("tampering left %s unchanged", path)
+	}
+	if err := os.WriteFile(path, nb, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The classic delegation form: targets delegates by path_hash_prefixes (hex of the SHA-256 of
+// the target path) to pages-lo (0-7) and pages-hi (80-ff); the pages are PEP 691 JSON.
+// sha256("lib") starts 76, sha256("foobar") c3.
+func TestPEP458PathHashPrefixes(t *testing.T) {
+	t.Parallel()
+	needTufpip(t)
+	r := buildPEP458(t, pep458Options{hashPrefixRoles: true, pageFormat: "json"})
+	if got := r.man.Projects["lib"].Role + " " + r.man.Projects["foobar"].Role; got != "pages-lo pages-hi" {
+		t.Fatalf("python-tuf placed lib and foobar in %s, want pages-lo pages-hi", got)
+	}
+
+	stdout, _, code := r.tufpip(t, "resolve", "--format", "json", "FooBar<2", "lib")
+	if code != 0 {
+		t.Fatalf("resolve: exit %d, want 0", code)
+	}
+	doc := parseResolve(t, stdout)
+	if len(doc.Results) != 2 || doc.Results[0].Role != "pages-hi" || doc.Results[1].Role != "pages-lo" ||
+		doc.Results[0].Version == nil || *doc.Results[0].Version != "1.0" || doc.Results[1].Version == nil {
+		t.Fatalf("resolve FooBar<2 lib: %+v, want foobar 1.0 by pages-hi and lib 1.0 by pages-lo", doc.Results)
+	}
+
+	// --require-role names the role reached through the hash prefixes (or targets above it).
+	for _, role := range []string{"pages-lo", "targets"} {
+		stdout, _, code := r.tufpip(t, "resolve", "--require-role", role, "lib")
+		if code != 0 || !strings.Contains(stdout, "lib 1.0 from lib-1.0-py3-none-any.whl, vouched for by pages-lo") {
+			t.Errorf("resolve --require-role %s lib: exit %d, want lib 1.0 vouched for by pages-lo:\n%s", role, code, stdout)
+		}
+	}
+	_, _, lib := r.file(t, "lib", "lib-1.0-py3-none-any.whl")
+	req := filepath.Join(t.TempDir(), "requirements.txt")
+	writeFile(t, req, "lib==1.0 --hash=sha256:"+lib+"\n")
+	if stdout, _, code := r.tufpip(t, "verify", "--require-role", "pages-lo", req); code != 0 {
+		t.Errorf("verify --require-role pages-lo: exit %d, want 0:\n%s", code, stdout)
+	}
+	// The other role does not list lib's page: no trusted distribution (exit 4).
+	if stdout, _, code := r.tufpip(t, "resolve", "--require-role", "pages-hi", "lib"); code != 4 {
+		t.Errorf("resolve --require-role pages-hi lib: exit %d, want 4:\n%s", code, stdout)
+	}
+	// A role the repository does not delegate to is a usage error that lists the roles it has.
+	_, stderr, code := r.tufpip(t, "resolve", "--require-role", "stable", "lib")
+	if code != 2 || !strings.Contains(stderr, "pages-lo") || !strings.Contains(stderr, "pages-hi") {
+		t.Errorf("resolve --require-role stable: exit %d, want 2 and the roles pages-lo, pages-hi:\n%s", code, stderr)
+	}
+}
