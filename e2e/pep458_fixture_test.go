@@ -23,6 +23,7 @@ import (
 type pep458Options struct {
 	hashPrefixRoles bool   // delegate by path_hash_prefixes to pages-lo and pages-hi, not to bins-<hex>
 	pageFormat      string // "html" (default) or "json"
+	apiVersion      string // the pages' Simple API version; default 1.4, as PyPI's
 }
 
 // pep458Manifest is what pep458_repo.py reports about the repository it wrote.
@@ -108,6 +109,9 @@ func buildPEP458(t *testing.T, o pep458Options) *pep458Repo {
 		"--page-format", o.pageFormat}
 	if o.hashPrefixRoles {
 		args = append(args, "--hash-prefix-roles")
+	}
+	if o.apiVersion != "" {
+		args = append(args, "--api-version", o.apiVersion)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()

@@ -198,8 +198,8 @@ func TestPEP458(t *testing.T) {
 		}
 	})
 
-	// The pages declare Simple API 1.4; tufpip knows an older 1.x, so it warns, but once per
-	// run, not once per page.
+	// The pages declare Simple API 1.4, as PyPI's do: a warning only if tufpip knows an older
+	// 1.x, and then once per run, not once per page.
 	t.Run("api-version-warning", func(t *testing.T) {
 		t.Parallel()
 		_, stderr, code := r.tufpip(t, "resolve", "FooBar", "app", "lib")
@@ -210,14 +210,7 @@ func TestPEP458(t *testing.T) {
 		if minor, _ := strings.CutPrefix(simpleindex.APIVersion, "1."); len(minor) == 1 && minor < "4" {
 			want = 1 // tufpip knows 1.0 to 1.3
 		}
-		n := 0
-		for _, line := range strings.Split(stderr, "\n") {
-			l := strings.ToLower(line)
-			if strings.Contains(l, "warning") && strings.Contains(l, "version") && strings.Contains(l, "1.4") {
-				n++
-			}
-		}
-		if n != want {
+		if n := apiWarnings(stderr, "1.4"); n != want {
 			t.Errorf("%d warnings about the pages' API version 1.4 (tufpip knows %s), want %d:\n%s", n, simpleindex.APIVersion, want, stderr)
 		}
 	})
@@ -282,19 +275,24 @@ func tamper(t *testing.T, path string, f func([]byte) []byte) {
 }
 
 // The classic delegation form: targets delegates by path_hash_prefixes (hex of the SHA-256 of
-// the target path) to pages-lo (0-7) and pages-hi (80-ff); the pages are PEP 691 JSON.
+// the target path) to pages-lo (0-7) and pages-hi (80-ff); the pages are PEP 691 JSON
+// declaring Simple API 1.9.
 // sha256("lib") starts 76, sha256("foobar") c3.
 func TestPEP458PathHashPrefixes(t *testing.T) {
 	t.Parallel()
 	needTufpip(t)
-	r := buildPEP458(t, pep458Options{hashPrefixRoles: true, pageFormat: "json"})
+	r := buildPEP458(t, pep458Options{hashPrefixRoles: true, pageFormat: "json", apiVersion: "1.9"})
 	if got := r.man.Projects["lib"].Role + " " + r.man.Projects["foobar"].Role; got != "pages-lo pages-hi" {
 		t.Fatalf("python-tuf placed lib and foobar in %s, want pages-lo pages-hi", got)
 	}
 
-	stdout, _, code := r.tufpip(t, "resolve", "--format", "json", "FooBar<2", "lib")
+	stdout, stderr, code := r.tufpip(t, "resolve", "--format", "json", "FooBar<2", "lib")
 	if code != 0 {
 		t.Fatalf("resolve: exit %d, want 0", code)
+	}
+	// Both pages declare Simple API 1.9, newer than tufpip knows: one warning for the run.
+	if n := apiWarnings(stderr, "1.9"); n != 1 {
+		t.Errorf("%d warnings about the pages' API version 1.9, want 1 per run:\n%s", n, stderr)
 	}
 	doc := parseResolve(t, stdout)
 	if len(doc.Results) != 2 || doc.Results[0].Role != "pages-hi" || doc.Results[1].Role != "pages-lo" ||
@@ -320,8 +318,20 @@ func TestPEP458PathHashPrefixes(t *testing.T) {
 		t.Errorf("resolve --require-role pages-hi lib: exit %d, want 4:\n%s", code, stdout)
 	}
 	// A role the repository does not delegate to is a usage error that lists the roles it has.
-	_, stderr, code := r.tufpip(t, "resolve", "--require-role", "stable", "lib")
+	_, stderr, code = r.tufpip(t, "resolve", "--require-role", "stable", "lib")
 	if code != 2 || !strings.Contains(stderr, "pages-lo") || !strings.Contains(stderr, "pages-hi") {
 		t.Errorf("resolve --require-role stable: exit %d, want 2 and the roles pages-lo, pages-hi:\n%s", code, stderr)
 	}
+}
+
+// apiWarnings counts the warnings on stderr about a page's Simple API version.
+func apiWarnings(stderr, version string) int {
+	n := 0
+	for _, line := range strings.Split(stderr, "\n") {
+		l := strings.ToLower(line)
+		if strings.Contains(l, "warning") && strings.Contains(l, "version") && strings.Contains(l, version) {
+			n++
+		}
+	}
+	return n
 }
