@@ -85,7 +85,7 @@ func (t *Target) check() error {
 		return t.mismatch(fmt.Sprintf("negative length %d %s", t.Length, signedBy(t)))
 	}
 	if err := checkHashes(t.Hashes); err != nil {
-		return t.mismatch(err.Error() + " (" + signedBy(t) + ")")
+		return t.hashError(err)
 	}
 	return nil
 }
