@@ -143,6 +143,7 @@ func typedHint(err error) string {
 		lu *lockfile.UnsupportedError
 		np *finder.NoPageError
 		uc *tuf.UnsafeCacheError
+		uh *tuf.UnsupportedHashError
 	)
 	switch {
 	case errors.As(err, &gr):
@@ -159,6 +160,8 @@ func typedHint(err error) string {
 		return "the project is vouched for only by " + np.Roles[0] + "; drop --require-role to accept it"
 	case errors.As(err, &np):
 		return "check the project name, or whether this repository serves it (tufpip --repo NAME ...)"
+	case errors.As(err, &uh):
+		return "tufpip checks " + tuf.CheckedHashes() + " hashes only; the repository must sign its files with one of them (an unknown algorithm is not a sign of an attack, but tufpip cannot check it)"
 	case tuf.IsVerification(err):
 		return "the repository or something between it and you served data that does not verify; do not install from it until this is explained"
 	case tuf.IsNetwork(err):

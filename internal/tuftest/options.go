@@ -26,10 +26,14 @@ var DefaultPaths = []string{"simple/*/index.html", "packages/*"}
 type Delegation struct {
 	Name        string
 	Parent      string   // delegating role; "" means targets
-	Paths       []string // nil means DefaultPaths
+	Paths       []string // nil means DefaultPaths, unless PathHashPrefixes is set
 	Terminating bool
 	Keys        int // number of keys; 0 means 1
 	Threshold   int // 0 means 1
+
+	// PathHashPrefixes delegates by hex prefixes of the SHA-256 of the target path (TUF's
+	// path_hash_prefixes) instead of by Paths.
+	PathHashPrefixes []string
 }
 
 // Option configures New.

@@ -141,7 +141,7 @@ func (r *Repo) addDelegation(d Delegation) {
 	if d.Parent == "" {
 		d.Parent = Targets
 	}
-	if d.Paths == nil {
+	if d.Paths == nil && d.PathHashPrefixes == nil {
 		d.Paths = DefaultPaths
 	}
 	d.Keys, d.Threshold = r.keyCount(d.Name, d.Keys, d.Threshold)
@@ -161,6 +161,8 @@ func (r *Repo) addDelegation(d Delegation) {
 		Threshold:   d.Threshold,
 		Terminating: d.Terminating,
 		Paths:       slices.Clone(d.Paths),
+
+		PathHashPrefixes: slices.Clone(d.PathHashPrefixes),
 	})
 	r.keys[d.Name] = newKeys(r.t, d.Keys)
 	for _, k := range r.keys[d.Name] {

@@ -77,17 +77,74 @@ func checkHashes(hashes map[string]string) error {
 	if len(hashes) == 0 {
 		return errors.New("no hashes are listed")
 	}
+	if u := unsupportedHash(hashes); u != nil {
+		return u
+	}
 	for _, alg := range hashOrder(hashes) {
-		newHash, ok := hashFuncs[alg]
-		if !ok {
-			return fmt.Errorf("unsupported hash algorithm %q", alg)
-		}
+		newHash := hashFuncs[alg]
 		b, err := hex.DecodeString(hashes[alg])
 		if err != nil || len(b) != newHash().Size() {
 			return fmt.Errorf("malformed %s hash %q", alg, hashes[alg])
 		}
 	}
 	return nil
+}
+
+// UnsupportedHashError means signed metadata gives a hash of an algorithm tufpip cannot compute
+// (one other than sha256, sha384, sha512 and blake2b-256). Every signed hash must match, and
+// one tufpip cannot compute cannot be checked, so the file is refused: the repository chose an
+// algorithm tufpip does not know, which says nothing about an attack. It is the Err of a
+// *VerificationError.
+type UnsupportedHashError struct {
+	Algorithm string // the first algorithm tufpip cannot check, as signed
+	Only      bool   // no algorithm tufpip checks is listed beside it
+}
+
+func (e *UnsupportedHashError) Error() string {
+	return fmt.Sprintf("hash algorithm %q is one tufpip cannot check", e.Algorithm)
+}
+
+// reason says what was refused, after by ("signed by role stable", "signed").
+func (e *UnsupportedHashError) reason(by string) string {
+	if e.Only {
+		return fmt.Sprintf("%s only with hash algorithm %q, which tufpip cannot check", by, e.Algorithm)
+	}
+	return fmt.Sprintf("%s with hash algorithm %q too, which tufpip cannot check (every signed hash must match)", by, e.Algorithm)
+}
+
+// CheckedHashes names the hash algorithms tufpip checks, for messages: "sha256, sha384,
+// sha512 and blake2b-256".
+func CheckedHashes() string {
+	return "sha256, sha384, sha512 and blake2b-256"
+}
+
+// unsupportedHash returns the refusal of hashes when they list an algorithm tufpip cannot
+// check, else nil.
+func unsupportedHash(hashes map[string]string) *UnsupportedHashError {
+	var u *UnsupportedHashError
+	only := true
+	for _, alg := range hashOrder(hashes) {
+		if _, ok := hashFuncs[alg]; !ok {
+			if u == nil {
+				u = &UnsupportedHashError{Algorithm: alg}
+			}
+		} else {
+			only = false
+		}
+	}
+	if u != nil {
+		u.Only = only
+	}
+	return u
+}
+
+// hashError is the refusal of target t whose signed hashes checkHashes rejects.
+func (t *Target) hashError(err error) error {
+	var u *UnsupportedHashError
+	if errors.As(err, &u) {
+		return &VerificationError{Path: t.Path, Role: t.Role, Reason: u.reason(signedBy(t)), Err: u}
+	}
+	return t.mismatch(err.Error() + " (" + signedBy(t) + ")")
 }
 
 // streamCheck copies r to w (w may be io.Discard) reading at most length+1
@@ -176,6 +233,13 @@ func CheckFile(r io.Reader, length int64, hashes map[string]string) error {
 	lower := make(map[string]string, len(hashes))
 	for alg, h := range hashes {
 		lower[strings.ToLower(alg)] = strings.ToLower(h)
+	}
+	if err := checkHashes(lower); err != nil {
+		var u *UnsupportedHashError
+		if errors.As(err, &u) {
+			return &VerificationError{Reason: u.reason("signed"), Err: u}
+		}
+		return &VerificationError{Reason: err.Error() + " (expected)"}
 	}
 	reason, err := streamCheck(io.Discard, r, length, lower, "expected")
 	if err != nil {

@@ -239,10 +239,10 @@ type walkScratch struct {
 }
 
 // walk is TUF's preOrderDepthFirstWalk (go-tuf's updater.go): same stack discipline, visited
-// set, delegation limit and terminating rule, and go-tuf's own GetRolesForTarget for the path
-// patterns. Delegated roles come from c.load, each verified against the delegation the walk
-// crossed to reach it (see trustedDelegations). The matches returned are valid until the
-// next walk.
+// set, delegation limit and terminating rule, and go-tuf's own path patterns, with hash
+// prefixes matched as the TUF specification says (rolesForTarget). Delegated roles come from
+// c.load, each verified against the delegation the walk crossed to reach it (see
+// trustedDelegations). The matches returned are valid until the next walk.
 func (c *Client) walk(ctx context.Context, tm trustedmetadata.TrustedMetadata, path string, q Query) ([]match, error) {
 	top := c.topRole(tm)
 	if top.node == nil {

@@ -640,7 +640,7 @@ type role struct {
 	node *vnode
 }
 
-// rolesFor is GetRolesForTarget(path) on the role's delegations, computed once per path
+// rolesFor is rolesForTarget(path) on the role's delegations, computed once per path
 // shape: with patterns such as "packages/*" and "simple/*/index.html" every file of a page
 // gets the same answer, and matching every pattern for each of 8,000 files was a tenth of a
 // warm run.
@@ -660,13 +660,13 @@ func (r *role) rolesForMemo(path string) ([]metadata.RoleResult, bool) {
 		}
 	}
 	if r.shape < 0 {
-		return d.GetRolesForTarget(path), false
+		return rolesForTarget(d, path), false
 	}
 	r.key = r.shapeKey(r.key[:0], path)
 	if res, ok := r.shapes[string(r.key)]; ok {
 		return res, true
 	}
-	res := d.GetRolesForTarget(path)
+	res := rolesForTarget(d, path)
 	r.shapes[string(r.key)] = res
 	return res, true
 }
