@@ -49,6 +49,7 @@ type settings struct {
 	bins        int // succinct hash-bin bit length; 0 = the flat layout
 
 	delegatedMetaHashes []string // see WithDelegatedMetaHashes
+	binsOnly            bool     // see WithSuccinctBins
 }
 
 func defaultSettings() *settings {
