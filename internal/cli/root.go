@@ -38,7 +38,8 @@ type globalFlags struct {
 
 // repoOptions are the options that select a repository and its cache.
 type repoOptions struct {
-	metadataURL, targetsURL, root, indexPath, cacheDir, repo string
+	metadataURL, targetsURL, root, indexPath, pageURL, cacheDir, repo string
+	filesURLs                                                         []string
 }
 
 // repoFlagSpecs declares the repository options once, for every command that takes them.
@@ -51,6 +52,7 @@ var repoFlagSpecs = []struct {
 	{"targets-url", "URL that target paths are relative to (default: the metadata URL's sibling targets/)", "TUFPIP_TARGETS_URL", func(o *repoOptions) *string { return &o.targetsURL }},
 	{"root", "trusted root.json, obtained out of band", "TUFPIP_ROOT", func(o *repoOptions) *string { return &o.root }},
 	{"index-path", "target path of a project's page (default " + simpleindex.DefaultPathTemplate + ")", "TUFPIP_INDEX_PATH", func(o *repoOptions) *string { return &o.indexPath }},
+	{"page-url", "where a page's bytes are fetched from when not at its target path: {project}, {hash} (its strongest signed hash), relative to the targets URL unless absolute", "TUFPIP_PAGE_URL", func(o *repoOptions) *string { return &o.pageURL }},
 	{"cache-dir", "tufpip's cache directory", "TUFPIP_CACHE_DIR", func(o *repoOptions) *string { return &o.cacheDir }},
 }
 
@@ -68,8 +70,20 @@ func addRepoFlags(f *pflag.FlagSet, o *repoOptions, withEnv bool, names ...strin
 		}
 		p := s.value(o)
 		f.StringVar(p, s.name, *p, usage)
+		if s.name == "page-url" && (len(names) == 0 || slices.Contains(names, "files-url")) {
+			// The one repeatable repository option, listed after --page-url: both describe
+			// a PEP 458 index whose pages and files live apart from the targets.
+			usage := "a further base URL (a files host) under which files that a trusted page pins by hash are trusted, and file target paths are relative to; repeatable"
+			if withEnv {
+				usage += " (env " + filesURLEnv + ", space-separated)"
+			}
+			f.StringArrayVar(&o.filesURLs, "files-url", o.filesURLs, usage)
+		}
 	}
 }
+
+// filesURLEnv holds --files-url's URLs, separated by spaces.
+const filesURLEnv = "TUFPIP_FILES_URL"
 
 // Main runs tufpip with the process's arguments and returns its exit code.
 func Main() int {
