@@ -52,7 +52,7 @@ var repoFlagSpecs = []struct {
 	{"targets-url", "URL that target paths are relative to (default: the metadata URL's sibling targets/)", "TUFPIP_TARGETS_URL", func(o *repoOptions) *string { return &o.targetsURL }},
 	{"root", "trusted root.json, obtained out of band", "TUFPIP_ROOT", func(o *repoOptions) *string { return &o.root }},
 	{"index-path", "target path of a project's page (default " + simpleindex.DefaultPathTemplate + ")", "TUFPIP_INDEX_PATH", func(o *repoOptions) *string { return &o.indexPath }},
-	{"page-url", "where a page's bytes are fetched from when not at its target path: {project}, {hash} (its strongest signed hash), relative to the targets URL unless absolute", "TUFPIP_PAGE_URL", func(o *repoOptions) *string { return &o.pageURL }},
+	{"page-url", "where a page's bytes are, if not at its target path: a template with {project} and {hash} (the page target's strongest hash), relative to the targets URL unless absolute", "TUFPIP_PAGE_URL", func(o *repoOptions) *string { return &o.pageURL }},
 	{"cache-dir", "tufpip's cache directory", "TUFPIP_CACHE_DIR", func(o *repoOptions) *string { return &o.cacheDir }},
 }
 
@@ -73,7 +73,7 @@ func addRepoFlags(f *pflag.FlagSet, o *repoOptions, withEnv bool, names ...strin
 		if s.name == "page-url" && (len(names) == 0 || slices.Contains(names, "files-url")) {
 			// The one repeatable repository option, listed after --page-url: both describe
 			// a PEP 458 index whose pages and files live apart from the targets.
-			usage := "a further base URL (a files host) under which files that a trusted page pins by hash are trusted, and file target paths are relative to; repeatable"
+			usage := "a files host's base `URL`: files a trusted page pins by hash are trusted under it too, their target paths relative to it; repeatable"
 			if withEnv {
 				usage += " (env " + filesURLEnv + ", space-separated)"
 			}
