@@ -124,6 +124,13 @@ func TestPEP458Init(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, "foobar 2.0 from foobar-2.0-py3-none-any.whl") {
 		t.Errorf("resolve with the saved repository: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
+	// The verified page is cached by its hash: the next run does not fetch it again.
+	if r := runCLI(t, env, "resolve", "foobar==1.0"); r.code != 0 {
+		t.Errorf("second resolve: exit %d\n%s", r.code, r.stderr)
+	}
+	if n := w.Server.Count(w.Pages["foobar"]); n != 1 {
+		t.Errorf("page fetched %d times over two runs with one cache, want 1", n)
+	}
 }
 
 // A mistyped layout option is a usage error naming the flag, before any network use.

@@ -161,7 +161,13 @@ only unstable signed is used only when stable never signed the project.`,
 
   # CI: download every dependency through the verifying index; verify a lockfile
   tufpip download -r requirements.txt -d wheels/
-  tufpip verify requirements.txt`,
+  tufpip verify requirements.txt
+
+  # a PEP 458 index as PyPI plans it: bare-name page targets, page bytes stored by hash,
+  # files on another host
+  tufpip init --name pypi --root root.json --metadata-url https://pypi.example/metadata/ \
+      --index-path '{project}' --page-url 'simple/{project}/{hash}.{project}.html' \
+      --files-url https://files.example/`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {

@@ -80,6 +80,10 @@ func TestServePEP458(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("page: %d %s", resp.StatusCode, page)
 	}
+	// The bare-name page targets are the projects; the files' targets are not.
+	if resp, root := get(t, base+"/simple/", simpleindex.ContentTypeJSON); resp.StatusCode != 200 || !strings.Contains(string(root), `"projects":[{"name":"foobar"}]`) {
+		t.Errorf("/simple/: %d %s", resp.StatusCode, root)
+	}
 	links2 := hrefRE.FindAllStringSubmatch(string(page), -1)
 	if len(links2) != 2 {
 		t.Fatalf("page links %q in\n%s", links2, page)
