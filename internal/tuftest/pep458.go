@@ -233,3 +233,9 @@ func (p *PEP458) SetPage(project string, files ...PageFile) []byte {
 
 // Publish signs what changed.
 func (p *PEP458) Publish() { p.Repo.Publish() }
+
+// Served returns the bytes served at p (relative to the server root), as tampered if so.
+func (r *Repo) Served(p string) ([]byte, bool) {
+	data, _, ok := r.file(p)
+	return slices.Clone(data), ok
+}
