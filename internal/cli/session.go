@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
 	"strings"
 	"time"
 
@@ -53,10 +52,7 @@ func (a *App) openSession(ctx context.Context, requireRole string, explain bool)
 	if err := checkRequireRole(ctx, client, requireRole); err != nil {
 		return nil, err
 	}
-	f, err := finder.New(finder.Config{
-		TUF: client, TargetsURL: s.TargetsURL, IndexPath: s.IndexPath,
-		RequireRole: requireRole, Explain: explain, Logger: a.Logger,
-	})
+	f, err := finder.New(s.finderConfig(client, requireRole, explain, a.Logger))
 	if err != nil {
 		return nil, err
 	}
@@ -64,7 +60,10 @@ func (a *App) openSession(ctx context.Context, requireRole string, explain bool)
 }
 
 // checkRequireRole refuses a --require-role naming no role the repository delegates to: a
-// typo ("stabel") would otherwise reject every file as "not signed by stabel".
+// typo ("stabel") would otherwise reject every file as "not signed by stabel". The first name
+// must be one the top-level targets role delegates to: one of its delegations (by paths or
+// path_hash_prefixes), one of its succinct hash bins, or a role family of tufpip's bin layout
+// ("stable").
 func checkRequireRole(ctx context.Context, client *tuf.Client, role string) error {
 	if role == "" {
 		return nil
@@ -77,12 +76,12 @@ func checkRequireRole(ctx context.Context, client *tuf.Client, role string) erro
 	if err != nil {
 		return err
 	}
-	if slices.Contains(roles, first) {
+	if roles.Contains(first) {
 		return nil
 	}
 	hint := "this repository delegates to no role"
-	if len(roles) > 0 {
-		hint = "roles this repository delegates to: " + strings.Join(roles, ", ")
+	if list := roles.String(); list != "" {
+		hint = "roles this repository delegates to: " + list
 	}
 	return usageErrorf(hint, "--require-role %q: the repository has no role %q", role, first)
 }

@@ -398,7 +398,7 @@ func TestRequireRoleUnknownHashBins(t *testing.T) {
 	base := []string{"--metadata-url", srv.URL + "/metadata/", "--root", filepath.Join(dir, "metadata", "1.root.json"),
 		"resolve", "--python-version", "3.11", "--platform", "any", "foobar"}
 	r := runCLI(t, env, append(base, "--require-role", "stabel")...)
-	if r.code != ExitUsage || r.stdout != "" || !strings.HasSuffix(r.stderr, "\ntufpip: hint: roles this repository delegates to: stable, unstable\n") {
+	if r.code != ExitUsage || r.stdout != "" || !strings.HasSuffix(r.stderr, "\ntufpip: hint: roles this repository delegates to: stable, unstable, bins-0 … bins-7\n") {
 		t.Errorf("exit %d stdout %q stderr %q", r.code, r.stdout, r.stderr)
 	}
 	if r := runCLI(t, env, append(base, "--require-role", "unstable")...); r.code != 0 || !strings.Contains(r.stdout, "vouched for by unstable") {

@@ -26,6 +26,10 @@ func (r *Repo) addHashBins(bits int) {
 		r.targets[bin] = metadata.Targets(r.expiry(bin))
 		r.dirty[bin] = true
 	}
+	if r.cfg.binsOnly {
+		r.dirty[Targets] = true
+		return
+	}
 	for _, bin := range top.Signed.Delegations.SuccinctRoles.GetRoles() {
 		suffix := strings.TrimPrefix(bin, binPrefix+"-")
 		r.addDelegation(Delegation{Name: Stable + "-" + suffix, Parent: bin})

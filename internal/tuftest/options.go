@@ -47,6 +47,9 @@ type settings struct {
 	sha512      bool
 	metaHashes  bool
 	bins        int // succinct hash-bin bit length; 0 = the flat layout
+
+	delegatedMetaHashes []string // see WithDelegatedMetaHashes
+	binsOnly            bool     // see WithSuccinctBins
 }
 
 func defaultSettings() *settings {

@@ -134,6 +134,7 @@ func (r *Repo) metaFile(role string, version int64) *metadata.MetaFiles {
 		mf.Length = int64(len(data))
 		mf.Hashes = metadata.Hashes{"sha256": sum[:]}
 	}
+	r.delegatedMetaHashes(role, mf, r.history[role][version])
 	return mf
 }
 

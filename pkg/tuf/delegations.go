@@ -152,10 +152,12 @@ func (c *Client) load(ctx context.Context, tm trustedmetadata.TrustedMetadata, p
 			return &role{raw: raw}, nil
 		}
 		// A trusted set of our own, holding only this parent: go-tuf's checks (snapshot
-		// version, length and hashes, signatures against this delegation, expiry) without
-		// its one-role-per-name map.
+		// version, length, signatures against this delegation, expiry) without its
+		// one-role-per-name map. loadParsedRole has checked the snapshot's hashes for the
+		// role (checkMetaFile) before it fell back: go-tuf's copy of the snapshot gives none,
+		// as go-tuf knows only sha256 and sha512.
 		scratch := trustedmetadata.TrustedMetadata{
-			Root: tm.Root, Timestamp: tm.Timestamp, Snapshot: tm.Snapshot, RefTime: tm.RefTime,
+			Root: tm.Root, Timestamp: tm.Timestamp, Snapshot: withoutMetaHashes(tm.Snapshot, file), RefTime: tm.RefTime,
 			Targets: map[string]*metadata.Metadata[metadata.TargetsType]{parent: parentMD.goTUF()},
 		}
 		md, err := scratch.UpdateDelegatedTargets(data, child, parent)

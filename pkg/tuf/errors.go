@@ -158,8 +158,11 @@ func tufReason(err error) string {
 		lhm *metadata.ErrLengthOrHashMismatch
 		rep *metadata.ErrRepository
 		val *metadata.ErrValue
+		uh  *UnsupportedHashError
 	)
 	switch {
+	case errors.As(err, &uh):
+		return fmt.Sprintf("the trusted metadata gives hash algorithm %q for it, which tufpip cannot check", uh.Algorithm)
 	case errors.As(err, &se), errors.As(err, &te):
 		return "malformed metadata: " + err.Error()
 	case errors.As(err, &exp):

@@ -20,14 +20,20 @@ type Target struct {
 	Custom json.RawMessage   // the target's "custom" object, nil when absent
 
 	// Role is the role whose metadata lists the target (the vouching role);
-	// Chain is the delegation path to it, e.g. ["targets", "stable"]. Both are
-	// logical: succinct hash bins (TAP 15) only partition paths, so a bin is left
-	// out of Chain and a child named after its bin ("stable-0a" under "bins-0a")
-	// is named without the suffix ("stable"). Signer is the name of the role whose
-	// metadata actually lists the target ("stable-0a").
-	Role   string
-	Chain  []string
-	Signer string
+	// Chain is the delegation path to it, e.g. ["targets", "stable"]. Both are the
+	// names the repository uses, with one exception for tufpip's own layout: a
+	// succinct hash bin (TAP 15) that delegates to roles named after it
+	// ("stable-0a" and "unstable-0a" under "bins-0a") only partitions their paths,
+	// so the bin is left out of Chain and those roles are named without the
+	// suffix ("stable"). A bin that lists the target itself vouches for it: Role
+	// "bins-3", Chain ["targets", "bins-3"]. Signer is the name of the role whose
+	// metadata actually lists the target ("stable-0a"), and SignerChain the
+	// delegation path to it as the repository has it ["targets", "bins-0a",
+	// "stable-0a"].
+	Role        string
+	Chain       []string
+	Signer      string
+	SignerChain []string
 
 	// URL is set only for files trusted through the hashes a trusted page lists
 	// (docs/design.md trust rule b) rather than through TUF metadata of their own:
@@ -38,8 +44,9 @@ type Target struct {
 
 // VouchedBy reports whether role vouches for t: the role itself or a role it
 // delegated to listed the target (--require-role). role names a delegation
-// of the top-level targets role ("stable"), or a path of delegations from
-// there ("stable/stable-2024"); "targets" accepts everything.
+// of the top-level targets role ("stable", "bins-0a"), or a path of
+// delegations from there ("stable/stable-2024"), in Chain's names or in
+// SignerChain's ("bins-0a/stable-0a"); "targets" accepts everything.
 //
 // A role is identified by where it sits in the tree, not by its name alone:
 // a role named "stable" that unstable delegates to is not stable.
@@ -51,7 +58,10 @@ func (t *Target) VouchedBy(role string) bool {
 	if want[0] != metadata.TARGETS {
 		want = append([]string{metadata.TARGETS}, want...)
 	}
-	return len(t.Chain) >= len(want) && slices.Equal(t.Chain[:len(want)], want)
+	under := func(chain []string) bool {
+		return len(chain) >= len(want) && slices.Equal(chain[:len(want)], want)
+	}
+	return under(t.Chain) || under(t.SignerChain)
 }
 
 // maxDelegations mirrors go-tuf's default (config.New): the walk visits at
@@ -144,14 +154,18 @@ type match struct {
 
 func (m match) target(path string) *Target {
 	chain, logical := m.node.chain, m.node.logical
+	if m.node.binSuffix != "" {
+		logical = chain // a bin that lists the target itself vouches for it
+	}
 	return &Target{
-		Path:   path,
-		Length: m.file.length,
-		Hashes: m.file.hashes, // each walk reads a fresh entry
-		Custom: slices.Clone(m.file.custom),
-		Role:   logical[len(logical)-1],
-		Chain:  slices.Clone(logical),
-		Signer: chain[len(chain)-1],
+		Path:        path,
+		Length:      m.file.length,
+		Hashes:      m.file.hashes, // each walk reads a fresh entry
+		Custom:      slices.Clone(m.file.custom),
+		Role:        logical[len(logical)-1],
+		Chain:       slices.Clone(logical),
+		Signer:      chain[len(chain)-1],
+		SignerChain: slices.Clone(chain),
 	}
 }
 
@@ -166,6 +180,7 @@ type vnode struct {
 	parentMD       *role // nil for the top-level targets role
 	chain, logical []string
 	binSuffix      string // set when role is a succinct hash bin
+	binPrefix      string // the bins' name prefix, when role is one
 
 	md     *role                          // the metadata the memos below were computed from
 	byName map[string]*vnode              // child nodes by role name
@@ -216,11 +231,20 @@ func (n *vnode) child(md *role, name string, succinct *metadata.SuccinctRoles) *
 	c := &vnode{role: name, parent: n.role, parentMD: md, chain: append(n.chain[:len(n.chain):len(n.chain)], name)}
 	switch {
 	case succinct != nil:
-		// A bin is transparent: it says which shard, not who vouches.
+		// A bin that delegates says which shard, not who vouches (see Target.Chain); one
+		// that lists a target itself vouches for it (match.target).
 		c.logical = n.logical
+		c.binPrefix = succinct.NamePrefix
 		c.binSuffix = strings.TrimPrefix(name, succinct.NamePrefix+"-")
-	case n.binSuffix != "" && strings.HasSuffix(name, "-"+n.binSuffix):
-		c.logical = append(n.logical[:len(n.logical):len(n.logical)], strings.TrimSuffix(name, "-"+n.binSuffix))
+	case n.binSuffix != "":
+		// tufpip's layout: stable-0a under bins-0a is stable. Any other role under a bin is
+		// named with its bin, so that no role a bin delegates to passes for a bin or for a
+		// role of the top-level delegations.
+		if family, ok := strings.CutSuffix(name, "-"+n.binSuffix); ok && family != "" && !strings.HasPrefix(family, n.binPrefix+"-") {
+			c.logical = append(n.logical[:len(n.logical):len(n.logical)], family)
+		} else {
+			c.logical = c.chain
+		}
 	default:
 		c.logical = append(n.logical[:len(n.logical):len(n.logical)], name)
 	}

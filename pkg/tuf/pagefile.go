@@ -14,6 +14,7 @@ func PageFile(path, rawURL string, length int64, hashes map[string]string, page 
 	if page != nil {
 		t.Role = page.Role
 		t.Chain = append([]string(nil), page.Chain...)
+		t.SignerChain = append([]string(nil), page.SignerChain...)
 	}
 	return t
 }

@@ -282,7 +282,8 @@ func (r *rawRole) verifyBy(d *metadata.Delegations) error {
 
 // loadRawRole applies to data every check go-tuf's UpdateDelegatedTargets applies (TUF
 // spec 5.6): a final snapshot that has not expired and is the one the timestamp names, the
-// role listed in it, the length and hashes the snapshot gives, the type, a threshold of
+// role listed in it, the length and hashes the snapshot gives (with tufpip's algorithms, not
+// only go-tuf's sha256 and sha512: checkMetaFile), the type, a threshold of
 // signatures from the delegator's keys, the version the snapshot gives, and expiry against
 // the trusted set's reference time (fixed when the refresh started).
 func loadRawRole(tm *trustedmetadata.TrustedMetadata, data []byte, name string, delegator *metadata.Delegations) (*rawRole, error) {
@@ -305,7 +306,7 @@ func loadParsedRole(tm *trustedmetadata.TrustedMetadata, data []byte, parsed *ra
 	if !ok {
 		return nil, &metadata.ErrRepository{Msg: fmt.Sprintf("snapshot does not contain information for %s", name)}
 	}
-	if err := meta.VerifyLengthHashes(data); err != nil {
+	if err := checkMetaFile(meta, data); err != nil {
 		return nil, err
 	}
 	r := parsed
