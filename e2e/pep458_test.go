@@ -172,9 +172,17 @@ func TestPEP458(t *testing.T) {
 
 		bad := filepath.Join(dir, "requirements-bad.txt")
 		writeFile(t, bad, "foobar==2.0 \\\n    --hash=sha256:"+sha256hex([]byte("not foobar"))+"\n")
-		stdout, _, code = r.tufpip(t, "verify", bad)
-		if code != 3 || !strings.Contains(stdout, "hash-not-trusted") {
-			t.Errorf("verify %s: exit %d, want 3 and hash-not-trusted:\n%s", bad, code, stdout)
+		stdout, _, code = r.tufpip(t, "verify", "--format", "json", bad)
+		var doc struct {
+			Entries []struct {
+				Status string `json:"status"`
+			} `json:"entries"`
+		}
+		if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+			t.Fatalf("verify --format json: %v\n%s", err, stdout)
+		}
+		if code != 3 || len(doc.Entries) != 1 || doc.Entries[0].Status != "hash-not-trusted" {
+			t.Errorf("verify %s: exit %d, %+v, want 3 and hash-not-trusted", bad, code, doc.Entries)
 		}
 	})
 
@@ -207,11 +215,11 @@ func TestPEP458(t *testing.T) {
 			t.Fatalf("exit %d, want 0", code)
 		}
 		want := 0
-		if minor, _ := strings.CutPrefix(simpleindex.APIVersion, "1."); len(minor) == 1 && minor < "4" {
+		if minor, _ := strings.CutPrefix(simpleindex.KnownAPIVersion, "1."); len(minor) == 1 && minor < "4" {
 			want = 1 // tufpip knows 1.0 to 1.3
 		}
 		if n := apiWarnings(stderr, "1.4"); n != want {
-			t.Errorf("%d warnings about the pages' API version 1.4 (tufpip knows %s), want %d:\n%s", n, simpleindex.APIVersion, want, stderr)
+			t.Errorf("%d warnings about the pages' API version 1.4 (tufpip knows %s), want %d:\n%s", n, simpleindex.KnownAPIVersion, want, stderr)
 		}
 	})
 }
