@@ -24,6 +24,7 @@ type pep458Options struct {
 	hashPrefixRoles bool   // delegate by path_hash_prefixes to pages-lo and pages-hi, not to bins-<hex>
 	pageFormat      string // "html" (default) or "json"
 	apiVersion      string // the pages' Simple API version; default 1.4, as PyPI's
+	signFiles       bool   // the files are targets too (blake2b-256 only), not only pinned by the pages
 }
 
 // pep458Manifest is what pep458_repo.py reports about the repository it wrote.
@@ -37,6 +38,7 @@ type pep458Manifest struct {
 			URL    string `json:"url"`  // absolute, on the files host
 			Path   string `json:"path"` // under the files host's base URL
 			SHA256 string `json:"sha256"`
+			Role   string `json:"role"` // with signFiles: the role that lists the file
 		} `json:"files"`
 	} `json:"projects"`
 	Roles []string `json:"roles"`
@@ -109,6 +111,9 @@ func buildPEP458(t *testing.T, o pep458Options) *pep458Repo {
 		"--page-format", o.pageFormat}
 	if o.hashPrefixRoles {
 		args = append(args, "--hash-prefix-roles")
+	}
+	if o.signFiles {
+		args = append(args, "--sign-files")
 	}
 	if o.apiVersion != "" {
 		args = append(args, "--api-version", o.apiVersion)

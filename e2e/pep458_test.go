@@ -101,11 +101,29 @@ func TestPEP458(t *testing.T) {
 			}
 		}
 
+		// --download writes the signed bytes.
+		d := filepath.Join(t.TempDir(), "d")
+		if _, _, code := r.tufpip(t, "resolve", "--download", d, "app"); code != 0 {
+			t.Errorf("resolve --download %s app: exit %d, want 0", d, code)
+		} else if b, err := os.ReadFile(filepath.Join(d, "app-1.0-py3-none-any.whl")); err != nil || !bytes.Equal(b, r.dists["app-1.0-py3-none-any.whl"]) {
+			t.Errorf("resolve --download: app-1.0-py3-none-any.whl is not the built wheel (%v)", err)
+		}
+
 		// The text output names the bin too, and the sdist is there for --no-binary.
 		stdout, _, code = r.tufpip(t, "resolve", "--no-binary", ":all:", "FooBar")
 		role := r.man.Projects["foobar"].Role
 		if code != 0 || !strings.Contains(stdout, "foobar 2.0 from foobar-2.0.tar.gz, vouched for by "+role) {
 			t.Errorf("resolve --no-binary :all: FooBar: exit %d, want foobar-2.0.tar.gz vouched for by %s:\n%s", code, role, stdout)
+		}
+
+		// --require-role names a bin: foobar's own passes, another bin has no page for it.
+		stdout, _, code = r.tufpip(t, "resolve", "--require-role", role, "FooBar")
+		if code != 0 || !strings.Contains(stdout, "vouched for by "+role) {
+			t.Errorf("resolve --require-role %s FooBar: exit %d, want 0:\n%s", role, code, stdout)
+		}
+		other := r.man.Projects["lib"].Role
+		if stdout, _, code = r.tufpip(t, "resolve", "--require-role", other, "FooBar"); code != 4 {
+			t.Errorf("resolve --require-role %s FooBar: exit %d, want 4 (that bin does not list foobar):\n%s", other, code, stdout)
 		}
 	})
 
@@ -342,4 +360,50 @@ func apiWarnings(stderr, version string) int {
 		}
 	}
 	return n
+}
+
+// PEP 458 as accepted also signs the files: each is a target (its path under the files host's
+// base URL, blake2b-256 only) in the bin of its own path, and tufpip checks it against that
+// (trust rule a) as well as against the page's sha256.
+func TestPEP458SignedFiles(t *testing.T) {
+	t.Parallel()
+	needTufpip(t)
+	r := buildPEP458(t, pep458Options{signFiles: true})
+	fn := "lib-1.0-py3-none-any.whl"
+	libFile := r.man.Projects["lib"].Files[fn]
+	if libFile.Role == "" || libFile.Role == r.man.Projects["lib"].Role {
+		t.Fatalf("lib's file is in %q, want another bin than its page's %s", libFile.Role, r.man.Projects["lib"].Role)
+	}
+
+	d := filepath.Join(t.TempDir(), "d")
+	stdout, _, code := r.tufpip(t, "resolve", "--format", "json", "--download", d, "lib")
+	if code != 0 {
+		t.Fatalf("resolve --download lib: exit %d, want 0", code)
+	}
+	doc := parseResolve(t, stdout)
+	if len(doc.Results) != 1 || doc.Results[0].File == nil || doc.Results[0].File.Filename != fn || doc.Results[0].Role != libFile.Role {
+		t.Fatalf("resolve lib: %+v, want %s vouched for by %s (the bin that lists the file)", doc.Results, fn, libFile.Role)
+	}
+	if b, err := os.ReadFile(filepath.Join(d, fn)); err != nil || !bytes.Equal(b, r.dists[fn]) {
+		t.Fatalf("resolve --download: %s is not the built wheel (%v)", fn, err)
+	}
+
+	req := filepath.Join(t.TempDir(), "requirements.txt")
+	writeFile(t, req, "lib==1.0 --hash=sha256:"+libFile.SHA256+"\n")
+	if stdout, _, code := r.tufpip(t, "verify", req); code != 0 || !strings.Contains(stdout, libFile.Role) {
+		t.Errorf("verify: exit %d, want 0 and the role %s:\n%s", code, libFile.Role, stdout)
+	}
+
+	tamper(t, filepath.Join(r.dir, "files", filepath.FromSlash(libFile.Path)), func(b []byte) []byte {
+		b[len(b)/2] ^= 1
+		return b
+	})
+	d = filepath.Join(t.TempDir(), "d")
+	_, stderr, code := r.tufpip(t, "resolve", "--download", d, "lib")
+	if code != 3 || !strings.Contains(stderr, fn) {
+		t.Errorf("resolve --download lib after tampering with the file: exit %d, want 3 and an error naming %s", code, fn)
+	}
+	if entries, _ := os.ReadDir(d); len(entries) != 0 {
+		t.Errorf("resolve --download wrote %d files after the refusal", len(entries))
+	}
 }

@@ -2,7 +2,8 @@
 signed simple pages), with python-tuf's metadata API only, for tufpip's e2e tests.
 
     python-tuf pep458_repo.py OUT --files-url URL [--bins BITS | --hash-prefix-roles]
-                              [--page-format html|json] [--api-version V] DIST...
+                              [--page-format html|json] [--api-version V] [--sign-files]
+                              DIST...
 
 OUT/metadata/  consistent snapshots: 1.root.json (and root.json, the trusted copy),
                1.targets.json, 1.<bin>.json, 1.snapshot.json, timestamp.json
@@ -16,7 +17,8 @@ Keys: root signed by an ecdsa and an ed25519 key (threshold 2); targets by ed255
 online rsassa-pss-sha256 key signs timestamp, snapshot and every delegated role. The signed
 targets are the pages only: target path = the bare normalised project name, whose only hash
 is blake2b-256. The pages link the files by absolute URL on the files host, pinned by
-#sha256=. targets delegates by succinct_roles to bins-<hex> (python-tuf's names), or with
+#sha256=. With --sign-files the files are targets too (their path under the files host's
+base URL, blake2b-256 only), each listed by its own path's role. targets delegates by succinct_roles to bins-<hex> (python-tuf's names), or with
 --hash-prefix-roles to two named roles by path_hash_prefixes (hex of the SHA-256 of the
 target path): pages-lo takes one-digit prefixes 0-7, pages-hi two-digit prefixes 80-ff.
 """
@@ -100,6 +102,7 @@ def main():
     ap.add_argument("--hash-prefix-roles", action="store_true")
     ap.add_argument("--page-format", choices=["html", "json"], default="html")
     ap.add_argument("--api-version", default="1.4")
+    ap.add_argument("--sign-files", action="store_true", help="make the files targets too")
     a = ap.parse_args()
     files_url = a.files_url if a.files_url.endswith("/") else a.files_url + "/"
     meta_dir = os.path.join(a.out, "metadata")
@@ -185,6 +188,13 @@ def main():
             fh.write(data)
         role = role_for(project)
         delegated[role].signed.targets[project] = target
+        if a.sign_files:
+            # As in PEP 458: the files are targets too, at their path under the files host's
+            # base URL, with blake2b-256 only, each in its own path's role.
+            for f in files:
+                tf = TargetFile(f["size"], {"blake2b-256": f["blake2b_256"]}, f["path"])
+                f["role"] = role_for(f["path"])
+                delegated[f["role"]].signed.targets[f["path"]] = tf
         manifest["projects"][project] = {
             "role": role,
             "target": project,
