@@ -204,6 +204,31 @@ func TestPEP458(t *testing.T) {
 		}
 	})
 
+	// uv through tufpip: uv pip install, then uv lock, whose lock tufpip verify passes.
+	t.Run("uv", func(t *testing.T) {
+		t.Parallel()
+		uv := pyfix.Tool(t, "uv")
+		py := pyfix.Python(t, "3.11")
+		venv := pyfix.Venv(t, py.Path)
+		if _, _, code := r.tufpip(t, "uv", "--uv", uv, "--", "pip", "install", "--python", pyfix.VenvPython(venv), "FooBar<2", "app"); code != 0 {
+			t.Fatalf("tufpip uv -- pip install: exit %d, want 0", code)
+		}
+		if got := installed(t, venv, "foobar", "app", "lib"); got["foobar"] != "1.0" || got["app"] != "1.0" || got["lib"] != "1.0" {
+			t.Fatalf("installed %v, want foobar 1.0, app 1.0, lib 1.0", got)
+		}
+
+		dir := t.TempDir()
+		writeFile(t, filepath.Join(dir, "pyproject.toml"), uvProject)
+		env := r.env(t)
+		if _, _, code := runTufpipIn(t, dir, env, "uv", "--uv", uv, "--", "lock", "--python", py.Path); code != 0 {
+			t.Fatalf("tufpip uv -- lock: exit %d, want 0", code)
+		}
+		stdout, _, code := runTufpipIn(t, dir, env, "verify", "uv.lock")
+		if code != 0 || !strings.Contains(stdout, r.man.Projects["foobar"].Role) {
+			t.Errorf("tufpip verify uv.lock: exit %d, want 0 naming %s:\n%s", code, r.man.Projects["foobar"].Role, stdout)
+		}
+	})
+
 	// pip pointed at a long-running tufpip serve.
 	t.Run("serve", func(t *testing.T) {
 		t.Parallel()
@@ -259,14 +284,21 @@ func TestPEP458Tampered(t *testing.T) {
 		return b
 	})
 
-	for _, c := range []struct{ req, want string }{
-		{"FooBar", "foobar"},
-		{"lib", "lib-1.0-py3-none-any.whl"},
+	for _, c := range []struct {
+		req  string
+		want []string // what the error names
+	}{
+		{"FooBar", []string{"foobar", "blake2b-256", r.man.Projects["foobar"].Role}}, // the page's only signed hash, and its bin
+		{"lib", []string{"lib-1.0-py3-none-any.whl", "sha256"}},                      // the page's pin
 	} {
 		d := filepath.Join(t.TempDir(), "d")
 		stdout, stderr, code := r.tufpip(t, "resolve", "--download", d, c.req)
-		if code != 3 || !strings.Contains(stderr, c.want) || strings.Contains(stdout, "9.0") {
-			t.Errorf("resolve --download %s: exit %d, want 3 and an error naming %s", c.req, code, c.want)
+		named := true
+		for _, w := range c.want {
+			named = named && strings.Contains(stderr, w)
+		}
+		if code != 3 || !named || strings.Contains(stdout, "9.0") {
+			t.Errorf("resolve --download %s: exit %d, want 3 and an error naming %q", c.req, code, c.want)
 		}
 		if entries, _ := os.ReadDir(d); len(entries) != 0 {
 			t.Errorf("resolve --download %s wrote %d files after the refusal", c.req, len(entries))
