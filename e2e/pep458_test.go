@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -164,6 +166,24 @@ func TestPEP458(t *testing.T) {
 		})
 	})
 
+	// Files are trusted on the files host only under a --files-url base: without one, or with a
+	// base the links do not lie under (a prefix of their path that is no folder of it), the
+	// page's files are skipped and nothing satisfies the requirement (exit 4).
+	t.Run("files-url-scope", func(t *testing.T) {
+		t.Parallel()
+		for _, files := range []string{"", r.filesURL + "pack", r.filesURL + "packages/00/"} {
+			env := append(r.env(t), "TUFPIP_FILES_URL="+files)
+			stdout, stderr, code := runTufpipEnv(t, env, "resolve", "--format", "json", "FooBar")
+			if code != 4 {
+				t.Errorf("TUFPIP_FILES_URL=%q: exit %d, want 4\n%s%s", files, code, stdout, stderr)
+				continue
+			}
+			if doc := parseResolve(t, stdout); len(doc.Results) != 1 || doc.Results[0].File != nil {
+				t.Errorf("TUFPIP_FILES_URL=%q: %+v, want no file", files, doc.Results)
+			}
+		}
+	})
+
 	// A pip-compile style requirements file: every pin a file the pages vouch for passes; a
 	// hash no page pins fails with exit 3.
 	t.Run("verify", func(t *testing.T) {
@@ -234,6 +254,18 @@ func TestPEP458(t *testing.T) {
 		t.Parallel()
 		py := pyfix.Python(t, "3.11")
 		srv := startServeEnv(t, r.env(t))
+		// The project list is the pages' target names, read from every bin.
+		resp, err := http.Get(srv.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		for _, p := range []string{"foobar", "app", "lib"} {
+			if !strings.Contains(string(body), ">"+p+"<") {
+				t.Errorf("GET %s: %d, no project %s:\n%s", srv.URL, resp.StatusCode, p, body)
+			}
+		}
 		venv := pyfix.Venv(t, py.Path)
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
