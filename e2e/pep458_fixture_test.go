@@ -63,8 +63,8 @@ type pep458Repo struct {
 }
 
 // buildPEP458 builds the distributions (FooBar 1.0 and 2.0 with a 2.0 sdist; app 1.0, which
-// requires lib>=1.0; lib 1.0), has python-tuf write the repository and serves it until t
-// ends.
+// requires lib>=1.0; lib 1.0; stray 1.0, whose page is listed by a role its name does not
+// belong to), has python-tuf write the repository and serves it until t ends.
 func buildPEP458(t *testing.T, o pep458Options) *pep458Repo {
 	t.Helper()
 	pyTUF := pyfix.Tool(t, "python-tuf")
@@ -92,6 +92,7 @@ func buildPEP458(t *testing.T, o pep458Options) *pep458Repo {
 		{Name: "FooBar", Version: "2.0"},
 		{Name: "app", Version: "1.0", RequiresDist: []string{"lib>=1.0"}},
 		{Name: "lib", Version: "1.0"},
+		{Name: "stray", Version: "1.0"},
 	} {
 		add(pyfix.Wheel(t, w))
 	}
@@ -108,7 +109,7 @@ func buildPEP458(t *testing.T, o pep458Options) *pep458Repo {
 	r.pageURL = "simple/{project}/{hash}.{project}." + o.pageFormat
 
 	args := []string{filepath.Join("testdata", "pep458_repo.py"), r.dir, "--files-url", r.filesURL,
-		"--page-format", o.pageFormat}
+		"--page-format", o.pageFormat, "--misplace", "stray"}
 	if o.hashPrefixRoles {
 		args = append(args, "--hash-prefix-roles")
 	}

@@ -166,6 +166,18 @@ func TestPEP458(t *testing.T) {
 		})
 	})
 
+	// A bin that lists a page outside its share of the hashes (as its online key could) does
+	// not vouch for it: stray's page is in the bin after its own.
+	t.Run("misplaced", func(t *testing.T) {
+		t.Parallel()
+		role := r.man.Projects["stray"].Role
+		for _, args := range [][]string{{"resolve", "stray"}, {"resolve", "--require-role", role, "stray"}} {
+			if stdout, _, code := r.tufpip(t, args...); code != 4 || strings.Contains(stdout, "stray-1.0") {
+				t.Errorf("tufpip %s: exit %d, want 4 and no file:\n%s", strings.Join(args, " "), code, stdout)
+			}
+		}
+	})
+
 	// Files are trusted on the files host only under a --files-url base: without one, or with a
 	// base the links do not lie under (a prefix of their path that is no folder of it), the
 	// page's files are skipped and nothing satisfies the requirement (exit 4).
@@ -265,6 +277,9 @@ func TestPEP458(t *testing.T) {
 			if !strings.Contains(string(body), ">"+p+"<") {
 				t.Errorf("GET %s: %d, no project %s:\n%s", srv.URL, resp.StatusCode, p, body)
 			}
+		}
+		if strings.Contains(string(body), "stray") {
+			t.Errorf("GET %s lists stray, whose page only a bin it does not belong to lists:\n%s", srv.URL, body)
 		}
 		venv := pyfix.Venv(t, py.Path)
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -372,8 +387,8 @@ func TestPEP458PathHashPrefixes(t *testing.T) {
 	t.Parallel()
 	needTufpip(t)
 	r := buildPEP458(t, pep458Options{hashPrefixRoles: true, pageFormat: "json", apiVersion: "1.9"})
-	if got := r.man.Projects["lib"].Role + " " + r.man.Projects["foobar"].Role; got != "pages-lo pages-hi" {
-		t.Fatalf("python-tuf placed lib and foobar in %s, want pages-lo pages-hi", got)
+	if got := r.man.Projects["lib"].Role + " " + r.man.Projects["foobar"].Role + " " + r.man.Projects["stray"].Role; got != "pages-lo pages-hi pages-lo" {
+		t.Fatalf("python-tuf placed lib, foobar and stray in %s, want pages-lo pages-hi pages-lo", got)
 	}
 
 	stdout, stderr, code := r.tufpip(t, "resolve", "--format", "json", "FooBar<2", "lib")
@@ -388,6 +403,13 @@ func TestPEP458PathHashPrefixes(t *testing.T) {
 	if len(doc.Results) != 2 || doc.Results[0].Role != "pages-hi" || doc.Results[1].Role != "pages-lo" ||
 		doc.Results[0].Version == nil || *doc.Results[0].Version != "1.0" || doc.Results[1].Version == nil {
 		t.Fatalf("resolve FooBar<2 lib: %+v, want foobar 1.0 by pages-hi and lib 1.0 by pages-lo", doc.Results)
+	}
+
+	// pages-lo lists stray's page, but stray's hash (e2...) is pages-hi's: nobody vouches for it.
+	for _, args := range [][]string{{"resolve", "stray"}, {"resolve", "--require-role", "pages-lo", "stray"}} {
+		if stdout, _, code := r.tufpip(t, args...); code != 4 || strings.Contains(stdout, "stray-1.0") {
+			t.Errorf("tufpip %s: exit %d, want 4 and no file:\n%s", strings.Join(args, " "), code, stdout)
+		}
 	}
 
 	// --require-role names the role reached through the hash prefixes (or targets above it).

@@ -3,7 +3,7 @@ signed simple pages), with python-tuf's metadata API only, for tufpip's e2e test
 
     python-tuf pep458_repo.py OUT --files-url URL [--bins BITS | --hash-prefix-roles]
                               [--page-format html|json] [--api-version V] [--sign-files]
-                              DIST...
+                              [--misplace PROJECT]... DIST...
 
 OUT/metadata/  consistent snapshots: 1.root.json (and root.json, the trusted copy),
                1.targets.json, 1.<bin>.json, 1.snapshot.json, timestamp.json
@@ -14,13 +14,17 @@ OUT/files/     the distribution files, as the files host serves them:
 OUT/manifest.json  what the tests need to know (roles, paths, hashes)
 
 Keys: root signed by an ecdsa and an ed25519 key (threshold 2); targets by ed25519; one
-online rsassa-pss-sha256 key signs timestamp, snapshot and every delegated role. The signed
-targets are the pages only: target path = the bare normalised project name, whose only hash
-is blake2b-256. The pages link the files by absolute URL on the files host, pinned by
-#sha256=. With --sign-files the files are targets too (their path under the files host's
-base URL, blake2b-256 only), each listed by its own path's role. targets delegates by succinct_roles to bins-<hex> (python-tuf's names), or with
---hash-prefix-roles to two named roles by path_hash_prefixes (hex of the SHA-256 of the
-target path): pages-lo takes one-digit prefixes 0-7, pages-hi two-digit prefixes 80-ff.
+online rsassa-pss-sha256 key signs timestamp, snapshot and every delegated role. targets
+delegates by succinct_roles to bins-<hex> (python-tuf's names), or with --hash-prefix-roles to
+two named roles by path_hash_prefixes (hex of the SHA-256 of the target path): pages-lo takes
+one-digit prefixes 0-7, pages-hi two-digit prefixes 80-ff.
+
+The signed targets are the pages: target path = the bare normalised project name, whose only
+hash is blake2b-256. The pages link the files by absolute URL on the files host, pinned by
+#sha256=. With --sign-files the files are targets too (their path under the files host's base
+URL, blake2b-256 only), each listed by its own path's role. --misplace lists a project's page
+in a role its path does not belong to (the next bin, the other named role), as a compromised
+online key could: no client may find it there.
 """
 
 import argparse
@@ -103,6 +107,7 @@ def main():
     ap.add_argument("--page-format", choices=["html", "json"], default="html")
     ap.add_argument("--api-version", default="1.4")
     ap.add_argument("--sign-files", action="store_true", help="make the files targets too")
+    ap.add_argument("--misplace", action="append", default=[], help="list this project's page in a role its path does not belong to")
     a = ap.parse_args()
     files_url = a.files_url if a.files_url.endswith("/") else a.files_url + "/"
     meta_dir = os.path.join(a.out, "metadata")
@@ -187,6 +192,11 @@ def main():
         with open(dest, "wb") as fh:
             fh.write(data)
         role = role_for(project)
+        if project in a.misplace:
+            # A role listing a target outside its delegation (its online key signs whatever
+            # it is given): the role after the right one.
+            names = list(delegated)
+            role = names[(names.index(role) + 1) % len(names)]
         delegated[role].signed.targets[project] = target
         if a.sign_files:
             # As in PEP 458: the files are targets too, at their path under the files host's
