@@ -52,17 +52,6 @@ func NewBinsOnly(t testing.TB, bits int, opts ...Option) *Repo {
 	return r
 }
 
-// binFor names the succinct hash bin that signs targetPath ("bins-3").
-func (r *Repo) binFor(targetPath string) string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	d := r.targets[Targets].Signed.Delegations
-	if d == nil || d.SuccinctRoles == nil {
-		r.t.Fatalf("tuftest: bin of %s: the repository has no hash bins", targetPath)
-	}
-	return d.SuccinctRoles.GetRolesForTarget(targetPath)[0].Name
-}
-
 // Blake2b256 is the hex blake2b-256 digest of data (TUF's "blake2b-256").
 func Blake2b256(data []byte) string {
 	sum := blake2b.Sum256(data)
@@ -240,4 +229,15 @@ func (p *PEP458) Publish() { p.Repo.Publish() }
 func (r *Repo) Served(p string) ([]byte, bool) {
 	data, _, ok := r.file(p)
 	return slices.Clone(data), ok
+}
+
+// binFor names the succinct hash bin that signs targetPath ("bins-3").
+func (r *Repo) binFor(targetPath string) string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	d := r.targets[Targets].Signed.Delegations
+	if d == nil || d.SuccinctRoles == nil {
+		r.t.Fatalf("tuftest: bin of %s: the repository has no hash bins", targetPath)
+	}
+	return d.SuccinctRoles.GetRolesForTarget(targetPath)[0].Name
 }
