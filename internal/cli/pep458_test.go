@@ -244,3 +244,28 @@ func TestPEP458PipWrapper(t *testing.T) {
 		t.Errorf("tampered: exit %d\n%s", r.code, r.stderr)
 	}
 }
+
+// A file signed with blake2b-256 alone on a page with no hash for it: resolve downloads it,
+// checked by that hash; a lock pinning sha256 cannot be checked against it, and says why.
+func TestPEP458Blake2bOnly(t *testing.T) {
+	w := tuftest.NewPEP458(t, 4)
+	fn, data := wheel("foobar", "1.0")
+	link := w.AddFile(fn, data, true)
+	link.Hashes = map[string]string{}
+	w.SetPage("foobar", link)
+	w.Publish()
+	env, _ := pep458Env(t, w, false)
+	dir := t.TempDir()
+	if r := runCLI(t, env, "resolve", "--download", dir, "foobar"); r.code != 0 {
+		t.Fatalf("resolve: exit %d\n%s", r.code, r.stderr)
+	}
+	if got, _ := os.ReadFile(filepath.Join(dir, fn)); string(got) != string(data) {
+		t.Errorf("downloaded %q", got)
+	}
+	h := sha256.Sum256(data)
+	lock := writeFile(t, t.TempDir(), "requirements.txt", "foobar==1.0 --hash=sha256:"+hex.EncodeToString(h[:])+"\n")
+	r := runCLI(t, env, "verify", lock)
+	if r.code != ExitVerification || !strings.Contains(r.stdout, "record only blake2b-256, which no lockfile pins") {
+		t.Errorf("verify: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
