@@ -269,3 +269,25 @@ func TestPEP458Blake2bOnly(t *testing.T) {
 		t.Errorf("verify: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }
+
+// Pages declaring a simple api version newer than the 1.4 tufpip knows: one warning per run,
+// however many pages declare it; 2.0 is refused.
+func TestNewerAPIVersionWarnsOncePerRun(t *testing.T) {
+	w := tuftest.NewPEP458(t, 2)
+	for _, p := range []string{"foobar", "bazqux"} {
+		fn, data := wheel(p, "1.0")
+		page := tuftest.RenderPage(p, w.AddFile(fn, data, false))
+		page = []byte(strings.Replace(string(page), `content="1.1"`, `content="1.7"`, 1))
+		w.Repo.SignTarget(w.Bin(p), p, page, "blake2b-256")
+		w.Repo.HostAt("targets/simple/"+p+"/"+tuftest.Blake2b256(page)+"."+p+".html", p, page)
+	}
+	w.Publish()
+	env, _ := pep458Env(t, w, false)
+	for range 2 {
+		r := runCLI(t, env, "resolve", "foobar", "bazqux")
+		if r.code != 0 || strings.Count(r.stderr, "tufpip: warning: ") != 1 ||
+			!strings.Contains(r.stderr, "declares simple api version 1.7, newer than the 1.4 tufpip knows") {
+			t.Errorf("exit %d, want 0 and one warning\n%s", r.code, r.stderr)
+		}
+	}
+}
