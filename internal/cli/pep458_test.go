@@ -1,14 +1,18 @@
 package cli
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tufpip/tufpip/internal/tuftest"
 )
@@ -289,5 +293,52 @@ func TestNewerAPIVersionWarnsOncePerRun(t *testing.T) {
 			!strings.Contains(r.stderr, "declares simple api version 1.7, newer than the 1.4 tufpip knows") {
 			t.Errorf("exit %d, want 0 and one warning\n%s", r.code, r.stderr)
 		}
+	}
+}
+
+// tufpip serve with the layout's flags serves the page and both files from the files host.
+func TestPEP458Serve(t *testing.T) {
+	w, wheels := pep458Repo(t)
+	env, flags := pep458Env(t, w, true)
+	addr := freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stderr syncBuffer
+	code := make(chan int, 1)
+	go func() {
+		streams := &IOStreams{In: strings.NewReader(""), Out: io.Discard, ErrOut: &stderr}
+		code <- Run(ctx, append(flags, "serve", "--addr", addr), streams, func(k string) string { return env[k] })
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(stderr.String(), "serving the verifying index at") {
+		if time.Now().After(deadline) {
+			t.Fatalf("server did not start: %s", stderr.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	get := func(u string) (int, []byte) {
+		resp, err := http.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, body
+	}
+	status, page := get("http://" + addr + "/simple/foobar/")
+	if status != 200 {
+		t.Fatalf("page: %d %s", status, page)
+	}
+	for fn, data := range wheels {
+		h := sha256.Sum256(data)
+		if status, body := get("http://" + addr + "/files/foobar/" + hex.EncodeToString(h[:]) + "/" + fn); status != 200 || string(body) != string(data) {
+			t.Errorf("%s: %d %q", fn, status, body)
+		}
+	}
+	cancel()
+	select {
+	case <-code:
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve did not stop")
 	}
 }
