@@ -160,6 +160,8 @@ func typedHint(err error) string {
 		return "the project is vouched for only by " + np.Roles[0] + "; drop --require-role to accept it"
 	case errors.As(err, &np):
 		return "check the project name, or whether this repository serves it (tufpip --repo NAME ...)"
+	case errors.As(err, &uh) && uh.TopLevel:
+		return "tufpip checks only sha256 and sha512 hashes of snapshot.json and targets.json; the repository must give one of those there, or only the version (the hashes are optional)"
 	case errors.As(err, &uh):
 		return "tufpip checks " + tuf.CheckedHashes() + " hashes only; the repository must sign its files with one of them (an unknown algorithm is not a sign of an attack, but tufpip cannot check it)"
 	case tuf.IsVerification(err):

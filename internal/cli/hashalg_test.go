@@ -53,3 +53,14 @@ func TestUnknownHashAlgorithm(t *testing.T) {
 		t.Errorf("left in %s: %v", dir, entries)
 	}
 }
+
+// The timestamp giving snapshot.json's hash in blake2b-256, which go-tuf does not check: exit 3,
+// with a hint about what tufpip checks there.
+func TestUnknownTopLevelMetaHash(t *testing.T) {
+	env, _ := repoEnv(t, tuftest.New(t, tuftest.WithTopMetaHashes("blake2b-256")))
+	r := runCLI(t, env, "resolve", "foobar")
+	if r.code != ExitVerification || !strings.Contains(r.stderr, `timestamp.json gives the hash of snapshot.json in "blake2b-256", which tufpip cannot check for top-level metadata`) ||
+		!strings.Contains(r.stderr, "tufpip: hint: tufpip checks only sha256 and sha512 hashes of snapshot.json and targets.json") {
+		t.Errorf("exit %d\n%s", r.code, r.stderr)
+	}
+}

@@ -18,6 +18,13 @@ func WithDelegatedMetaHashes(algs ...string) Option {
 	return func(c *settings) { c.delegatedMetaHashes = append([]string(nil), algs...) }
 }
 
+// WithTopMetaHashes makes timestamp and snapshot list the length and the hashes of algs for
+// snapshot.json and targets.json (go-tuf checks those itself, and knows only sha256 and
+// sha512).
+func WithTopMetaHashes(algs ...string) Option {
+	return func(c *settings) { c.topMetaHashes = append([]string(nil), algs...) }
+}
+
 var metaHashFuncs = map[string]func() hash.Hash{
 	"sha256":      sha256.New,
 	"sha384":      sha512.New384,
@@ -26,15 +33,19 @@ var metaHashFuncs = map[string]func() hash.Hash{
 	"sha3-256":    func() hash.Hash { return sha3.New256() },
 }
 
-// delegatedMetaHashes sets mf's length and hashes as WithDelegatedMetaHashes asks, for a
-// delegated role whose signed bytes are data.
+// delegatedMetaHashes sets mf's length and hashes as WithDelegatedMetaHashes or
+// WithTopMetaHashes asks, for a role whose signed bytes are data.
 func (r *Repo) delegatedMetaHashes(role string, mf *metadata.MetaFiles, data []byte) {
-	if len(r.cfg.delegatedMetaHashes) == 0 || role == Targets || role == Snapshot {
+	algs := r.cfg.delegatedMetaHashes
+	if role == Targets || role == Snapshot {
+		algs = r.cfg.topMetaHashes
+	}
+	if len(algs) == 0 {
 		return
 	}
 	mf.Length = int64(len(data))
 	mf.Hashes = metadata.Hashes{}
-	for _, alg := range r.cfg.delegatedMetaHashes {
+	for _, alg := range algs {
 		newHash, ok := metaHashFuncs[alg]
 		if !ok {
 			r.t.Fatalf("tuftest: no hash function %q", alg)

@@ -50,6 +50,7 @@ type settings struct {
 
 	delegatedMetaHashes []string // see WithDelegatedMetaHashes
 	binsOnly            bool     // see WithSuccinctBins
+	topMetaHashes       []string // see WithTopMetaHashes
 }
 
 func defaultSettings() *settings {

@@ -27,7 +27,7 @@ func pep458World(t *testing.T) (*tuftest.PEP458, map[string][]byte) {
 	}
 	fn, b := whl("foobar", "3.0")
 	data[fn] = b
-	w.Repo.AddTarget(w.Repo.BinOf("packages/"+fn), "packages/"+fn, b)
+	w.Repo.AddTarget(w.Bin("packages/"+fn), "packages/"+fn, b)
 	links = append(links, tuftest.File(fn, b))
 	w.SetPage("FooBar", links...)
 	w.Publish()

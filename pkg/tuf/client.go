@@ -236,7 +236,8 @@ func (c *Client) refreshOnce(ctx context.Context) (up *updater.Updater, err erro
 		c.log.Warn("cannot record root history; the next run starts from the trusted root", "error", herr)
 	}
 	if err != nil {
-		return nil, withExpiry(classify(err, c.tf.last), up.GetTrustedMetadataSet())
+		tm := up.GetTrustedMetadataSet()
+		return nil, topLevelHashError(withExpiry(classify(err, c.tf.last), tm), tm)
 	}
 	return up, nil
 }

@@ -98,6 +98,9 @@ func checkHashes(hashes map[string]string) error {
 type UnsupportedHashError struct {
 	Algorithm string // the first algorithm tufpip cannot check, as signed
 	Only      bool   // no algorithm tufpip checks is listed beside it
+	// TopLevel: the hash is the timestamp's for snapshot.json or the snapshot's for
+	// targets.json, which go-tuf checks, with sha256 and sha512 only (docs/reference.md, item 17).
+	TopLevel bool
 }
 
 func (e *UnsupportedHashError) Error() string {

@@ -3,9 +3,12 @@ package tuf
 import (
 	"bytes"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
+	"github.com/theupdateframework/go-tuf/v2/metadata/trustedmetadata"
 )
 
 // checkMetaFile is go-tuf's MetaFiles.VerifyLengthHashes with tufpip's hash algorithms: the
@@ -47,4 +50,52 @@ func withoutMetaHashes(snapshot *metadata.Metadata[metadata.SnapshotType], file 
 	c := *snapshot
 	c.Signed.Meta = map[string]*metadata.MetaFiles{file: {Length: meta.Length, Version: meta.Version}}
 	return &c
+}
+
+// topLevelHashError names the algorithm when go-tuf refused snapshot.json or targets.json
+// because the timestamp or the snapshot gives its hash in an algorithm go-tuf does not check
+// (anything but sha256 and sha512, docs/reference.md, item 17): tufpip cannot check those files
+// then, which says nothing about an attack. Any other error is returned as is.
+func topLevelHashError(err error, tm trustedmetadata.TrustedMetadata) error {
+	var ve *VerificationError
+	var lhm *metadata.ErrLengthOrHashMismatch
+	if !errors.As(err, &ve) || !errors.As(err, &lhm) {
+		return err
+	}
+	var meta *metadata.MetaFiles
+	var file, lister string
+	switch roleFromFile(ve.Path) {
+	case metadata.SNAPSHOT:
+		if tm.Timestamp != nil {
+			file, lister = "snapshot.json", "timestamp.json"
+			meta = tm.Timestamp.Signed.Meta[file]
+		}
+	case metadata.TARGETS:
+		if tm.Snapshot != nil {
+			file, lister = "targets.json", "snapshot.json"
+			meta = tm.Snapshot.Signed.Meta[file]
+		}
+	}
+	if meta == nil {
+		return err
+	}
+	var algs []string
+	for alg := range meta.Hashes {
+		algs = append(algs, alg)
+	}
+	slices.Sort(algs)
+	u := &UnsupportedHashError{TopLevel: true, Only: true}
+	for _, alg := range algs {
+		if alg == "sha256" || alg == "sha512" {
+			u.Only = false
+		} else if u.Algorithm == "" {
+			u.Algorithm = alg
+		}
+	}
+	if u.Algorithm == "" {
+		return err
+	}
+	ve.Reason = fmt.Sprintf("%s gives the hash of %s in %q, which tufpip cannot check for top-level metadata", lister, file, u.Algorithm)
+	ve.Err = u
+	return err
 }

@@ -80,3 +80,22 @@ func TestDelegatedMetaHashUnsupported(t *testing.T) {
 		t.Errorf("message %q, want %q", err, want)
 	}
 }
+
+// go-tuf checks the hashes of snapshot.json and targets.json itself, with sha256 and sha512
+// only: a repository giving them in another algorithm is refused, and the error says which
+// algorithm tufpip cannot check there (docs/reference.md, item 17).
+func TestTopMetaHashUnsupported(t *testing.T) {
+	repo := tuftest.New(t, tuftest.WithTopMetaHashes("sha256"))
+	if _, err := Open(context.Background(), Config{MetadataURL: repo.Serve(t).MetadataURL, TrustedRoot: repo.RootJSON(), CacheDir: t.TempDir()}); err != nil {
+		t.Fatalf("sha256: %v", err)
+	}
+	repo = tuftest.New(t, tuftest.WithTopMetaHashes("blake2b-256"))
+	_, err := Open(context.Background(), Config{MetadataURL: repo.Serve(t).MetadataURL, TrustedRoot: repo.RootJSON(), CacheDir: t.TempDir()})
+	var u *UnsupportedHashError
+	if !IsVerification(err) || !errors.As(err, &u) || !u.TopLevel || u.Algorithm != "blake2b-256" {
+		t.Fatalf("blake2b-256: %v, want an unsupported top-level blake2b-256", err)
+	}
+	if want := `snapshot.json: timestamp.json gives the hash of snapshot.json in "blake2b-256", which tufpip cannot check for top-level metadata`; !strings.HasSuffix(err.Error(), want) {
+		t.Errorf("message %q, want %q", err, want)
+	}
+}

@@ -149,3 +149,33 @@ func TestAttackPathHashPrefixNotDelegated(t *testing.T) {
 		t.Fatalf("%s (sha256 %s, base64url %s...): answered by %v, want only stable", path, pathHash(path)[:4], b64, roles)
 	}
 }
+
+// The index answers as rolesForTarget tries every role: prefixes of several lengths, shared
+// and repeated, the empty prefix, uppercase and overlong ones, path patterns among them.
+func TestHashPrefixIndexAgrees(t *testing.T) {
+	d := &metadata.Delegations{Keys: map[string]*metadata.Key{}}
+	for i := range 300 {
+		r := metadata.DelegatedRole{Name: fmt.Sprint("r", i), Terminating: i%7 == 0}
+		switch i % 10 {
+		case 0:
+			r.Paths = []string{fmt.Sprintf("packages/p%d*", i%4)}
+		case 1:
+			r.PathHashPrefixes = []string{fmt.Sprintf("%x", i%16), fmt.Sprintf("%x", i%16)}
+		case 2:
+			r.PathHashPrefixes = []string{strings.ToUpper(fmt.Sprintf("%02x", i%256))}
+		case 3:
+			r.PathHashPrefixes = []string{strings.Repeat("0", 65), ""}
+		case 4:
+		default:
+			r.PathHashPrefixes = []string{fmt.Sprintf("%02x", i%256), fmt.Sprintf("%03x", i*7%4096)}
+		}
+		d.Roles = append(d.Roles, r)
+	}
+	r := &role{raw: &rawRole{deleg: d}}
+	for i := range 2000 {
+		path := fmt.Sprintf("packages/p%d.whl", i)
+		if got, want := r.rolesFor(path), rolesForTarget(d, path); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("%s: %v, want %v", path, got, want)
+		}
+	}
+}

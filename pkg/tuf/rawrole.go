@@ -636,6 +636,8 @@ type role struct {
 	patterns [][]string
 	shapes   map[string][]metadata.RoleResult
 	key      []byte
+	// prefixes finds the roles of delegations that are not shaped (hash prefixes, globs).
+	prefixes *hashPrefixIndex
 
 	// node is where walks start when this is the top-level targets role (see vnode).
 	node *vnode
@@ -661,7 +663,13 @@ func (r *role) rolesForMemo(path string) ([]metadata.RoleResult, bool) {
 		}
 	}
 	if r.shape < 0 {
-		return rolesForTarget(d, path), false
+		if d.Roles == nil {
+			return rolesForTarget(d, path), false
+		}
+		if r.prefixes == nil {
+			r.prefixes = newHashPrefixIndex(d)
+		}
+		return r.prefixes.rolesFor(d, path), false
 	}
 	r.key = r.shapeKey(r.key[:0], path)
 	if res, ok := r.shapes[string(r.key)]; ok {
