@@ -405,6 +405,20 @@ func TestPEP458PathHashPrefixes(t *testing.T) {
 		t.Fatalf("resolve FooBar<2 lib: %+v, want foobar 1.0 by pages-hi and lib 1.0 by pages-lo", doc.Results)
 	}
 
+	// pip through tufpip reads the same pages through the verifying index: one warning too.
+	py := pyfix.Python(t, "3.11")
+	wheels := filepath.Join(t.TempDir(), "wheels")
+	_, stderr, code = r.tufpip(t, "download", "--python", py.Path, "-d", wheels, "FooBar<2", "lib")
+	if code != 0 {
+		t.Fatalf("tufpip download: exit %d, want 0", code)
+	}
+	if got := strings.Join(listDir(t, wheels), " "); got != "foobar-1.0-py3-none-any.whl lib-1.0-py3-none-any.whl" {
+		t.Errorf("tufpip download wrote %s, want foobar 1.0 and lib 1.0", got)
+	}
+	if n := apiWarnings(stderr, "1.9"); n != 1 {
+		t.Errorf("tufpip download: %d warnings about the pages' API version 1.9, want 1 per run:\n%s", n, stderr)
+	}
+
 	// pages-lo lists stray's page, but stray's hash (e2...) is pages-hi's: nobody vouches for it.
 	for _, args := range [][]string{{"resolve", "stray"}, {"resolve", "--require-role", "pages-lo", "stray"}} {
 		if stdout, _, code := r.tufpip(t, args...); code != 4 || strings.Contains(stdout, "stray-1.0") {
