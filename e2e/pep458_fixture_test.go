@@ -51,6 +51,7 @@ type pep458Manifest struct {
 
 type pep458Repo struct {
 	dir      string            // what pep458_repo.py wrote
+	keys     string            // its keys and publisher's state, for update
 	srv      *httptest.Server  // metadata/ and targets/
 	files    *httptest.Server  // the files host
 	root     string            // the trusted root.json
@@ -67,13 +68,13 @@ type pep458Repo struct {
 // belong to), has python-tuf write the repository and serves it until t ends.
 func buildPEP458(t *testing.T, o pep458Options) *pep458Repo {
 	t.Helper()
-	pyTUF := pyfix.Tool(t, "python-tuf")
+	pyfix.Tool(t, "python-tuf")
 	if o.pageFormat == "" {
 		o.pageFormat = "html"
 	}
 	start := time.Now()
 	tmp := t.TempDir()
-	r := &pep458Repo{dir: filepath.Join(tmp, "repo"), dists: map[string][]byte{}}
+	r := &pep458Repo{dir: filepath.Join(tmp, "repo"), keys: filepath.Join(tmp, "keys"), dists: map[string][]byte{}}
 	distDir := filepath.Join(tmp, "dist")
 	if err := os.Mkdir(distDir, 0o755); err != nil {
 		t.Fatal(err)
@@ -108,7 +109,7 @@ func buildPEP458(t *testing.T, o pep458Options) *pep458Repo {
 	r.filesURL = r.files.URL + "/"
 	r.pageURL = "simple/{project}/{hash}.{project}." + o.pageFormat
 
-	args := []string{filepath.Join("testdata", "pep458_repo.py"), r.dir, "--files-url", r.filesURL,
+	args := []string{r.dir, "--keys", r.keys, "--files-url", r.filesURL,
 		"--page-format", o.pageFormat, "--misplace", "stray"}
 	if o.hashPrefixRoles {
 		args = append(args, "--hash-prefix-roles")
@@ -119,9 +120,36 @@ func buildPEP458(t *testing.T, o pep458Options) *pep458Repo {
 	if o.apiVersion != "" {
 		args = append(args, "--api-version", o.apiVersion)
 	}
+	r.script(t, append(args, paths...)...)
+	r.root = filepath.Join(r.dir, "metadata", "root.json")
+	t.Logf("python-tuf wrote the PEP 458 repository (%+v) in %v", o, time.Since(start).Round(time.Millisecond))
+	return r
+}
+
+// update publishes more wheels as Warehouse does on an upload: the touched projects' pages
+// are stored anew and re-signed in their roles, then a new snapshot and timestamp.
+func (r *pep458Repo) update(t *testing.T, wheels ...pyfix.WheelSpec) {
+	t.Helper()
+	dir := t.TempDir()
+	args := []string{r.dir, "--keys", r.keys, "--update"}
+	for _, w := range wheels {
+		fn, data := pyfix.Wheel(t, w)
+		r.dists[fn] = data
+		p := filepath.Join(dir, fn)
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		args = append(args, p)
+	}
+	r.script(t, args...)
+}
+
+// script runs pep458_repo.py with args and reads the manifest it wrote.
+func (r *pep458Repo) script(t *testing.T, args ...string) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := pyfix.Command(ctx, pyTUF, append(args, paths...)...)
+	cmd := pyfix.Command(ctx, pyfix.Tool(t, "python-tuf"), append([]string{filepath.Join("testdata", "pep458_repo.py")}, args...)...)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("pep458_repo.py: %v\n%s", err, out)
 	}
@@ -129,12 +157,10 @@ func buildPEP458(t *testing.T, o pep458Options) *pep458Repo {
 	if err != nil {
 		t.Fatal(err)
 	}
+	r.man = pep458Manifest{}
 	if err := json.Unmarshal(b, &r.man); err != nil {
 		t.Fatalf("manifest.json: %v", err)
 	}
-	r.root = filepath.Join(r.dir, "metadata", "root.json")
-	t.Logf("python-tuf wrote the PEP 458 repository (%+v) in %v", o, time.Since(start).Round(time.Millisecond))
-	return r
 }
 
 // env selects the repository for tufpip by environment variables, the way a CI job would,

@@ -507,3 +507,34 @@ func TestPEP458SignedFiles(t *testing.T) {
 		t.Errorf("resolve --download wrote %d files after the refusal", len(entries))
 	}
 }
+
+// Warehouse re-signs a project's page on every upload: the new page is stored under its new
+// hash and its bin's version goes up. A client with a warm cache sees the new release.
+func TestPEP458Update(t *testing.T) {
+	t.Parallel()
+	needTufpip(t)
+	r := buildPEP458(t, pep458Options{})
+	env := r.env(t) // one cache for every run
+	run := func(args ...string) (string, int) {
+		stdout, stderr, code := runTufpipEnv(t, env, args...)
+		t.Logf("tufpip %s: exit %d\n%s%s", strings.Join(args, " "), code, stdout, stderr)
+		return stdout, code
+	}
+	if stdout, code := run("resolve", "FooBar"); code != 0 || !strings.Contains(stdout, "foobar 2.0 from") {
+		t.Fatalf("before the upload: exit %d, want foobar 2.0", code)
+	}
+	old := r.man.Projects["foobar"].Stored
+	r.update(t, pyfix.WheelSpec{Name: "FooBar", Version: "3.0"})
+	foobar := r.man.Projects["foobar"]
+	if foobar.Stored == old {
+		t.Fatalf("the update stored foobar's page at the same path %s", old)
+	}
+	role := foobar.Role
+	stdout, code := run("resolve", "FooBar")
+	if code != 0 || !strings.Contains(stdout, "foobar 3.0 from foobar-3.0-py3-none-any.whl, vouched for by "+role) {
+		t.Fatalf("after the upload: exit %d, want foobar 3.0 vouched for by %s", code, role)
+	}
+	if stdout, code := run("resolve", "FooBar<3", "lib"); code != 0 || !strings.Contains(stdout, "foobar 2.0 from") || !strings.Contains(stdout, "lib 1.0 from") {
+		t.Errorf("after the upload: exit %d, want foobar 2.0 and lib 1.0 still", code)
+	}
+}

@@ -1,9 +1,10 @@
 """Write a TUF repository in the layout PyPI plans (PEP 458 as accepted, RSTUF, Warehouse's
 signed simple pages), with python-tuf's metadata API only, for tufpip's e2e tests.
 
-    python-tuf pep458_repo.py OUT --files-url URL [--bins BITS | --hash-prefix-roles]
-                              [--page-format html|json] [--api-version V] [--sign-files]
-                              [--misplace PROJECT]... DIST...
+    python-tuf pep458_repo.py OUT --keys DIR --files-url URL
+                              [--bins BITS | --hash-prefix-roles] [--page-format html|json]
+                              [--api-version V] [--sign-files] [--misplace PROJECT]... DIST...
+    python-tuf pep458_repo.py OUT --keys DIR --update DIST...
 
 OUT/metadata/  consistent snapshots: 1.root.json (and root.json, the trusted copy),
                1.targets.json, 1.<bin>.json, 1.snapshot.json, timestamp.json
@@ -12,6 +13,7 @@ OUT/targets/   each project's page, stored content-addressed as
 OUT/files/     the distribution files, as the files host serves them:
                packages/<b2[0:2]>/<b2[2:4]>/<b2[4:]>/<filename>
 OUT/manifest.json  what the tests need to know (roles, paths, hashes)
+DIR/               the online key and the publisher's state, for --update (never served)
 
 Keys: root signed by an ecdsa and an ed25519 key (threshold 2); targets by ed25519; one
 online rsassa-pss-sha256 key signs timestamp, snapshot and every delegated role. targets
@@ -25,6 +27,10 @@ hash is blake2b-256. The pages link the files by absolute URL on the files host,
 URL, blake2b-256 only), each listed by its own path's role. --misplace lists a project's page
 in a role its path does not belong to (the next bin, the other named role), as a compromised
 online key could: no client may find it there.
+
+--update adds distributions as Warehouse does on an upload: the touched projects' pages are
+stored anew (the old bytes stay) and re-signed in their roles, whose versions go up, then a
+new snapshot and timestamp.
 """
 
 import argparse
@@ -36,7 +42,8 @@ import re
 import sys
 from datetime import datetime, timedelta, timezone
 
-from securesystemslib.signer import CryptoSigner
+from cryptography.hazmat.primitives.serialization import load_pem_private_key
+from securesystemslib.signer import CryptoSigner, SSlibKey
 from tuf.api.metadata import (
     DelegatedRole,
     Delegations,
@@ -97,35 +104,22 @@ def page_bytes(project, files, fmt, api_version):
     return "\n".join(lines).encode()
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("out")
-    ap.add_argument("dists", nargs="+")
-    ap.add_argument("--files-url", required=True)
-    ap.add_argument("--bins", type=int, default=4, help="bit length of the succinct hash bins")
-    ap.add_argument("--hash-prefix-roles", action="store_true")
-    ap.add_argument("--page-format", choices=["html", "json"], default="html")
-    ap.add_argument("--api-version", default="1.4")
-    ap.add_argument("--sign-files", action="store_true", help="make the files targets too")
-    ap.add_argument("--misplace", action="append", default=[], help="list this project's page in a role its path does not belong to")
-    a = ap.parse_args()
-    files_url = a.files_url if a.files_url.endswith("/") else a.files_url + "/"
-    meta_dir = os.path.join(a.out, "metadata")
-    os.makedirs(meta_dir)
-
-    # The files host, and each project's page linking its files there.
-    projects = {}
-    for path in a.dists:
+def add_dists(out, files_url, projects, paths):
+    """Put the distributions on the files host and into projects (name -> file entries);
+    return the names of the projects they belong to."""
+    touched = set()
+    for path in paths:
         with open(path, "rb") as fh:
             data = fh.read()
         fn = os.path.basename(path)
         b2 = blake2b_256(data)
         rel = f"packages/{b2[0:2]}/{b2[2:4]}/{b2[4:]}/{fn}"
-        dest = os.path.join(a.out, "files", rel)
+        dest = os.path.join(out, "files", rel)
         os.makedirs(os.path.dirname(dest), exist_ok=True)
         with open(dest, "wb") as fh:
             fh.write(data)
-        projects.setdefault(project_of(fn), []).append(
+        project = project_of(fn)
+        projects.setdefault(project, []).append(
             {
                 "filename": fn,
                 "url": files_url + rel,
@@ -135,6 +129,88 @@ def main():
                 "size": len(data),
             }
         )
+        touched.add(project)
+    return touched
+
+
+def role_finder(delegations):
+    """The role a target path belongs to, as the delegations say."""
+    if delegations.succinct_roles is not None:
+        return delegations.succinct_roles.get_role_for_target
+
+    def role_for(path):
+        h = hashlib.sha256(path.encode()).hexdigest()
+        for name, r in delegations.roles.items():
+            if any(h.startswith(p) for p in r.path_hash_prefixes):
+                return name
+        sys.exit(f"pep458_repo.py: no role for {path}")
+
+    return role_for
+
+
+def publish_pages(out, st, projects, touched, delegated, role_for, manifest):
+    """Store the touched projects' pages content-addressed and list them (and, with
+    sign_files, their files) in the roles of delegated (name -> Metadata[Targets]); return
+    the names of the roles changed."""
+    changed = set()
+    for project in sorted(touched):
+        files = projects[project]
+        data = page_bytes(project, files, st["page_format"], st["api_version"])
+        target = TargetFile.from_data(project, data, ["blake2b-256"])
+        b2 = target.hashes["blake2b-256"]
+        stored = f"simple/{project}/{b2}.{project}.{st['page_format']}"
+        dest = os.path.join(out, "targets", stored)
+        os.makedirs(os.path.dirname(dest), exist_ok=True)
+        with open(dest, "wb") as fh:
+            fh.write(data)
+        role = role_for(project)
+        if project in st["misplace"]:
+            # A role listing a target outside its delegation (its online key signs whatever
+            # it is given): the role after the right one.
+            names = list(delegated)
+            role = names[(names.index(role) + 1) % len(names)]
+        delegated[role].signed.targets[project] = target
+        changed.add(role)
+        if st["sign_files"]:
+            # As in PEP 458: the files are targets too, at their path under the files host's
+            # base URL, with blake2b-256 only, each in its own path's role.
+            for f in files:
+                tf = TargetFile(f["size"], {"blake2b-256": f["blake2b_256"]}, f["path"])
+                f["role"] = role_for(f["path"])
+                delegated[f["role"]].signed.targets[f["path"]] = tf
+                changed.add(f["role"])
+        manifest["projects"][project] = {
+            "role": role,
+            "target": project,
+            "blake2b_256": b2,
+            "stored": stored,
+            "files": {f["filename"]: f for f in files},
+        }
+    return changed
+
+
+SER = JSONSerializer(compact=False)
+
+
+def write(meta_dir, md, filename, *signers):
+    for s in signers:
+        md.sign(s, append=True)
+    md.to_file(os.path.join(meta_dir, filename), SER)
+
+
+def create(a, files_url):
+    out, meta_dir = a.out, os.path.join(a.out, "metadata")
+    os.makedirs(meta_dir)
+    os.makedirs(a.keys)
+    st = {
+        "page_format": a.page_format,
+        "api_version": a.api_version,
+        "sign_files": a.sign_files,
+        "misplace": a.misplace,
+        "files_url": files_url,
+    }
+    projects = {}
+    touched = add_dists(out, files_url, projects, a.dists)
 
     expires = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(days=365)
     root_ecdsa = CryptoSigner.generate_ecdsa()
@@ -151,67 +227,24 @@ def main():
         root.signed.add_key(online.public_key, role)
 
     targets = Metadata(Targets(expires=expires))
-    ext = "." + a.page_format
-    manifest = {"projects": {}, "roles": []}
-    delegated = {}  # role name -> Metadata[Targets]
+    keys = {online.public_key.keyid: online.public_key}
+    online_ids = [online.public_key.keyid]
     if a.hash_prefix_roles:
         lo = [f"{i:x}" for i in range(8)]
         hi = [f"{i:02x}" for i in range(0x80, 0x100)]
         roles = {
-            "pages-lo": DelegatedRole("pages-lo", [online.public_key.keyid], 1, True, path_hash_prefixes=lo),
-            "pages-hi": DelegatedRole("pages-hi", [online.public_key.keyid], 1, True, path_hash_prefixes=hi),
+            "pages-lo": DelegatedRole("pages-lo", online_ids, 1, True, path_hash_prefixes=lo),
+            "pages-hi": DelegatedRole("pages-hi", online_ids, 1, True, path_hash_prefixes=hi),
         }
-        targets.signed.delegations = Delegations({online.public_key.keyid: online.public_key}, roles=roles)
-        for name in roles:
-            delegated[name] = Metadata(Targets(expires=expires))
-
-        def role_for(path):
-            h = hashlib.sha256(path.encode()).hexdigest()
-            for name, r in roles.items():
-                if any(h.startswith(p) for p in r.path_hash_prefixes):
-                    return name
-            sys.exit(f"pep458_repo.py: no role for {path}")
-
+        targets.signed.delegations = Delegations(keys, roles=roles)
+        names = list(roles)
     else:
-        succinct = SuccinctRoles([online.public_key.keyid], 1, a.bins, "bins")
-        targets.signed.delegations = Delegations(
-            {online.public_key.keyid: online.public_key}, succinct_roles=succinct
-        )
-        for name in succinct.get_roles():
-            delegated[name] = Metadata(Targets(expires=expires))
-        role_for = succinct.get_role_for_target
-    manifest["roles"] = list(delegated)
-
-    for project, files in sorted(projects.items()):
-        data = page_bytes(project, files, a.page_format, a.api_version)
-        target = TargetFile.from_data(project, data, ["blake2b-256"])
-        b2 = target.hashes["blake2b-256"]
-        stored = f"simple/{project}/{b2}.{project}{ext}"
-        dest = os.path.join(a.out, "targets", stored)
-        os.makedirs(os.path.dirname(dest), exist_ok=True)
-        with open(dest, "wb") as fh:
-            fh.write(data)
-        role = role_for(project)
-        if project in a.misplace:
-            # A role listing a target outside its delegation (its online key signs whatever
-            # it is given): the role after the right one.
-            names = list(delegated)
-            role = names[(names.index(role) + 1) % len(names)]
-        delegated[role].signed.targets[project] = target
-        if a.sign_files:
-            # As in PEP 458: the files are targets too, at their path under the files host's
-            # base URL, with blake2b-256 only, each in its own path's role.
-            for f in files:
-                tf = TargetFile(f["size"], {"blake2b-256": f["blake2b_256"]}, f["path"])
-                f["role"] = role_for(f["path"])
-                delegated[f["role"]].signed.targets[f["path"]] = tf
-        manifest["projects"][project] = {
-            "role": role,
-            "target": project,
-            "blake2b_256": b2,
-            "stored": stored,
-            "files": {f["filename"]: f for f in files},
-        }
+        succinct = SuccinctRoles(online_ids, 1, a.bins, "bins")
+        targets.signed.delegations = Delegations(keys, succinct_roles=succinct)
+        names = list(succinct.get_roles())
+    delegated = {name: Metadata(Targets(expires=expires)) for name in names}
+    manifest = {"projects": {}, "roles": names}
+    publish_pages(out, st, projects, touched, delegated, role_finder(targets.signed.delegations), manifest)
 
     snapshot = Metadata(Snapshot(expires=expires))
     snapshot.signed.meta["targets.json"] = MetaFile(version=1)
@@ -220,28 +253,94 @@ def main():
     timestamp = Metadata(Timestamp(expires=expires))
     timestamp.signed.snapshot_meta = MetaFile(version=1)
 
-    ser = JSONSerializer(compact=False)
-
-    def write(md, filename, *signers):
-        for s in signers:
-            md.sign(s, append=True)
-        md.to_file(os.path.join(meta_dir, filename), ser)
-
-    write(root, "1.root.json", root_ecdsa, root_ed25519)
-    root.to_file(os.path.join(meta_dir, "root.json"), ser)
-    write(targets, "1.targets.json", targets_key)
+    write(meta_dir, root, "1.root.json", root_ecdsa, root_ed25519)
+    root.to_file(os.path.join(meta_dir, "root.json"), SER)
+    write(meta_dir, targets, "1.targets.json", targets_key)
     for name, md in delegated.items():
-        write(md, f"1.{name}.json", online)
-    write(snapshot, "1.snapshot.json", online)
-    write(timestamp, "timestamp.json", online)
+        write(meta_dir, md, f"1.{name}.json", online)
+    write(meta_dir, snapshot, "1.snapshot.json", online)
+    write(meta_dir, timestamp, "timestamp.json", online)
 
     manifest["keys"] = {
         "root": [root_ecdsa.public_key.keytype, root_ed25519.public_key.keytype],
         "targets": targets_key.public_key.keytype,
         "online": online.public_key.scheme,
     }
-    with open(os.path.join(a.out, "manifest.json"), "w") as fh:
+    # What update needs, kept with the keys (outside the served tree).
+    st["projects"] = projects
+    st["manifest"] = manifest
+    st["online_public"] = {online.public_key.keyid: online.public_key.to_dict()}
+    with open(os.path.join(a.keys, "online.pem"), "wb") as fh:
+        fh.write(online.private_bytes)
+    with open(os.path.join(a.keys, "state.json"), "w") as fh:
+        json.dump(st, fh)
+    with open(os.path.join(out, "manifest.json"), "w") as fh:
         json.dump(manifest, fh, indent=1)
+
+
+def update(a):
+    """Add distributions as Warehouse does on an upload: re-sign the touched projects' pages in
+    their roles, then a new snapshot and timestamp (the old page bytes stay where they are)."""
+    with open(os.path.join(a.keys, "state.json")) as fh:
+        st = json.load(fh)
+    (keyid, keydict), = st["online_public"].items()
+    with open(os.path.join(a.keys, "online.pem"), "rb") as fh:
+        priv = load_pem_private_key(fh.read(), None)
+    online = CryptoSigner(priv, SSlibKey.from_dict(keyid, dict(keydict)))
+    out, meta_dir = a.out, os.path.join(a.out, "metadata")
+    projects, manifest = st["projects"], st["manifest"]
+    touched = add_dists(out, st["files_url"], projects, a.dists)
+
+    timestamp = Metadata.from_file(os.path.join(meta_dir, "timestamp.json"))
+    sv = timestamp.signed.snapshot_meta.version
+    snapshot = Metadata.from_file(os.path.join(meta_dir, f"{sv}.snapshot.json"))
+    tv = snapshot.signed.meta["targets.json"].version
+    targets = Metadata.from_file(os.path.join(meta_dir, f"{tv}.targets.json"))
+    delegated = {
+        name: Metadata.from_file(os.path.join(meta_dir, f"{snapshot.signed.meta[name + '.json'].version}.{name}.json"))
+        for name in manifest["roles"]
+    }
+    changed = publish_pages(out, st, projects, touched, delegated, role_finder(targets.signed.delegations), manifest)
+    for name in sorted(changed):
+        md = delegated[name]
+        md.signed.version += 1
+        md.signatures.clear()
+        write(meta_dir, md, f"{md.signed.version}.{name}.json", online)
+        snapshot.signed.meta[f"{name}.json"] = MetaFile(version=md.signed.version)
+    snapshot.signed.version += 1
+    snapshot.signatures.clear()
+    write(meta_dir, snapshot, f"{snapshot.signed.version}.snapshot.json", online)
+    timestamp.signed.snapshot_meta = MetaFile(version=snapshot.signed.version)
+    timestamp.signed.version += 1
+    timestamp.signatures.clear()
+    write(meta_dir, timestamp, "timestamp.json", online)
+
+    with open(os.path.join(a.keys, "state.json"), "w") as fh:
+        json.dump(st, fh)
+    with open(os.path.join(out, "manifest.json"), "w") as fh:
+        json.dump(manifest, fh, indent=1)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("out")
+    ap.add_argument("dists", nargs="+")
+    ap.add_argument("--keys", required=True, help="where the keys and the publisher's state live")
+    ap.add_argument("--update", action="store_true", help="add the distributions to the repository in OUT")
+    ap.add_argument("--files-url", help="the files host's base URL (not with --update)")
+    ap.add_argument("--bins", type=int, default=4, help="bit length of the succinct hash bins")
+    ap.add_argument("--hash-prefix-roles", action="store_true")
+    ap.add_argument("--page-format", choices=["html", "json"], default="html")
+    ap.add_argument("--api-version", default="1.4")
+    ap.add_argument("--sign-files", action="store_true", help="make the files targets too")
+    ap.add_argument("--misplace", action="append", default=[], help="list this project's page in a role its path does not belong to")
+    a = ap.parse_args()
+    if a.update:
+        update(a)
+        return
+    if not a.files_url:
+        ap.error("--files-url is required")
+    create(a, a.files_url if a.files_url.endswith("/") else a.files_url + "/")
 
 
 if __name__ == "__main__":
