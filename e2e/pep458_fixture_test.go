@@ -252,6 +252,33 @@ func staticFiles(dir string) http.Handler {
 	})
 }
 
+// ngclientFinds asks python-tuf's own client (ngclient) which of the target paths the
+// repository vouches for: the reference for what tufpip must find.
+func (r *pep458Repo) ngclientFinds(t *testing.T, paths ...string) map[string]bool {
+	t.Helper()
+	const script = `import sys
+from tuf.ngclient import Updater
+root, metadata_dir, url = sys.argv[1:4]
+u = Updater(metadata_dir, url, bootstrap=open(root, "rb").read())
+u.refresh()
+for p in sys.argv[4:]:
+    print(p, u.get_targetinfo(p) is not None)
+`
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	args := append([]string{"-c", script, r.root, t.TempDir(), r.metadata}, paths...)
+	out, err := pyfix.Command(ctx, pyfix.Tool(t, "python-tuf"), args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("ngclient: %v\n%s", err, out)
+	}
+	found := map[string]bool{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		p, ok, _ := strings.Cut(line, " ")
+		found[p] = ok == "True"
+	}
+	return found
+}
+
 // httpStatus is the status of a GET of url.
 func httpStatus(t *testing.T, url string) int {
 	t.Helper()

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -65,6 +66,12 @@ func TestPEP458(t *testing.T) {
 			if s := httpStatus(t, r.targets+p); s != 404 {
 				t.Errorf("GET targets/%s: %d, want 404 (the page is stored only content-addressed)", p, s)
 			}
+		}
+		// python-tuf's own client agrees: every page is vouched for but stray's, whose page
+		// a bin it does not belong to lists.
+		want := map[string]bool{"foobar": true, "app": true, "lib": true, "stray": false}
+		if got := r.ngclientFinds(t, "foobar", "app", "lib", "stray"); !maps.Equal(got, want) {
+			t.Errorf("ngclient finds %v, want %v", got, want)
 		}
 		url, _, _ := r.file(t, "foobar", "foobar-2.0-py3-none-any.whl")
 		if !strings.HasPrefix(url, r.filesURL) || strings.HasPrefix(url, r.srv.URL) {
@@ -403,6 +410,12 @@ func TestPEP458PathHashPrefixes(t *testing.T) {
 	if len(doc.Results) != 2 || doc.Results[0].Role != "pages-hi" || doc.Results[1].Role != "pages-lo" ||
 		doc.Results[0].Version == nil || *doc.Results[0].Version != "1.0" || doc.Results[1].Version == nil {
 		t.Fatalf("resolve FooBar<2 lib: %+v, want foobar 1.0 by pages-hi and lib 1.0 by pages-lo", doc.Results)
+	}
+
+	// python-tuf's own client agrees on what is vouched for.
+	want := map[string]bool{"foobar": true, "lib": true, "stray": false}
+	if got := r.ngclientFinds(t, "foobar", "lib", "stray"); !maps.Equal(got, want) {
+		t.Errorf("ngclient finds %v, want %v", got, want)
 	}
 
 	// pip through tufpip reads the same pages through the verifying index: one warning too.
