@@ -8,6 +8,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -25,6 +26,7 @@ type pep458Options struct {
 	pageFormat      string // "html" (default) or "json"
 	apiVersion      string // the pages' Simple API version; default 1.4, as PyPI's
 	signFiles       bool   // the files are targets too (blake2b-256 only), not only pinned by the pages
+	binBits         int    // 2^binBits succinct bins; default 4 (bins-0 ... bins-f)
 }
 
 // pep458Manifest is what pep458_repo.py reports about the repository it wrote.
@@ -116,6 +118,9 @@ func buildPEP458(t *testing.T, o pep458Options) *pep458Repo {
 	}
 	if o.signFiles {
 		args = append(args, "--sign-files")
+	}
+	if o.binBits != 0 {
+		args = append(args, "--bins", strconv.Itoa(o.binBits))
 	}
 	if o.apiVersion != "" {
 		args = append(args, "--api-version", o.apiVersion)

@@ -477,11 +477,11 @@ func apiWarnings(stderr, version string) int {
 
 // PEP 458 as accepted also signs the files: each is a target (its path under the files host's
 // base URL, blake2b-256 only) in the bin of its own path, and tufpip checks it against that
-// (trust rule a) as well as against the page's sha256.
+// (trust rule a) as well as against the page's sha256. 256 bins, named bins-00 to bins-ff.
 func TestPEP458SignedFiles(t *testing.T) {
 	t.Parallel()
 	needTufpip(t)
-	r := buildPEP458(t, pep458Options{signFiles: true})
+	r := buildPEP458(t, pep458Options{signFiles: true, binBits: 8}) // bins-00 ... bins-ff
 	fn := "lib-1.0-py3-none-any.whl"
 	libFile := r.man.Projects["lib"].Files[fn]
 	if libFile.Role == "" || libFile.Role == r.man.Projects["lib"].Role {
