@@ -37,6 +37,22 @@ func TestPEP458(t *testing.T) {
 		if got := r.man.Keys; !slices.Equal(got.Root, []string{"ecdsa", "ed25519"}) || got.Targets != "ed25519" || got.Online != "rsassa-pss-sha256" {
 			t.Errorf("keys %+v, want root ecdsa+ed25519, targets ed25519, online rsassa-pss-sha256", got)
 		}
+		var root struct {
+			Signatures []json.RawMessage `json:"signatures"`
+			Signed     struct {
+				Consistent bool `json:"consistent_snapshot"`
+				Roles      map[string]struct {
+					Threshold int `json:"threshold"`
+				} `json:"roles"`
+			} `json:"signed"`
+		}
+		if b, err := os.ReadFile(r.root); err != nil || json.Unmarshal(b, &root) != nil {
+			t.Fatalf("reading %s: %v", r.root, err)
+		}
+		if !root.Signed.Consistent || root.Signed.Roles["root"].Threshold != 2 || len(root.Signatures) != 2 {
+			t.Errorf("root: consistent snapshots %v, threshold %d, %d signatures; want true, 2, 2",
+				root.Signed.Consistent, root.Signed.Roles["root"].Threshold, len(root.Signatures))
+		}
 		if len(r.man.Roles) != 16 || r.man.Roles[0] != "bins-0" || r.man.Roles[15] != "bins-f" {
 			t.Errorf("delegated roles %v, want bins-0 ... bins-f", r.man.Roles)
 		}
