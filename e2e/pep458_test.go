@@ -384,6 +384,15 @@ func TestPEP458Tampered(t *testing.T) {
 			t.Errorf("install %s: the venv has %v after the refusal", req, got)
 		}
 	}
+
+	// An endless page: read no further than the signed length.
+	tamper(t, page, func(b []byte) []byte { return append(b, bytes.Repeat([]byte("<!-- -->"), 8<<20)...) })
+	start := time.Now()
+	_, stderr, code := r.tufpip(t, "resolve", "FooBar")
+	if code != 3 || !strings.Contains(stderr, "foobar") {
+		t.Errorf("resolve FooBar with a 64 MiB page: exit %d, want 3 naming foobar", code)
+	}
+	t.Logf("refused the 64 MiB page in %v", time.Since(start).Round(time.Millisecond))
 }
 
 // tamper rewrites a file on disk with f.
