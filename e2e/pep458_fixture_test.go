@@ -132,11 +132,15 @@ func buildPEP458(t *testing.T, o pep458Options) *pep458Repo {
 }
 
 // update publishes more wheels as Warehouse does on an upload: the touched projects' pages
-// are stored anew and re-signed in their roles, then a new snapshot and timestamp.
-func (r *pep458Repo) update(t *testing.T, wheels ...pyfix.WheelSpec) {
+// are stored anew and re-signed in their roles, then a new snapshot and timestamp. With
+// rotate, a new online key replaces the old one first (new root, targets and every bin).
+func (r *pep458Repo) update(t *testing.T, rotate bool, wheels ...pyfix.WheelSpec) {
 	t.Helper()
 	dir := t.TempDir()
 	args := []string{r.dir, "--keys", r.keys, "--update"}
+	if rotate {
+		args = append(args, "--rotate-online")
+	}
 	for _, w := range wheels {
 		fn, data := pyfix.Wheel(t, w)
 		r.dists[fn] = data

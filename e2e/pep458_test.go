@@ -547,7 +547,8 @@ func TestPEP458SignedFiles(t *testing.T) {
 }
 
 // Warehouse re-signs a project's page on every upload: the new page is stored under its new
-// hash and its bin's version goes up. A client with a warm cache sees the new release.
+// hash and its bin's version goes up. A client with a warm cache sees the new release, also
+// after the online key was replaced.
 func TestPEP458Update(t *testing.T) {
 	t.Parallel()
 	needTufpip(t)
@@ -562,7 +563,7 @@ func TestPEP458Update(t *testing.T) {
 		t.Fatalf("before the upload: exit %d, want foobar 2.0", code)
 	}
 	old := r.man.Projects["foobar"].Stored
-	r.update(t, pyfix.WheelSpec{Name: "FooBar", Version: "3.0"})
+	r.update(t, false, pyfix.WheelSpec{Name: "FooBar", Version: "3.0"})
 	foobar := r.man.Projects["foobar"]
 	if foobar.Stored == old {
 		t.Fatalf("the update stored foobar's page at the same path %s", old)
@@ -574,5 +575,20 @@ func TestPEP458Update(t *testing.T) {
 	}
 	if stdout, code := run("resolve", "FooBar<3", "lib"); code != 0 || !strings.Contains(stdout, "foobar 2.0 from") || !strings.Contains(stdout, "lib 1.0 from") {
 		t.Errorf("after the upload: exit %d, want foobar 2.0 and lib 1.0 still", code)
+	}
+
+	// The online key is replaced (root 2, targets 2, every bin re-signed) with the next
+	// upload: the warm cache follows, and so does a fresh one that trusts only root 1.
+	r.update(t, true, pyfix.WheelSpec{Name: "FooBar", Version: "3.1"})
+	if got := r.ngclientFinds(t, "foobar"); !got["foobar"] {
+		t.Fatalf("ngclient does not follow the rotation: %v", got)
+	}
+	want := "foobar 3.1 from foobar-3.1-py3-none-any.whl, vouched for by " + role
+	if stdout, code := run("resolve", "FooBar"); code != 0 || !strings.Contains(stdout, want) {
+		t.Errorf("after the rotation, warm cache: exit %d, want %q", code, want)
+	}
+	env = r.env(t)
+	if stdout, code := run("resolve", "FooBar"); code != 0 || !strings.Contains(stdout, want) {
+		t.Errorf("after the rotation, fresh cache and root 1: exit %d, want %q", code, want)
 	}
 }

@@ -4,7 +4,7 @@ signed simple pages), with python-tuf's metadata API only, for tufpip's e2e test
     python-tuf pep458_repo.py OUT --keys DIR --files-url URL
                               [--bins BITS | --hash-prefix-roles] [--page-format html|json]
                               [--api-version V] [--sign-files] [--misplace PROJECT]... DIST...
-    python-tuf pep458_repo.py OUT --keys DIR --update DIST...
+    python-tuf pep458_repo.py OUT --keys DIR --update [--rotate-online] DIST...
 
 OUT/metadata/  consistent snapshots: 1.root.json (and root.json, the trusted copy),
                1.targets.json, 1.<bin>.json, 1.snapshot.json, timestamp.json
@@ -13,7 +13,7 @@ OUT/targets/   each project's page, stored content-addressed as
 OUT/files/     the distribution files, as the files host serves them:
                packages/<b2[0:2]>/<b2[2:4]>/<b2[4:]>/<filename>
 OUT/manifest.json  what the tests need to know (roles, paths, hashes)
-DIR/               the online key and the publisher's state, for --update (never served)
+DIR/               the keys and the publisher's state, for --update (never served)
 
 Keys: root signed by an ecdsa and an ed25519 key (threshold 2); targets by ed25519; one
 online rsassa-pss-sha256 key signs timestamp, snapshot and every delegated role. targets
@@ -30,7 +30,8 @@ online key could: no client may find it there.
 
 --update adds distributions as Warehouse does on an upload: the touched projects' pages are
 stored anew (the old bytes stay) and re-signed in their roles, whose versions go up, then a
-new snapshot and timestamp.
+new snapshot and timestamp. --rotate-online first replaces the online key: root N+1 (signed
+by both root keys), targets N+1, and every delegated role re-signed with the new key.
 """
 
 import argparse
@@ -269,24 +270,40 @@ def create(a, files_url):
     # What update needs, kept with the keys (outside the served tree).
     st["projects"] = projects
     st["manifest"] = manifest
-    st["online_public"] = {online.public_key.keyid: online.public_key.to_dict()}
-    with open(os.path.join(a.keys, "online.pem"), "wb") as fh:
-        fh.write(online.private_bytes)
+    st["root_version"] = 1
+    for name, signer in (("root-ecdsa", root_ecdsa), ("root-ed25519", root_ed25519), ("targets", targets_key), ("online", online)):
+        save_signer(a.keys, st, name, signer)
+    save_state(a, st, manifest)
+
+
+def save_signer(keys, st, name, signer):
+    with open(os.path.join(keys, name + ".pem"), "wb") as fh:
+        fh.write(signer.private_bytes)
+    st.setdefault("public", {})[name] = [signer.public_key.keyid, signer.public_key.to_dict()]
+
+
+def load_signer(keys, st, name):
+    keyid, keydict = st["public"][name]
+    with open(os.path.join(keys, name + ".pem"), "rb") as fh:
+        priv = load_pem_private_key(fh.read(), None)
+    return CryptoSigner(priv, SSlibKey.from_dict(keyid, dict(keydict)))
+
+
+def save_state(a, st, manifest):
     with open(os.path.join(a.keys, "state.json"), "w") as fh:
         json.dump(st, fh)
-    with open(os.path.join(out, "manifest.json"), "w") as fh:
+    with open(os.path.join(a.out, "manifest.json"), "w") as fh:
         json.dump(manifest, fh, indent=1)
 
 
 def update(a):
     """Add distributions as Warehouse does on an upload: re-sign the touched projects' pages in
-    their roles, then a new snapshot and timestamp (the old page bytes stay where they are)."""
+    their roles, then a new snapshot and timestamp (the old page bytes stay where they are).
+    With rotate_online, a new online key replaces the old one first: a new root (signed by
+    both root keys) and targets, and every delegated role re-signed."""
     with open(os.path.join(a.keys, "state.json")) as fh:
         st = json.load(fh)
-    (keyid, keydict), = st["online_public"].items()
-    with open(os.path.join(a.keys, "online.pem"), "rb") as fh:
-        priv = load_pem_private_key(fh.read(), None)
-    online = CryptoSigner(priv, SSlibKey.from_dict(keyid, dict(keydict)))
+    online = load_signer(a.keys, st, "online")
     out, meta_dir = a.out, os.path.join(a.out, "metadata")
     projects, manifest = st["projects"], st["manifest"]
     touched = add_dists(out, st["files_url"], projects, a.dists)
@@ -301,6 +318,34 @@ def update(a):
         for name in manifest["roles"]
     }
     changed = publish_pages(out, st, projects, touched, delegated, role_finder(targets.signed.delegations), manifest)
+
+    if a.rotate_online:
+        old = online.public_key.keyid
+        online = CryptoSigner.generate_rsa(scheme="rsassa-pss-sha256", size=2048)
+        save_signer(a.keys, st, "online", online)
+        rv = st["root_version"]
+        root = Metadata.from_file(os.path.join(meta_dir, f"{rv}.root.json"))
+        for role in ("snapshot", "timestamp"):
+            root.signed.revoke_key(old, role)
+            root.signed.add_key(online.public_key, role)
+        root.signed.version += 1
+        root.signatures.clear()
+        write(meta_dir, root, f"{root.signed.version}.root.json",
+              load_signer(a.keys, st, "root-ecdsa"), load_signer(a.keys, st, "root-ed25519"))
+        st["root_version"] = root.signed.version
+        d = targets.signed.delegations
+        d.keys = {online.public_key.keyid: online.public_key}
+        if d.succinct_roles is not None:
+            d.succinct_roles.keyids = [online.public_key.keyid]
+        else:
+            for r in d.roles.values():
+                r.keyids = [online.public_key.keyid]
+        targets.signed.version += 1
+        targets.signatures.clear()
+        write(meta_dir, targets, f"{targets.signed.version}.targets.json", load_signer(a.keys, st, "targets"))
+        snapshot.signed.meta["targets.json"] = MetaFile(version=targets.signed.version)
+        changed = set(delegated)
+
     for name in sorted(changed):
         md = delegated[name]
         md.signed.version += 1
@@ -314,11 +359,7 @@ def update(a):
     timestamp.signed.version += 1
     timestamp.signatures.clear()
     write(meta_dir, timestamp, "timestamp.json", online)
-
-    with open(os.path.join(a.keys, "state.json"), "w") as fh:
-        json.dump(st, fh)
-    with open(os.path.join(out, "manifest.json"), "w") as fh:
-        json.dump(manifest, fh, indent=1)
+    save_state(a, st, manifest)
 
 
 def main():
@@ -327,6 +368,7 @@ def main():
     ap.add_argument("dists", nargs="+")
     ap.add_argument("--keys", required=True, help="where the keys and the publisher's state live")
     ap.add_argument("--update", action="store_true", help="add the distributions to the repository in OUT")
+    ap.add_argument("--rotate-online", action="store_true", help="with --update: replace the online key first")
     ap.add_argument("--files-url", help="the files host's base URL (not with --update)")
     ap.add_argument("--bins", type=int, default=4, help="bit length of the succinct hash bins")
     ap.add_argument("--hash-prefix-roles", action="store_true")
