@@ -389,7 +389,7 @@ see how clients handle a repository whose timestamp has expired).`,
 			}
 			app.report("timestamp version %d, expires %s\n", res.Version, res.Expires.Format(time.RFC3339))
 			if len(res.Renewed) > 0 {
-				app.report("re-signed %s\n", strings.Join(res.Renewed, ", "))
+				app.report("re-signed %s\n", strings.Join(groupShards(res.Renewed), ", "))
 			}
 			return nil
 		},
@@ -598,4 +598,30 @@ func within(path, dir string) bool {
 	}
 	rel, err := filepath.Rel(base, abs)
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
+// groupShards shortens a list of role names for a terminal: a run of more than three shards
+// of one family (bins-0000 ... bins-3fff, stable-00 ...) becomes "bins-0000 ... bins-3fff
+// (16384 roles)". --format json keeps every name.
+func groupShards(roles []string) []string {
+	family := func(r string) string {
+		if i := strings.LastIndexByte(r, '-'); i > 0 {
+			return r[:i]
+		}
+		return r
+	}
+	var out []string
+	for i := 0; i < len(roles); {
+		j := i + 1
+		for j < len(roles) && family(roles[j]) == family(roles[i]) && family(roles[i]) != roles[i] {
+			j++
+		}
+		if j-i > 3 {
+			out = append(out, fmt.Sprintf("%s ... %s (%d roles)", roles[i], roles[j-1], j-i))
+		} else {
+			out = append(out, roles[i:j]...)
+		}
+		i = j
+	}
+	return out
 }
