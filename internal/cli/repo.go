@@ -37,7 +37,11 @@ server; never serve DIR/state/ or the keys.
 Keys: timestamp, snapshot and unstable are online (add, timestamp); root and targets are
 used only by init and belong offline; bring the stable key to promote. Every command reads
 the keys from --keys (default DIR/keys), never from what is recorded in DIR; promote refuses
-a stable key or ledger inside DIR or behind a symbolic link.`,
+a stable key or ledger inside DIR or behind a symbolic link.
+
+repo init --layout pep458 makes PEP 458's layout instead (hash bins on one online key, no
+stable or unstable): add, timestamp, status and renew work there; promote, hold, release and
+sync are refused.`,
 		Example: `  tufpip repo init /srv/pypi --keys /secure/pypi-keys
   tufpip repo add /srv/pypi dist/*.whl dist/*.tar.gz --keys /secure/pypi-keys
   tufpip repo promote /srv/pypi --older-than 90d --keys /media/offline/pypi-keys --bootstrap   # first time
