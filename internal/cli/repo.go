@@ -168,7 +168,9 @@ func newRepoAddCmd(app *App) *cobra.Command {
 project's unstable page and unstable's metadata, then a new snapshot and timestamp. A file
 already published with the same bytes is skipped; a different file with the same name is
 refused (published files never change). --now sets the recorded upload time (backfills,
-tests); signatures always expire counting from the current time.`,
+tests); signatures always expire counting from the current time.
+
+In the pep458 layout the bins sign the files and the project's page instead of unstable.`,
 		Example: `  tufpip repo add /srv/pypi dist/foobar-2.0.1-py3-none-any.whl dist/foobar-2.0.1.tar.gz
   tufpip repo add /srv/pypi old/*.whl --now 2024-01-31`,
 		Args: cobra.MinimumNArgs(2),

@@ -471,3 +471,33 @@ func TestPEP458CrashAtEveryStep(t *testing.T) {
 		})
 	}
 }
+
+// The default: 16,384 bins (PEP 458's recommendation), bins-0000 ... bins-3fff, which
+// go-tuf's walk reaches. A few seconds: skipped with -short.
+func TestPEP458DefaultBins(t *testing.T) {
+	if testing.Short() {
+		t.Skip("signs 16,384 bins")
+	}
+	dir := filepath.Join(t.TempDir(), "repo")
+	start := time.Now()
+	r := mustInit(t, dir, InitOptions{Layout: LayoutPEP458})
+	t.Logf("init with 16,384 bins: %v", time.Since(start).Round(time.Millisecond))
+	mustAdd(t, r, t0, buildWheel(t, t.TempDir(), "FooBar", "1.0", ""))
+	t.Logf("add: %v", time.Since(start).Round(time.Millisecond))
+	c := newPEPClient(t, dir, served(t, dir), t0)
+	t.Logf("client: %v", time.Since(start).Round(time.Millisecond))
+	if n := len(c.up.GetTrustedMetadataSet().Snapshot.Signed.Meta); n != 16384+1 {
+		t.Fatalf("snapshot lists %d roles", n)
+	}
+	for _, p := range []string{"foobar", "packages/FooBar-1.0-py3-none-any.whl"} {
+		c.info(p)
+		if role := c.role(p); !regexp.MustCompile(`^bins-[0-3][0-9a-f]{3}$`).MatchString(role) || role != r.lay.roleFor(keyBins, p) {
+			t.Fatalf("%s signed by %s", p, role)
+		}
+	}
+	for _, name := range []string{"1.bins-0000.json", "1.bins-3fff.json"} {
+		if !exists(filepath.Join(dir, "metadata", name)) {
+			t.Fatalf("no %s", name)
+		}
+	}
+}
