@@ -14,12 +14,28 @@ import (
 // Issue 13, item 7: a repository published with "tufpip repo init --layout pep458" is read by
 // tufpip set up with exactly the client settings init prints, and real pip installs from it;
 // a tampered page or file exits 3 with nothing installed.
+//
+// With repo init --files-url, the pages link a files host (here another port serving
+// DIR/targets/, while the pages' host serves no packages/), as PyPI's link
+// files.pythonhosted.org; init then prints the client's --files-url too.
 func TestRepoPEP458PipInstall(t *testing.T) {
 	t.Parallel()
 	needCommand(t, "install")
+	t.Run("relative-links", func(t *testing.T) { testRepoPEP458PipInstall(t, false) })
+	t.Run("files-host", func(t *testing.T) { testRepoPEP458PipInstall(t, true) })
+}
+
+func testRepoPEP458PipInstall(t *testing.T, filesHost bool) {
 	base := t.TempDir()
 	dir, keys, src := filepath.Join(base, "pypi"), filepath.Join(base, "keys"), t.TempDir()
-	stdout, stderr, code := runTufpip(t, "repo", "init", dir, "--keys", keys, "--layout", "pep458", "--bins", "64")
+	initArgs := []string{"repo", "init", dir, "--keys", keys, "--layout", "pep458", "--bins", "64"}
+	var filesSrv *httptest.Server
+	if filesHost {
+		filesSrv = httptest.NewServer(http.FileServer(http.Dir(filepath.Join(dir, "targets"))))
+		t.Cleanup(filesSrv.Close)
+		initArgs = append(initArgs, "--files-url", filesSrv.URL+"/")
+	}
+	stdout, stderr, code := runTufpip(t, initArgs...)
 	if code != 0 {
 		t.Fatalf("repo init: exit %d\n%s", code, stderr)
 	}
@@ -43,8 +59,18 @@ func TestRepoPEP458PipInstall(t *testing.T) {
 	if _, stderr, code := runTufpip(t, append([]string{"repo", "add", dir, "--keys", keys}, files...)...); code != 0 {
 		t.Fatalf("repo add: exit %d\n%s", code, stderr)
 	}
-	srv := httptest.NewServer(http.FileServer(http.Dir(dir)))
+	pages := http.FileServer(http.Dir(dir))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if filesHost && strings.HasPrefix(r.URL.Path, "/targets/packages/") {
+			http.NotFound(w, r) // files come from the files host only
+			return
+		}
+		pages.ServeHTTP(w, r)
+	}))
 	t.Cleanup(srv.Close)
+	if filesHost && !strings.Contains(client, " --files-url "+filesSrv.URL+"/") {
+		t.Fatalf("repo init --files-url printed client settings without it: %s", client)
+	}
 
 	// The printed command, with the name and URL filled in and the shell's quotes removed.
 	var args []string
@@ -87,11 +113,11 @@ func TestRepoPEP458PipInstall(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	pages, _ := filepath.Glob(filepath.Join(dir, "targets", "simple", "foobar", "*.foobar.html"))
-	if len(pages) != 1 {
-		t.Fatalf("content-addressed pages of foobar: %v", pages)
+	stored, _ := filepath.Glob(filepath.Join(dir, "targets", "simple", "foobar", "*.foobar.html"))
+	if len(stored) != 1 {
+		t.Fatalf("content-addressed pages of foobar: %v", stored)
 	}
-	flip(pages[0])
+	flip(stored[0])
 	flip(filepath.Join(dir, "targets", "packages", "lib-1.0-py3-none-any.whl"))
 	for i, req := range []string{"FooBar", "app"} {
 		env := []string{env[0], "TUFPIP_CACHE_DIR=" + filepath.Join(base, "cache", req)}
