@@ -132,7 +132,11 @@ the same from wherever a client read the page.`,
 			}
 			if within(st.KeysDir, args[0]) {
 				// A web server pointed at DIR would publish the private keys.
-				app.Logger.Warn("the private keys are inside the repository directory: serve only its metadata/ and targets/, and move the offline keys (root, targets, stable) elsewhere; next time pass --keys", "keys", st.KeysDir)
+				offline := "root, targets, stable"
+				if r.Layout() == repo.LayoutPEP458 {
+					offline = "root, targets"
+				}
+				app.Logger.Warn("the private keys are inside the repository directory: serve only its metadata/ and targets/, and move the offline keys ("+offline+") elsewhere; next time pass --keys", "keys", st.KeysDir)
 			}
 			return nil
 		},
