@@ -1,14 +1,18 @@
 package cli
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tufpip/tufpip/internal/tuftest"
 )
@@ -242,5 +246,99 @@ func TestPEP458PipWrapper(t *testing.T) {
 	r = runPip(t, env2, append(append([]string{"install"}, flags...), "--python", fake.python, "--", "--no-deps", "foobar")...)
 	if r.code != ExitVerification || !strings.Contains(r.stderr, "tufpip: error: "+fn+": ") {
 		t.Errorf("tampered: exit %d\n%s", r.code, r.stderr)
+	}
+}
+
+// A file signed with blake2b-256 alone on a page with no hash for it: resolve downloads it,
+// checked by that hash; a lock pinning sha256 cannot be checked against it, and says why.
+func TestPEP458Blake2bOnly(t *testing.T) {
+	w := tuftest.NewPEP458(t, 4)
+	fn, data := wheel("foobar", "1.0")
+	link := w.AddFile(fn, data, true)
+	link.Hashes = map[string]string{}
+	w.SetPage("foobar", link)
+	w.Publish()
+	env, _ := pep458Env(t, w, false)
+	dir := t.TempDir()
+	if r := runCLI(t, env, "resolve", "--download", dir, "foobar"); r.code != 0 {
+		t.Fatalf("resolve: exit %d\n%s", r.code, r.stderr)
+	}
+	if got, _ := os.ReadFile(filepath.Join(dir, fn)); string(got) != string(data) {
+		t.Errorf("downloaded %q", got)
+	}
+	h := sha256.Sum256(data)
+	lock := writeFile(t, t.TempDir(), "requirements.txt", "foobar==1.0 --hash=sha256:"+hex.EncodeToString(h[:])+"\n")
+	r := runCLI(t, env, "verify", lock)
+	if r.code != ExitVerification || !strings.Contains(r.stdout, "record only blake2b-256, which no lockfile pins") {
+		t.Errorf("verify: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// Pages declaring a simple api version newer than the 1.4 tufpip knows: one warning per run,
+// however many pages declare it; 2.0 is refused.
+func TestNewerAPIVersionWarnsOncePerRun(t *testing.T) {
+	w := tuftest.NewPEP458(t, 2)
+	for _, p := range []string{"foobar", "bazqux"} {
+		fn, data := wheel(p, "1.0")
+		page := tuftest.RenderPage(p, w.AddFile(fn, data, false))
+		page = []byte(strings.Replace(string(page), `content="1.1"`, `content="1.7"`, 1))
+		w.Repo.SignTarget(w.Bin(p), p, page, "blake2b-256")
+		w.Repo.HostAt("targets/simple/"+p+"/"+tuftest.Blake2b256(page)+"."+p+".html", p, page)
+	}
+	w.Publish()
+	env, _ := pep458Env(t, w, false)
+	for range 2 {
+		r := runCLI(t, env, "resolve", "foobar", "bazqux")
+		if r.code != 0 || strings.Count(r.stderr, "tufpip: warning: ") != 1 ||
+			!strings.Contains(r.stderr, "declares simple api version 1.7, newer than the 1.4 tufpip knows") {
+			t.Errorf("exit %d, want 0 and one warning\n%s", r.code, r.stderr)
+		}
+	}
+}
+
+// tufpip serve with the layout's flags serves the page and both files from the files host.
+func TestPEP458Serve(t *testing.T) {
+	w, wheels := pep458Repo(t)
+	env, flags := pep458Env(t, w, true)
+	addr := freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stderr syncBuffer
+	code := make(chan int, 1)
+	go func() {
+		streams := &IOStreams{In: strings.NewReader(""), Out: io.Discard, ErrOut: &stderr}
+		code <- Run(ctx, append(flags, "serve", "--addr", addr), streams, func(k string) string { return env[k] })
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(stderr.String(), "serving the verifying index at") {
+		if time.Now().After(deadline) {
+			t.Fatalf("server did not start: %s", stderr.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	get := func(u string) (int, []byte) {
+		resp, err := http.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, body
+	}
+	status, page := get("http://" + addr + "/simple/foobar/")
+	if status != 200 {
+		t.Fatalf("page: %d %s", status, page)
+	}
+	for fn, data := range wheels {
+		h := sha256.Sum256(data)
+		if status, body := get("http://" + addr + "/files/foobar/" + hex.EncodeToString(h[:]) + "/" + fn); status != 200 || string(body) != string(data) {
+			t.Errorf("%s: %d %q", fn, status, body)
+		}
+	}
+	cancel()
+	select {
+	case <-code:
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve did not stop")
 	}
 }

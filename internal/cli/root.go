@@ -94,6 +94,7 @@ func Main() int {
 
 // Run executes one tufpip command line; tests call it with in-memory streams.
 func Run(ctx context.Context, args []string, io *IOStreams, getenv func(string) string) int {
+	simpleindex.NewRun()
 	app := &App{IO: io, Getenv: getenv, color: colorOn(io, getenv), args: args}
 	root := newRootCmd(app)
 	root.SetArgs(args)

@@ -52,18 +52,6 @@ func NewBinsOnly(t testing.TB, bits int, opts ...Option) *Repo {
 	return r
 }
 
-// BinOf names the succinct hash bin that signs targetPath ("bins-3"), in a repository with
-// bins (NewBinsOnly, WithHashBins).
-func (r *Repo) BinOf(targetPath string) string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	d := r.targets[Targets].Signed.Delegations
-	if d == nil || d.SuccinctRoles == nil {
-		r.t.Fatalf("tuftest: BinOf %s: the repository has no hash bins", targetPath)
-	}
-	return d.SuccinctRoles.GetRolesForTarget(targetPath)[0].Name
-}
-
 // Blake2b256 is the hex blake2b-256 digest of data (TUF's "blake2b-256").
 func Blake2b256(data []byte) string {
 	sum := blake2b.Sum256(data)
@@ -120,7 +108,7 @@ func (r *Repo) HostAt(p, targetPath string, data []byte) {
 // SetPEP458Page renders project's page with links to files (absolute URLs on a files host,
 // PageFile.URL), declaring simple api version 1.4 as PyPI's pages do, and signs it in the
 // layout PyPI plans: target path the bare normalised name, blake2b-256 its only hash, signed
-// by role (a bin: BinOf(name)), bytes served at targets/simple/<name>/<blake2b>.<name>.html.
+// by role (a bin: PEP458.Bin(name)), bytes served at targets/simple/<name>/<blake2b>.<name>.html.
 // It returns the page bytes and where they are served (relative to the server root).
 func (r *Repo) SetPEP458Page(role, project string, files ...PageFile) (page []byte, servedAt string) {
 	r.t.Helper()
@@ -218,7 +206,7 @@ func (p *PEP458) AddFile(filename string, data []byte, sign bool) PageFile {
 	fp := FilePath(filename, data)
 	u := p.Files.Add(fp, data)
 	if sign {
-		p.Repo.SignTarget(p.Repo.BinOf(fp), fp, data, "blake2b-256")
+		p.Repo.SignTarget(p.Bin(fp), fp, data, "blake2b-256")
 	}
 	return PageFile{Filename: filename, Data: data, URL: u}
 }
@@ -226,10 +214,30 @@ func (p *PEP458) AddFile(filename string, data []byte, sign bool) PageFile {
 // SetPage signs project's page in its bin (SetPEP458Page) and returns the page bytes.
 func (p *PEP458) SetPage(project string, files ...PageFile) []byte {
 	name := simpleindex.NormalizeName(project)
-	page, servedAt := p.Repo.SetPEP458Page(p.Repo.BinOf(name), project, files...)
+	page, servedAt := p.Repo.SetPEP458Page(p.Bin(name), project, files...)
 	p.Pages[name] = servedAt
 	return page
 }
 
+// Bin names the succinct hash bin that signs targetPath ("bins-3").
+func (p *PEP458) Bin(targetPath string) string { return p.Repo.binFor(targetPath) }
+
 // Publish signs what changed.
 func (p *PEP458) Publish() { p.Repo.Publish() }
+
+// Served returns the bytes served at p (relative to the server root), as tampered if so.
+func (r *Repo) Served(p string) ([]byte, bool) {
+	data, _, ok := r.file(p)
+	return slices.Clone(data), ok
+}
+
+// binFor names the succinct hash bin that signs targetPath ("bins-3").
+func (r *Repo) binFor(targetPath string) string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	d := r.targets[Targets].Signed.Delegations
+	if d == nil || d.SuccinctRoles == nil {
+		r.t.Fatalf("tuftest: bin of %s: the repository has no hash bins", targetPath)
+	}
+	return d.SuccinctRoles.GetRolesForTarget(targetPath)[0].Name
+}

@@ -27,7 +27,7 @@ func pep458World(t *testing.T) (*tuftest.PEP458, map[string][]byte) {
 	}
 	fn, b := whl("foobar", "3.0")
 	data[fn] = b
-	w.Repo.AddTarget(w.Repo.BinOf("packages/"+fn), "packages/"+fn, b)
+	w.Repo.AddTarget(w.Bin("packages/"+fn), "packages/"+fn, b)
 	links = append(links, tuftest.File(fn, b))
 	w.SetPage("FooBar", links...)
 	w.Publish()
@@ -162,5 +162,29 @@ func TestFilesURLRules(t *testing.T) {
 		if got != want {
 			t.Errorf("filesPath(%q) = %q, want %q", raw, got, want)
 		}
+	}
+}
+
+// An absolute --page-url may name another host than the targets URL's: the bytes are still
+// checked against the signed page target.
+func TestPEP458AbsolutePageURL(t *testing.T) {
+	w, _ := pep458World(t)
+	page, _ := w.Repo.Served(w.Pages["foobar"])
+	w.Files.Add(strings.TrimPrefix(w.Pages["foobar"], "targets/"), page)
+	f, _ := openPEP458(t, w, Config{PageURL: w.Files.URL + "simple/{project}/{hash}.{project}.html", FilesURLs: []string{w.Files.URL}})
+	p, err := f.Project(context.Background(), "foobar")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Files) < 2 {
+		t.Errorf("files %v, skipped %+v", versions(p), p.Skipped)
+	}
+	if n := w.Server.Count(w.Pages["foobar"]); n != 0 {
+		t.Errorf("the page was fetched from the repository %d times", n)
+	}
+	w.Files.Tamper(strings.TrimPrefix(w.Pages["foobar"], "targets/"), tuftest.FlipByte)
+	f, _ = openPEP458(t, w, Config{PageURL: w.Files.URL + "simple/{project}/{hash}.{project}.html", FilesURLs: []string{w.Files.URL}})
+	if _, err := f.Project(context.Background(), "foobar"); !tuf.IsVerification(err) {
+		t.Errorf("tampered page on another host: %v", err)
 	}
 }

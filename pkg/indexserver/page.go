@@ -111,10 +111,14 @@ func trustedPage(p *finder.Project, publicURL string) *simpleindex.Page {
 		if alg == "" {
 			continue
 		}
+		hashes := map[string]string{alg: hex}
+		if !simpleindex.IsStrongHash(alg) {
+			hashes = nil // blake2b-256: no installer reads it; tufpip checks it before sending
+		}
 		file := simpleindex.File{
 			Filename:       f.File.Filename,
 			URL:            prefix + url.PathEscape(p.Name) + "/" + hex + "/" + url.PathEscape(f.File.Filename),
-			Hashes:         map[string]string{alg: hex},
+			Hashes:         hashes,
 			RequiresPython: f.File.RequiresPython,
 			Yanked:         f.File.Yanked,
 			YankedReason:   f.File.YankedReason,
@@ -130,12 +134,16 @@ func trustedPage(p *finder.Project, publicURL string) *simpleindex.Page {
 }
 
 // fileKey is the hash a file is addressed by: sha256 when the evidence has it, else the
-// strongest other one.
+// strongest other one pip reads, else (a target signed with blake2b-256 alone, PyPI's TUF
+// hash, on a page that gives no hash) the target's strongest.
 func fileKey(f *finder.File) (alg, hex string) {
 	for _, a := range simpleindex.StrongHashes {
 		if h := f.Target.Hashes[a]; h != "" {
 			return a, strings.ToLower(h)
 		}
+	}
+	if a, h, ok := tuf.StrongestHash(f.Target.Hashes); ok {
+		return a, h
 	}
 	return "", ""
 }

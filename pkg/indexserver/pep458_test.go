@@ -136,3 +136,29 @@ func TestServePEP458TamperedPage(t *testing.T) {
 		t.Errorf("failures %v", ix.Failures())
 	}
 }
+
+// A file its bin signs with blake2b-256 alone, on a page that gives no hash for it: the index
+// lists it (addressed by that digest, with no hash pip could read) and sends it only verified.
+func TestServeBlake2bOnlyFile(t *testing.T) {
+	w := tuftest.NewPEP458(t, 3)
+	fn, data := "foobar-3.0-py3-none-any.whl", []byte("wheel 3.0")
+	link := w.AddFile(fn, data, true)
+	link.Hashes = map[string]string{} // no hash on the page
+	w.SetPage("foobar", link)
+	w.Publish()
+	_, base, _ := servePEP458(t, w)
+	_, page := get(t, base+"/simple/foobar/", "")
+	want := `href="../../files/foobar/` + tuftest.Blake2b256(data) + "/" + fn + `"`
+	if !strings.Contains(string(page), want) {
+		t.Fatalf("page lacks %s:\n%s", want, page)
+	}
+	href := "../../files/foobar/" + tuftest.Blake2b256(data) + "/" + fn
+	if resp, body := get(t, resolveLink(t, base, href), ""); resp.StatusCode != 200 || !bytes.Equal(body, data) {
+		t.Errorf("file: %d %q", resp.StatusCode, body)
+	}
+	w.Files.Tamper(tuftest.FilePath(fn, data), tuftest.FlipByte)
+	_, base, _ = servePEP458(t, w)
+	if resp, body := get(t, resolveLink(t, base, href), ""); resp.StatusCode != http.StatusBadGateway || !strings.Contains(string(body), "blake2b-256 does not match") {
+		t.Errorf("tampered: %d %s", resp.StatusCode, body)
+	}
+}

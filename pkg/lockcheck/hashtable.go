@@ -48,6 +48,24 @@ func newHashTable(proj *finder.Project, want pep440.Version, requireRole string)
 	return ht
 }
 
+// recorded names the algorithms the locked version's files record, for a message: the
+// strong ones a lock can pin, else (targets signed with blake2b-256 alone, PyPI's TUF hash,
+// on a page that gives no hash) what their targets carry.
+func (ht *hashTable) recorded() string {
+	if len(ht.algs) > 0 {
+		return strings.Join(sortedKeys(ht.algs), ", ")
+	}
+	algs := map[string]bool{}
+	for _, f := range ht.version {
+		if f.Target != nil {
+			for alg := range f.Target.Hashes {
+				algs[alg] = true
+			}
+		}
+	}
+	return strings.Join(sortedKeys(algs), ", ") + ", which no lockfile pins"
+}
+
 // vouched reports whether the required role vouches for f: it listed the file as a target,
 // or it signed the page that lists the file with a strong hash (trust rule b).
 func vouched(proj *finder.Project, f *finder.File, role string) bool {

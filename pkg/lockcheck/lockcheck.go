@@ -188,7 +188,7 @@ func (c *checker) checkHash(proj *finder.Project, ht *hashTable, want pep440.Ver
 		switch {
 		case !ht.algs[h.Algorithm]:
 			return nil, c.fail(HashNotTrusted, hintHashes, "hash %s cannot be checked: the trusted files of %s %s record only %s",
-				short(h), proj.Name, want, strings.Join(sortedKeys(ht.algs), ", ")), true
+				short(h), proj.Name, want, ht.recorded()), true
 		case ht.other[h.Algorithm+":"+h.Hex] != nil:
 			o := ht.other[h.Algorithm+":"+h.Hex]
 			return nil, c.fail(HashNotTrusted, hintRelock, "hash %s is %s, a file of version %s, not %s",

@@ -64,9 +64,13 @@ func pageString(u *url.URL) string {
 	return u.Redacted()
 }
 
-// newerWarned makes the warning about a newer minor version once per process: a run reads
-// many pages of one index, which all declare the same version.
+// newerWarned makes the warning about a newer minor version once per run: a run reads many
+// pages of one index, which all declare the same version.
 var newerWarned atomic.Bool
+
+// NewRun starts a run for the once-per-run warnings (a newer minor API version): a process
+// that runs several commands (tests running the CLI in-process) calls it before each.
+func NewRun() { newerWarned.Store(false) }
 
 // checkAPIVersion applies PEP 629: fail on a major version above ours, warn (once per
 // process) on a newer minor version (its additions are meant to be safe to ignore).
