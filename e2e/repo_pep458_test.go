@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -87,7 +88,8 @@ func testRepoPEP458PipInstall(t *testing.T, filesHost bool) {
 		t.Fatalf("tufpip %s: exit %d\n%s", strings.Join(args, " "), code, stderr)
 	}
 	stdout, stderr, code = runTufpipEnv(t, env, "--repo", "acme", "resolve", "FooBar", "--python-version", "3.12", "--platform", "any")
-	if code != 0 || !strings.Contains(stdout, "foobar 2.0 from foobar-2.0-py3-none-any.whl") {
+	// The bin that signs the page vouches, named as the repository names it.
+	if code != 0 || !strings.Contains(stdout, "foobar 2.0 from foobar-2.0-py3-none-any.whl") || !regexp.MustCompile(`vouched for by bins-[0-9a-f]{2,4}\b`).MatchString(stdout) {
 		t.Fatalf("resolve: exit %d\n%s%s", code, stdout, stderr)
 	}
 
