@@ -1,0 +1,252 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tufpip/tufpip/internal/pyfix"
+)
+
+// Issue 13's acceptance: python-tuf's ngclient, a second TUF client independent of go-tuf,
+// reads the repositories "tufpip repo" writes (e2e/testdata/ngclient_read.py), and tufpip
+// reads repositories written with python-tuf's metadata API (e2e/testdata/pytuf_write.py).
+
+// ngResult is what ngclient_read.py printed.
+type ngResult struct {
+	RefreshError *string `json:"refresh_error"`
+	Targets      map[string]struct {
+		Found  bool              `json:"found"`
+		Role   string            `json:"role"`
+		Length int64             `json:"length"`
+		Hashes map[string]string `json:"hashes"`
+		File   string            `json:"file"`
+		Error  *string           `json:"error"`
+	} `json:"targets"`
+}
+
+// ngclientRead runs ngclient_read.py with python-tuf against a repository served at
+// baseURL (metadata/ and targets/ below it), trusting rootFile, in a fresh work folder.
+func ngclientRead(t *testing.T, rootFile, baseURL string, paths ...string) (*ngResult, string) {
+	t.Helper()
+	py := pyfix.Tool(t, "python-tuf")
+	work := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	script, err := filepath.Abs(filepath.Join("testdata", "ngclient_read.py"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := append([]string{script, rootFile, baseURL + "/metadata/", baseURL + "/targets/", work}, paths...)
+	cmd := pyfix.Command(ctx, py, args...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	start := time.Now()
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("ngclient_read.py: %v\nstderr:\n%s", err, stderr.String())
+	}
+	t.Logf("ngclient read %d targets in %v:\n%s", len(paths), time.Since(start).Round(time.Millisecond), stdout.String())
+	var res ngResult
+	if err := json.Unmarshal(stdout.Bytes(), &res); err != nil {
+		t.Fatalf("ngclient_read.py printed no JSON: %v\n%s\nstderr:\n%s", err, stdout.String(), stderr.String())
+	}
+	if res.RefreshError != nil {
+		t.Fatalf("ngclient refresh failed: %s", *res.RefreshError)
+	}
+	return &res, work
+}
+
+// binRole names the succinct hash bin role (TAP 15) that path falls into, as python-tuf
+// and tufpip name them: prefix-<hex of the first bits bits of sha256(path)>, zero-padded to
+// the width of the last bin's number.
+func binRole(prefix, path string, bits int) string {
+	sum := sha256.Sum256([]byte(path))
+	n := uint32(sum[0])<<24 | uint32(sum[1])<<16 | uint32(sum[2])<<8 | uint32(sum[3])
+	bin := n >> (32 - bits)
+	width := len(strconv.FormatUint(uint64(1)<<bits-1, 16))
+	return fmt.Sprintf("%s-%0*x", prefix, width, bin)
+}
+
+// newestSigned returns the targets that the newest version of role's metadata in dir signs
+// (consistent snapshots: N.role.json).
+func newestSigned(t *testing.T, dir, role string) map[string]struct {
+	Length int64             `json:"length"`
+	Hashes map[string]string `json:"hashes"`
+} {
+	t.Helper()
+	matches, _ := filepath.Glob(filepath.Join(dir, "*."+role+".json"))
+	best, bestV := "", -1
+	for _, m := range matches {
+		v, err := strconv.Atoi(strings.TrimSuffix(filepath.Base(m), "."+role+".json"))
+		if err == nil && v > bestV {
+			best, bestV = m, v
+		}
+	}
+	if best == "" {
+		t.Fatalf("no metadata of role %s in %s", role, dir)
+	}
+	data, err := os.ReadFile(best)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var md struct {
+		Signed struct {
+			Targets map[string]struct {
+				Length int64             `json:"length"`
+				Hashes map[string]string `json:"hashes"`
+			} `json:"targets"`
+		} `json:"signed"`
+	}
+	if err := json.Unmarshal(data, &md); err != nil {
+		t.Fatalf("%s: %v", best, err)
+	}
+	return md.Signed.Targets
+}
+
+// flipStored flips one byte of every stored copy of target path under targetsDir: the
+// plain one and the consistent-snapshot ones (<hash>.<name>), keeping the length.
+func flipStored(t *testing.T, targetsDir, path string) {
+	t.Helper()
+	dir, name := filepath.Split(filepath.Join(targetsDir, filepath.FromSlash(path)))
+	matches, _ := filepath.Glob(filepath.Join(dir, "*."+name))
+	matches = append(matches, filepath.Join(dir, name))
+	var done []os.FileInfo // the copies may be hard links of one file: flip each once
+	for _, m := range matches {
+		fi, err := os.Stat(m)
+		if err != nil || slices.ContainsFunc(done, func(d os.FileInfo) bool { return os.SameFile(d, fi) }) {
+			continue
+		}
+		done = append(done, fi)
+		data, err := os.ReadFile(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data[len(data)/2] ^= 0x01
+		if err := os.WriteFile(m, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(done) == 0 {
+		t.Fatalf("no stored copy of %s in %s", path, targetsDir)
+	}
+}
+
+// ngclient reads what "tufpip repo" published, flat and in hash bins: stable's and
+// unstable's pages both list foobar, and ngclient, walking in delegation order, takes
+// stable's (2.0, not 2.0.1); each file comes from the role that signed it, byte for byte.
+// A page and a file tampered with on disk make ngclient fail on exactly those two.
+func TestNgclientReadsTufpipRepo(t *testing.T) {
+	t.Parallel()
+	pyfix.Tool(t, "python-tuf")
+	for _, tc := range []struct {
+		name string
+		bits int // 0: flat
+	}{{"flat", 0}, {"hash-bins", 4}} {
+		t.Run(tc.name, func(t *testing.T) {
+			var flags []string
+			if tc.bits > 0 {
+				flags = []string{"--hash-bins", strconv.Itoa(tc.bits)}
+			}
+			m := newMirrorRepo(t, flags...)
+			dist := t.TempDir()
+			wheels := map[string][]byte{}
+			for _, v := range []string{"1.0", "2.0", "2.0.1"} {
+				fn, data := pyfix.Wheel(t, pyfix.WheelSpec{Name: "FooBar", Version: v})
+				wheels[v] = data
+				if err := os.WriteFile(filepath.Join(dist, fn), data, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			whl := func(v string) string { return filepath.Join(dist, "foobar-"+v+"-py3-none-any.whl") }
+			for _, args := range [][]string{
+				{"repo", "add", m.dir, whl("1.0"), whl("2.0"), "--keys", m.keys},
+				{"repo", "promote", m.dir, "--older-than", "0s", "--bootstrap", "--keys", m.keys},
+				{"repo", "add", m.dir, whl("2.0.1"), "--keys", m.keys},
+			} {
+				if _, stderr, code := m.tufpip(args...); code != 0 {
+					t.Fatalf("%s: exit %d\n%s", strings.Join(args[:2], " "), code, stderr)
+				}
+			}
+
+			role := func(base, path string) string {
+				if tc.bits == 0 {
+					return base
+				}
+				return binRole(base, path, tc.bits)
+			}
+			page := "simple/foobar/index.html"
+			f20 := "packages/foobar-2.0-py3-none-any.whl"
+			f201 := "packages/foobar-2.0.1-py3-none-any.whl"
+			metaDir := filepath.Join(m.dir, "metadata")
+			stablePage := newestSigned(t, metaDir, role("stable", page))[page]
+			unstablePage := newestSigned(t, metaDir, role("unstable", page))[page]
+			if stablePage.Hashes["sha256"] == "" || unstablePage.Hashes["sha256"] == "" ||
+				stablePage.Hashes["sha256"] == unstablePage.Hashes["sha256"] {
+				t.Fatalf("want stable and unstable to sign different pages of foobar: %v, %v", stablePage, unstablePage)
+			}
+
+			root := filepath.Join(metaDir, "1.root.json")
+			res, _ := ngclientRead(t, root, m.srv.URL, page, f20, f201, "packages/nothing-1.0-py3-none-any.whl")
+			for path, want := range map[string]struct {
+				role string
+				data []byte
+			}{
+				f20:  {role("stable", f20), wheels["2.0"]},
+				f201: {role("unstable", f201), wheels["2.0.1"]},
+				page: {role("stable", page), nil},
+			} {
+				got := res.Targets[path]
+				if !got.Found || got.Error != nil || got.Role != want.role {
+					t.Errorf("%s: ngclient found=%v in role %q (error %v), want role %s", path, got.Found, got.Role, got.Error, want.role)
+					continue
+				}
+				data, err := os.ReadFile(got.File)
+				if err != nil {
+					t.Errorf("%s: %v", path, err)
+					continue
+				}
+				if want.data == nil { // the page: stable's bytes, as stored
+					want.data, err = os.ReadFile(filepath.Join(m.dir, "targets", "simple", "foobar", stablePage.Hashes["sha256"]+".index.html"))
+					if err != nil {
+						t.Fatal(err)
+					}
+					if !bytes.Contains(data, []byte("foobar-2.0-py3-none-any.whl")) || bytes.Contains(data, []byte("2.0.1")) {
+						t.Errorf("ngclient's page of foobar is not stable's (2.0 without 2.0.1):\n%s", data)
+					}
+				}
+				if !bytes.Equal(data, want.data) {
+					t.Errorf("%s: ngclient downloaded %d bytes that differ from the published %d", path, len(data), len(want.data))
+				}
+			}
+			if got := res.Targets["packages/nothing-1.0-py3-none-any.whl"]; got.Found || got.Error != nil {
+				t.Errorf("a target no role signs: found=%v error=%v", got.Found, got.Error)
+			}
+
+			// The negative: the same client, tampered bytes.
+			flipStored(t, filepath.Join(m.dir, "targets"), f20)
+			flipStored(t, filepath.Join(m.dir, "targets"), page)
+			res, work := ngclientRead(t, root, m.srv.URL, page, f20, f201)
+			for i, path := range []string{page, f20} {
+				got := res.Targets[path]
+				if got.Error == nil || !strings.Contains(*got.Error, "LengthOrHashMismatchError") {
+					t.Errorf("tampered %s: ngclient error %v, want LengthOrHashMismatchError", path, got.Error)
+				}
+				if _, err := os.Stat(filepath.Join(work, "targets", strconv.Itoa(i))); !os.IsNotExist(err) {
+					t.Errorf("tampered %s: ngclient left a file behind (%v)", path, err)
+				}
+			}
+			if got := res.Targets[f201]; got.Error != nil || got.Role != role("unstable", f201) {
+				t.Errorf("untouched %s after tampering others: role %q, error %v", f201, got.Role, got.Error)
+			}
+		})
+	}
+}
