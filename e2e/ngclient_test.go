@@ -6,7 +6,10 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -246,6 +249,148 @@ func TestNgclientReadsTufpipRepo(t *testing.T) {
 			}
 			if got := res.Targets[f201]; got.Error != nil || got.Role != role("unstable", f201) {
 				t.Errorf("untouched %s after tampering others: role %q, error %v", f201, got.Role, got.Error)
+			}
+		})
+	}
+}
+
+// pytufRepo writes a repository with python-tuf's metadata API (pytuf_write.py) in
+// tufpip's shape, flat (bits 0) or in 2^bits succinct hash bins, and serves it.
+type pytufRepo struct {
+	dir, root string
+	srv       *httptest.Server
+}
+
+func writePytufRepo(t *testing.T, bits int, roles map[string]map[string][]string) *pytufRepo {
+	t.Helper()
+	py := pyfix.Tool(t, "python-tuf")
+	base := t.TempDir()
+	spec, err := json.Marshal(map[string]any{"bits": bits, "roles": roles})
+	if err != nil {
+		t.Fatal(err)
+	}
+	specFile := filepath.Join(base, "spec.json")
+	writeFile(t, specFile, string(spec))
+	script, err := filepath.Abs(filepath.Join("testdata", "pytuf_write.py"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &pytufRepo{dir: filepath.Join(base, "repo")}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	start := time.Now()
+	out, err := pyfix.Command(ctx, py, script, specFile, r.dir).Output()
+	if err != nil {
+		var stderr []byte
+		if ee, ok := err.(*exec.ExitError); ok {
+			stderr = ee.Stderr
+		}
+		t.Fatalf("pytuf_write.py: %v\n%s", err, stderr)
+	}
+	t.Logf("python-tuf wrote the repository in %v", time.Since(start).Round(time.Millisecond))
+	var res struct{ Root string }
+	if err := json.Unmarshal(out, &res); err != nil || res.Root == "" {
+		t.Fatalf("pytuf_write.py printed %q (%v)", out, err)
+	}
+	r.root = res.Root
+	mux := http.NewServeMux()
+	mux.Handle("/metadata/", http.StripPrefix("/metadata/", http.FileServer(http.Dir(filepath.Join(r.dir, "metadata")))))
+	mux.Handle("/targets/", http.StripPrefix("/targets/", http.FileServer(http.Dir(filepath.Join(r.dir, "targets")))))
+	r.srv = httptest.NewServer(mux)
+	t.Cleanup(r.srv.Close)
+	return r
+}
+
+// tufpip runs the binary against the repository with the cache dir given.
+func (r *pytufRepo) tufpip(t *testing.T, cache string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	env := []string{
+		"TUFPIP_METADATA_URL=" + r.srv.URL + "/metadata/",
+		"TUFPIP_TARGETS_URL=" + r.srv.URL + "/targets/",
+		"TUFPIP_ROOT=" + r.root,
+		"TUFPIP_CACHE_DIR=" + cache,
+	}
+	start := time.Now()
+	stdout, stderr, code = runTufpipEnv(t, env, args...)
+	t.Logf("tufpip %s: exit %d in %v\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), code,
+		time.Since(start).Round(time.Millisecond), stdout, stderr)
+	return stdout, stderr, code
+}
+
+// tufpip reads a stable/unstable repository that python-tuf's metadata API wrote (ecdsa,
+// rsassa-pss and ed25519 keys; sha256 and blake2b-256 target hashes), flat and in hash
+// bins: resolve prefers stable's FooBar 2.0 over unstable's 2.0.1 and names the role, real
+// pip installs it with app's dependency lib (signed only by unstable), and a tampered lib
+// stops the install with exit 3 and nothing installed.
+func TestTufpipReadsPythonTUFRepo(t *testing.T) {
+	t.Parallel()
+	needCommand(t, "install")
+	pyfix.Tool(t, "python-tuf")
+	py := pyfix.Python(t, "3.11")
+	dist := t.TempDir()
+	wheel := func(name, version string, deps ...string) string {
+		fn, data := pyfix.Wheel(t, pyfix.WheelSpec{Name: name, Version: version, RequiresDist: deps})
+		p := filepath.Join(dist, fn)
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	f10, f20, f201 := wheel("FooBar", "1.0"), wheel("FooBar", "2.0"), wheel("FooBar", "2.0.1")
+	app, lib := wheel("app", "1.0", "lib>=1.0"), wheel("lib", "1.0")
+	roles := map[string]map[string][]string{
+		"stable":   {"foobar": {f10, f20}, "app": {app}},
+		"unstable": {"foobar": {f10, f20, f201}, "lib": {lib}},
+	}
+	for _, tc := range []struct {
+		name string
+		bits int
+	}{{"flat", 0}, {"hash-bins", 4}} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := writePytufRepo(t, tc.bits, roles)
+			cache := filepath.Join(t.TempDir(), "cache")
+
+			stdout, stderr, code := r.tufpip(t, cache, "resolve", "--format", "json", "FooBar==2.0.*", "lib")
+			if code != 0 {
+				t.Fatalf("resolve: exit %d\n%s", code, stderr)
+			}
+			var res struct {
+				Results []struct {
+					Project, Version, Role string
+					File                   struct{ Filename string }
+					Skipped                []struct{ Filename, Reason string }
+				}
+			}
+			if err := json.Unmarshal([]byte(stdout), &res); err != nil || len(res.Results) != 2 {
+				t.Fatalf("resolve --format json: %v\n%s", err, stdout)
+			}
+			foo, l := res.Results[0], res.Results[1]
+			if foo.Version != "2.0" || foo.Role != "stable" || foo.File.Filename != filepath.Base(f20) {
+				t.Errorf("FooBar==2.0.*: %s %s by %q, want stable's 2.0", foo.Version, foo.File.Filename, foo.Role)
+			}
+			if len(foo.Skipped) != 1 || foo.Skipped[0].Filename != filepath.Base(f201) || foo.Skipped[0].Reason != "signed only by unstable" {
+				t.Errorf("FooBar==2.0.*: skipped %+v, want 2.0.1 signed only by unstable", foo.Skipped)
+			}
+			if l.Version != "1.0" || l.Role != "unstable" {
+				t.Errorf("lib: %s by %q, want 1.0 by unstable (stable never signed lib)", l.Version, l.Role)
+			}
+
+			venv := pyfix.Venv(t, py.Path)
+			if _, stderr, code := r.tufpip(t, cache, "install", "--python", pyfix.VenvPython(venv), "FooBar==2.0.*", "app"); code != 0 {
+				t.Fatalf("install: exit %d\n%s", code, stderr)
+			}
+			if got := installed(t, venv, "foobar", "app", "lib"); got["foobar"] != "2.0" || got["app"] != "1.0" || got["lib"] != "1.0" {
+				t.Fatalf("installed %v, want foobar 2.0 (stable's), app 1.0, lib 1.0", got)
+			}
+
+			flipStored(t, filepath.Join(r.dir, "targets"), "packages/"+filepath.Base(lib))
+			venv = pyfix.Venv(t, py.Path)
+			_, stderr, code = r.tufpip(t, filepath.Join(t.TempDir(), "cache"), "install", "--python", pyfix.VenvPython(venv), "app")
+			if code != 3 || !strings.Contains(stderr, "tufpip: error: "+filepath.Base(lib)+": ") {
+				t.Fatalf("tampered lib: exit %d, want 3 naming %s\n%s", code, filepath.Base(lib), stderr)
+			}
+			if got := installed(t, venv, "app", "lib"); len(got) != 0 {
+				t.Fatalf("after a refused lib, the venv has %v", got)
 			}
 		})
 	}
