@@ -53,11 +53,11 @@ a stable key or ledger inside DIR or behind a symbolic link.`,
 }
 
 func newRepoInitCmd(app *App) *cobra.Command {
-	var keys string
-	var bins int
+	var keys, layout string
+	var bins, pepBins int
 	var jsonPages bool
 	cmd := &cobra.Command{
-		Use:   "init DIR [--keys KEYDIR] [--hash-bins N] [--json-pages]",
+		Use:   "init DIR [--keys KEYDIR] [--hash-bins N] [--json-pages] [--layout pep458 [--bins N]]",
 		Short: "create an empty signed repository and its keys",
 		Long: `init creates DIR/metadata (1.root.json is the root clients must be given out of band),
 DIR/targets and DIR/state, and one ed25519 key per role in KEYDIR (default DIR/keys; keep it
@@ -69,13 +69,35 @@ repositories where one role's metadata would pass a few MB (tens of thousands of
 
 --json-pages also publishes each page as PEP 691 JSON (simple/P/index.json) with PEP 700's
 file sizes, upload times and versions; clients select it with
---index-path simple/{project}/index.json.`,
+--index-path simple/{project}/index.json.
+
+--layout pep458 publishes what PyPI would serve under PEP 458 as accepted: targets delegates
+to --bins N succinct hash bins (bins-0000 ... ; default 16,384, a power of two), all signed by
+one online key (bins.key, with timestamp and snapshot), which sign each project's page under
+its bare name (foobar) and every file, with blake2b-256 and sha256. Pages are stored at
+targets/simple/P/<blake2b>.P.html and, for generic TUF clients, at targets/<hash>.P. There is
+no stable or unstable: repo add publishes straight into the bins, and promote, hold, release
+and sync are refused. Clients use --index-path '{project}' --page-url
+'simple/{project}/{hash}.{project}.html' (init prints the whole command).`,
 		Example: `  tufpip repo init /srv/pypi --keys /secure/pypi-keys
   tufpip repo init /srv/pypi --keys /secure/pypi-keys --hash-bins 8
+  tufpip repo init /srv/pypi --keys /secure/pypi-keys --layout pep458
   # give clients the root, then: tufpip init --name acme --root /srv/pypi/metadata/1.root.json ...`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			r, err := repo.Init(cmd.Context(), args[0], repo.InitOptions{KeysDir: keys, HashBinBits: bins, JSONPages: jsonPages, Logger: app.Logger})
+			if pepBins != 0 && layout != repo.LayoutPEP458 {
+				return usageErrorf("shard the stable/unstable layout with --hash-bins N (bits), or pass --layout pep458", "--bins needs --layout %s", repo.LayoutPEP458)
+			}
+			if layout == repo.LayoutPEP458 && (bins != 0 || jsonPages) {
+				return usageErrorf("give the number of bins with --bins N", "--hash-bins and --json-pages belong to the %s layout, not %s", repo.LayoutStableUnstable, repo.LayoutPEP458)
+			}
+			if layout != repo.LayoutPEP458 && layout != repo.LayoutStableUnstable {
+				return usageErrorf("", "--layout %q: must be %s or %s", layout, repo.LayoutStableUnstable, repo.LayoutPEP458)
+			}
+			if pepBins != 0 && (pepBins < 2 || pepBins > repo.DefaultPEP458Bins || pepBins&(pepBins-1) != 0) {
+				return usageErrorf("", "--bins %d: must be a power of two from 2 to %d", pepBins, repo.DefaultPEP458Bins)
+			}
+			r, err := repo.Init(cmd.Context(), args[0], repo.InitOptions{KeysDir: keys, HashBinBits: bins, JSONPages: jsonPages, Layout: layout, Bins: pepBins, Logger: app.Logger})
 			if err != nil {
 				return withHint(err, "choose another directory, or remove the old repository first")
 			}
@@ -87,7 +109,11 @@ file sizes, upload times and versions; clients select it with
 				return json.NewEncoder(app.out()).Encode(st)
 			}
 			app.report("created repository %s (%s)\nroot for clients: %s/metadata/1.root.json\nkeys: %s (online: %s)\n",
-				args[0], st.Layout, args[0], st.KeysDir, strings.Join(repo.OnlineKeys, ", "))
+				args[0], st.Layout, args[0], st.KeysDir, strings.Join(r.OnlineKeys(), ", "))
+			if r.Layout() == repo.LayoutPEP458 {
+				app.report("clients: tufpip init --name NAME --root %s/metadata/1.root.json --metadata-url URL/metadata/ --targets-url URL/targets/ --index-path '%s' --page-url '%s'\n",
+					args[0], repo.PEP458IndexPath, repo.PEP458PageURL)
+			}
 			if keys != "" {
 				app.report("pass --keys to every repo command (the keys location is never read from %s)\n", args[0])
 			}
@@ -101,6 +127,8 @@ file sizes, upload times and versions; clients select it with
 	cmd.Flags().StringVar(&keys, "keys", "", "directory for the private keys (default DIR/keys)")
 	cmd.Flags().IntVar(&bins, "hash-bins", 0, "shard stable and unstable into 2^N hash bins (1-14; 0: one role each)")
 	cmd.Flags().BoolVar(&jsonPages, "json-pages", false, "also publish PEP 691 JSON pages (simple/P/index.json)")
+	cmd.Flags().StringVar(&layout, "layout", repo.LayoutStableUnstable, "role layout: "+repo.LayoutStableUnstable+" or "+repo.LayoutPEP458+" (PEP 458 as accepted: hash bins only)")
+	cmd.Flags().IntVar(&pepBins, "bins", 0, "number of hash bins of the pep458 layout, a power of two (default 16384)")
 	return cmd
 }
 
@@ -441,14 +469,18 @@ each, and whose page clients get. --format json prints {"version": 1, ...}.`,
 			if err != nil {
 				return err
 			}
-			if st.Stable, err = r.StableStatus(cmd.Context(), t, ledger); err != nil {
-				return err
+			if r.Layout() != repo.LayoutPEP458 {
+				if st.Stable, err = r.StableStatus(cmd.Context(), t, ledger); err != nil {
+					return err
+				}
 			}
 			if app.flags.format == "json" {
 				return printJSON(app.out(), st)
 			}
 			printRepoStatus(app.out(), st)
-			printStableSide(app.out(), st.Stable, t)
+			if st.Stable != nil {
+				printStableSide(app.out(), st.Stable, t)
+			}
 			return nil
 		},
 	}

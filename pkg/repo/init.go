@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"math/bits"
 	"os"
 	"path/filepath"
 	"time"
@@ -27,6 +28,14 @@ type InitOptions struct {
 	// PEP 700's sizes, upload times and versions (clients: --index-path
 	// simple/{project}/index.json). It doubles the page entries in every role.
 	JSONPages bool
+	// Layout is LayoutPEP458 for PEP 458 as accepted (PyPI's plan): targets delegates to
+	// succinct hash bins bins-XXXX signed by one online key, which sign the pages (target
+	// path: the project name, hashes blake2b-256 and sha256) and the files; no stable or
+	// unstable. "" or LayoutStableUnstable: this package's stable/unstable layout.
+	Layout string
+	// Bins is the number of bins of the PEP 458 layout, a power of two from 2 to 16,384
+	// (0: 16,384, what PEP 458 recommends).
+	Bins int
 	// Expiries of the roles this Init signs (nil: DefaultExpiries), each at most
 	// MaxExpiries. They are not remembered: every Open signs with its own (OpenOptions).
 	Expiries *Expiries
@@ -34,6 +43,9 @@ type InitOptions struct {
 	Now      time.Time     // zero: time.Now()
 	Logger   *slog.Logger
 }
+
+// DefaultPEP458Bins is the number of hash bins PEP 458 recommends, and the most Init makes.
+const DefaultPEP458Bins = 1 << 14
 
 // Repo is an open repository directory.
 type Repo struct {
@@ -80,7 +92,7 @@ func Open(dir string, opts OpenOptions) (*Repo, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Repo{dir: dir, keysDir: keys, cfg: cfg, exp: exp, lay: layout{bits: cfg.BinBits}, log: logger(opts.Logger)}, nil
+	return &Repo{dir: dir, keysDir: keys, cfg: cfg, exp: exp, lay: layout{bits: cfg.BinBits, pep458: cfg.Layout == LayoutPEP458}, log: logger(opts.Logger)}, nil
 }
 
 // Dir returns the repository directory.
@@ -148,6 +160,26 @@ func planInit(dir string, opts InitOptions) (*initPlan, error) {
 		return nil, fmt.Errorf("hash-bin bits %d: must be between 1 and 14 (0 for the flat layout)", opts.HashBinBits)
 	}
 	p := &initPlan{dir: dir, opts: opts, now: opts.Now, grace: opts.Grace, lay: layout{bits: opts.HashBinBits}}
+	switch opts.Layout {
+	case "", LayoutStableUnstable:
+		if opts.Bins != 0 {
+			return nil, fmt.Errorf("bins: only the %s layout has bins of its own (the stable/unstable layout shards with hash-bin bits)", LayoutPEP458)
+		}
+	case LayoutPEP458:
+		if opts.HashBinBits != 0 || opts.JSONPages {
+			return nil, fmt.Errorf("layout %s: hash-bin bits and JSON pages belong to the stable/unstable layout (give the number of bins instead)", LayoutPEP458)
+		}
+		bins := opts.Bins
+		if bins == 0 {
+			bins = DefaultPEP458Bins
+		}
+		if bins < 2 || bins > DefaultPEP458Bins || bins&(bins-1) != 0 {
+			return nil, fmt.Errorf("bins %d: must be a power of two from 2 to %d", bins, DefaultPEP458Bins)
+		}
+		p.lay = layout{bits: bits.TrailingZeros(uint(bins)), pep458: true}
+	default:
+		return nil, fmt.Errorf("layout %q: must be %s or %s", opts.Layout, LayoutStableUnstable, LayoutPEP458)
+	}
 	if p.now.IsZero() {
 		p.now = time.Now()
 	}
@@ -168,7 +200,9 @@ func planInit(dir string, opts InitOptions) (*initPlan, error) {
 		return nil, err
 	}
 	p.keyNames = []string{keyRoot, keyTargets, keySnapshot, keyTimestamp, keyStable, keyUnstable}
-	if p.lay.hashBins() {
+	if p.lay.pep458 {
+		p.keyNames = []string{keyRoot, keyTargets, keySnapshot, keyTimestamp, keyBins}
+	} else if p.lay.hashBins() {
 		p.keyNames = append(p.keyNames, keyBins)
 	}
 	return p, nil
@@ -204,6 +238,9 @@ func (p *initPlan) makeFolders() error {
 // writeConfig writes the repository's settings to its state folder.
 func (p *initPlan) writeConfig() (*repoConfig, error) {
 	cfg := &repoConfig{Format: 1, KeysDir: p.keysDir, BinBits: p.lay.bits, Expiries: p.exp, Grace: p.grace, JSONPages: p.opts.JSONPages}
+	if p.lay.pep458 {
+		cfg.Layout = LayoutPEP458
+	}
 	data, err := json.MarshalIndent(cfg, "", "  ")
 	if err != nil {
 		return nil, err
@@ -258,6 +295,19 @@ func (p *initPlan) buildTargetsRoles(keys map[string]*metadata.Key, ids map[stri
 	now, exp, lay, jsonPages := p.now, p.exp, p.lay, p.opts.JSONPages
 	roles := map[string]*metadata.Metadata[metadata.TargetsType]{}
 	top := metadata.Targets(now.Add(exp.Targets))
+	if lay.pep458 {
+		sr := lay.succinct()
+		sr.KeyIDs = []string{ids[keyBins]}
+		top.Signed.Delegations = &metadata.Delegations{
+			Keys:          map[string]*metadata.Key{ids[keyBins]: keys[keyBins]},
+			SuccinctRoles: sr,
+		}
+		roles[metadata.TARGETS] = top
+		for _, name := range lay.familyRoles(keyBins) {
+			roles[name] = metadata.Targets(now.Add(lay.lifetime(exp, name)))
+		}
+		return roles
+	}
 	if lay.hashBins() {
 		sr := lay.succinct()
 		sr.KeyIDs = []string{ids[keyBins]}
@@ -316,6 +366,9 @@ func (r *Repo) publishFirst(ctx context.Context, roles map[string]*metadata.Meta
 }
 
 func (l layout) name() string {
+	if l.pep458 {
+		return fmt.Sprintf("%s/%d", LayoutPEP458, 1<<l.bits)
+	}
 	if l.hashBins() {
 		return fmt.Sprintf("hash-bins/%d", 1<<l.bits)
 	}
