@@ -254,6 +254,83 @@ func TestNgclientReadsTufpipRepo(t *testing.T) {
 	}
 }
 
+// ngclient reads what "tufpip repo init --layout pep458" publishes, with PEP 458's 16,384
+// bins: the page under the bare project name and the files, each from the bin that
+// python-tuf's own SuccinctRoles computes (bins-XXXX), byte for byte; the page bytes it
+// verified are the ones at PyPI's content-addressed name simple/P/<blake2b-256>.P.html.
+// A page and a file tampered with on disk make ngclient fail on exactly those two.
+func TestNgclientReadsTufpipPEP458Repo(t *testing.T) {
+	t.Parallel()
+	pyfix.Tool(t, "python-tuf")
+	m := newMirrorRepo(t, "--layout", "pep458")
+	dist := t.TempDir()
+	wheels := map[string][]byte{}
+	var paths []string
+	for _, v := range []string{"1.0", "2.0"} {
+		fn, data := pyfix.Wheel(t, pyfix.WheelSpec{Name: "FooBar", Version: v})
+		wheels["packages/"+fn] = data
+		p := filepath.Join(dist, fn)
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, p)
+	}
+	if _, stderr, code := m.tufpip(append([]string{"repo", "add", m.dir, "--keys", m.keys}, paths...)...); code != 0 {
+		t.Fatalf("repo add: exit %d\n%s", code, stderr)
+	}
+	page, f10, f20 := "foobar", "packages/foobar-1.0-py3-none-any.whl", "packages/foobar-2.0-py3-none-any.whl"
+	root := filepath.Join(m.dir, "metadata", "1.root.json")
+	res, _ := ngclientRead(t, root, m.srv.URL, page, f10, f20, "simple/foobar/index.html")
+	for _, path := range []string{page, f10, f20} {
+		got := res.Targets[path]
+		if want := binRole("bins", path, 14); !got.Found || got.Error != nil || got.Role != want {
+			t.Errorf("%s: ngclient found=%v in role %q (error %v), want role %s", path, got.Found, got.Role, got.Error, want)
+			continue
+		}
+		data, err := os.ReadFile(got.File)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Hashes["blake2b-256"] == "" || got.Hashes["sha256"] == "" {
+			t.Errorf("%s: signed hashes %v, want blake2b-256 and sha256", path, got.Hashes)
+		}
+		want := wheels[path]
+		if path == page {
+			want, err = os.ReadFile(filepath.Join(m.dir, "targets", "simple", "foobar", got.Hashes["blake2b-256"]+".foobar.html"))
+			if err != nil {
+				t.Fatalf("the page ngclient verified is not at its content-addressed name: %v", err)
+			}
+			for _, fn := range []string{"foobar-1.0-py3-none-any.whl", "foobar-2.0-py3-none-any.whl"} {
+				if !bytes.Contains(data, []byte(fn)) {
+					t.Errorf("ngclient's page of foobar does not list %s:\n%s", fn, data)
+				}
+			}
+		}
+		if !bytes.Equal(data, want) {
+			t.Errorf("%s: ngclient downloaded %d bytes that differ from the published %d", path, len(data), len(want))
+		}
+	}
+	if got := res.Targets["simple/foobar/index.html"]; got.Found || got.Error != nil {
+		t.Errorf("simple/foobar/index.html is no target in this layout: found=%v in %q, error %v", got.Found, got.Role, got.Error)
+	}
+
+	flipStored(t, filepath.Join(m.dir, "targets"), page)
+	flipStored(t, filepath.Join(m.dir, "targets"), f20)
+	res, work := ngclientRead(t, root, m.srv.URL, page, f20, f10)
+	for i, path := range []string{page, f20} {
+		got := res.Targets[path]
+		if got.Error == nil || !strings.Contains(*got.Error, "LengthOrHashMismatchError") {
+			t.Errorf("tampered %s: ngclient error %v, want LengthOrHashMismatchError", path, got.Error)
+		}
+		if _, err := os.Stat(filepath.Join(work, "targets", strconv.Itoa(i))); !os.IsNotExist(err) {
+			t.Errorf("tampered %s: ngclient left a file behind (%v)", path, err)
+		}
+	}
+	if got := res.Targets[f10]; got.Error != nil || !got.Found {
+		t.Errorf("untouched %s after tampering others: found=%v, error %v", f10, got.Found, got.Error)
+	}
+}
+
 // pytufRepo writes a repository with python-tuf's metadata API (pytuf_write.py) in
 // tufpip's shape, flat (bits 0) or in 2^bits succinct hash bins, and serves it.
 type pytufRepo struct {
