@@ -53,11 +53,11 @@ a stable key or ledger inside DIR or behind a symbolic link.`,
 }
 
 func newRepoInitCmd(app *App) *cobra.Command {
-	var keys, layout string
+	var keys, layout, filesURL string
 	var bins, pepBins int
 	var jsonPages bool
 	cmd := &cobra.Command{
-		Use:   "init DIR [--keys KEYDIR] [--hash-bins N] [--json-pages] [--layout pep458 [--bins N]]",
+		Use:   "init DIR [--keys KEYDIR] [--hash-bins N] [--json-pages] [--layout pep458 [--bins N] [--files-url URL]]",
 		Short: "create an empty signed repository and its keys",
 		Long: `init creates DIR/metadata (1.root.json is the root clients must be given out of band),
 DIR/targets and DIR/state, and one ed25519 key per role in KEYDIR (default DIR/keys; keep it
@@ -78,15 +78,20 @@ its bare name (foobar) and every file, with blake2b-256 and sha256. Pages are st
 targets/simple/P/<blake2b>.P.html and, for generic TUF clients, at targets/<hash>.P. There is
 no stable or unstable: repo add publishes straight into the bins, and promote, hold, release
 and sync are refused. Clients use --index-path '{project}' --page-url
-'simple/{project}/{hash}.{project}.html' (init prints the whole command).`,
+'simple/{project}/{hash}.{project}.html' (init prints the whole command).
+
+Pages link files relative to their content-addressed name (../../packages/F). --files-url URL
+makes them link URL + packages/F instead, as PyPI links its files host: give where
+DIR/targets/ is served (https://pypi.example.org/targets/ or /targets/), and the links resolve
+the same from wherever a client read the page.`,
 		Example: `  tufpip repo init /srv/pypi --keys /secure/pypi-keys
   tufpip repo init /srv/pypi --keys /secure/pypi-keys --hash-bins 8
   tufpip repo init /srv/pypi --keys /secure/pypi-keys --layout pep458
   # give clients the root, then: tufpip init --name acme --root /srv/pypi/metadata/1.root.json ...`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if pepBins != 0 && layout != repo.LayoutPEP458 {
-				return usageErrorf("shard the stable/unstable layout with --hash-bins N (bits), or pass --layout pep458", "--bins needs --layout %s", repo.LayoutPEP458)
+			if (pepBins != 0 || filesURL != "") && layout != repo.LayoutPEP458 {
+				return usageErrorf("shard the stable/unstable layout with --hash-bins N (bits), or pass --layout pep458", "--bins and --files-url need --layout %s", repo.LayoutPEP458)
 			}
 			if layout == repo.LayoutPEP458 && (bins != 0 || jsonPages) {
 				return usageErrorf("give the number of bins with --bins N", "--hash-bins and --json-pages belong to the %s layout, not %s", repo.LayoutStableUnstable, repo.LayoutPEP458)
@@ -97,7 +102,7 @@ and sync are refused. Clients use --index-path '{project}' --page-url
 			if pepBins != 0 && (pepBins < 2 || pepBins > repo.DefaultPEP458Bins || pepBins&(pepBins-1) != 0) {
 				return usageErrorf("", "--bins %d: must be a power of two from 2 to %d", pepBins, repo.DefaultPEP458Bins)
 			}
-			r, err := repo.Init(cmd.Context(), args[0], repo.InitOptions{KeysDir: keys, HashBinBits: bins, JSONPages: jsonPages, Layout: layout, Bins: pepBins, Logger: app.Logger})
+			r, err := repo.Init(cmd.Context(), args[0], repo.InitOptions{KeysDir: keys, HashBinBits: bins, JSONPages: jsonPages, Layout: layout, Bins: pepBins, FilesURL: filesURL, Logger: app.Logger})
 			if err != nil {
 				return withHint(err, "choose another directory, or remove the old repository first")
 			}
@@ -111,8 +116,12 @@ and sync are refused. Clients use --index-path '{project}' --page-url
 			app.report("created repository %s (%s)\nroot for clients: %s/metadata/1.root.json\nkeys: %s (online: %s)\n",
 				args[0], st.Layout, args[0], st.KeysDir, strings.Join(r.OnlineKeys(), ", "))
 			if r.Layout() == repo.LayoutPEP458 {
-				app.report("clients: tufpip init --name NAME --root %s/metadata/1.root.json --metadata-url URL/metadata/ --targets-url URL/targets/ --index-path '%s' --page-url '%s'\n",
-					args[0], repo.PEP458IndexPath, repo.PEP458PageURL)
+				files := ""
+				if strings.Contains(filesURL, "://") {
+					files = " --files-url " + filesURL
+				}
+				app.report("clients: tufpip init --name NAME --root %s/metadata/1.root.json --metadata-url URL/metadata/ --targets-url URL/targets/ --index-path '%s' --page-url '%s'%s\n",
+					args[0], repo.PEP458IndexPath, repo.PEP458PageURL, files)
 			}
 			if keys != "" {
 				app.report("pass --keys to every repo command (the keys location is never read from %s)\n", args[0])
@@ -128,6 +137,7 @@ and sync are refused. Clients use --index-path '{project}' --page-url
 	cmd.Flags().IntVar(&bins, "hash-bins", 0, "shard stable and unstable into 2^N hash bins (1-14; 0: one role each)")
 	cmd.Flags().BoolVar(&jsonPages, "json-pages", false, "also publish PEP 691 JSON pages (simple/P/index.json)")
 	cmd.Flags().StringVar(&layout, "layout", repo.LayoutStableUnstable, "role layout: "+repo.LayoutStableUnstable+" or "+repo.LayoutPEP458+" (PEP 458 as accepted: hash bins only)")
+	cmd.Flags().StringVar(&filesURL, "files-url", "", "pep458 layout: pages link files as URL + packages/F (default: relative links)")
 	cmd.Flags().IntVar(&pepBins, "bins", 0, "number of hash bins of the pep458 layout, a power of two (default 16384)")
 	return cmd
 }
@@ -389,7 +399,7 @@ see how clients handle a repository whose timestamp has expired).`,
 			}
 			app.report("timestamp version %d, expires %s\n", res.Version, res.Expires.Format(time.RFC3339))
 			if len(res.Renewed) > 0 {
-				app.report("re-signed %s\n", strings.Join(res.Renewed, ", "))
+				app.report("re-signed %s\n", strings.Join(groupShards(res.Renewed), ", "))
 			}
 			return nil
 		},
@@ -598,4 +608,30 @@ func within(path, dir string) bool {
 	}
 	rel, err := filepath.Rel(base, abs)
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
+// groupShards shortens a list of role names for a terminal: a run of more than three shards
+// of one family (bins-0000 ... bins-3fff, stable-00 ...) becomes "bins-0000 ... bins-3fff
+// (16384 roles)". --format json keeps every name.
+func groupShards(roles []string) []string {
+	family := func(r string) string {
+		if i := strings.LastIndexByte(r, '-'); i > 0 {
+			return r[:i]
+		}
+		return r
+	}
+	var out []string
+	for i := 0; i < len(roles); {
+		j := i + 1
+		for j < len(roles) && family(roles[j]) == family(roles[i]) && family(roles[i]) != roles[i] {
+			j++
+		}
+		if j-i > 3 {
+			out = append(out, fmt.Sprintf("%s ... %s (%d roles)", roles[i], roles[j-1], j-i))
+		} else {
+			out = append(out, roles[i:j]...)
+		}
+		i = j
+	}
+	return out
 }

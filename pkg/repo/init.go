@@ -33,6 +33,13 @@ type InitOptions struct {
 	// path: the project name, hashes blake2b-256 and sha256) and the files; no stable or
 	// unstable. "" or LayoutStableUnstable: this package's stable/unstable layout.
 	Layout string
+	// FilesURL (PEP 458 layout only) makes pages link files as FilesURL + "packages/F":
+	// an absolute URL ending in "/" (https://files.example.org/, or where DIR/targets/ is
+	// served) or a path from the server's root ("/targets/"). Such links resolve the same
+	// from every place a page is read (its content-addressed name, the names generic TUF
+	// clients use, its target path); the default relative links (../../packages/F) resolve
+	// from the content-addressed name and simple/P/ only.
+	FilesURL string
 	// Bins is the number of bins of the PEP 458 layout, a power of two from 2 to 16,384
 	// (0: 16,384, what PEP 458 recommends).
 	Bins int
@@ -162,8 +169,8 @@ func planInit(dir string, opts InitOptions) (*initPlan, error) {
 	p := &initPlan{dir: dir, opts: opts, now: opts.Now, grace: opts.Grace, lay: layout{bits: opts.HashBinBits}}
 	switch opts.Layout {
 	case "", LayoutStableUnstable:
-		if opts.Bins != 0 {
-			return nil, fmt.Errorf("bins: only the %s layout has bins of its own (the stable/unstable layout shards with hash-bin bits)", LayoutPEP458)
+		if opts.Bins != 0 || opts.FilesURL != "" {
+			return nil, fmt.Errorf("bins and files URL: only the %s layout has them (the stable/unstable layout shards with hash-bin bits)", LayoutPEP458)
 		}
 	case LayoutPEP458:
 		if opts.HashBinBits != 0 || opts.JSONPages {
@@ -177,6 +184,9 @@ func planInit(dir string, opts InitOptions) (*initPlan, error) {
 			return nil, fmt.Errorf("bins %d: must be a power of two from 2 to %d", bins, DefaultPEP458Bins)
 		}
 		p.lay = layout{bits: bits.TrailingZeros(uint(bins)), pep458: true}
+		if err := checkFilesURL(opts.FilesURL); err != nil {
+			return nil, err
+		}
 	default:
 		return nil, fmt.Errorf("layout %q: must be %s or %s", opts.Layout, LayoutStableUnstable, LayoutPEP458)
 	}
@@ -239,7 +249,7 @@ func (p *initPlan) makeFolders() error {
 func (p *initPlan) writeConfig() (*repoConfig, error) {
 	cfg := &repoConfig{Format: 1, KeysDir: p.keysDir, BinBits: p.lay.bits, Expiries: p.exp, Grace: p.grace, JSONPages: p.opts.JSONPages}
 	if p.lay.pep458 {
-		cfg.Layout = LayoutPEP458
+		cfg.Layout, cfg.FilesURL = LayoutPEP458, p.opts.FilesURL
 	}
 	data, err := json.MarshalIndent(cfg, "", "  ")
 	if err != nil {

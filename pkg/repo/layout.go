@@ -95,6 +95,9 @@ type repoConfig struct {
 	// Layout is LayoutPEP458 or "" (a repository made before the field: stable/unstable,
 	// flat or hash-bin by BinBits).
 	Layout string `json:"layout,omitempty"`
+	// FilesURL (PEP 458 layout) is the base of the pages' file links, "" for relative
+	// links (../../packages/F).
+	FilesURL string `json:"files_url,omitempty"`
 }
 
 func stateDir(dir string) string    { return filepath.Join(dir, "state") }

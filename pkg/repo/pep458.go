@@ -5,8 +5,10 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"golang.org/x/crypto/blake2b"
 
@@ -25,7 +27,9 @@ import (
 //
 // all three hard links to one file. The page links files as ../../packages/F, which is
 // right from the content-addressed name and from simple/P/ (the unsigned copy plain pip
-// reads); a generic client downloads the bytes and resolves nothing.
+// reads) but not from the other two names (whose base is targets/); with
+// InitOptions.FilesURL it links FilesURL + packages/F, right from everywhere. Files are
+// stored at packages/F and packages/<hash>.F for each of their two hashes.
 
 // Client settings for a PEP 458 repository, printed by tufpip repo init.
 const (
@@ -67,6 +71,25 @@ func (r *Repo) RequireStable(op string) error {
 	return &LayoutError{Layout: LayoutPEP458, Operation: op, Reason: reason}
 }
 
+// checkFilesURL accepts "", an http(s) URL or a path from the server's root, ending in "/".
+func checkFilesURL(s string) error {
+	if s == "" {
+		return nil
+	}
+	u, err := url.Parse(s)
+	switch {
+	case err != nil:
+		return fmt.Errorf("files URL %q: %w", s, err)
+	case !strings.HasSuffix(u.Path, "/") || u.RawQuery != "" || u.Fragment != "":
+		return fmt.Errorf("files URL %q: must end in / (pages link FILES-URL + packages/F)", s)
+	case u.Scheme == "" && u.Host == "" && strings.HasPrefix(u.Path, "/") && !strings.HasPrefix(u.Path, "//"):
+		return nil
+	case (u.Scheme == "https" || u.Scheme == "http") && u.Host != "":
+		return nil
+	}
+	return fmt.Errorf("files URL %q: must be an http(s) URL or a path from the server's root (/targets/)", s)
+}
+
 func blake2bHex(data []byte) string {
 	s := blake2b.Sum256(data)
 	return hex.EncodeToString(s[:])
@@ -101,7 +124,11 @@ func (r *Repo) reconcileBins(t *txn, project string, res *AddResult) ([]byte, er
 			return nil, err
 		}
 	}
-	page, err := renderPage(project, st.Files)
+	base := r.cfg.FilesURL
+	if base == "" {
+		base = "../../"
+	}
+	page, err := renderPageLinking(project, st.Files, base)
 	if err != nil {
 		return nil, err
 	}
