@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -257,12 +258,24 @@ func TestNgclientReadsTufpipRepo(t *testing.T) {
 // ngclient reads what "tufpip repo init --layout pep458" publishes, with PEP 458's 16,384
 // bins: the page under the bare project name and the files, each from the bin that
 // python-tuf's own SuccinctRoles computes (bins-XXXX), byte for byte; the page bytes it
-// verified are the ones at PyPI's content-addressed name simple/P/<blake2b-256>.P.html.
+// verified are the ones at PyPI's content-addressed name simple/P/<blake2b-256>.P.html, and
+// link the files on a files host (repo init --files-url), where ngclient fetches them.
 // A page and a file tampered with on disk make ngclient fail on exactly those two.
 func TestNgclientReadsTufpipPEP458Repo(t *testing.T) {
 	t.Parallel()
 	pyfix.Tool(t, "python-tuf")
-	m := newMirrorRepo(t, "--layout", "pep458")
+	// The files host: another server, of the same targets folder, which the pages link.
+	var filesDir string
+	var filesServed atomic.Int32
+	files := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/packages/") {
+			filesServed.Add(1)
+		}
+		http.FileServer(http.Dir(filesDir)).ServeHTTP(w, r)
+	}))
+	t.Cleanup(files.Close)
+	m := newMirrorRepo(t, "--layout", "pep458", "--files-url", files.URL+"/")
+	filesDir = filepath.Join(m.dir, "targets")
 	dist := t.TempDir()
 	wheels := map[string][]byte{}
 	var paths []string
@@ -280,7 +293,8 @@ func TestNgclientReadsTufpipPEP458Repo(t *testing.T) {
 	}
 	page, f10, f20 := "foobar", "packages/foobar-1.0-py3-none-any.whl", "packages/foobar-2.0-py3-none-any.whl"
 	root := filepath.Join(m.dir, "metadata", "1.root.json")
-	res, _ := ngclientRead(t, root, m.srv.URL, page, f10, f20, "simple/foobar/index.html")
+	// Files come from the files host: ngclient fetches them there as the targets they are.
+	res, _ := ngclientRead(t, root, m.srv.URL, page, f10+"="+files.URL+"/", f20+"="+files.URL+"/", "simple/foobar/index.html")
 	for _, path := range []string{page, f10, f20} {
 		got := res.Targets[path]
 		if want := binRole("bins", path, 14); !got.Found || got.Error != nil || got.Role != want {
@@ -300,9 +314,9 @@ func TestNgclientReadsTufpipPEP458Repo(t *testing.T) {
 			if err != nil {
 				t.Fatalf("the page ngclient verified is not at its content-addressed name: %v", err)
 			}
-			for _, fn := range []string{"foobar-1.0-py3-none-any.whl", "foobar-2.0-py3-none-any.whl"} {
-				if !bytes.Contains(data, []byte(fn)) {
-					t.Errorf("ngclient's page of foobar does not list %s:\n%s", fn, data)
+			for _, f := range []string{f10, f20} {
+				if link := `href="` + files.URL + "/" + f + "#sha256=" + res.Targets[f].Hashes["sha256"] + `"`; !bytes.Contains(data, []byte(link)) {
+					t.Errorf("ngclient's page of foobar does not link %s on the files host:\n%s", link, data)
 				}
 			}
 		}
@@ -310,13 +324,16 @@ func TestNgclientReadsTufpipPEP458Repo(t *testing.T) {
 			t.Errorf("%s: ngclient downloaded %d bytes that differ from the published %d", path, len(data), len(want))
 		}
 	}
+	if n := filesServed.Load(); n != 2 {
+		t.Errorf("the files host served %d files, want the 2 wheels", n)
+	}
 	if got := res.Targets["simple/foobar/index.html"]; got.Found || got.Error != nil {
 		t.Errorf("simple/foobar/index.html is no target in this layout: found=%v in %q, error %v", got.Found, got.Role, got.Error)
 	}
 
 	flipStored(t, filepath.Join(m.dir, "targets"), page)
 	flipStored(t, filepath.Join(m.dir, "targets"), f20)
-	res, work := ngclientRead(t, root, m.srv.URL, page, f20, f10)
+	res, work := ngclientRead(t, root, m.srv.URL, page, f20+"="+files.URL+"/", f10+"="+files.URL+"/")
 	for i, path := range []string{page, f20} {
 		got := res.Targets[path]
 		if got.Error == nil || !strings.Contains(*got.Error, "LengthOrHashMismatchError") {

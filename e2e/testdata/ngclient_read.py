@@ -1,10 +1,11 @@
 """Read a TUF repository with python-tuf's ngclient, a client independent of go-tuf.
 
-Usage: python ngclient_read.py ROOT METADATA_URL TARGETS_URL WORKDIR TARGET_PATH...
+Usage: python ngclient_read.py ROOT METADATA_URL TARGETS_URL WORKDIR TARGET_PATH[=BASE_URL]...
 
 ROOT is the trusted root.json (the repository's 1.root.json, given out of band). The
 script refreshes once, then for each target path asks get_targetinfo and download_target
-and prints one JSON object on stdout:
+(from BASE_URL instead of TARGETS_URL when given, e.g. a files host) and prints one JSON
+object on stdout:
 
   {"refresh_error": null | "Type: message",
    "targets": {PATH: {"found": bool, "role": ROLE, "length": N, "hashes": {...},
@@ -63,7 +64,10 @@ def main(argv):
         json.dump(out, sys.stdout)
         return 0
 
-    for i, path in enumerate(paths):
+    for i, arg in enumerate(paths):
+        path, base = arg, None
+        if "=http" in arg:
+            path, _, base = arg.partition("=")
         res = {"found": False, "role": None, "length": None, "hashes": None,
                "file": None, "error": None}
         out["targets"][path] = res
@@ -82,7 +86,7 @@ def main(argv):
         # One file per target: target paths may share a basename.
         dest = os.path.join(target_dir, f"{i}")
         try:
-            res["file"] = updater.download_target(info, filepath=dest)
+            res["file"] = updater.download_target(info, filepath=dest, target_base_url=base)
         except Exception as exc:  # noqa: BLE001
             res["error"] = describe(exc)
     json.dump(out, sys.stdout)
