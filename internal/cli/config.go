@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/tufpip/tufpip/internal/atomicfile"
+	"github.com/tufpip/tufpip/pkg/finder"
 	"github.com/tufpip/tufpip/pkg/simpleindex"
 	"github.com/tufpip/tufpip/pkg/tuf"
 )
@@ -28,9 +30,11 @@ type config struct {
 }
 
 type savedRepository struct {
-	MetadataURL string `json:"metadataURL"`
-	TargetsURL  string `json:"targetsURL"`
-	IndexPath   string `json:"indexPath,omitempty"`
+	MetadataURL string   `json:"metadataURL"`
+	TargetsURL  string   `json:"targetsURL"`
+	IndexPath   string   `json:"indexPath,omitempty"`
+	PageURL     string   `json:"pageURL,omitempty"`
+	FilesURLs   []string `json:"filesURLs,omitempty"`
 }
 
 var repoNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,62}$`)
@@ -88,6 +92,8 @@ type repoSettings struct {
 	MetadataURL string
 	TargetsURL  string
 	IndexPath   string
+	PageURL     string   // "" : pages are fetched from their target path
+	FilesURLs   []string // further bases of trusted files (finder.Config.FilesURLs)
 	CacheDir    string
 	Root        []byte
 	RootSource  string // the file the trusted root came from, for messages
@@ -131,6 +137,11 @@ func (a *App) settingsFromFlagsAndEnv() (s *repoSettings, rootPath string) {
 		MetadataURL: pick(a.flags.metadataURL, "TUFPIP_METADATA_URL"),
 		TargetsURL:  pick(a.flags.targetsURL, "TUFPIP_TARGETS_URL"),
 		IndexPath:   pick(a.flags.indexPath, "TUFPIP_INDEX_PATH"),
+		PageURL:     pick(a.flags.pageURL, "TUFPIP_PAGE_URL"),
+		FilesURLs:   a.flags.filesURLs,
+	}
+	if len(s.FilesURLs) == 0 {
+		s.FilesURLs = strings.Fields(a.Getenv(filesURLEnv))
 	}
 	return s, pick(a.flags.root, "TUFPIP_ROOT")
 }
@@ -164,6 +175,12 @@ func (s *repoSettings) fillFromConfig(cfg *config, dir, rootPath string) (string
 	if s.IndexPath == "" {
 		s.IndexPath = saved.IndexPath
 	}
+	if s.PageURL == "" {
+		s.PageURL = saved.PageURL
+	}
+	if len(s.FilesURLs) == 0 {
+		s.FilesURLs = saved.FilesURLs
+	}
 	if rootPath == "" {
 		rootPath = rootFile(dir, s.Name)
 	}
@@ -180,8 +197,49 @@ func (s *repoSettings) checkURLs() error {
 		s.IndexPath = simpleindex.DefaultPathTemplate
 	}
 	var err error
-	s.TargetsURL, err = checkRepoURLs(s.MetadataURL, s.TargetsURL)
+	if s.TargetsURL, err = checkRepoURLs(s.MetadataURL, s.TargetsURL); err != nil {
+		return err
+	}
+	s.FilesURLs, err = checkPageOptions(s.IndexPath, s.PageURL, s.FilesURLs)
 	return err
+}
+
+// checkPageOptions checks where pages and files are found (--index-path, --page-url,
+// --files-url), so that a mistake is a usage error (exit 2) naming the flag before any
+// network use, and returns the files URLs as the finder will use them.
+func checkPageOptions(indexPath, pageURL string, filesURLs []string) ([]string, error) {
+	if indexPath != "" {
+		var pe *simpleindex.PathError
+		if _, err := simpleindex.PagePath(indexPath, "a"); errors.As(err, &pe) {
+			return nil, usageErrorf("use a target path with {project}, such as "+simpleindex.DefaultPathTemplate+" or {project}",
+				"--index-path %q: %s", indexPath, pe.Reason)
+		}
+	}
+	if pageURL != "" {
+		var pe *simpleindex.PageURLError
+		if err := simpleindex.CheckPageURL(pageURL); errors.As(err, &pe) {
+			return nil, usageErrorf("use {project} and {hash} in a path relative to the targets url or in an absolute http(s) url, such as 'simple/{project}/{hash}.{project}.html'",
+				"--page-url %q: %s", pageURL, pe.Reason)
+		}
+	}
+	out := make([]string, 0, len(filesURLs))
+	for _, raw := range filesURLs {
+		u, err := finder.CheckFilesURL(raw)
+		var fe *finder.FilesURLError
+		if errors.As(err, &fe) {
+			return nil, usageErrorf("use the files host's base URL, such as https://files.example.org/", "--files-url %q: %s", raw, fe.Reason)
+		}
+		out = append(out, u.String())
+	}
+	return out, nil
+}
+
+// finderConfig is the finder's view of the repository settings.
+func (s *repoSettings) finderConfig(client finder.TUF, requireRole string, explain bool, log *slog.Logger) finder.Config {
+	return finder.Config{
+		TUF: client, TargetsURL: s.TargetsURL, IndexPath: s.IndexPath, PageURL: s.PageURL, FilesURLs: s.FilesURLs,
+		RequireRole: requireRole, Explain: explain, Logger: log,
+	}
 }
 
 // readRoot reads the trusted root from rootPath, which must be given: tufpip never trusts a

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"sort"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -21,12 +22,14 @@ type configListing struct {
 }
 
 type configListedRepo struct {
-	Name        string `json:"name"`
-	MetadataURL string `json:"metadataURL"`
-	TargetsURL  string `json:"targetsURL"`
-	IndexPath   string `json:"indexPath,omitempty"`
-	Root        string `json:"root"`
-	Default     bool   `json:"default"`
+	Name        string   `json:"name"`
+	MetadataURL string   `json:"metadataURL"`
+	TargetsURL  string   `json:"targetsURL"`
+	IndexPath   string   `json:"indexPath,omitempty"`
+	PageURL     string   `json:"pageURL,omitempty"`
+	FilesURLs   []string `json:"filesURLs,omitempty"`
+	Root        string   `json:"root"`
+	Default     bool     `json:"default"`
 }
 
 func newConfigCmd(app *App) *cobra.Command {
@@ -58,6 +61,7 @@ TUFPIP_CACHE_DIR move them.`,
 				r := cfg.Repositories[n]
 				l.Repositories = append(l.Repositories, configListedRepo{
 					Name: n, MetadataURL: r.MetadataURL, TargetsURL: r.TargetsURL, IndexPath: r.IndexPath,
+					PageURL: r.PageURL, FilesURLs: r.FilesURLs,
 					Root: rootFile(dir, n), Default: n == cfg.Default,
 				})
 			}
@@ -82,7 +86,18 @@ TUFPIP_CACHE_DIR move them.`,
 				}
 				fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", safeText(name, false), safeText(r.MetadataURL, false), safeText(r.TargetsURL, false), r.Root)
 			}
-			return tw.Flush()
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+			// Where pages and files are found, for the repositories that say (a PEP 458 index).
+			for _, r := range l.Repositories {
+				for _, kv := range [][2]string{{"index path", r.IndexPath}, {"page url", r.PageURL}, {"files urls", strings.Join(r.FilesURLs, " ")}} {
+					if kv[1] != "" {
+						fmt.Fprintf(w, "  %s %s: %s\n", safeText(r.Name, false), kv[0], safeText(kv[1], false))
+					}
+				}
+			}
+			return nil
 		},
 	}
 }

@@ -36,7 +36,13 @@ mistyped URL or the wrong root is caught now rather than on first use; --offline
 without contacting the repository.`,
 		Example: `  tufpip init --name acme --root root.json \
       --metadata-url https://pypi.acme.org/metadata/ --targets-url https://pypi.acme.org/targets/
-  tufpip --repo acme resolve 'FooBar==2.0.*'`,
+  tufpip --repo acme resolve 'FooBar==2.0.*'
+
+  # a PEP 458 index as PyPI plans it: the page target is the bare project name, its bytes
+  # are stored by hash, and the files live on another host
+  tufpip init --name pypi --root root.json --metadata-url https://pypi.example/metadata/ \
+      --index-path '{project}' --page-url 'simple/{project}/{hash}.{project}.html' \
+      --files-url https://files.example/`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			// init's flags shadow the global ones of the same name.
@@ -45,7 +51,7 @@ without contacting the repository.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.name, "name", "", "name to save the repository under (lowercase letters, digits, . _ -)")
-	addRepoFlags(f, &o.repoOptions, false, "metadata-url", "targets-url", "root", "index-path")
+	addRepoFlags(f, &o.repoOptions, false, "metadata-url", "targets-url", "root", "index-path", "page-url", "files-url")
 	f.BoolVar(&o.makeDefault, "default", false, "use this repository when none is selected")
 	f.BoolVar(&o.force, "force", false, "replace a saved repository of the same name (and its root)")
 	f.BoolVar(&o.offline, "offline", false, "save without first refreshing the metadata from the repository")
@@ -61,6 +67,9 @@ func runInit(ctx context.Context, app *App, o initOptions) error {
 	}
 	var err error
 	if o.targetsURL, err = checkRepoURLs(o.metadataURL, o.targetsURL); err != nil {
+		return err
+	}
+	if o.filesURLs, err = checkPageOptions(o.indexPath, o.pageURL, o.filesURLs); err != nil {
 		return err
 	}
 	rootBytes, err := os.ReadFile(o.root)
@@ -88,7 +97,8 @@ func runInit(ctx context.Context, app *App, o initOptions) error {
 	if err := atomicfile.WriteFile(rootFile(dir, o.name), rootBytes, 0o600); err != nil {
 		return errorf("saving trusted root: %w", err)
 	}
-	cfg.Repositories[o.name] = &savedRepository{MetadataURL: o.metadataURL, TargetsURL: o.targetsURL, IndexPath: o.indexPath}
+	cfg.Repositories[o.name] = &savedRepository{MetadataURL: o.metadataURL, TargetsURL: o.targetsURL, IndexPath: o.indexPath,
+		PageURL: o.pageURL, FilesURLs: o.filesURLs}
 	if o.makeDefault || len(cfg.Repositories) == 1 {
 		cfg.Default = o.name
 	}

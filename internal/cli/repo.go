@@ -37,7 +37,11 @@ server; never serve DIR/state/ or the keys.
 Keys: timestamp, snapshot and unstable are online (add, timestamp); root and targets are
 used only by init and belong offline; bring the stable key to promote. Every command reads
 the keys from --keys (default DIR/keys), never from what is recorded in DIR; promote refuses
-a stable key or ledger inside DIR or behind a symbolic link.`,
+a stable key or ledger inside DIR or behind a symbolic link.
+
+repo init --layout pep458 makes PEP 458's layout instead (hash bins on one online key, no
+stable or unstable): add, timestamp, status and renew work there; promote, hold, release and
+sync are refused.`,
 		Example: `  tufpip repo init /srv/pypi --keys /secure/pypi-keys
   tufpip repo add /srv/pypi dist/*.whl dist/*.tar.gz --keys /secure/pypi-keys
   tufpip repo promote /srv/pypi --older-than 90d --keys /media/offline/pypi-keys --bootstrap   # first time
@@ -128,7 +132,11 @@ the same from wherever a client read the page.`,
 			}
 			if within(st.KeysDir, args[0]) {
 				// A web server pointed at DIR would publish the private keys.
-				app.Logger.Warn("the private keys are inside the repository directory: serve only its metadata/ and targets/, and move the offline keys (root, targets, stable) elsewhere; next time pass --keys", "keys", st.KeysDir)
+				offline := "root, targets, stable"
+				if r.Layout() == repo.LayoutPEP458 {
+					offline = "root, targets"
+				}
+				app.Logger.Warn("the private keys are inside the repository directory: serve only its metadata/ and targets/, and move the offline keys ("+offline+") elsewhere; next time pass --keys", "keys", st.KeysDir)
 			}
 			return nil
 		},
@@ -164,7 +172,9 @@ func newRepoAddCmd(app *App) *cobra.Command {
 project's unstable page and unstable's metadata, then a new snapshot and timestamp. A file
 already published with the same bytes is skipped; a different file with the same name is
 refused (published files never change). --now sets the recorded upload time (backfills,
-tests); signatures always expire counting from the current time.`,
+tests); signatures always expire counting from the current time.
+
+In the pep458 layout the bins sign the files and the project's page instead of unstable.`,
 		Example: `  tufpip repo add /srv/pypi dist/foobar-2.0.1-py3-none-any.whl dist/foobar-2.0.1.tar.gz
   tufpip repo add /srv/pypi old/*.whl --now 2024-01-31`,
 		Args: cobra.MinimumNArgs(2),

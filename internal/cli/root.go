@@ -38,7 +38,8 @@ type globalFlags struct {
 
 // repoOptions are the options that select a repository and its cache.
 type repoOptions struct {
-	metadataURL, targetsURL, root, indexPath, cacheDir, repo string
+	metadataURL, targetsURL, root, indexPath, pageURL, cacheDir, repo string
+	filesURLs                                                         []string
 }
 
 // repoFlagSpecs declares the repository options once, for every command that takes them.
@@ -51,6 +52,7 @@ var repoFlagSpecs = []struct {
 	{"targets-url", "URL that target paths are relative to (default: the metadata URL's sibling targets/)", "TUFPIP_TARGETS_URL", func(o *repoOptions) *string { return &o.targetsURL }},
 	{"root", "trusted root.json, obtained out of band", "TUFPIP_ROOT", func(o *repoOptions) *string { return &o.root }},
 	{"index-path", "target path of a project's page (default " + simpleindex.DefaultPathTemplate + ")", "TUFPIP_INDEX_PATH", func(o *repoOptions) *string { return &o.indexPath }},
+	{"page-url", "where a page's bytes are, if not at its target path: a template with {project} and {hash} (the page target's strongest hash), relative to the targets URL unless absolute", "TUFPIP_PAGE_URL", func(o *repoOptions) *string { return &o.pageURL }},
 	{"cache-dir", "tufpip's cache directory", "TUFPIP_CACHE_DIR", func(o *repoOptions) *string { return &o.cacheDir }},
 }
 
@@ -68,8 +70,20 @@ func addRepoFlags(f *pflag.FlagSet, o *repoOptions, withEnv bool, names ...strin
 		}
 		p := s.value(o)
 		f.StringVar(p, s.name, *p, usage)
+		if s.name == "page-url" && (len(names) == 0 || slices.Contains(names, "files-url")) {
+			// The one repeatable repository option, listed after --page-url: both describe
+			// a PEP 458 index whose pages and files live apart from the targets.
+			usage := "a files host's base `URL`: files a trusted page pins by hash are trusted under it too, their target paths relative to it; repeatable"
+			if withEnv {
+				usage += " (env " + filesURLEnv + ", space-separated)"
+			}
+			f.StringArrayVar(&o.filesURLs, "files-url", o.filesURLs, usage)
+		}
 	}
 }
+
+// filesURLEnv holds --files-url's URLs, separated by spaces.
+const filesURLEnv = "TUFPIP_FILES_URL"
 
 // Main runs tufpip with the process's arguments and returns its exit code.
 func Main() int {
@@ -147,7 +161,13 @@ only unstable signed is used only when stable never signed the project.`,
 
   # CI: download every dependency through the verifying index; verify a lockfile
   tufpip download -r requirements.txt -d wheels/
-  tufpip verify requirements.txt`,
+  tufpip verify requirements.txt
+
+  # a PEP 458 index as PyPI plans it: bare-name page targets, page bytes stored by hash,
+  # files on another host
+  tufpip init --name pypi --root root.json --metadata-url https://pypi.example/metadata/ \
+      --index-path '{project}' --page-url 'simple/{project}/{hash}.{project}.html' \
+      --files-url https://files.example/`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {

@@ -53,10 +53,7 @@ func (a *App) openSession(ctx context.Context, requireRole string, explain bool)
 	if err := checkRequireRole(ctx, client, requireRole); err != nil {
 		return nil, err
 	}
-	f, err := finder.New(finder.Config{
-		TUF: client, TargetsURL: s.TargetsURL, IndexPath: s.IndexPath,
-		RequireRole: requireRole, Explain: explain, Logger: a.Logger,
-	})
+	f, err := finder.New(s.finderConfig(client, requireRole, explain, a.Logger))
 	if err != nil {
 		return nil, err
 	}

@@ -178,10 +178,7 @@ type explainer struct {
 func (x *explainer) recheck(ctx context.Context, e lockfile.Entry, res lockcheck.Result) lockcheck.Result {
 	if x.f == nil && x.err == nil {
 		s := x.sess.settings
-		x.f, x.err = finder.New(finder.Config{
-			TUF: x.sess.client, TargetsURL: s.TargetsURL, IndexPath: s.IndexPath,
-			RequireRole: x.role, Explain: true, Logger: x.app.Logger,
-		})
+		x.f, x.err = finder.New(s.finderConfig(x.sess.client, x.role, true, x.app.Logger))
 	}
 	if x.err != nil {
 		return res

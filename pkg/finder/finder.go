@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -23,11 +24,28 @@ type TUF interface {
 	Fetch(ctx context.Context, t *tuf.Target) ([]byte, error)
 }
 
+// fetchFromTUF is a client that fetches a verified target from a given URL (tuf.Client),
+// which Config.PageURL needs.
+type fetchFromTUF interface {
+	FetchFrom(ctx context.Context, t *tuf.Target, rawURL string) ([]byte, error)
+}
+
 // Config says where pages and files live and which evidence counts.
 type Config struct {
-	TUF         TUF
-	TargetsURL  string // target paths are relative to it; ends with "/"
-	IndexPath   string // page target path template; "" = simpleindex.DefaultPathTemplate
+	TUF        TUF
+	TargetsURL string // target paths are relative to it; ends with "/"
+	IndexPath  string // page target path template; "" = simpleindex.DefaultPathTemplate
+	// PageURL, when set, is where a page's bytes are fetched from instead of its target
+	// path's URL: a simpleindex.PageURL template with {project} and {hash} (the page
+	// target's tuf.StrongestHash), relative to TargetsURL unless absolute. The bytes are
+	// checked against the page target's length and hashes all the same, and the page's
+	// relative links resolve against this URL.
+	PageURL string
+	// FilesURLs are further base URLs (a files host) under which a trusted page's files
+	// are trusted: a file at <base>/packages/x.whl is looked up as the TUF target
+	// "packages/x.whl" (trust rule a, downloaded from the page's URL) or, when no role
+	// signs it, trusted through the page's strong hash (rule b), as under TargetsURL.
+	FilesURLs   []string
 	RequireRole string // accept only evidence from this role or roles it delegates to
 	Explain     bool   // also read lower-precedence pages to report versions only they signed
 	Logger      *slog.Logger
@@ -43,6 +61,18 @@ type File struct {
 	// rule a), or for a file trusted through the page's strong hashes (rule b) a
 	// tuf.PageFile, whose URL is set.
 	Target *tuf.Target
+	// Source is where a file trusted by rule a is downloaded from when that is not the
+	// repository's targets (a file under one of Config.FilesURLs): pass tuf.From(Source)
+	// to Download. "" for every other file.
+	Source string
+}
+
+// DownloadOptions are the options that download f from where the page links it.
+func (f *File) DownloadOptions() []tuf.DownloadOption {
+	if f.Source == "" {
+		return nil
+	}
+	return []tuf.DownloadOption{tuf.From(f.Source)}
 }
 
 // ViaPage reports whether the file is trusted through the page's hashes only.
@@ -81,6 +111,7 @@ type Finder struct {
 	cfg      Config
 	log      *slog.Logger
 	targets  *url.URL
+	files    []*url.URL // Config.FilesURLs, parsed
 	mu       sync.Mutex
 	projects map[string]*call
 	list     *projectList // Projects' answer, once computed
@@ -108,11 +139,29 @@ func New(cfg Config) (*Finder, error) {
 	if err != nil || !u.IsAbs() {
 		return nil, fmt.Errorf("finder: targets URL %q is not an absolute URL", cfg.TargetsURL)
 	}
+	if cfg.PageURL != "" {
+		if err := simpleindex.CheckPageURL(cfg.PageURL); err != nil {
+			return nil, fmt.Errorf("finder: %w", err)
+		}
+		if _, ok := cfg.TUF.(fetchFromTUF); !ok {
+			return nil, errors.New("finder: a page url needs a TUF client that fetches from a url")
+		}
+	}
+	var files []*url.URL
+	cfg.FilesURLs = slices.Clone(cfg.FilesURLs)
+	for i, raw := range cfg.FilesURLs {
+		fu, err := CheckFilesURL(raw)
+		if err != nil {
+			return nil, fmt.Errorf("finder: %w", err)
+		}
+		cfg.FilesURLs[i] = fu.String()
+		files = append(files, fu)
+	}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Finder{cfg: cfg, log: log, targets: u, projects: map[string]*call{}}, nil
+	return &Finder{cfg: cfg, log: log, targets: u, files: files, projects: map[string]*call{}}, nil
 }
 
 // Project returns the trusted view of a project, looking it up at most once per Finder.
@@ -232,7 +281,7 @@ func (f *Finder) lookup(ctx context.Context, project string) (*Project, error) {
 	if page == nil {
 		return nil, &NoPageError{Project: project, Path: pagePath, RequireRole: f.cfg.RequireRole, Roles: roles(pages)}
 	}
-	parsed, err := f.fetchPage(ctx, page)
+	parsed, err := f.fetchPage(ctx, project, page)
 	if err != nil {
 		return nil, &PageError{Project: project, Path: page.Path, Err: err}
 	}
@@ -275,8 +324,17 @@ type parsedName struct {
 func (f *Finder) trustFiles(ctx context.Context, project string, page *tuf.Target, proj *Project, files []simpleindex.File) error {
 	n := len(files)
 	tps := make([]string, n)
+	var elsewhere []bool // the file is under one of FilesURLs, not the targets URL
 	for i, pf := range files {
-		tps[i], _ = f.targetPath(pf.URL)
+		var ok bool
+		if tps[i], ok = f.targetPath(pf.URL); !ok && len(f.files) > 0 {
+			if tps[i], ok = f.filesPath(pf.URL); ok {
+				if elsewhere == nil {
+					elsewhere = make([]bool, n)
+				}
+				elsewhere[i] = true
+			}
+		}
 	}
 	names := make([]parsedName, n)
 	parse := func(from, to int) {
@@ -302,6 +360,9 @@ func (f *Finder) trustFiles(ctx context.Context, project string, page *tuf.Targe
 			file, skip, err := f.trust(ctx, project, page, pf, names[i], tps[i], res)
 			if err != nil {
 				return err
+			}
+			if file != nil && elsewhere != nil && elsewhere[i] && !file.ViaPage() {
+				file.Source = pf.URL // a signed file, linked on the files host
 			}
 			if skip != nil {
 				proj.Skipped = append(proj.Skipped, *skip)
@@ -365,12 +426,28 @@ func (f *Finder) trustFiles(ctx context.Context, project string, page *tuf.Targe
 	return <-done
 }
 
-func (f *Finder) fetchPage(ctx context.Context, page *tuf.Target) (*simpleindex.Page, error) {
-	data, err := f.cfg.TUF.Fetch(ctx, page)
+func (f *Finder) fetchPage(ctx context.Context, project string, page *tuf.Target) (*simpleindex.Page, error) {
+	var data []byte
+	var err error
+	pageURL := f.targets.ResolveReference(&url.URL{Path: page.Path})
+	if _, hex, ok := tuf.StrongestHash(page.Hashes); f.cfg.PageURL != "" && ok {
+		var src string
+		if src, err = simpleindex.PageURL(f.cfg.PageURL, f.cfg.TargetsURL, project, hex); err != nil {
+			return nil, err
+		}
+		if pageURL, err = url.Parse(src); err != nil {
+			return nil, err
+		}
+		f.log.Debug("page stored apart from its target", "page", page.Path, "url", src)
+		// Relative links on the page resolve against where it was fetched from.
+		data, err = f.cfg.TUF.(fetchFromTUF).FetchFrom(ctx, page, src)
+	} else {
+		// Without a hash tufpip can check, Fetch refuses the target before any download.
+		data, err = f.cfg.TUF.Fetch(ctx, page)
+	}
 	if err != nil {
 		return nil, err
 	}
-	pageURL := f.targets.ResolveReference(&url.URL{Path: page.Path})
 	parsed, err := simpleindex.Parse(data, "", pageURL, f.log.With("page", page.Path))
 	if err != nil {
 		return nil, fmt.Errorf("%s (signed by role %s): %w", page.Path, page.Role, err)
@@ -406,7 +483,7 @@ func (f *Finder) explain(ctx context.Context, proj *Project, others []*tuf.Targe
 			proj.Warnings = append(proj.Warnings, fmt.Sprintf("role %s's page is %d bytes; not read to explain skipped versions", other.Role, other.Length))
 			continue
 		}
-		parsed, err := f.fetchPage(ctx, other)
+		parsed, err := f.fetchPage(ctx, proj.Name, other)
 		if err != nil {
 			// The explanation is a courtesy: a broken lower-precedence page must not stop a
 			// resolution that does not depend on it, but the user hears about it.

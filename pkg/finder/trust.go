@@ -32,7 +32,11 @@ func (f *Finder) trust(ctx context.Context, project string, page *tuf.Target, pf
 	}
 
 	if targetPath == "" {
-		return skip(resolve.SkipOutsideTargets, "", f.cfg.TargetsURL)
+		where := f.cfg.TargetsURL
+		if len(f.cfg.FilesURLs) > 0 {
+			where += " and the files urls " + strings.Join(f.cfg.FilesURLs, ", ")
+		}
+		return skip(resolve.SkipOutsideTargets, "", where)
 	}
 	if name := path.Base(targetPath); name != pf.Filename {
 		// pip names a file by its URL; the signed bytes are those of the target path. An
@@ -125,10 +129,16 @@ func skipReason(s resolve.Skip, pageRole, detail string) string {
 // targetPath returns the file's path relative to the targets URL, unescaped, or false when
 // the URL lies outside it (another host, another scheme, above it, or with a query).
 func (f *Finder) targetPath(raw string) (string, bool) {
+	return relativePath(f.cfg.TargetsURL, f.targets, raw)
+}
+
+// relativePath returns raw's path relative to base (baseStr is base as a string, ending with
+// "/"), unescaped, or false when raw lies outside it.
+func relativePath(baseStr string, base *url.URL, raw string) (string, bool) {
 	var escaped string
-	if strings.HasPrefix(raw, f.cfg.TargetsURL) {
+	if strings.HasPrefix(raw, baseStr) {
 		// The common case, without a full URL parse for each of a page's files.
-		escaped = raw[len(f.cfg.TargetsURL):]
+		escaped = raw[len(baseStr):]
 		if strings.ContainsAny(escaped, "?#") {
 			return "", false
 		}
@@ -137,7 +147,6 @@ func (f *Finder) targetPath(raw string) (string, bool) {
 		if err != nil || u.RawQuery != "" || u.User != nil {
 			return "", false
 		}
-		base := f.targets
 		if !strings.EqualFold(u.Scheme, base.Scheme) || !strings.EqualFold(u.Host, base.Host) {
 			return "", false
 		}

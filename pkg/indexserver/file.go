@@ -37,7 +37,7 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request) {
 		httpError(w, http.StatusNotFound, "%s is not a trusted file of %s", filename, project)
 		return
 	}
-	target := f.Target
+	target, opts := f.Target, f.DownloadOptions()
 	cacheName := "file-" + hash
 	if metadata {
 		h := strings.ToLower(f.File.CoreMetadata["sha256"])
@@ -49,9 +49,10 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request) {
 		target = tuf.PageFile(f.TargetPath+".metadata", f.File.URL+".metadata", -1, map[string]string{"sha256": h}, proj.Page)
 		cacheName = "metadata-" + h
 		filename += ".metadata"
+		opts = nil
 	}
 	path := filepath.Join(s.cfg.CacheDir, "files", cacheName)
-	fh, err := s.openVerified(r.Context(), src.Client, target, path)
+	fh, err := s.openVerified(r.Context(), src.Client, target, path, opts...)
 	if err != nil {
 		if tuf.IsVerification(err) || tuf.IsNetwork(err) {
 			s.refuse(w, project, filename, err)
@@ -96,9 +97,9 @@ func findFile(p *finder.Project, hash, filename string) *finder.File {
 // whose identity (inode, size, mtime, ctime) is unchanged since it was verified against
 // the same target is not hashed again: any write to it changes its ctime. A cached copy
 // that does not verify is removed and downloaded again once.
-func (s *Server) openVerified(ctx context.Context, client *tuf.Client, target *tuf.Target, path string) (*os.File, error) {
+func (s *Server) openVerified(ctx context.Context, client *tuf.Client, target *tuf.Target, path string, opts ...tuf.DownloadOption) (*os.File, error) {
 	for try := 0; ; try++ {
-		if err := s.ensure(ctx, client, target, path); err != nil {
+		if err := s.ensure(ctx, client, target, path, opts...); err != nil {
 			return nil, err
 		}
 		fh, err := os.Open(path)
@@ -146,7 +147,7 @@ type verifiedFile struct {
 
 // ensure downloads and verifies target into path once, however many requests ask for it at
 // the same time; a file already in the cache costs nothing.
-func (s *Server) ensure(ctx context.Context, client *tuf.Client, target *tuf.Target, path string) error {
+func (s *Server) ensure(ctx context.Context, client *tuf.Client, target *tuf.Target, path string, opts ...tuf.DownloadOption) error {
 	if _, err := os.Stat(path); err == nil {
 		return nil
 	}
@@ -158,7 +159,7 @@ func (s *Server) ensure(ctx context.Context, client *tuf.Client, target *tuf.Tar
 		s.mu.Unlock()
 		// The download outlives one request: a client that gave up must not make the
 		// next one start over.
-		fl.err = client.Download(s.base, target, path)
+		fl.err = client.Download(s.base, target, path, opts...)
 		s.mu.Lock()
 		delete(s.inflight, path)
 		s.mu.Unlock()

@@ -358,6 +358,7 @@ func (p *initPlan) buildTargetsRoles(keys map[string]*metadata.Key, ids map[stri
 // all and the timestamp.
 func (r *Repo) publishFirst(ctx context.Context, roles map[string]*metadata.Metadata[metadata.TargetsType], now time.Time) error {
 	snap := metadata.Snapshot(now.Add(r.exp.Snapshot))
+	var written []string
 	for _, name := range sortedKeys(roles) {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -366,7 +367,11 @@ func (r *Repo) publishFirst(ctx context.Context, roles map[string]*metadata.Meta
 		if err != nil {
 			return err
 		}
+		written = append(written, r.versionedPath(name, 1))
 		snap.Signed.Meta[name+".json"] = mf
+	}
+	if err := syncTrees([]string{metadataDir(r.dir)}, written); err != nil {
+		return err
 	}
 	if _, err := r.writeSnapshot(snap, 1, now); err != nil {
 		return err

@@ -28,7 +28,7 @@ type Expiries struct {
 	Snapshot  time.Duration `json:"snapshot"`
 	Timestamp time.Duration `json:"timestamp"`
 	Stable    time.Duration `json:"stable"`
-	Unstable  time.Duration `json:"unstable"`
+	Unstable  time.Duration `json:"unstable"` // also the online bins of the PEP 458 layout
 }
 
 // DefaultExpiries follow PEP 458: root and targets (offline keys) one year; the online

@@ -21,13 +21,22 @@ const (
 	ContentTypeLegacyHTML = "text/html"
 )
 
-// APIVersion is the newest Simple API version this package understands and the one it
-// renders: 1.1 adds PEP 700 (versions, size, upload-time).
+// APIVersion is the Simple API version this package renders: 1.1 adds PEP 700 (versions,
+// size, upload-time), the newest whose fields it writes.
 const APIVersion = "1.1"
+
+// KnownAPIVersion is the newest Simple API version this package reads knowing what it
+// adds, so a page declaring it is read without a warning. 1.2 (PEP 708: tracks and
+// alternate locations) speaks to installers that merge several indexes, and tufpip reads
+// one; 1.3 (PEP 740: provenance) adds attestations beside files whose hashes TUF already
+// vouches for; 1.4 (PEP 792: project status) marks archived, deprecated or quarantined
+// projects, and a quarantined project's page lists no files. Ignoring each of them offers
+// no file the page does not list with its hash.
+const KnownAPIVersion = "1.4"
 
 const (
 	supportedMajor = 1
-	supportedMinor = 1
+	supportedMinor = 4
 )
 
 // Page is one project's page, whichever form it came in.

@@ -3,11 +3,11 @@ package simpleindex
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 )
 
 // ParseError is a page that cannot be read: broken JSON, a field of the wrong type, or
@@ -46,8 +46,8 @@ type VersionError struct {
 }
 
 func (e *VersionError) Error() string {
-	return fmt.Sprintf("%s: unsupported simple api version %q (this client reads 1.x up to %s)",
-		pageLabel(e.Page), e.Version, APIVersion)
+	return fmt.Sprintf("%s: unsupported simple api version %q (this client reads 1.x, knowing what each version adds up to %s)",
+		pageLabel(e.Page), e.Version, KnownAPIVersion)
 }
 
 func pageLabel(p string) string {
@@ -64,8 +64,12 @@ func pageString(u *url.URL) string {
 	return u.Redacted()
 }
 
-// checkAPIVersion applies PEP 629: fail on a major version above ours, warn on a newer
-// minor version (its additions are meant to be safe to ignore).
+// newerWarned makes the warning about a newer minor version once per process: a run reads
+// many pages of one index, which all declare the same version.
+var newerWarned atomic.Bool
+
+// checkAPIVersion applies PEP 629: fail on a major version above ours, warn (once per
+// process) on a newer minor version (its additions are meant to be safe to ignore).
 func checkAPIVersion(v, page string, log *slog.Logger) error {
 	majorS, minorS, ok := strings.Cut(strings.TrimSpace(v), ".")
 	major, err1 := strconv.Atoi(majorS)
@@ -76,16 +80,16 @@ func checkAPIVersion(v, page string, log *slog.Logger) error {
 	if major > supportedMajor {
 		return &VersionError{Page: page, Version: v}
 	}
-	if major == supportedMajor && minor > supportedMinor {
-		log.Warn("simple api page declares a newer minor version; reading it as "+APIVersion,
-			"page", pageLabel(page), "version", v)
+	if major == supportedMajor && minor > supportedMinor && log.Enabled(context.Background(), slog.LevelWarn) && newerWarned.CompareAndSwap(false, true) {
+		log.Warn(fmt.Sprintf("%s declares simple api version %s, newer than the %s tufpip knows; reading it as %s (said once per run)",
+			pageLabel(page), strings.TrimSpace(v), KnownAPIVersion, KnownAPIVersion))
 	}
 	return nil
 }
 
 func orDiscard(log *slog.Logger) *slog.Logger {
 	if log == nil {
-		return slog.New(slog.NewTextHandler(io.Discard, nil))
+		return slog.New(slog.DiscardHandler) // not Enabled: a once-per-run warning is not spent on it
 	}
 	return log
 }

@@ -100,6 +100,15 @@ type DownloadOption func(*downloadOptions)
 
 type downloadOptions struct {
 	progress func(total int64) io.Writer
+	source   string
+}
+
+// From makes Download fetch the target from rawURL instead of from where the repository
+// stores it: a file that a trusted page links on another host (a files host, Config.FilesURLs
+// in pkg/finder) and that is also a TUF target. The length and every signed hash are checked
+// as for any download; "" changes nothing.
+func From(rawURL string) DownloadOption {
+	return func(o *downloadOptions) { o.source = rawURL }
 }
 
 // WithProgress gives Download a writer that sees every byte as it arrives (a progress bar);
@@ -133,6 +142,9 @@ func (c *Client) Download(ctx context.Context, t *Target, dest string, opts ...D
 		}
 	}()
 	urls := c.targetURLs(t)
+	if o.source != "" {
+		urls = []string{o.source}
+	}
 	for i, u := range urls {
 		body, oerr := c.fetcher.Open(ctx, u)
 		if oerr != nil {
@@ -209,6 +221,22 @@ func (c *Client) receive(w io.Writer, body *Body, t *Target) error {
 // It reads at most t.Length+1 bytes. Verified targets are kept in the cache's
 // targets/ directory under their hash and re-verified when read back.
 func (c *Client) Fetch(ctx context.Context, t *Target) ([]byte, error) {
+	return c.fetch(ctx, t, "")
+}
+
+// FetchFrom is Fetch from rawURL instead of from where the repository stores t: a page
+// whose bytes are stored apart from its target name, such as PyPI's content-addressed
+// "simple/<project>/<blake2b>.<project>.html" for the target "<project>". The length and
+// every signed hash are checked, and the cache is shared with Fetch (by hash), so the
+// source does not change what is accepted.
+func (c *Client) FetchFrom(ctx context.Context, t *Target, rawURL string) ([]byte, error) {
+	if rawURL == "" {
+		return nil, errors.New("tuf: FetchFrom without a url")
+	}
+	return c.fetch(ctx, t, rawURL)
+}
+
+func (c *Client) fetch(ctx context.Context, t *Target, source string) ([]byte, error) {
 	if err := t.check(); err != nil {
 		return nil, err
 	}
@@ -229,6 +257,9 @@ func (c *Client) Fetch(ctx context.Context, t *Target) ([]byte, error) {
 		c.log.Warn("cached target does not verify; downloading it again", "path", t.Path, "file", cached)
 	}
 	urls := c.targetURLs(t)
+	if source != "" {
+		urls = []string{source}
+	}
 	var data []byte
 	for i, u := range urls {
 		var err error
