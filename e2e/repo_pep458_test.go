@@ -127,7 +127,7 @@ func testRepoPEP458PipInstall(t *testing.T, filesHost bool) {
 		_, stderr, code := runTufpipEnv(t, env, "--repo", "acme", "install", "--python", pyfix.VenvPython(venv), req)
 		want := []string{"foobar", "lib-1.0-py3-none-any.whl"}[i]
 		t.Logf("install %s after tampering: exit %d\n%s", req, code, stderr)
-		if code != 3 || !strings.Contains(stderr, "tufpip: error: "+want+": sha256 and blake2b-256 does not match the hash signed by role ") {
+		if code != 3 || !strings.Contains(stderr, "tufpip: error: "+want+": sha256 and blake2b-256 do not match the hashes signed by role ") {
 			t.Fatalf("install %s after tampering: exit %d, want 3 naming %s\n%s", req, code, want, stderr)
 		}
 		if got := installed(t, venv, "foobar", "app", "lib"); len(got) != 0 {
