@@ -78,6 +78,7 @@ func exitCode(err error) int {
 		re *resolve.RequirementError
 		fe *repo.FileCheckError
 		qe *repo.RequestError
+		lo *repo.LayoutError
 		se *mirror.SyncError
 		mu *mirror.UsageError
 		xe *exec.ExitError
@@ -89,7 +90,7 @@ func exitCode(err error) int {
 		return ee.code
 	case errors.As(err, &pe):
 		return pe.code
-	case errors.As(err, &gr), errors.As(err, &gu), errors.As(err, &mu):
+	case errors.As(err, &gr), errors.As(err, &gu), errors.As(err, &mu), errors.As(err, &lo):
 		return ExitUsage
 	case errors.As(err, &se): // repo sync: some files or projects failed, the rest published
 		if se.Verification {

@@ -37,7 +37,11 @@ server; never serve DIR/state/ or the keys.
 Keys: timestamp, snapshot and unstable are online (add, timestamp); root and targets are
 used only by init and belong offline; bring the stable key to promote. Every command reads
 the keys from --keys (default DIR/keys), never from what is recorded in DIR; promote refuses
-a stable key or ledger inside DIR or behind a symbolic link.`,
+a stable key or ledger inside DIR or behind a symbolic link.
+
+repo init --layout pep458 makes PEP 458's layout instead (hash bins on one online key, no
+stable or unstable): add, timestamp, status and renew work there; promote, hold, release and
+sync are refused.`,
 		Example: `  tufpip repo init /srv/pypi --keys /secure/pypi-keys
   tufpip repo add /srv/pypi dist/*.whl dist/*.tar.gz --keys /secure/pypi-keys
   tufpip repo promote /srv/pypi --older-than 90d --keys /media/offline/pypi-keys --bootstrap   # first time
@@ -53,11 +57,11 @@ a stable key or ledger inside DIR or behind a symbolic link.`,
 }
 
 func newRepoInitCmd(app *App) *cobra.Command {
-	var keys string
-	var bins int
+	var keys, layout, filesURL string
+	var bins, pepBins int
 	var jsonPages bool
 	cmd := &cobra.Command{
-		Use:   "init DIR [--keys KEYDIR] [--hash-bins N] [--json-pages]",
+		Use:   "init DIR [--keys KEYDIR] [--hash-bins N] [--json-pages] [--layout pep458 [--bins N] [--files-url URL]]",
 		Short: "create an empty signed repository and its keys",
 		Long: `init creates DIR/metadata (1.root.json is the root clients must be given out of band),
 DIR/targets and DIR/state, and one ed25519 key per role in KEYDIR (default DIR/keys; keep it
@@ -69,13 +73,40 @@ repositories where one role's metadata would pass a few MB (tens of thousands of
 
 --json-pages also publishes each page as PEP 691 JSON (simple/P/index.json) with PEP 700's
 file sizes, upload times and versions; clients select it with
---index-path simple/{project}/index.json.`,
+--index-path simple/{project}/index.json.
+
+--layout pep458 publishes what PyPI would serve under PEP 458 as accepted: targets delegates
+to --bins N succinct hash bins (bins-0000 ... ; default 16,384, a power of two), all signed by
+one online key (bins.key, with timestamp and snapshot), which sign each project's page under
+its bare name (foobar) and every file, with blake2b-256 and sha256. Pages are stored at
+targets/simple/P/<blake2b>.P.html and, for generic TUF clients, at targets/<hash>.P. There is
+no stable or unstable: repo add publishes straight into the bins, and promote, hold, release
+and sync are refused. Clients use --index-path '{project}' --page-url
+'simple/{project}/{hash}.{project}.html' (init prints the whole command).
+
+Pages link files relative to their content-addressed name (../../packages/F). --files-url URL
+makes them link URL + packages/F instead, as PyPI links its files host: give where
+DIR/targets/ is served (https://pypi.example.org/targets/ or /targets/), and the links resolve
+the same from wherever a client read the page.`,
 		Example: `  tufpip repo init /srv/pypi --keys /secure/pypi-keys
   tufpip repo init /srv/pypi --keys /secure/pypi-keys --hash-bins 8
+  tufpip repo init /srv/pypi --keys /secure/pypi-keys --layout pep458
   # give clients the root, then: tufpip init --name acme --root /srv/pypi/metadata/1.root.json ...`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			r, err := repo.Init(cmd.Context(), args[0], repo.InitOptions{KeysDir: keys, HashBinBits: bins, JSONPages: jsonPages, Logger: app.Logger})
+			if (pepBins != 0 || filesURL != "") && layout != repo.LayoutPEP458 {
+				return usageErrorf("shard the stable/unstable layout with --hash-bins N (bits), or pass --layout pep458", "--bins and --files-url need --layout %s", repo.LayoutPEP458)
+			}
+			if layout == repo.LayoutPEP458 && (bins != 0 || jsonPages) {
+				return usageErrorf("give the number of bins with --bins N", "--hash-bins and --json-pages belong to the %s layout, not %s", repo.LayoutStableUnstable, repo.LayoutPEP458)
+			}
+			if layout != repo.LayoutPEP458 && layout != repo.LayoutStableUnstable {
+				return usageErrorf("", "--layout %q: must be %s or %s", layout, repo.LayoutStableUnstable, repo.LayoutPEP458)
+			}
+			if pepBins != 0 && (pepBins < 2 || pepBins > repo.DefaultPEP458Bins || pepBins&(pepBins-1) != 0) {
+				return usageErrorf("", "--bins %d: must be a power of two from 2 to %d", pepBins, repo.DefaultPEP458Bins)
+			}
+			r, err := repo.Init(cmd.Context(), args[0], repo.InitOptions{KeysDir: keys, HashBinBits: bins, JSONPages: jsonPages, Layout: layout, Bins: pepBins, FilesURL: filesURL, Logger: app.Logger})
 			if err != nil {
 				return withHint(err, "choose another directory, or remove the old repository first")
 			}
@@ -87,13 +118,25 @@ file sizes, upload times and versions; clients select it with
 				return json.NewEncoder(app.out()).Encode(st)
 			}
 			app.report("created repository %s (%s)\nroot for clients: %s/metadata/1.root.json\nkeys: %s (online: %s)\n",
-				args[0], st.Layout, args[0], st.KeysDir, strings.Join(repo.OnlineKeys, ", "))
+				args[0], st.Layout, args[0], st.KeysDir, strings.Join(r.OnlineKeys(), ", "))
+			if r.Layout() == repo.LayoutPEP458 {
+				files := ""
+				if strings.Contains(filesURL, "://") {
+					files = " --files-url " + filesURL
+				}
+				app.report("clients: tufpip init --name NAME --root %s/metadata/1.root.json --metadata-url URL/metadata/ --targets-url URL/targets/ --index-path '%s' --page-url '%s'%s\n",
+					args[0], repo.PEP458IndexPath, repo.PEP458PageURL, files)
+			}
 			if keys != "" {
 				app.report("pass --keys to every repo command (the keys location is never read from %s)\n", args[0])
 			}
 			if within(st.KeysDir, args[0]) {
 				// A web server pointed at DIR would publish the private keys.
-				app.Logger.Warn("the private keys are inside the repository directory: serve only its metadata/ and targets/, and move the offline keys (root, targets, stable) elsewhere; next time pass --keys", "keys", st.KeysDir)
+				offline := "root, targets, stable"
+				if r.Layout() == repo.LayoutPEP458 {
+					offline = "root, targets"
+				}
+				app.Logger.Warn("the private keys are inside the repository directory: serve only its metadata/ and targets/, and move the offline keys ("+offline+") elsewhere; next time pass --keys", "keys", st.KeysDir)
 			}
 			return nil
 		},
@@ -101,6 +144,9 @@ file sizes, upload times and versions; clients select it with
 	cmd.Flags().StringVar(&keys, "keys", "", "directory for the private keys (default DIR/keys)")
 	cmd.Flags().IntVar(&bins, "hash-bins", 0, "shard stable and unstable into 2^N hash bins (1-14; 0: one role each)")
 	cmd.Flags().BoolVar(&jsonPages, "json-pages", false, "also publish PEP 691 JSON pages (simple/P/index.json)")
+	cmd.Flags().StringVar(&layout, "layout", repo.LayoutStableUnstable, "role layout: "+repo.LayoutStableUnstable+" or "+repo.LayoutPEP458+" (PEP 458 as accepted: hash bins only)")
+	cmd.Flags().StringVar(&filesURL, "files-url", "", "pep458 layout: pages link files as URL + packages/F (default: relative links)")
+	cmd.Flags().IntVar(&pepBins, "bins", 0, "number of hash bins of the pep458 layout, a power of two (default 16384)")
 	return cmd
 }
 
@@ -126,7 +172,9 @@ func newRepoAddCmd(app *App) *cobra.Command {
 project's unstable page and unstable's metadata, then a new snapshot and timestamp. A file
 already published with the same bytes is skipped; a different file with the same name is
 refused (published files never change). --now sets the recorded upload time (backfills,
-tests); signatures always expire counting from the current time.`,
+tests); signatures always expire counting from the current time.
+
+In the pep458 layout the bins sign the files and the project's page instead of unstable.`,
 		Example: `  tufpip repo add /srv/pypi dist/foobar-2.0.1-py3-none-any.whl dist/foobar-2.0.1.tar.gz
   tufpip repo add /srv/pypi old/*.whl --now 2024-01-31`,
 		Args: cobra.MinimumNArgs(2),
@@ -361,7 +409,7 @@ see how clients handle a repository whose timestamp has expired).`,
 			}
 			app.report("timestamp version %d, expires %s\n", res.Version, res.Expires.Format(time.RFC3339))
 			if len(res.Renewed) > 0 {
-				app.report("re-signed %s\n", strings.Join(res.Renewed, ", "))
+				app.report("re-signed %s\n", strings.Join(groupShards(res.Renewed), ", "))
 			}
 			return nil
 		},
@@ -441,14 +489,18 @@ each, and whose page clients get. --format json prints {"version": 1, ...}.`,
 			if err != nil {
 				return err
 			}
-			if st.Stable, err = r.StableStatus(cmd.Context(), t, ledger); err != nil {
-				return err
+			if r.Layout() != repo.LayoutPEP458 {
+				if st.Stable, err = r.StableStatus(cmd.Context(), t, ledger); err != nil {
+					return err
+				}
 			}
 			if app.flags.format == "json" {
 				return printJSON(app.out(), st)
 			}
 			printRepoStatus(app.out(), st)
-			printStableSide(app.out(), st.Stable, t)
+			if st.Stable != nil {
+				printStableSide(app.out(), st.Stable, t)
+			}
 			return nil
 		},
 	}
@@ -566,4 +618,30 @@ func within(path, dir string) bool {
 	}
 	rel, err := filepath.Rel(base, abs)
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
+// groupShards shortens a list of role names for a terminal: a run of more than three shards
+// of one family (bins-0000 ... bins-3fff, stable-00 ...) becomes "bins-0000 ... bins-3fff
+// (16384 roles)". --format json keeps every name.
+func groupShards(roles []string) []string {
+	family := func(r string) string {
+		if i := strings.LastIndexByte(r, '-'); i > 0 {
+			return r[:i]
+		}
+		return r
+	}
+	var out []string
+	for i := 0; i < len(roles); {
+		j := i + 1
+		for j < len(roles) && family(roles[j]) == family(roles[i]) && family(roles[i]) != roles[i] {
+			j++
+		}
+		if j-i > 3 {
+			out = append(out, fmt.Sprintf("%s ... %s (%d roles)", roles[i], roles[j-1], j-i))
+		} else {
+			out = append(out, roles[i:j]...)
+		}
+		i = j
+	}
+	return out
 }

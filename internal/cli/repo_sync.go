@@ -79,6 +79,9 @@ rest.`,
 			if err != nil {
 				return err
 			}
+			if err := r.RequireStable("sync"); err != nil {
+				return err
+			}
 			up, err := mirror.NewUpstream(o.upstream, &tuf.Fetcher{Retries: 2, UserAgent: "tufpip-sync/" + buildVersion().Version, Logger: app.Logger}, app.Logger)
 			if err != nil {
 				return err

@@ -17,6 +17,9 @@ type AddResult struct {
 	Present   []string `json:"present"`   // filenames already published with the same bytes
 	Projects  []string `json:"projects"`  // projects whose unstable page was (re)checked
 	Published bool     `json:"published"` // a new timestamp was written
+	// Repaired lists stored page copies (PEP 458 layout) whose bytes were not what the bins
+	// sign, rewritten from the state: someone or something changed the served tree.
+	Repaired []string `json:"repaired,omitempty"`
 }
 
 // Add publishes distribution files: each is checked (filename, archive, core metadata),
@@ -54,7 +57,11 @@ func (r *Repo) Add(ctx context.Context, files []string, now time.Time) (*AddResu
 	}
 	pages := map[string][]byte{}
 	for _, p := range res.Projects {
-		page, err := r.reconcileUnstable(t, p)
+		reconcile := r.reconcileUnstable
+		if r.lay.pep458 {
+			reconcile = func(t *txn, p string) ([]byte, error) { return r.reconcileBins(t, p, res) }
+		}
+		page, err := reconcile(t, p)
 		if err != nil {
 			return nil, err
 		}
@@ -101,7 +108,7 @@ func checkUploads(files []string) ([]distName, error) {
 
 // checkOnlineKeys fails before anything is copied when an online key is missing.
 func (r *Repo) checkOnlineKeys() error {
-	for _, k := range OnlineKeys {
+	for _, k := range r.lay.onlineKeys() {
 		if _, err := r.signer(k); err != nil {
 			return err
 		}
@@ -208,6 +215,12 @@ func (r *Repo) copyIn(t *txn, src string, d distName, st *projectState, now time
 	if err != nil {
 		return nil, false, err
 	}
+	var b2 string
+	if r.lay.pep458 {
+		if b2, err = fileBlake2b(tmp); err != nil {
+			return nil, false, err
+		}
+	}
 	if err := os.Rename(tmp, filepath.Join(pkgDir, sum+"."+fn)); err != nil {
 		return nil, false, err
 	}
@@ -220,7 +233,14 @@ func (r *Repo) copyIn(t *txn, src string, d distName, st *projectState, now time
 		return nil, false, err
 	}
 	t.unsynced = append(t.unsynced, filepath.Join(pkgDir, sum+"."+fn), filepath.Join(pkgDir, fn), pkgDir)
-	return &fileState{Filename: fn, Version: d.Version.String(), SHA256: sum, Size: size, UploadTime: now, RequiresPython: rp}, true, nil
+	if b2 != "" {
+		// Where a generic consistent-snapshot client looks when it picks blake2b-256.
+		if err := replaceWithLink(filepath.Join(pkgDir, sum+"."+fn), filepath.Join(pkgDir, b2+"."+fn)); err != nil {
+			return nil, false, err
+		}
+		t.unsynced = append(t.unsynced, filepath.Join(pkgDir, b2+"."+fn))
+	}
+	return &fileState{Filename: fn, Version: d.Version.String(), SHA256: sum, Blake2b256: b2, Size: size, UploadTime: now, RequiresPython: rp}, true, nil
 }
 
 // reconcileUnstable makes unstable sign every file the state lists for project and a page

@@ -63,6 +63,9 @@ type DecideOptions struct {
 // whatever its age, until Release; files stable already signs stay signed. The hold is
 // recorded in the ledger, which must exist (a promote created it).
 func (r *Repo) Hold(ctx context.Context, requirement string, opts DecideOptions) (*Decision, error) {
+	if err := r.RequireStable("hold"); err != nil {
+		return nil, err
+	}
 	if opts.Reason == "" {
 		return nil, &RequestError{Requirement: requirement, Reason: "a hold needs a reason (--reason)"}
 	}
@@ -84,6 +87,9 @@ func (r *Repo) Hold(ctx context.Context, requirement string, opts DecideOptions)
 
 // Release ends the hold on requirement (as given to Hold, in any spelling).
 func (r *Repo) Release(ctx context.Context, requirement string, opts DecideOptions) (*Decision, error) {
+	if err := r.RequireStable("release"); err != nil {
+		return nil, err
+	}
 	return r.decide(ctx, opts, func(led *ledger, now time.Time) (*Decision, error) {
 		req, err := parseRequest(requirement)
 		if err != nil {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime"
 
 	"github.com/tufpip/tufpip/internal/atomicfile"
 )
@@ -66,18 +65,4 @@ func exists(path string) bool {
 func sha256Hex(data []byte) string {
 	s := sha256.Sum256(data)
 	return hex.EncodeToString(s[:])
-}
-
-// syncDir makes the renames done in dir durable. Some systems cannot fsync a directory;
-// there the rename's own ordering is all there is.
-func syncDir(dir string) error {
-	f, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	if err := f.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) && runtime.GOOS != "windows" {
-		return fmt.Errorf("%s: %w", dir, err)
-	}
-	return nil
 }

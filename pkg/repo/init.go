@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"math/bits"
 	"os"
 	"path/filepath"
 	"time"
@@ -27,6 +28,21 @@ type InitOptions struct {
 	// PEP 700's sizes, upload times and versions (clients: --index-path
 	// simple/{project}/index.json). It doubles the page entries in every role.
 	JSONPages bool
+	// Layout is LayoutPEP458 for PEP 458 as accepted (PyPI's plan): targets delegates to
+	// succinct hash bins bins-XXXX signed by one online key, which sign the pages (target
+	// path: the project name, hashes blake2b-256 and sha256) and the files; no stable or
+	// unstable. "" or LayoutStableUnstable: this package's stable/unstable layout.
+	Layout string
+	// FilesURL (PEP 458 layout only) makes pages link files as FilesURL + "packages/F":
+	// an absolute URL ending in "/" (https://files.example.org/, or where DIR/targets/ is
+	// served) or a path from the server's root ("/targets/"). Such links resolve the same
+	// from every place a page is read (its content-addressed name, the names generic TUF
+	// clients use, its target path); the default relative links (../../packages/F) resolve
+	// from the content-addressed name and simple/P/ only.
+	FilesURL string
+	// Bins is the number of bins of the PEP 458 layout, a power of two from 2 to 16,384
+	// (0: 16,384, what PEP 458 recommends).
+	Bins int
 	// Expiries of the roles this Init signs (nil: DefaultExpiries), each at most
 	// MaxExpiries. They are not remembered: every Open signs with its own (OpenOptions).
 	Expiries *Expiries
@@ -34,6 +50,9 @@ type InitOptions struct {
 	Now      time.Time     // zero: time.Now()
 	Logger   *slog.Logger
 }
+
+// DefaultPEP458Bins is the number of hash bins PEP 458 recommends, and the most Init makes.
+const DefaultPEP458Bins = 1 << 14
 
 // Repo is an open repository directory.
 type Repo struct {
@@ -80,7 +99,7 @@ func Open(dir string, opts OpenOptions) (*Repo, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Repo{dir: dir, keysDir: keys, cfg: cfg, exp: exp, lay: layout{bits: cfg.BinBits}, log: logger(opts.Logger)}, nil
+	return &Repo{dir: dir, keysDir: keys, cfg: cfg, exp: exp, lay: layout{bits: cfg.BinBits, pep458: cfg.Layout == LayoutPEP458}, log: logger(opts.Logger)}, nil
 }
 
 // Dir returns the repository directory.
@@ -148,6 +167,29 @@ func planInit(dir string, opts InitOptions) (*initPlan, error) {
 		return nil, fmt.Errorf("hash-bin bits %d: must be between 1 and 14 (0 for the flat layout)", opts.HashBinBits)
 	}
 	p := &initPlan{dir: dir, opts: opts, now: opts.Now, grace: opts.Grace, lay: layout{bits: opts.HashBinBits}}
+	switch opts.Layout {
+	case "", LayoutStableUnstable:
+		if opts.Bins != 0 || opts.FilesURL != "" {
+			return nil, fmt.Errorf("bins and files URL: only the %s layout has them (the stable/unstable layout shards with hash-bin bits)", LayoutPEP458)
+		}
+	case LayoutPEP458:
+		if opts.HashBinBits != 0 || opts.JSONPages {
+			return nil, fmt.Errorf("layout %s: hash-bin bits and JSON pages belong to the stable/unstable layout (give the number of bins instead)", LayoutPEP458)
+		}
+		bins := opts.Bins
+		if bins == 0 {
+			bins = DefaultPEP458Bins
+		}
+		if bins < 2 || bins > DefaultPEP458Bins || bins&(bins-1) != 0 {
+			return nil, fmt.Errorf("bins %d: must be a power of two from 2 to %d", bins, DefaultPEP458Bins)
+		}
+		p.lay = layout{bits: bits.TrailingZeros(uint(bins)), pep458: true}
+		if err := checkFilesURL(opts.FilesURL); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, fmt.Errorf("layout %q: must be %s or %s", opts.Layout, LayoutStableUnstable, LayoutPEP458)
+	}
 	if p.now.IsZero() {
 		p.now = time.Now()
 	}
@@ -168,7 +210,9 @@ func planInit(dir string, opts InitOptions) (*initPlan, error) {
 		return nil, err
 	}
 	p.keyNames = []string{keyRoot, keyTargets, keySnapshot, keyTimestamp, keyStable, keyUnstable}
-	if p.lay.hashBins() {
+	if p.lay.pep458 {
+		p.keyNames = []string{keyRoot, keyTargets, keySnapshot, keyTimestamp, keyBins}
+	} else if p.lay.hashBins() {
 		p.keyNames = append(p.keyNames, keyBins)
 	}
 	return p, nil
@@ -204,6 +248,9 @@ func (p *initPlan) makeFolders() error {
 // writeConfig writes the repository's settings to its state folder.
 func (p *initPlan) writeConfig() (*repoConfig, error) {
 	cfg := &repoConfig{Format: 1, KeysDir: p.keysDir, BinBits: p.lay.bits, Expiries: p.exp, Grace: p.grace, JSONPages: p.opts.JSONPages}
+	if p.lay.pep458 {
+		cfg.Layout, cfg.FilesURL = LayoutPEP458, p.opts.FilesURL
+	}
 	data, err := json.MarshalIndent(cfg, "", "  ")
 	if err != nil {
 		return nil, err
@@ -258,6 +305,19 @@ func (p *initPlan) buildTargetsRoles(keys map[string]*metadata.Key, ids map[stri
 	now, exp, lay, jsonPages := p.now, p.exp, p.lay, p.opts.JSONPages
 	roles := map[string]*metadata.Metadata[metadata.TargetsType]{}
 	top := metadata.Targets(now.Add(exp.Targets))
+	if lay.pep458 {
+		sr := lay.succinct()
+		sr.KeyIDs = []string{ids[keyBins]}
+		top.Signed.Delegations = &metadata.Delegations{
+			Keys:          map[string]*metadata.Key{ids[keyBins]: keys[keyBins]},
+			SuccinctRoles: sr,
+		}
+		roles[metadata.TARGETS] = top
+		for _, name := range lay.familyRoles(keyBins) {
+			roles[name] = metadata.Targets(now.Add(lay.lifetime(exp, name)))
+		}
+		return roles
+	}
 	if lay.hashBins() {
 		sr := lay.succinct()
 		sr.KeyIDs = []string{ids[keyBins]}
@@ -298,6 +358,7 @@ func (p *initPlan) buildTargetsRoles(keys map[string]*metadata.Key, ids map[stri
 // all and the timestamp.
 func (r *Repo) publishFirst(ctx context.Context, roles map[string]*metadata.Metadata[metadata.TargetsType], now time.Time) error {
 	snap := metadata.Snapshot(now.Add(r.exp.Snapshot))
+	var written []string
 	for _, name := range sortedKeys(roles) {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -306,7 +367,11 @@ func (r *Repo) publishFirst(ctx context.Context, roles map[string]*metadata.Meta
 		if err != nil {
 			return err
 		}
+		written = append(written, r.versionedPath(name, 1))
 		snap.Signed.Meta[name+".json"] = mf
+	}
+	if err := syncTrees([]string{metadataDir(r.dir)}, written); err != nil {
+		return err
 	}
 	if _, err := r.writeSnapshot(snap, 1, now); err != nil {
 		return err
@@ -316,6 +381,9 @@ func (r *Repo) publishFirst(ctx context.Context, roles map[string]*metadata.Meta
 }
 
 func (l layout) name() string {
+	if l.pep458 {
+		return fmt.Sprintf("%s/%d", LayoutPEP458, 1<<l.bits)
+	}
 	if l.hashBins() {
 		return fmt.Sprintf("hash-bins/%d", 1<<l.bits)
 	}

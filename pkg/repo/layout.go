@@ -28,7 +28,7 @@ type Expiries struct {
 	Snapshot  time.Duration `json:"snapshot"`
 	Timestamp time.Duration `json:"timestamp"`
 	Stable    time.Duration `json:"stable"`
-	Unstable  time.Duration `json:"unstable"`
+	Unstable  time.Duration `json:"unstable"` // also the online bins of the PEP 458 layout
 }
 
 // DefaultExpiries follow PEP 458: root and targets (offline keys) one year; the online
@@ -92,6 +92,12 @@ type repoConfig struct {
 	Grace    time.Duration `json:"grace"`
 	// JSONPages: every page is also published as PEP 691 JSON (simple/P/index.json).
 	JSONPages bool `json:"json_pages,omitempty"`
+	// Layout is LayoutPEP458 or "" (a repository made before the field: stable/unstable,
+	// flat or hash-bin by BinBits).
+	Layout string `json:"layout,omitempty"`
+	// FilesURL (PEP 458 layout) is the base of the pages' file links, "" for relative
+	// links (../../packages/F).
+	FilesURL string `json:"files_url,omitempty"`
 }
 
 func stateDir(dir string) string    { return filepath.Join(dir, "state") }
@@ -111,6 +117,9 @@ func readConfig(dir string) (*repoConfig, error) {
 	if c.Format != 1 {
 		return nil, &NotRepositoryError{Dir: dir, Err: fmt.Errorf("%s: unknown format %d", configPath(dir), c.Format)}
 	}
+	if c.Layout != "" && (c.Layout != LayoutPEP458 || c.BinBits < 1) {
+		return nil, &NotRepositoryError{Dir: dir, Err: fmt.Errorf("%s: unknown layout %q with %d bin bits", configPath(dir), c.Layout, c.BinBits)}
+	}
 	return &c, nil
 }
 
@@ -123,11 +132,56 @@ func readConfig(dir string) (*repoConfig, error) {
 // delegations are terminating, so stable and unstable are ordered, non-terminating children
 // of each bin rather than bins of their own (docs/reference.md, item 3); each role has exactly one
 // delegator (item 13).
+//
+// PEP 458 (as accepted, LayoutPEP458): targets -> succinct bins-XXXX, signed by one online
+// key, which list the pages (target path: the bare project name) and the files themselves.
+// There is no stable or unstable role.
 type layout struct {
-	bits int
+	bits   int
+	pep458 bool
 }
 
+// Layout names, as given to tufpip repo init --layout and recorded in DIR/state/config.json.
+const (
+	LayoutStableUnstable = "stable-unstable"
+	LayoutPEP458         = "pep458"
+)
+
 func (l layout) hashBins() bool { return l.bits > 0 }
+
+// families are the families of roles that sign pages and files, in precedence order.
+func (l layout) families() []string {
+	if l.pep458 {
+		return []string{keyBins}
+	}
+	return []string{keyStable, keyUnstable}
+}
+
+// onlineKeys are the keys add and the timestamp cron job sign with.
+func (l layout) onlineKeys() []string {
+	if l.pep458 {
+		return []string{keyTimestamp, keySnapshot, keyBins}
+	}
+	return OnlineKeys
+}
+
+// pagePath is the target path of project's HTML page.
+func (l layout) pagePath(project string) string {
+	if l.pep458 {
+		return project
+	}
+	return pagePath(project)
+}
+
+// lifetime is how long role's metadata is valid when signed. PEP 458's bins are online
+// and re-signed by every add and by the timestamp cron job: they live as long as unstable,
+// the other online targets role.
+func (l layout) lifetime(e Expiries, role string) time.Duration {
+	if l.pep458 && familyOf(role) == keyBins {
+		return e.Unstable
+	}
+	return e.of(role)
+}
 
 func (l layout) succinct() *metadata.SuccinctRoles {
 	return &metadata.SuccinctRoles{BitLength: l.bits, NamePrefix: keyBins, Threshold: 1}

@@ -93,6 +93,9 @@ func (r *Repo) BeginMirror(ctx context.Context, now time.Time) (*MirrorSession, 
 	if now.IsZero() {
 		now = time.Now()
 	}
+	if err := r.RequireStable("sync"); err != nil {
+		return nil, err
+	}
 	for _, k := range OnlineKeys {
 		if _, err := r.signer(k); err != nil {
 			return nil, err

@@ -35,7 +35,7 @@ func (r *Repo) loadKey(keyName string) (signature.Signer, error) {
 	}
 	var s signature.Signer
 	var err error
-	if !r.creating && !slices.Contains(OnlineKeys, keyName) {
+	if !r.creating && !slices.Contains(r.lay.onlineKeys(), keyName) {
 		err = r.checkStableSide(privateKeyPath(r.keysDir, keyName), "signing key of role "+keyName)
 	}
 	if err == nil {

@@ -34,8 +34,18 @@ func metadataPath(filename string) string { return packagePath(filename) + ".met
 // targets directory is served: the logical page URL <targets-url>simple/P/index.html
 // resolves them to <targets-url>packages/F, whose target path is packages/F.
 func renderPage(project string, files []fileState) ([]byte, error) {
+	return renderPageLinking(project, files, "../../")
+}
+
+// renderPageLinking renders the page with links base + "packages/F" (base "../../": relative
+// to simple/P/).
+func renderPageLinking(project string, files []fileState, base string) ([]byte, error) {
 	var b bytes.Buffer
-	if err := simpleindex.RenderHTML(&b, pageModel(project, files)); err != nil {
+	p := pageModel(project, files)
+	for i := range p.Files {
+		p.Files[i].URL = base + strings.TrimPrefix(p.Files[i].URL, "../../")
+	}
+	if err := simpleindex.RenderHTML(&b, p); err != nil {
 		return nil, err
 	}
 	return b.Bytes(), nil

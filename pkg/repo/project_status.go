@@ -49,13 +49,13 @@ func (r *Repo) ProjectStatus(ctx context.Context, project string, now time.Time)
 		return nil, err
 	}
 	ps := &ProjectStatus{Project: project}
-	for _, fam := range []string{keyStable, keyUnstable} {
-		name := r.lay.roleFor(fam, pagePath(project))
+	for _, fam := range r.lay.families() {
+		name := r.lay.roleFor(fam, r.lay.pagePath(project))
 		m, err := t.role(name)
 		if err != nil {
 			return nil, err
 		}
-		if m.Signed.Targets[pagePath(project)] != nil {
+		if m.Signed.Targets[r.lay.pagePath(project)] != nil {
 			ps.Pages = append(ps.Pages, name)
 			if ps.PageFrom == "" {
 				ps.PageFrom = name
@@ -64,7 +64,7 @@ func (r *Repo) ProjectStatus(ctx context.Context, project string, now time.Time)
 	}
 	for _, f := range st.Files {
 		fs := FileStatus{Filename: f.Filename, Version: f.Version, SHA256: f.SHA256, Size: f.Size, UploadTime: f.UploadTime, RequiresPython: f.RequiresPython, SignedBy: []string{}}
-		for _, fam := range []string{keyStable, keyUnstable} {
+		for _, fam := range r.lay.families() {
 			ok, err := t.signs(fam, packagePath(f.Filename), f.SHA256)
 			if err != nil {
 				return nil, err

@@ -82,6 +82,9 @@ func (r *Repo) Promote(ctx context.Context, opts PromoteOptions) (*PromoteResult
 		now = time.Now()
 	}
 	now = now.UTC()
+	if err := r.RequireStable("promote"); err != nil {
+		return nil, err
+	}
 	res := &PromoteResult{Cutoff: now.Add(-opts.OlderThan)}
 	// Fail before any work when the stable key is not here (it is usually offline).
 	if _, err := r.signer(keyStable); err != nil {

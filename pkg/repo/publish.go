@@ -156,21 +156,41 @@ func (t *txn) target(family, path string) (*metadata.TargetFiles, error) {
 
 // setTarget makes family's role for path list it with length and sha256 sum.
 func (t *txn) setTarget(family, path string, length int64, sum string) error {
+	return t.setTargetHashes(family, path, length, map[string]string{"sha256": sum})
+}
+
+// setTargetHashes makes family's role for path list it with length and exactly these
+// hashes (algorithm to hex digest).
+func (t *txn) setTargetHashes(family, path string, length int64, hashes map[string]string) error {
 	name := t.r.lay.roleFor(family, path)
 	m, err := t.role(name)
 	if err != nil {
 		return err
 	}
-	if old := m.Signed.Targets[path]; old != nil && old.Length == length && hex.EncodeToString(old.Hashes["sha256"]) == sum {
+	if old := m.Signed.Targets[path]; old != nil && old.Length == length && sameHashes(old.Hashes, hashes) {
 		return nil
 	}
-	h, err := hex.DecodeString(sum)
-	if err != nil {
-		return err
+	h := metadata.Hashes{}
+	for alg, sum := range hashes {
+		if h[alg], err = hex.DecodeString(sum); err != nil {
+			return err
+		}
 	}
-	m.Signed.Targets[path] = &metadata.TargetFiles{Length: length, Hashes: metadata.Hashes{"sha256": h}, Path: path}
+	m.Signed.Targets[path] = &metadata.TargetFiles{Length: length, Hashes: h, Path: path}
 	t.dirty[name] = true
 	return nil
+}
+
+func sameHashes(signed metadata.Hashes, want map[string]string) bool {
+	if len(signed) != len(want) {
+		return false
+	}
+	for alg, sum := range want {
+		if hex.EncodeToString(signed[alg]) != sum {
+			return false
+		}
+	}
+	return true
 }
 
 // step is called before every file a publish writes: it honours cancellation and the
@@ -232,11 +252,12 @@ func (t *txn) commit(forceSnapshot, forceTimestamp bool) (bool, error) {
 	}
 	exp := t.r.exp
 	names := sortedKeys(t.dirty)
+	var written []string // role files, made durable together before the timestamp
 	for _, name := range names {
 		m := t.roles[name]
 		old := t.snap.Signed.Meta[name+".json"].Version
 		v := t.nextVersion(name, old)
-		m.Signed.Expires = t.signAt.Add(exp.of(name)).Truncate(time.Second)
+		m.Signed.Expires = t.signAt.Add(t.r.lay.lifetime(exp, name)).Truncate(time.Second)
 		if err := t.step("role " + name); err != nil {
 			return false, err
 		}
@@ -244,6 +265,7 @@ func (t *txn) commit(forceSnapshot, forceTimestamp bool) (bool, error) {
 		if err != nil {
 			return false, err
 		}
+		written = append(written, t.r.versionedPath(name, v))
 		t.snap.Signed.Meta[name+".json"] = mf
 		t.superseded = append(t.superseded, filepath.Join("metadata", fmt.Sprintf("%d.%s.json", old, name)))
 	}
@@ -258,9 +280,10 @@ func (t *txn) commit(forceSnapshot, forceTimestamp bool) (bool, error) {
 		}
 		t.superseded = append(t.superseded, filepath.Join("metadata", fmt.Sprintf("%d.snapshot.json", old)))
 	}
-	// The renames of the new versions must be on disk before the timestamp that names
-	// them: fsync the directory.
-	if err := syncDir(metadataDir(t.r.dir)); err != nil {
+	// The new versions and their renames must be on disk before the timestamp that names
+	// them: one syncfs (or an fsync per file) rather than one per role, which with
+	// thousands of bins re-signed at once is most of the run's time.
+	if err := syncTrees([]string{metadataDir(t.r.dir)}, written); err != nil {
 		return false, err
 	}
 	if err := t.step("timestamp"); err != nil {
@@ -316,7 +339,8 @@ func (r *Repo) writeRole(m *metadata.Metadata[metadata.TargetsType], name string
 	if err != nil {
 		return nil, err
 	}
-	if err := atomicfile.WriteFile(r.versionedPath(name, version), data, 0o644); err != nil {
+	// Unsynced: the caller makes the roles durable together before the timestamp.
+	if err := atomicfile.WriteFileUnsynced(r.versionedPath(name, version), data, 0o644); err != nil {
 		return nil, err
 	}
 	// Version and length, no hash: the role's own signature makes it authentic, the
@@ -362,17 +386,12 @@ func (r *Repo) writeTimestamp(ts *metadata.Metadata[metadata.TimestampType], sna
 // moving on must not delete the other's page.
 func (t *txn) referenced(rel string) bool {
 	parts := strings.Split(filepath.ToSlash(rel), "/")
+	if t.r.lay.pep458 {
+		return t.referencedPEP458(parts)
+	}
 	switch {
 	case len(parts) == 2 && parts[0] == "metadata":
-		v, role, ok := strings.Cut(strings.TrimSuffix(parts[1], ".json"), ".")
-		if !ok {
-			return true
-		}
-		if role == metadata.SNAPSHOT {
-			return v == strconv.FormatInt(t.snap.Signed.Version, 10)
-		}
-		mf := t.snap.Signed.Meta[role+".json"]
-		return mf == nil || v == strconv.FormatInt(mf.Version, 10)
+		return t.referencedMetadata(parts[1])
 	case len(parts) == 4 && parts[0] == "targets" && parts[1] == "simple":
 		sum, base, ok := strings.Cut(parts[3], ".")
 		if !ok || (base != "index.html" && base != "index.json") {
@@ -386,4 +405,17 @@ func (t *txn) referenced(rel string) bool {
 		return false
 	}
 	return true // never delete what we do not understand
+}
+
+// referencedMetadata reports whether the committed state names metadata file name.
+func (t *txn) referencedMetadata(name string) bool {
+	v, role, ok := strings.Cut(strings.TrimSuffix(name, ".json"), ".")
+	if !ok {
+		return true
+	}
+	if role == metadata.SNAPSHOT {
+		return v == strconv.FormatInt(t.snap.Signed.Version, 10)
+	}
+	mf := t.snap.Signed.Meta[role+".json"]
+	return mf == nil || v == strconv.FormatInt(mf.Version, 10)
 }

@@ -57,6 +57,9 @@ func (r *Repo) StableStatus(ctx context.Context, now time.Time, ledgerPath strin
 	if now.IsZero() {
 		now = time.Now()
 	}
+	if err := r.RequireStable("the stable side's status"); err != nil {
+		return nil, err
+	}
 	out := &StableSide{Holds: []Decision{}, Log: []Decision{}, Projects: []ProjectSummary{}}
 	led, err := r.openLedger(ledgerPath)
 	var se *StableSideError

@@ -25,6 +25,7 @@ type fileState struct {
 	Filename       string    `json:"filename"`
 	Version        string    `json:"version"`
 	SHA256         string    `json:"sha256"`
+	Blake2b256     string    `json:"blake2b_256,omitempty"` // PEP 458 layout only
 	Size           int64     `json:"size"`
 	UploadTime     time.Time `json:"upload_time"`
 	RequiresPython string    `json:"requires_python,omitempty"`
@@ -211,7 +212,7 @@ func (r *Repo) lock(ctx context.Context) (func(), error) {
 // sweepTemps deletes temporary files (".tmp-*") older than the grace period that a killed
 // publish left behind; they were never renamed into place, so nothing names them.
 func (r *Repo) sweepTemps(now time.Time) {
-	for _, d := range []string{metadataDir(r.dir), filepath.Join(targetsDir(r.dir), packagesDir), filepath.Join(stateDir(r.dir), "projects"), stateDir(r.dir)} {
+	for _, d := range []string{metadataDir(r.dir), targetsDir(r.dir), filepath.Join(targetsDir(r.dir), packagesDir), filepath.Join(stateDir(r.dir), "projects"), stateDir(r.dir)} {
 		entries, err := os.ReadDir(d)
 		if err != nil {
 			continue

@@ -43,13 +43,17 @@ func (r *Repo) Timestamp(ctx context.Context, now time.Time) (*TimestampResult, 
 	res := &TimestampResult{}
 	soon := func(expires time.Time, life time.Duration) bool { return expires.Before(t.signAt.Add(life / 2)) }
 	haveKey := func(name string) bool { return r.signerFor(name) != nil }
-	for _, fam := range []string{keyUnstable, keyStable} {
+	families := []string{keyUnstable, keyStable}
+	if r.lay.pep458 {
+		families = []string{keyBins}
+	}
+	for _, fam := range families {
 		for _, name := range r.lay.familyRoles(fam) {
 			m, err := t.role(name)
 			if err != nil {
 				return nil, err
 			}
-			if !soon(m.Signed.Expires, r.exp.of(name)) {
+			if !soon(m.Signed.Expires, r.lay.lifetime(r.exp, name)) {
 				continue
 			}
 			if !haveKey(fam) {
@@ -138,7 +142,7 @@ func (r *Repo) Status(ctx context.Context, now time.Time) (*Status, error) {
 	add := func(name string, version int64, expires time.Time, files, pages int, size int64, shards int) {
 		key := keyFor(name)
 		rs := RoleStatus{Role: name, Shards: shards, Version: version, Expires: expires, Files: files, Pages: pages, Bytes: size, MaxBytes: size,
-			Online: slices.Contains(OnlineKeys, key), KeyHere: exists(privateKeyPath(r.keysDir, key)), Expired: !now.Before(expires),
+			Online: slices.Contains(r.lay.onlineKeys(), key), KeyHere: exists(privateKeyPath(r.keysDir, key)), Expired: !now.Before(expires),
 			ExpiresIn: expires.Sub(now).Round(time.Minute).String()}
 		s.Roles = append(s.Roles, rs)
 	}
@@ -164,7 +168,9 @@ func (r *Repo) Status(ctx context.Context, now time.Time) (*Status, error) {
 	if r.lay.hashBins() {
 		groups = append(groups, r.lay.familyRoles(keyBins))
 	}
-	groups = append(groups, r.lay.familyRoles(keyStable), r.lay.familyRoles(keyUnstable))
+	if !r.lay.pep458 {
+		groups = append(groups, r.lay.familyRoles(keyStable), r.lay.familyRoles(keyUnstable))
+	}
 	for _, g := range groups {
 		var rs RoleStatus
 		for i, name := range g {
@@ -177,7 +183,7 @@ func (r *Repo) Status(ctx context.Context, now time.Time) (*Status, error) {
 			}
 			files, pages := 0, 0
 			for p := range m.Signed.Targets {
-				if strings.HasPrefix(p, "simple/") {
+				if strings.HasPrefix(p, "simple/") || (r.lay.pep458 && !strings.Contains(p, "/")) {
 					pages++
 				} else {
 					files++

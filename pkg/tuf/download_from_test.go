@@ -73,7 +73,7 @@ func TestDownloadFromSourceURL(t *testing.T) {
 	}
 	os.Remove(dest)
 	err := c.Download(context.Background(), tg, dest, From(files.URL+"/bad.whl"))
-	if !IsVerification(err) || !strings.Contains(err.Error(), "does not match the hash signed by role unstable") {
+	if !IsVerification(err) || !strings.Contains(err.Error(), "do not match the hashes signed by role unstable") {
 		t.Fatalf("tampered file on the files host: %v", err)
 	}
 	assertNothingLeft(t, dir)

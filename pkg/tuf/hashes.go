@@ -206,7 +206,10 @@ func streamCheck(w io.Writer, r io.Reader, length int64, hashes map[string]strin
 		}
 	}
 	if len(bad) > 0 {
-		return strings.Join(bad, " and ") + " does not match the hash " + by, nil
+		if len(bad) > 1 {
+			return strings.Join(bad, " and ") + " do not match the hashes " + by, nil
+		}
+		return bad[0] + " does not match the hash " + by, nil
 	}
 	return "", nil
 }
