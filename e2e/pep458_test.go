@@ -201,6 +201,18 @@ func TestPEP458(t *testing.T) {
 		}
 	})
 
+	// Without --page-url, tufpip fetches the signed page where TUF's consistent snapshots put
+	// a target (<hash>.foobar) and finds nothing there: the hint must point at --page-url,
+	// not at the URL or the connection, which are fine.
+	t.Run("no-page-url", func(t *testing.T) {
+		t.Parallel()
+		env := append(r.env(t), "TUFPIP_PAGE_URL=")
+		stdout, stderr, code := runTufpipEnv(t, env, "resolve", "FooBar")
+		if code != 1 || !strings.Contains(stderr, "tufpip: hint: ") || !strings.Contains(stderr, "--page-url") {
+			t.Errorf("resolve FooBar without --page-url: exit %d, want 1 and a hint naming --page-url:\n%s%s", code, stdout, stderr)
+		}
+	})
+
 	// Files are trusted on the files host only under a --files-url base: without one, or with a
 	// base the links do not lie under (a prefix of their path that is no folder of it), the
 	// page's files are skipped and nothing satisfies the requirement (exit 4).
