@@ -66,8 +66,8 @@ type pep458Repo struct {
 }
 
 // buildPEP458 builds the distributions (FooBar 1.0 and 2.0 with a 2.0 sdist; app 1.0, which
-// requires lib>=1.0; lib 1.0; stray 1.0, whose page is listed by a role its name does not
-// belong to), has python-tuf write the repository and serves it until t ends.
+// requires lib>=1.0; lib 1.0; Zope.Hub 1.0; stray 1.0, whose page is listed by a role its name
+// does not belong to), has python-tuf write the repository and serves it until t ends.
 func buildPEP458(t *testing.T, o pep458Options) *pep458Repo {
 	t.Helper()
 	pyfix.Tool(t, "python-tuf")
@@ -96,6 +96,7 @@ func buildPEP458(t *testing.T, o pep458Options) *pep458Repo {
 		{Name: "app", Version: "1.0", RequiresDist: []string{"lib>=1.0"}},
 		{Name: "lib", Version: "1.0"},
 		{Name: "stray", Version: "1.0"},
+		{Name: "Zope.Hub", Version: "1.0"}, // target zope-hub, stored as simple/zope-hub/<hash>.zope-hub.html
 	} {
 		add(pyfix.Wheel(t, w))
 	}

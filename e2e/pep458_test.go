@@ -98,7 +98,7 @@ func TestPEP458(t *testing.T) {
 	// The right version, the file on the files host, and the bin that signed the page.
 	t.Run("resolve", func(t *testing.T) {
 		t.Parallel()
-		stdout, _, code := r.tufpip(t, "resolve", "--format", "json", "FooBar", "FooBar<2", "lib")
+		stdout, _, code := r.tufpip(t, "resolve", "--format", "json", "FooBar", "FooBar<2", "lib", "zope_hub")
 		if code != 0 {
 			t.Fatalf("exit %d, want 0", code)
 		}
@@ -107,6 +107,7 @@ func TestPEP458(t *testing.T) {
 			{"2.0", "foobar-2.0-py3-none-any.whl", "foobar"},
 			{"1.0", "foobar-1.0-py3-none-any.whl", "foobar"},
 			{"1.0", "lib-1.0-py3-none-any.whl", "lib"},
+			{"1.0", "zope_hub-1.0-py3-none-any.whl", "zope-hub"},
 		}
 		if len(doc.Results) != len(want) {
 			t.Fatalf("%d results, want %d", len(doc.Results), len(want))
