@@ -330,6 +330,17 @@ func TestPEP458(t *testing.T) {
 		if got := installed(t, venv, "foobar", "app", "lib"); got["foobar"] != "1.0" || got["app"] != "1.0" || got["lib"] != "1.0" {
 			t.Fatalf("installed %v, want foobar 1.0, app 1.0, lib 1.0", got)
 		}
+
+		// The newest pip locks through serve; tufpip verify passes the pylock.toml.
+		lock := filepath.Join(t.TempDir(), "pylock.toml")
+		cmd = pyfix.Command(ctx, pyfix.Tool(t, "python-pip-latest"), "-m", "pip", "lock", "--index-url", srv.URL, "-o", lock, "FooBar<2", "app")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("pip lock: %v\n%s", err, out)
+		}
+		stdout, _, code := r.tufpip(t, "verify", lock)
+		if code != 0 || strings.Count(stdout, "ok ") != 3 {
+			t.Errorf("tufpip verify pylock.toml: exit %d, want 0 and 3 entries ok:\n%s", code, stdout)
+		}
 	})
 
 	// The pages declare Simple API 1.4, as PyPI's do: a warning only if tufpip knows an older
