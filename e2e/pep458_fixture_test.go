@@ -154,6 +154,14 @@ func (r *pep458Repo) update(t *testing.T, rotate bool, wheels ...pyfix.WheelSpec
 	r.script(t, args...)
 }
 
+// forgeRollback plays the holder of the online key that update(rotate) revoked: the current
+// metadata of project's role is overwritten with one that lists project's first page again,
+// signed by the revoked key.
+func (r *pep458Repo) forgeRollback(t *testing.T, project string) {
+	t.Helper()
+	r.script(t, r.dir, "--keys", r.keys, "--forge-rollback", project)
+}
+
 // script runs pep458_repo.py with args and reads the manifest it wrote.
 func (r *pep458Repo) script(t *testing.T, args ...string) {
 	t.Helper()
@@ -263,8 +271,9 @@ func staticFiles(dir string) http.Handler {
 }
 
 // ngclientFinds asks python-tuf's own client (ngclient) which of the target paths the
-// repository vouches for: the reference for what tufpip must find.
-func (r *pep458Repo) ngclientFinds(t *testing.T, paths ...string) map[string]bool {
+// repository vouches for, the reference for what tufpip must find: path -> "found", "absent"
+// or the name of the exception ngclient raised (UnsignedMetadataError for a forgery).
+func (r *pep458Repo) ngclientFinds(t *testing.T, paths ...string) map[string]string {
 	t.Helper()
 	const script = `import sys
 from tuf.ngclient import Updater
@@ -272,7 +281,10 @@ root, metadata_dir, url = sys.argv[1:4]
 u = Updater(metadata_dir, url, bootstrap=open(root, "rb").read())
 u.refresh()
 for p in sys.argv[4:]:
-    print(p, u.get_targetinfo(p) is not None)
+    try:
+        print(p, "found" if u.get_targetinfo(p) is not None else "absent")
+    except Exception as e:
+        print(p, type(e).__name__)
 `
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -281,10 +293,10 @@ for p in sys.argv[4:]:
 	if err != nil {
 		t.Fatalf("ngclient: %v\n%s", err, out)
 	}
-	found := map[string]bool{}
+	found := map[string]string{}
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-		p, ok, _ := strings.Cut(line, " ")
-		found[p] = ok == "True"
+		p, answer, _ := strings.Cut(line, " ")
+		found[p] = answer
 	}
 	return found
 }

@@ -85,7 +85,7 @@ func TestPEP458(t *testing.T) {
 		}
 		// python-tuf's own client agrees: every page is vouched for but stray's, whose page
 		// a bin it does not belong to lists.
-		want := map[string]bool{"foobar": true, "app": true, "lib": true, "stray": false}
+		want := map[string]string{"foobar": "found", "app": "found", "lib": "found", "stray": "absent"}
 		if got := r.ngclientFinds(t, "foobar", "app", "lib", "stray"); !maps.Equal(got, want) {
 			t.Errorf("ngclient finds %v, want %v", got, want)
 		}
@@ -462,7 +462,7 @@ func TestPEP458PathHashPrefixes(t *testing.T) {
 	}
 
 	// python-tuf's own client agrees on what is vouched for.
-	want := map[string]bool{"foobar": true, "lib": true, "stray": false}
+	want := map[string]string{"foobar": "found", "lib": "found", "stray": "absent"}
 	if got := r.ngclientFinds(t, "foobar", "lib", "stray"); !maps.Equal(got, want) {
 		t.Errorf("ngclient finds %v, want %v", got, want)
 	}
@@ -604,15 +604,29 @@ func TestPEP458Update(t *testing.T) {
 	// The online key is replaced (root 2, targets 2, every bin re-signed) with the next
 	// upload: the warm cache follows, and so does a fresh one that trusts only root 1.
 	r.update(t, true, pyfix.WheelSpec{Name: "FooBar", Version: "3.1"})
-	if got := r.ngclientFinds(t, "foobar"); !got["foobar"] {
-		t.Fatalf("ngclient does not follow the rotation: %v", got)
+	if got := r.ngclientFinds(t, "foobar")["foobar"]; got != "found" {
+		t.Fatalf("ngclient does not follow the rotation: %s", got)
 	}
 	want := "foobar 3.1 from foobar-3.1-py3-none-any.whl, vouched for by " + role
 	if stdout, code := run("resolve", "FooBar"); code != 0 || !strings.Contains(stdout, want) {
 		t.Errorf("after the rotation, warm cache: exit %d, want %q", code, want)
 	}
+	warm := env
 	env = r.env(t)
 	if stdout, code := run("resolve", "FooBar"); code != 0 || !strings.Contains(stdout, want) {
 		t.Errorf("after the rotation, fresh cache and root 1: exit %d, want %q", code, want)
+	}
+
+	// The revoked key's holder relists foobar's first page (2.0 the newest) in the bin's
+	// current metadata: no client may accept it, with or without that bin cached.
+	r.forgeRollback(t, "foobar")
+	if got := r.ngclientFinds(t, "foobar")["foobar"]; got != "UnsignedMetadataError" {
+		t.Errorf("ngclient on the forged %s: %s, want UnsignedMetadataError", role, got)
+	}
+	for _, e := range [][]string{r.env(t), warm} {
+		env = e
+		if stdout, code := run("resolve", "FooBar"); code == 0 && !strings.Contains(stdout, want) || code != 0 && code != 3 {
+			t.Errorf("after the forgery: exit %d, want 3 (or the genuine 3.1 from a cache)\n%s", code, stdout)
+		}
 	}
 }

@@ -5,6 +5,7 @@ signed simple pages), with python-tuf's metadata API only, for tufpip's e2e test
                               [--bins BITS | --hash-prefix-roles] [--page-format html|json]
                               [--api-version V] [--sign-files] [--misplace PROJECT]... DIST...
     python-tuf pep458_repo.py OUT --keys DIR --update [--rotate-online] DIST...
+    python-tuf pep458_repo.py OUT --keys DIR --forge-rollback PROJECT
 
 OUT/metadata/  consistent snapshots: 1.root.json (and root.json, the trusted copy),
                1.targets.json, 1.<bin>.json, 1.snapshot.json, timestamp.json
@@ -32,6 +33,8 @@ online key could: no client may find it there.
 stored anew (the old bytes stay) and re-signed in their roles, whose versions go up, then a
 new snapshot and timestamp. --rotate-online first replaces the online key: root N+1 (signed
 by both root keys), targets N+1, and every delegated role re-signed with the new key.
+--forge-rollback then plays the revoked key's holder: it overwrites the current metadata of
+PROJECT's role with one listing PROJECT's first page again, signed by the revoked key.
 """
 
 import argparse
@@ -321,6 +324,7 @@ def update(a):
 
     if a.rotate_online:
         old = online.public_key.keyid
+        save_signer(a.keys, st, "online-revoked", online)
         online = CryptoSigner.generate_rsa(scheme="rsassa-pss-sha256", size=2048)
         save_signer(a.keys, st, "online", online)
         rv = st["root_version"]
@@ -362,13 +366,34 @@ def update(a):
     save_state(a, st, manifest)
 
 
+def forge_rollback(a):
+    """The attack of a revoked online key: overwrite the current metadata of the project's role
+    with one that lists the project's first page again, signed by the key --rotate-online
+    replaced. The snapshot is not touched (the attacker cannot sign one)."""
+    with open(os.path.join(a.keys, "state.json")) as fh:
+        st = json.load(fh)
+    revoked = load_signer(a.keys, st, "online-revoked")
+    meta_dir = os.path.join(a.out, "metadata")
+    project = a.forge_rollback
+    role = st["manifest"]["projects"][project]["role"]
+    timestamp = Metadata.from_file(os.path.join(meta_dir, "timestamp.json"))
+    snapshot = Metadata.from_file(os.path.join(meta_dir, f"{timestamp.signed.snapshot_meta.version}.snapshot.json"))
+    current = snapshot.signed.meta[f"{role}.json"].version
+    first = Metadata.from_file(os.path.join(meta_dir, f"1.{role}.json"))
+    md = Metadata.from_file(os.path.join(meta_dir, f"{current}.{role}.json"))
+    md.signed.targets[project] = first.signed.targets[project]
+    md.signatures.clear()
+    write(meta_dir, md, f"{current}.{role}.json", revoked)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("out")
-    ap.add_argument("dists", nargs="+")
+    ap.add_argument("dists", nargs="*")
     ap.add_argument("--keys", required=True, help="where the keys and the publisher's state live")
     ap.add_argument("--update", action="store_true", help="add the distributions to the repository in OUT")
     ap.add_argument("--rotate-online", action="store_true", help="with --update: replace the online key first")
+    ap.add_argument("--forge-rollback", metavar="PROJECT", help="after --rotate-online: relist PROJECT's first page, signed by the revoked key")
     ap.add_argument("--files-url", help="the files host's base URL (not with --update)")
     ap.add_argument("--bins", type=int, default=4, help="bit length of the succinct hash bins")
     ap.add_argument("--hash-prefix-roles", action="store_true")
@@ -376,7 +401,10 @@ def main():
     ap.add_argument("--api-version", default="1.4")
     ap.add_argument("--sign-files", action="store_true", help="make the files targets too")
     ap.add_argument("--misplace", action="append", default=[], help="list this project's page in a role its path does not belong to")
-    a = ap.parse_args()
+    a = ap.parse_intermixed_args()
+    if a.forge_rollback:
+        forge_rollback(a)
+        return
     if a.update:
         update(a)
         return
