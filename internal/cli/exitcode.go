@@ -145,6 +145,8 @@ func typedHint(err error) string {
 		np *finder.NoPageError
 		uc *tuf.UnsafeCacheError
 		uh *tuf.UnsupportedHashError
+		pe *finder.PageError
+		ne *tuf.NetworkError
 	)
 	switch {
 	case errors.As(err, &gr):
@@ -165,6 +167,10 @@ func typedHint(err error) string {
 		return "tufpip checks only sha256 and sha512 hashes of snapshot.json and targets.json; the repository must give one of those there, or only the version (the hashes are optional)"
 	case errors.As(err, &uh):
 		return "tufpip checks " + tuf.CheckedHashes() + " hashes only; the repository must sign its files with one of them (an unknown algorithm is not a sign of an attack, but tufpip cannot check it)"
+	case errors.As(err, &pe) && errors.As(err, &ne) && ne.StatusCode == 404:
+		// The page is signed but its bytes are not where its target name says: PyPI's
+		// PEP 458 layout stores them content-addressed, apart from the bare-name target.
+		return "the repository signs this page but serves no bytes at that URL; an index that stores pages apart from their target names (PyPI's PEP 458 layout) needs --page-url, e.g. --page-url 'simple/{project}/{hash}.{project}.html' (README: Pointing tufpip at a PEP 458 index)"
 	case tuf.IsVerification(err):
 		return "the repository or something between it and you served data that does not verify; do not install from it until this is explained"
 	case tuf.IsNetwork(err):
