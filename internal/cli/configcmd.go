@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"sort"
@@ -66,9 +65,7 @@ TUFPIP_CACHE_DIR move them.`,
 				})
 			}
 			if app.flags.format == "json" {
-				enc := json.NewEncoder(app.out())
-				enc.SetIndent("", "  ")
-				return enc.Encode(l)
+				return printJSON(app.out(), l)
 			}
 			w := app.out()
 			fmt.Fprintf(w, "config file: %s\ncache:       %s\n", l.ConfigFile, l.CacheDir)

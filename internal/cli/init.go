@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -106,10 +105,20 @@ func runInit(ctx context.Context, app *App, o initOptions) error {
 		return errorf("saving configuration: %w", err)
 	}
 	if app.flags.format == "json" {
-		return json.NewEncoder(app.out()).Encode(map[string]any{
+		saved := map[string]any{
 			"name": o.name, "metadataURL": o.metadataURL, "targetsURL": o.targetsURL,
 			"rootVersion": version, "root": rootFile(dir, o.name), "default": cfg.Default == o.name,
-		})
+		}
+		// As tufpip config shows them: only what was set.
+		for k, v := range map[string]string{"indexPath": o.indexPath, "pageURL": o.pageURL} {
+			if v != "" {
+				saved[k] = v
+			}
+		}
+		if len(o.filesURLs) > 0 {
+			saved["filesURLs"] = o.filesURLs
+		}
+		return printJSON(app.out(), saved)
 	}
 	app.report("saved repository %s (root version %d) in %s\n", o.name, version, filepath.Dir(rootFile(dir, o.name)))
 	return nil

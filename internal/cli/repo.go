@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -114,18 +113,25 @@ the same from wherever a client read the page.`,
 			if err != nil {
 				return err
 			}
-			if app.flags.format == "json" {
-				return json.NewEncoder(app.out()).Encode(st)
-			}
-			app.report("created repository %s (%s)\nroot for clients: %s/metadata/1.root.json\nkeys: %s (online: %s)\n",
-				args[0], st.Layout, args[0], st.KeysDir, strings.Join(r.OnlineKeys(), ", "))
+			clients := ""
 			if r.Layout() == repo.LayoutPEP458 {
 				files := ""
 				if strings.Contains(filesURL, "://") {
 					files = " --files-url " + filesURL
 				}
-				app.report("clients: tufpip init --name NAME --root %s/metadata/1.root.json --metadata-url URL/metadata/ --targets-url URL/targets/ --index-path '%s' --page-url '%s'%s\n",
+				clients = fmt.Sprintf("tufpip init --name NAME --root %s/metadata/1.root.json --metadata-url URL/metadata/ --targets-url URL/targets/ --index-path '%s' --page-url '%s'%s",
 					args[0], repo.PEP458IndexPath, repo.PEP458PageURL, files)
+			}
+			if app.flags.format == "json" {
+				return printJSON(app.out(), struct {
+					*repo.Status
+					Clients string `json:"clients,omitempty"` // the tufpip init command clients run
+				}{st, clients})
+			}
+			app.report("created repository %s (%s)\nroot for clients: %s/metadata/1.root.json\nkeys: %s (online: %s)\n",
+				args[0], st.Layout, args[0], st.KeysDir, strings.Join(r.OnlineKeys(), ", "))
+			if clients != "" {
+				app.report("clients: %s\n", clients)
 			}
 			if keys != "" {
 				app.report("pass --keys to every repo command (the keys location is never read from %s)\n", args[0])
@@ -188,7 +194,7 @@ In the pep458 layout the bins sign the files and the project's page instead of u
 				return err
 			}
 			if app.flags.format == "json" {
-				return json.NewEncoder(app.out()).Encode(res)
+				return printJSON(app.out(), res)
 			}
 			for _, f := range res.Added {
 				app.report("added %s\n", f)
@@ -270,7 +276,7 @@ symbolic links; the keys folder comes from --keys (default DIR/keys, which is re
 				app.Logger.Warn("bootstrap: created the stable ledger " + r.LedgerPath(ledger))
 			}
 			if app.flags.format == "json" {
-				return json.NewEncoder(app.out()).Encode(res)
+				return printJSON(app.out(), res)
 			}
 			printPromote(app, res)
 			return nil
@@ -405,7 +411,7 @@ see how clients handle a repository whose timestamp has expired).`,
 				app.Logger.Warn(w)
 			}
 			if app.flags.format == "json" {
-				return json.NewEncoder(app.out()).Encode(res)
+				return printJSON(app.out(), res)
 			}
 			app.report("timestamp version %d, expires %s\n", res.Version, res.Expires.Format(time.RFC3339))
 			if len(res.Renewed) > 0 {
@@ -439,7 +445,7 @@ warns 30 days before they are due.`,
 				return withHint(err, "renew needs root.key and targets.key: pass --keys DIR")
 			}
 			if app.flags.format == "json" {
-				return json.NewEncoder(app.out()).Encode(res)
+				return printJSON(app.out(), res)
 			}
 			app.report("re-signed %s\n", strings.Join(res.Renewed, ", "))
 			return nil

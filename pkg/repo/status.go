@@ -13,7 +13,7 @@ import (
 
 // TimestampResult reports what a timestamp run re-signed.
 type TimestampResult struct {
-	Version  int64     `json:"version"`
+	Version  int64     `json:"timestampVersion"`
 	Expires  time.Time `json:"expires"`
 	Renewed  []string  `json:"renewed"`  // roles re-signed besides timestamp
 	Warnings []string  `json:"warnings"` // roles close to expiry whose key is not here
