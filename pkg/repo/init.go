@@ -99,7 +99,11 @@ func Open(dir string, opts OpenOptions) (*Repo, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Repo{dir: dir, keysDir: keys, cfg: cfg, exp: exp, lay: layout{bits: cfg.BinBits, pep458: cfg.Layout == LayoutPEP458}, log: logger(opts.Logger)}, nil
+	r := &Repo{dir: dir, keysDir: keys, cfg: cfg, exp: exp, lay: layout{bits: cfg.BinBits, pep458: cfg.Layout == LayoutPEP458}, log: logger(opts.Logger)}
+	if err := r.checkLayout(); err != nil {
+		return nil, err
+	}
+	return r, nil
 }
 
 // Dir returns the repository directory.

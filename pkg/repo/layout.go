@@ -1,6 +1,7 @@
 package repo
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -148,6 +149,48 @@ const (
 )
 
 func (l layout) hashBins() bool { return l.bits > 0 }
+
+// describe names the layout in a message: "the pep458 layout with 256 bins".
+func (l layout) describe() string {
+	switch {
+	case l.pep458:
+		return fmt.Sprintf("the %s layout with %d bins", LayoutPEP458, 1<<l.bits)
+	case l.hashBins():
+		return fmt.Sprintf("the stable/unstable layout with %d hash bins", 1<<l.bits)
+	}
+	return "the flat stable/unstable layout"
+}
+
+// checkLayout refuses a repository whose recorded layout is not the one its published
+// metadata delegates. The layout decides which roles a publish signs and which keys count
+// as online, and DIR/state/config.json, where it is recorded, can be written by the upload
+// server: flipped to pep458, a stable/unstable repository would have add sign straight into
+// the bins (above stable) with the bins key, and take that key from inside DIR.
+func (r *Repo) checkLayout() error {
+	t, err := r.begin(context.Background(), time.Now())
+	if err != nil {
+		return err
+	}
+	top, err := t.role(metadata.TARGETS)
+	if err != nil {
+		return err
+	}
+	var signed layout
+	if d := top.Signed.Delegations; d != nil && d.SuccinctRoles != nil && d.SuccinctRoles.NamePrefix == keyBins {
+		if signed.bits = d.SuccinctRoles.BitLength; signed.bits < 1 || signed.bits > 14 {
+			return &MetadataError{Path: configPath(r.dir), Role: metadata.TARGETS, Reason: fmt.Sprintf("the signed metadata delegates %d-bit hash bins, which tufpip does not make", signed.bits)}
+		}
+		// tufpip's stable/unstable bins delegate to stable-X and unstable-X, listed in the
+		// snapshot; PEP 458's bins sign the targets themselves.
+		_, su := t.snap.Signed.Meta[keyStable+"-"+signed.suffixes()[0]+".json"]
+		signed.pep458 = !su
+	}
+	if signed != r.lay {
+		return &MetadataError{Path: configPath(r.dir), Role: metadata.TARGETS,
+			Reason: fmt.Sprintf("records %s, but the signed metadata delegates %s; refusing to publish with it (was DIR/state changed?)", r.lay.describe(), signed.describe())}
+	}
+	return nil
+}
 
 // families are the families of roles that sign pages and files, in precedence order.
 func (l layout) families() []string {
