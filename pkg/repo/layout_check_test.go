@@ -89,3 +89,29 @@ func TestRecordedLayoutMustMatchSignedMetadata(t *testing.T) {
 		})
 	}
 }
+
+// DIR/state/pending.json names projects an add reconciles; the upload server can write it.
+// A name that is not a normalised project name would put page files outside DIR/targets.
+func TestPendingProjectOutsideTargets(t *testing.T) {
+	for _, init := range []InitOptions{{}, {Layout: LayoutPEP458, Bins: 4}} {
+		t.Run(init.Layout, func(t *testing.T) {
+			top := t.TempDir()
+			dir := filepath.Join(top, "a", "b", "repo")
+			r := mustInit(t, dir, init)
+			if err := os.WriteFile(pendingPath(dir), []byte(`["../../../../evil"]`), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			ts := mustRead(t, filepath.Join(dir, "metadata", "timestamp.json"))
+			_, err := r.Add(t.Context(), []string{buildWheel(t, t.TempDir(), "FooBar", "1.0", "")}, t0)
+			if err == nil || !strings.Contains(err.Error(), pendingPath(dir)) || !strings.Contains(err.Error(), `"../../../../evil" is not a normalised project name`) {
+				t.Errorf("add with a bad name in the pending journal: %v", err)
+			}
+			if exists(filepath.Join(top, "a", "evil")) || exists(filepath.Join(top, "evil")) {
+				t.Error("add wrote outside the repository")
+			}
+			if !bytes.Equal(ts, mustRead(t, filepath.Join(dir, "metadata", "timestamp.json"))) {
+				t.Error("published a new timestamp")
+			}
+		})
+	}
+}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/gofrs/flock"
 	"github.com/tufpip/tufpip/internal/atomicfile"
+	"github.com/tufpip/tufpip/pkg/simpleindex"
 )
 
 // The state directory (DIR/state, never served) holds what the signed metadata cannot:
@@ -111,6 +112,13 @@ func (r *Repo) readPending() ([]string, error) {
 	var p []string
 	if err := json.Unmarshal(data, &p); err != nil {
 		return nil, fmt.Errorf("%s: %w", pendingPath(r.dir), err)
+	}
+	// The names become paths under targets/ and state/: only what an add could have
+	// written, a normalised project name, is taken.
+	for _, n := range p {
+		if path, err := simpleindex.PagePath("{project}", n); err != nil || path != n {
+			return nil, fmt.Errorf("%s: %q is not a normalised project name (was the state changed?)", pendingPath(r.dir), n)
+		}
 	}
 	return p, nil
 }
