@@ -33,6 +33,14 @@ func TestAddRejects(t *testing.T) {
 			t.Errorf("%q: got %v, want *DistError", name, err)
 		}
 	}
+	// Real distributions whose project name is not one: it would become a path under
+	// targets/ (and in DIR/state/pending.json) that no client can ask for.
+	for _, p := range []string{buildSdist(t, src, "x+y", "1.0", ""), buildWheel(t, src, "a_", "1.0", ""), buildSdist(t, src, "_a", "1.0", "")} {
+		_, err := r.Add(context.Background(), []string{p}, t0)
+		if !isDistError(err) || !strings.Contains(err.Error(), "is not a valid project name") {
+			t.Errorf("%s: got %v, want a *DistError saying the project name is not valid", filepath.Base(p), err)
+		}
+	}
 	for _, p := range []string{noMeta, notZip} {
 		_, err := r.Add(context.Background(), []string{p}, t0)
 		if !isDistError(err) || !strings.Contains(err.Error(), filepath.Base(p)) {

@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"compress/gzip"
 	"errors"
+	"fmt"
 	"io"
 	"net/textproto"
 	"os"
@@ -40,6 +41,11 @@ func parseDistFilename(fn string) (distName, error) {
 	d, err := resolve.ParseFilename(fn)
 	if err != nil {
 		return distName{}, &DistError{File: fn, Reason: "not a valid wheel or sdist filename", Err: err}
+	}
+	// The project name becomes a path under targets/ and state/, and no client can ask
+	// for a page under a name that is not a project name.
+	if p, err := simpleindex.PagePath("{project}", d.Project); err != nil || p != d.Project {
+		return distName{}, &DistError{File: fn, Reason: fmt.Sprintf("project name %q is not a valid project name (letters, digits and - _ . with a letter or digit at each end)", d.Project)}
 	}
 	ext := ".whl"
 	for _, e := range []string{".tar.gz", ".zip"} {
