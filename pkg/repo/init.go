@@ -119,7 +119,7 @@ func logger(l *slog.Logger) *slog.Logger {
 // Init creates an empty signed repository in dir: keys, root, targets delegating to
 // stable then unstable, empty stable and unstable, snapshot and timestamp. It refuses to
 // touch a directory that already holds a repository or key files (*ExistsError).
-func Init(ctx context.Context, dir string, opts InitOptions) (*Repo, error) {
+func Init(ctx context.Context, dir string, opts InitOptions) (_ *Repo, err error) {
 	plan, err := planInit(dir, opts)
 	if err != nil {
 		return nil, err
@@ -130,6 +130,14 @@ func Init(ctx context.Context, dir string, opts InitOptions) (*Repo, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	// A failed or interrupted init removes what it made: a half-signed repository and its
+	// keys would only make the next init refuse.
+	undo := plan.undoer()
+	defer func() {
+		if err != nil {
+			undo()
+		}
+	}()
 	if err := plan.makeFolders(); err != nil {
 		return nil, err
 	}
@@ -235,6 +243,30 @@ func (p *initPlan) refuseExisting() error {
 		}
 	}
 	return nil
+}
+
+// undoer returns a function that removes what Init makes, given that refuseExisting found
+// none of it: the repository folders, the key files, and DIR and the keys folder if they
+// did not exist and are left empty.
+func (p *initPlan) undoer() func() {
+	newDirs := []string{}
+	for _, d := range []string{p.keysDir, p.dir} {
+		if !exists(d) {
+			newDirs = append(newDirs, d)
+		}
+	}
+	return func() {
+		for _, d := range []string{metadataDir(p.dir), targetsDir(p.dir), stateDir(p.dir)} {
+			os.RemoveAll(d)
+		}
+		for _, n := range p.keyNames {
+			os.Remove(privateKeyPath(p.keysDir, n))
+			os.Remove(publicKeyPath(p.keysDir, n))
+		}
+		for _, d := range newDirs {
+			os.Remove(d) // only when empty
+		}
+	}
 }
 
 func (p *initPlan) makeFolders() error {

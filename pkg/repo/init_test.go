@@ -79,3 +79,52 @@ func TestOpenNotRepository(t *testing.T) {
 		t.Fatalf("got %v, want *NotRepositoryError", err)
 	}
 }
+
+// cancelAfter is a context whose Err reports cancellation from the n-th call on, as a
+// Ctrl-C part-way through Init would.
+type cancelAfter struct {
+	context.Context
+	n int
+}
+
+func (c *cancelAfter) Err() error {
+	if c.n--; c.n < 0 {
+		return context.Canceled
+	}
+	return nil
+}
+
+// An interrupted init leaves nothing behind: no half-signed repository that a second init
+// refuses to replace, no keys that a second init refuses to overwrite.
+func TestInitInterruptedLeavesNothing(t *testing.T) {
+	top := t.TempDir()
+	dir := filepath.Join(top, "repo")
+	keys := filepath.Join(top, "keys")
+	opts := InitOptions{Layout: LayoutPEP458, Bins: 256, KeysDir: keys}
+	_, err := Init(&cancelAfter{Context: context.Background(), n: 100}, dir, opts)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("interrupted init: %v, want context.Canceled", err)
+	}
+	for _, p := range []string{dir, keys} {
+		if exists(p) {
+			entries, _ := os.ReadDir(p)
+			t.Errorf("interrupted init left %s behind (%d entries)", p, len(entries))
+		}
+	}
+	// Into folders that existed before, the same: only what Init made goes.
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "README"), []byte("mine"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	opts.KeysDir = filepath.Join(dir, "keys")
+	if _, err := Init(&cancelAfter{Context: context.Background(), n: 100}, dir, opts); !errors.Is(err, context.Canceled) {
+		t.Fatalf("interrupted init: %v, want context.Canceled", err)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 || entries[0].Name() != "README" {
+		t.Errorf("interrupted init left %v in %s, want only README", entries, dir)
+	}
+	mustInit(t, dir, opts)
+}
