@@ -221,6 +221,11 @@ func planInit(dir string, opts InitOptions) (*initPlan, error) {
 	if p.keysDir, err = filepath.Abs(keysDir); err != nil {
 		return nil, err
 	}
+	for _, served := range []string{metadataDir(dir), targetsDir(dir)} {
+		if inside(p.keysDir, served) {
+			return nil, &KeyError{Role: "all", Path: p.keysDir, Err: fmt.Errorf("lies in %s, which is served: a web server would publish the private keys; pass a folder outside %s and %s", served, metadataDir(dir), targetsDir(dir))}
+		}
+	}
 	p.keyNames = []string{keyRoot, keyTargets, keySnapshot, keyTimestamp, keyStable, keyUnstable}
 	if p.lay.pep458 {
 		p.keyNames = []string{keyRoot, keyTargets, keySnapshot, keyTimestamp, keyBins}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -127,4 +128,20 @@ func TestInitInterruptedLeavesNothing(t *testing.T) {
 		t.Errorf("interrupted init left %v in %s, want only README", entries, dir)
 	}
 	mustInit(t, dir, opts)
+}
+
+// Keys in a folder the repository serves would be published with it; init refuses them
+// and writes nothing.
+func TestInitRefusesKeysInServedFolder(t *testing.T) {
+	for _, sub := range []string{"metadata", "targets", filepath.Join("targets", "keys"), filepath.Join("metadata", "..", "targets")} {
+		dir := filepath.Join(t.TempDir(), "repo")
+		_, err := Init(context.Background(), dir, InitOptions{KeysDir: filepath.Join(dir, sub), Layout: LayoutPEP458, Bins: 4})
+		var ke *KeyError
+		if !errors.As(err, &ke) || !strings.Contains(err.Error(), "which is served") {
+			t.Errorf("keys in DIR/%s: %v, want a KeyError saying the folder is served", sub, err)
+		}
+		if exists(dir) {
+			t.Errorf("keys in DIR/%s: init created %s", sub, dir)
+		}
+	}
 }
