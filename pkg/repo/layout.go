@@ -121,6 +121,10 @@ func readConfig(dir string) (*repoConfig, error) {
 	if c.Layout != "" && (c.Layout != LayoutPEP458 || c.BinBits < 1) {
 		return nil, &NotRepositoryError{Dir: dir, Err: fmt.Errorf("%s: unknown layout %q with %d bin bits", configPath(dir), c.Layout, c.BinBits)}
 	}
+	// The files URL goes into every page the bins sign: only what init accepts.
+	if err := checkFilesURL(c.FilesURL); err != nil || (c.FilesURL != "" && c.Layout != LayoutPEP458) {
+		return nil, &NotRepositoryError{Dir: dir, Err: fmt.Errorf("%s: files_url %q: not a files URL init accepts for layout %q (%v)", configPath(dir), c.FilesURL, c.Layout, err)}
+	}
 	return &c, nil
 }
 

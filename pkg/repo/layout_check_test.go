@@ -115,3 +115,18 @@ func TestPendingProjectOutsideTargets(t *testing.T) {
 		})
 	}
 }
+
+// The files URL recorded in DIR/state goes into every page: a value init would refuse is
+// refused on open too.
+func TestRecordedFilesURLChecked(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "repo")
+	r := mustInit(t, dir, InitOptions{Layout: LayoutPEP458, Bins: 4})
+	for _, u := range []string{"javascript:alert(1)//", "https://files.example.org/x?q=1/", "ftp://files.example.org/", "packages"} {
+		editConfig(t, dir, func(c *repoConfig) { c.FilesURL = u })
+		_, err := Open(dir, OpenOptions{KeysDir: r.keysDir})
+		var ne *NotRepositoryError
+		if !errors.As(err, &ne) || !strings.Contains(err.Error(), "files_url") {
+			t.Errorf("files_url %q: %v, want a NotRepositoryError naming files_url", u, err)
+		}
+	}
+}
