@@ -163,8 +163,10 @@ func openRepo(app *App, dir, keys, now string) (*repo.Repo, time.Time, error) {
 		return nil, time.Time{}, usageErrorf("", "--now: %v", err)
 	}
 	r, err := repo.Open(dir, repo.OpenOptions{KeysDir: keys, Logger: app.Logger})
-	if err != nil {
+	if nr := (*repo.NotRepositoryError)(nil); errors.As(err, &nr) {
 		return nil, time.Time{}, withHint(err, "create it with: tufpip repo init "+dir)
+	} else if err != nil {
+		return nil, time.Time{}, err
 	}
 	return r, t, nil
 }

@@ -48,6 +48,8 @@ func TestRepoPEP458Commands(t *testing.T) {
 		t.Fatalf("repo status --project: %+v", r)
 	}
 
+	ts, _ = os.ReadFile(filepath.Join(dir, "metadata", "timestamp.json"))
+	before := listTree(t, dir, keys)
 	for _, args := range [][]string{
 		{"promote", dir, "--older-than", "1d", "--keys", keys, "--bootstrap"},
 		{"hold", dir, "foobar>=2", "--reason", "r", "--keys", keys},
@@ -58,6 +60,68 @@ func TestRepoPEP458Commands(t *testing.T) {
 		if r.code != ExitUsage || !strings.Contains(r.stderr, "tufpip: error: "+args[0]+": not available in the pep458 layout") {
 			t.Errorf("repo %s: %+v", args[0], r)
 		}
+	}
+	// The refusals wrote nothing: no ledger, no lock, no new metadata.
+	if after := listTree(t, dir, keys); after != before {
+		t.Errorf("refused commands changed the files:\nbefore:\n%s\nafter:\n%s", before, after)
+	}
+	if again, _ := os.ReadFile(filepath.Join(dir, "metadata", "timestamp.json")); string(again) != string(ts) {
+		t.Fatal("a refused command wrote a new timestamp")
+	}
+}
+
+// listTree lists every file below roots, one path a line.
+func listTree(t *testing.T, roots ...string) string {
+	t.Helper()
+	var b strings.Builder
+	for _, root := range roots {
+		err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			b.WriteString(p + "\n")
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return b.String()
+}
+
+// A layout recorded in DIR/state that the signed metadata does not delegate is refused by
+// every command, naming the file: here a stable/unstable repository marked pep458, which
+// would have add sign into the hash bins with the bins key.
+func TestRepoLayoutChangedInState(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "pypi")
+	keys := filepath.Join(t.TempDir(), "keys")
+	env := map[string]string{"HOME": t.TempDir(), "TUFPIP_CONFIG_DIR": t.TempDir()}
+	if r := runCLI(t, env, "repo", "init", dir, "--keys", keys, "--hash-bins", "2"); r.code != 0 {
+		t.Fatalf("repo init: %+v", r)
+	}
+	cfg := filepath.Join(dir, "state", "config.json")
+	data, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data = []byte(strings.Replace(string(data), "{", `{"layout": "pep458",`, 1))
+	if err := os.WriteFile(cfg, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	before := listTree(t, dir, keys)
+	for _, args := range [][]string{
+		{"add", dir, testWheel(t, t.TempDir(), "FooBar", "1.0"), "--keys", keys},
+		{"timestamp", dir, "--keys", keys},
+		{"status", dir},
+	} {
+		r := runCLI(t, env, append([]string{"repo"}, args...)...)
+		if r.code != ExitError || !strings.Contains(r.stderr, "tufpip: error: "+cfg+": metadata of role targets: records the pep458 layout with 4 bins, but the signed metadata delegates the stable/unstable layout with 4 hash bins; refusing to use it (was DIR/state changed?)") ||
+			strings.Contains(r.stderr, "hint: create it with") {
+			t.Errorf("repo %s: %+v", args[0], r)
+		}
+	}
+	if after := listTree(t, dir, keys); after != before {
+		t.Errorf("refused commands changed the files:\nbefore:\n%s\nafter:\n%s", before, after)
 	}
 }
 

@@ -191,7 +191,7 @@ func (r *Repo) checkLayout() error {
 	}
 	if signed != r.lay {
 		return &MetadataError{Path: configPath(r.dir), Role: metadata.TARGETS,
-			Reason: fmt.Sprintf("records %s, but the signed metadata delegates %s; refusing to publish with it (was DIR/state changed?)", r.lay.describe(), signed.describe())}
+			Reason: fmt.Sprintf("records %s, but the signed metadata delegates %s; refusing to use it (was DIR/state changed?)", r.lay.describe(), signed.describe())}
 	}
 	return nil
 }
