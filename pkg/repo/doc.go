@@ -107,8 +107,11 @@
 // and snapshot), which sign each project's page under the bare project name and every file,
 // with blake2b-256 and sha256. There is no stable or unstable, so Promote, Hold, Release,
 // sync and StableStatus return a *LayoutError; Add, Timestamp (which also re-signs the bins,
-// which live as long as unstable would), Renew (root and targets) and Status work. Files on
-// disk (pep458.go has the details):
+// which live as long as unstable would), Renew (root and targets) and Status work. The
+// layout is recorded in DIR/state/config.json, which the upload server can write, and Open
+// checks it against what the signed targets metadata delegates: a stable/unstable
+// repository marked pep458 would have add sign into its bins. Files on disk (pep458.go has
+// the details):
 //
 //	DIR/metadata/   N.bins-XXXX.json for every bin, no stable or unstable
 //	DIR/targets/    packages/F, packages/<sha256>.F, packages/<blake2b>.F,

@@ -84,7 +84,8 @@ const DefaultGrace = 24 * time.Hour
 
 // repoConfig is stored in DIR/state/config.json. The upload server can write it, so
 // nothing the stable side relies on is read from it: KeysDir and Expiries are written for
-// the record only (Open takes both from its options).
+// the record only (Open takes both from its options), and Layout and BinBits are checked
+// against the signed metadata (Repo.checkLayout).
 type repoConfig struct {
 	Format   int           `json:"format"`
 	KeysDir  string        `json:"keys_dir"`
