@@ -149,6 +149,16 @@ func Init(ctx context.Context, dir string, opts InitOptions) (_ *Repo, err error
 	if err != nil {
 		return nil, err
 	}
+	// The keys reach the disk before the root that names them: a crash must not leave a
+	// durable root whose private keys were lost with the page cache (the keys folder is
+	// often another file system than DIR).
+	var keyFiles []string
+	for _, n := range plan.keyNames {
+		keyFiles = append(keyFiles, privateKeyPath(plan.keysDir, n))
+	}
+	if err := syncTrees([]string{plan.keysDir}, keyFiles); err != nil {
+		return nil, &KeyError{Role: "all", Path: plan.keysDir, Err: err}
+	}
 	r := &Repo{dir: dir, keysDir: plan.keysDir, cfg: cfg, exp: plan.exp, creating: true, lay: plan.lay, log: logger(opts.Logger)}
 	if err := r.publishFirstRoot(plan.now, keys); err != nil {
 		return nil, err
