@@ -157,6 +157,16 @@ func TestFilesURLRules(t *testing.T) {
 		"https://files.example/base/../x.whl":          "",
 		"https://files.example/base/packages/x.whl?a=": "",
 		"https://files.example:444/base/x.whl":         "",
+		// A signed page's links must not aim tufpip beyond the base: a longer folder name,
+		// dot segments once unescaped, a user or another host before the base's, an empty
+		// segment.
+		"https://files.example/basement/x.whl":                  "",
+		"https://files.example/base/%2e%2e/x.whl":               "",
+		"https://files.example/base/a%2F..%2F..%2Fx.whl":        "",
+		"https://u@files.example/base/x.whl":                    "",
+		"https://files.example@evil.example/base/x.whl":         "",
+		"https://evil.example/https://files.example/base/x.whl": "",
+		"https://files.example/base//x.whl":                     "",
 	} {
 		got, _ := f.filesPath(raw)
 		if got != want {

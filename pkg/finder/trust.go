@@ -238,6 +238,7 @@ func pageEvidence(t *tuf.Target, pageHashes map[string]string, page *tuf.Target)
 		c.Hashes[alg] = h
 	}
 	c.Role, c.Chain = page.Role, slices.Clone(page.Chain)
+	c.Signer, c.SignerChain = page.Signer, slices.Clone(page.SignerChain) // VouchedBy reads both chains
 	return &c
 }
 

@@ -27,8 +27,12 @@ func TestPageURL(t *testing.T) {
 	if _, err := PageURL("simple/{hash}.html", targets, "x", ""); err == nil {
 		t.Error("an empty {hash} was accepted")
 	}
-	if _, err := PageURL("simple/{project}.html", targets, "../x", ""); err == nil {
-		t.Error("a project name that is not one was accepted")
+	// A project name reaches {project} only as its PEP 503 normalised form: nothing that could
+	// leave the template's folder or host.
+	for _, name := range []string{"../x", "..", "a/b", "a%2fb", "x?y", "x#y", "a@b", "https://evil.example/x", "a\\b", "a b", "é"} {
+		if u, err := PageURL("simple/{project}.html", targets, name, ""); err == nil {
+			t.Errorf("project name %q was accepted: %s", name, u)
+		}
 	}
 }
 

@@ -2,6 +2,7 @@ package simpleindex
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -89,4 +90,40 @@ func TestNewerMinorVersionWarnsOnce(t *testing.T) {
 			t.Errorf("2.0: %v, want a *VersionError", err)
 		}
 	}
+}
+
+// Attack: a page's api-version is text its writer chooses. One carrying terminal escapes is
+// not a version: the page is refused, and the message quotes the text rather than writing the
+// escapes to the terminal; only a version that parses as digits reaches the warning.
+func TestAPIVersionWithEscapes(t *testing.T) {
+	newerWarned.Store(false)
+	t.Cleanup(func() { newerWarned.Store(false) })
+	for _, v := range []string{"1.5\x1b]0;owned\x07", "1.\x1b[2J5", "\x1b[31m1.9"} {
+		rec, log := newRecorder()
+		for form, data := range map[string]string{"html": pep458HTML(v), "json": strings.Replace(pep458JSON("1.5"), `"1.5"`, strconvQuote(v), 1)} {
+			_, err := Parse([]byte(data), "", mustURL(t, "https://pypi.example/simple/foobar/"), log)
+			var ve *VersionError
+			if !errors.As(err, &ve) || strings.ContainsRune(err.Error(), 0x1b) || strings.ContainsRune(err.Error(), 0x07) {
+				t.Errorf("%s %q: %v, want a *VersionError that quotes the version", form, v, err)
+			}
+		}
+		if w := rec.warnings(); len(w) > 0 {
+			t.Errorf("%q: warnings %q", v, w)
+		}
+	}
+}
+
+// strconvQuote writes s as a JSON string (escapes as \u00XX).
+func strconvQuote(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range s {
+		if r < 0x20 {
+			fmt.Fprintf(&b, `\u%04x`, r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	b.WriteByte('"')
+	return b.String()
 }

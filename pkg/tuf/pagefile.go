@@ -12,7 +12,7 @@ const MaxUnsizedFile int64 = 16 << 30
 func PageFile(path, rawURL string, length int64, hashes map[string]string, page *Target) *Target {
 	t := &Target{Path: path, URL: rawURL, Length: length, Hashes: hashes}
 	if page != nil {
-		t.Role = page.Role
+		t.Role, t.Signer = page.Role, page.Signer
 		t.Chain = append([]string(nil), page.Chain...)
 		t.SignerChain = append([]string(nil), page.SignerChain...)
 	}
