@@ -111,7 +111,8 @@ func TestRequireRoleBinNameOutsideTheTree(t *testing.T) {
 	publish(repo, "bins-3", "foobar", "1.0")
 	repo.Publish()
 	env, _ := repoEnv(t, repo)
-	if r := runCLI(t, env, "resolve", "foobar"); r.code != 0 || !strings.Contains(r.stdout, "vouched for by bins-3") {
+	// Named by its place in the tree, so it does not read as the bin it is named after.
+	if r := runCLI(t, env, "resolve", "foobar"); r.code != 0 || !strings.Contains(r.stdout, "vouched for by unstable/bins-3\n") {
 		t.Fatalf("resolve: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	r := runCLI(t, env, "resolve", "--require-role", "bins-3", "foobar")

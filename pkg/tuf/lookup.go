@@ -19,7 +19,8 @@ type Target struct {
 	Hashes map[string]string // algorithm -> lowercase hex, as signed
 	Custom json.RawMessage   // the target's "custom" object, nil when absent
 
-	// Role is the role whose metadata lists the target (the vouching role);
+	// Role is the role whose metadata lists the target (the vouching role), named by
+	// its path of delegations below targets ("stable", "unstable/stable"; roleName);
 	// Chain is the delegation path to it, e.g. ["targets", "stable"]. Both are the
 	// names the repository uses, with one exception for tufpip's own layout: a
 	// succinct hash bin (TAP 15) that delegates to roles named after it
@@ -162,11 +163,25 @@ func (m match) target(path string) *Target {
 		Length:      m.file.length,
 		Hashes:      m.file.hashes, // each walk reads a fresh entry
 		Custom:      slices.Clone(m.file.custom),
-		Role:        logical[len(logical)-1],
+		Role:        roleName(logical),
 		Chain:       slices.Clone(logical),
 		Signer:      chain[len(chain)-1],
 		SignerChain: slices.Clone(chain),
 	}
+}
+
+// roleName is how output names the role at the end of chain: its path of delegations below
+// the top-level targets role, as --require-role takes it ("stable", "bins-3f",
+// "stable/stable-2024"), so that a role unstable delegates to and names "stable" reads
+// "unstable/stable", never "stable"; "targets" for the top-level role itself.
+func roleName(chain []string) string {
+	if len(chain) <= 1 {
+		return metadata.TARGETS
+	}
+	if len(chain) == 2 {
+		return chain[1]
+	}
+	return strings.Join(chain[1:], "/")
 }
 
 // vnode is a role as walks reach it: its place in the delegation tree (the edge it was

@@ -99,7 +99,7 @@ func TestLookupMatchesGoTUFWalk(t *testing.T) {
 			if !found || tg.Hashes["sha256"] != want {
 				t.Errorf("our target differs from go-tuf's")
 			}
-			if !slices.Equal(tg.Chain, tt.chain) || tg.Role != tt.chain[len(tt.chain)-1] {
+			if !slices.Equal(tg.Chain, tt.chain) || tg.Role != strings.Join(tt.chain[1:], "/") {
 				t.Errorf("chain %v role %s, want %v", tg.Chain, tg.Role, tt.chain)
 			}
 			all, err := c.LookupAll(ctx, tt.path)
@@ -138,6 +138,28 @@ func TestVouchedBy(t *testing.T) {
 	for _, tt := range tests {
 		if got := (&Target{Chain: tt.chain}).VouchedBy(tt.role); got != tt.want {
 			t.Errorf("chain %v VouchedBy(%q) = %v, want %v", tt.chain, tt.role, got, tt.want)
+		}
+	}
+}
+
+// Output names a role by its path below targets, as --require-role takes it: a role unstable
+// delegates to and names "stable" must not read as stable.
+func TestRoleName(t *testing.T) {
+	for _, tt := range []struct {
+		chain []string
+		want  string
+	}{
+		{[]string{"targets"}, "targets"},
+		{[]string{"targets", "stable"}, "stable"},
+		{[]string{"targets", "bins-3f"}, "bins-3f"},
+		{[]string{"targets", "stable", "stable-old"}, "stable/stable-old"},
+		{[]string{"targets", "unstable", "stable"}, "unstable/stable"},
+	} {
+		if got := roleName(tt.chain); got != tt.want {
+			t.Errorf("roleName(%v) = %q, want %q", tt.chain, got, tt.want)
+		}
+		if got := roleName(tt.chain); len(tt.chain) > 1 && !(&Target{Chain: tt.chain}).VouchedBy(got) {
+			t.Errorf("chain %v: the name %q does not select it for --require-role", tt.chain, got)
 		}
 	}
 }
