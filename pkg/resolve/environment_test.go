@@ -32,6 +32,11 @@ func testInterpreters(t *testing.T) map[string]string {
 			out["3.13.0"] = p
 		}
 	}
+	for _, name := range []string{"python3", "3.13.0"} {
+		if _, ok := out[name]; !ok && len(out) > 0 {
+			testreq.Partial(t, "no %s interpreter: comparing with the others only", name)
+		}
+	}
 	return out
 }
 

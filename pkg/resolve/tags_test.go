@@ -96,14 +96,17 @@ func TestNewEnvironmentMatchesPip(t *testing.T) {
 			t.Fatalf("%s: pip oracle: %v", name, err)
 		}
 		// pip 23.2 vendors packaging 21.3, which predates free-threaded builds and took the
-		// generic ABI from SOABI rather than EXT_SUFFIX; tufpip follows packaging 24.1.
+		// generic ABI from SOABI rather than EXT_SUFFIX; tufpip follows packaging 24.1. Those
+		// cases are compared on the interpreters whose pip vendors a newer packaging (3.13.0's
+		// pip 24.2, which testInterpreters requires under TUFPIP_E2E_REQUIRE), not on this one.
 		oldPackaging := strings.Contains(pipVersion(t, python), "pip 23.")
 		for i, o := range targetCases {
 			args := pipArgs(o)
+			if oldPackaging && (o.Implementation == "py" || slices.Contains(o.ABIs, "cp313t")) {
+				t.Logf("%s %s: not compared: packaging 21.3 (pip 23.2) differs here", name, strings.Join(args, " "))
+				continue
+			}
 			t.Run(name+" "+strings.Join(args, " "), func(t *testing.T) {
-				if oldPackaging && (o.Implementation == "py" || slices.Contains(o.ABIs, "cp313t")) {
-					t.Skip("packaging 21.3 (pip 23.2) behaves differently here; tufpip follows packaging 24.1")
-				}
 				o.Host = host.Facts
 				env, err := NewEnvironment(o)
 				if err != nil {
