@@ -3,7 +3,6 @@ package tuf
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"slices"
 	"strings"
 
@@ -131,7 +130,7 @@ func (c *Client) Find(ctx context.Context, path string, q Query) (out []*Target,
 	defer done()
 	defer func() {
 		if r := recover(); r != nil {
-			out, err = nil, &VerificationError{Path: path, Reason: fmt.Sprintf("malformed delegations made the tuf library panic: %v", r)}
+			out, err = nil, walkPanic(r, path)
 		}
 	}()
 	matches, err := c.walk(ctx, up.GetTrustedMetadataSet(), path, q)
@@ -383,7 +382,7 @@ func (c *Client) LookupEach(ctx context.Context, paths []string) []LookupResult 
 func (c *Client) lookupLocked(ctx context.Context, tm trustedmetadata.TrustedMetadata, path string) (t *Target, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			t, err = nil, &VerificationError{Path: path, Reason: fmt.Sprintf("malformed delegations made the tuf library panic: %v", r)}
+			t, err = nil, walkPanic(r, path)
 		}
 	}()
 	matches, err := c.walk(ctx, tm, path, Query{})
