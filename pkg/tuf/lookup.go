@@ -254,7 +254,7 @@ func (n *vnode) child(md *role, name string, succinct *metadata.SuccinctRoles) *
 		// tufpip's layout: stable-0a under bins-0a is stable. Any other role under a bin is
 		// named with its bin, so that no role a bin delegates to passes for a bin or for a
 		// role of the top-level delegations.
-		if family, ok := strings.CutSuffix(name, "-"+n.binSuffix); ok && family != "" && !strings.HasPrefix(family, n.binPrefix+"-") {
+		if family, ok := binFamily(name, n.binPrefix, n.binSuffix); ok {
 			c.logical = append(n.logical[:len(n.logical):len(n.logical)], family)
 		} else {
 			c.logical = c.chain
