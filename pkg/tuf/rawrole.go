@@ -511,32 +511,14 @@ func eachMember(obj []byte, fn func(key, value []byte) bool) bool {
 // objectMembers lists the members of a canonical JSON object (as canonicalize writes it:
 // no whitespace, strings escaping only '"' and '\'), with each value's span in obj.
 func objectMembers(obj []byte) ([]member, bool) {
-	if len(obj) < 2 || obj[0] != '{' || obj[len(obj)-1] != '}' {
-		return nil, false
-	}
 	var out []member
-	i := 1
-	for i < len(obj)-1 {
-		end, ok := skipCanonical(obj, i)
-		if !ok || obj[i] != '"' || end >= len(obj) || obj[end] != ':' {
-			return nil, false
-		}
-		key, _ := canonicalString(obj[i:end])
-		vstart := end + 1
-		vend, ok := skipCanonical(obj, vstart)
-		if !ok {
-			return nil, false
-		}
-		out = append(out, member{key: key, start: vstart, end: vend})
-		i = vend
-		if i < len(obj)-1 {
-			if obj[i] != ',' {
-				return nil, false
-			}
-			i++
-		}
-	}
-	return out, true
+	ok := eachMember(obj, func(key, value []byte) bool {
+		k, _ := canonicalString(key)
+		start := cap(obj) - cap(value) // value is obj[start:end]
+		out = append(out, member{key: k, start: start, end: start + len(value)})
+		return true
+	})
+	return out, ok
 }
 
 // skipCanonical returns the end of the canonical JSON value starting at b[i].
