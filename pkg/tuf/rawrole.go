@@ -625,17 +625,11 @@ type role struct {
 	node *vnode
 }
 
-// rolesFor is rolesForTarget(path) on the role's delegations, computed once per path
+// rolesForMemo is rolesForTarget(path) on the role's delegations, computed once per path
 // shape: with patterns such as "packages/*" and "simple/*/index.html" every file of a page
 // gets the same answer, and matching every pattern for each of 8,000 files was a tenth of a
-// warm run.
-func (r *role) rolesFor(path string) []metadata.RoleResult {
-	res, _ := r.rolesForMemo(path)
-	return res
-}
-
-// rolesForMemo is rolesFor, and whether the answer is the role's memoised one for the path's
-// shape (then the same slice comes back for every path of that shape in this refresh).
+// warm run. The bool says whether the answer is the role's memoised one for the path's shape
+// (then the same slice comes back for every path of that shape in this refresh).
 func (r *role) rolesForMemo(path string) ([]metadata.RoleResult, bool) {
 	d := r.delegations()
 	if r.shape == 0 {
