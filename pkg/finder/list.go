@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"slices"
-	"strings"
 
 	"github.com/tufpip/tufpip/pkg/simpleindex"
 	"github.com/tufpip/tufpip/pkg/tuf"
@@ -43,16 +42,9 @@ func (f *Finder) Projects(ctx context.Context) ([]string, error) {
 		return nil, ErrNoListing
 	}
 	tmpl := f.cfg.IndexPath
-	prefix, rest, ok := strings.Cut(tmpl, "{project}")
-	if !ok {
-		return nil, &simpleindex.PathError{Template: tmpl, Reason: "no {project}"}
-	}
-	// after is the text that ends the name (up to a second placeholder, or the end); suffix
-	// the text after the last placeholder.
-	after, _, _ := strings.Cut(rest, "{project}")
-	suffix := rest
-	if i := strings.LastIndex(rest, "{project}"); i >= 0 {
-		suffix = rest[i+len("{project}"):]
+	prefix, suffix, err := simpleindex.PageAffixes(tmpl)
+	if err != nil {
+		return nil, err
 	}
 	paths, err := ls.ListPaths(ctx, prefix, suffix)
 	var trunc *tuf.ListTruncatedError
@@ -65,19 +57,8 @@ func (f *Finder) Projects(ctx context.Context) ([]string, error) {
 	}
 	var names []string
 	for _, p := range paths {
-		name := p[len(prefix):]
-		if after != "" {
-			i := strings.Index(name, after)
-			if i < 0 {
-				continue
-			}
-			name = name[:i]
-		}
-		if name == "" || strings.Contains(name, "/") {
-			continue
-		}
-		norm := simpleindex.NormalizeName(name)
-		if pp, perr := simpleindex.PagePath(tmpl, norm); perr != nil || pp != p {
+		norm, ok := simpleindex.PageProject(tmpl, p)
+		if !ok {
 			continue
 		}
 		pages, ferr := f.cfg.TUF.Find(ctx, p, q)

@@ -168,7 +168,6 @@ func relativePath(baseStr string, base *url.URL, raw string) (string, bool) {
 	return rel, true
 }
 
-// strong returns the strong hashes of h, lowercased (h itself when nothing needs changing).
 func hasUpper(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if 'A' <= s[i] && s[i] <= 'Z' {
@@ -178,6 +177,7 @@ func hasUpper(s string) bool {
 	return false
 }
 
+// strong returns the strong hashes of h, lowercased (h itself when nothing needs changing).
 func strong(h map[string]string) map[string]string {
 	same := len(h) > 0
 	for alg, v := range h {
@@ -230,16 +230,12 @@ func withHashes(t *tuf.Target, extra map[string]string) *tuf.Target {
 	return &c
 }
 
-// pageEvidence is t with the hashes of the page that lists it, vouched for by the page's role.
+// pageEvidence is t with the hashes of the page that lists it, vouched for by the page's role
+// as a file trusted on the page's evidence is (tuf.PageFile), and still fetched as target t.
 func pageEvidence(t *tuf.Target, pageHashes map[string]string, page *tuf.Target) *tuf.Target {
-	c := *t
-	c.Hashes = make(map[string]string, len(pageHashes))
-	for alg, h := range pageHashes {
-		c.Hashes[alg] = h
-	}
-	c.Role, c.Chain = page.Role, slices.Clone(page.Chain)
-	c.Signer, c.SignerChain = page.Signer, slices.Clone(page.SignerChain) // VouchedBy reads both chains
-	return &c
+	c := tuf.PageFile(t.Path, t.URL, t.Length, maps.Clone(pageHashes), page)
+	c.Custom = t.Custom
+	return c
 }
 
 // disagree reports the first algorithm both sides list with different values.

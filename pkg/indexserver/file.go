@@ -107,8 +107,11 @@ func (s *Server) openVerified(ctx context.Context, client *tuf.Client, target *t
 			return nil, err
 		}
 		id, idOK := identify(fh)
-		want := verifiedFile{target: target.Path, length: target.Length, sha256: target.Hashes["sha256"], id: id}
-		if v, ok := s.verified.Load(path); idOK && ok && v.(verifiedFile) == want && want.sha256 != "" {
+		// Bound to the target's strongest hash: a file signed with blake2b-256 alone (PyPI's
+		// TUF hash) is not hashed again on every request either.
+		alg, hex, hashed := tuf.StrongestHash(target.Hashes)
+		want := verifiedFile{target: target.Path, length: target.Length, alg: alg, hex: hex, id: id}
+		if v, ok := s.verified.Load(path); idOK && ok && v.(verifiedFile) == want && hashed {
 			return fh, nil // the very bytes verified before: same inode, size and ctime
 		}
 		s.verifyCalls.Add(1)
@@ -141,7 +144,8 @@ func (s *Server) openVerified(ctx context.Context, client *tuf.Client, target *t
 type verifiedFile struct {
 	target string
 	length int64
-	sha256 string
+	alg    string // tuf.StrongestHash of the target's hashes
+	hex    string
 	id     fileID
 }
 

@@ -162,3 +162,24 @@ func TestServeBlake2bOnlyFile(t *testing.T) {
 		t.Errorf("tampered: %d %s", resp.StatusCode, body)
 	}
 }
+
+// A file signed with blake2b-256 alone is hashed once, not on every request, as a file with a
+// sha256 is (TestVerifiedFileHashedOnceUntilChanged).
+func TestBlake2bOnlyFileHashedOnce(t *testing.T) {
+	w := tuftest.NewPEP458(t, 3)
+	fn, data := "foobar-3.0-py3-none-any.whl", []byte("wheel 3.0")
+	link := w.AddFile(fn, data, true)
+	link.Hashes = map[string]string{} // no hash on the page: the target's blake2b-256 addresses it
+	w.SetPage("foobar", link)
+	w.Publish()
+	ix, base, _ := servePEP458(t, w)
+	href := "../../files/foobar/" + tuftest.Blake2b256(data) + "/" + fn
+	for i := range 3 {
+		if resp, body := get(t, resolveLink(t, base, href), ""); resp.StatusCode != http.StatusOK || !bytes.Equal(body, data) {
+			t.Fatalf("request %d: %d %q", i, resp.StatusCode, body)
+		}
+	}
+	if n := ix.verifyCalls.Load(); n != 1 {
+		t.Errorf("three requests hashed the file %d times, want 1", n)
+	}
+}

@@ -1,6 +1,9 @@
 package simpleindex
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // digestHexLen is the hex length of each hashlib algorithm's digest; 0 means variable
 // (shake). Only these names are accepted as hashes: a fragment such as "#egg=foo" or
@@ -20,7 +23,7 @@ var StrongHashes = []string{"sha256", "sha512", "sha384"}
 
 // IsStrongHash reports whether alg (lowercase) is one of StrongHashes.
 func IsStrongHash(alg string) bool {
-	return alg == "sha256" || alg == "sha512" || alg == "sha384"
+	return slices.Contains(StrongHashes, alg)
 }
 
 // DigestHexLen returns the hex length of alg's digest, 0 for a variable length (shake),

@@ -68,6 +68,51 @@ func PagePath(template, project string) (string, error) {
 	return strings.ReplaceAll(template, projectPlaceholder, name), nil
 }
 
+// PageAffixes returns the text of an index path template ("" means DefaultPathTemplate)
+// before its first {project} and after its last: every project's page path begins with
+// prefix and ends with suffix. A template PagePath refuses is a *PathError here too.
+func PageAffixes(template string) (prefix, suffix string, err error) {
+	if template == "" {
+		template = DefaultPathTemplate
+	}
+	if err := checkTemplate(template); err != nil {
+		return "", "", err
+	}
+	prefix, _, _ = strings.Cut(template, projectPlaceholder)
+	return prefix, template[strings.LastIndex(template, projectPlaceholder)+len(projectPlaceholder):], nil
+}
+
+// PageProject is PagePath read backwards: the normalised name of the project whose page path
+// under template is path, or false when path is no project's page path (the name it holds is
+// not normalised, or the template's other placeholders differ).
+func PageProject(template, path string) (string, bool) {
+	if template == "" {
+		template = DefaultPathTemplate
+	}
+	prefix, rest, ok := strings.Cut(template, projectPlaceholder)
+	if !ok || !strings.HasPrefix(path, prefix) {
+		return "", false
+	}
+	// after is the text that ends the name: up to a second placeholder, or the end.
+	after, _, _ := strings.Cut(rest, projectPlaceholder)
+	name := path[len(prefix):]
+	if after != "" {
+		i := strings.Index(name, after)
+		if i < 0 {
+			return "", false
+		}
+		name = name[:i]
+	}
+	if name == "" || strings.Contains(name, "/") {
+		return "", false
+	}
+	norm := NormalizeName(name)
+	if pp, err := PagePath(template, norm); err != nil || pp != path {
+		return "", false
+	}
+	return norm, true
+}
+
 func checkTemplate(t string) error {
 	fail := func(reason string) error { return &PathError{Template: t, Reason: reason} }
 	if !strings.Contains(t, projectPlaceholder) {

@@ -2,6 +2,7 @@ package simpleindex
 
 import (
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -85,5 +86,35 @@ func TestPathErrorMessage(t *testing.T) {
 	_, err = PagePath("", "../x")
 	if got, want := err.Error(), `project name "../x": not a valid project name`; got != want {
 		t.Errorf("message %q, want %q", got, want)
+	}
+}
+
+// PageProject reads PagePath backwards, and PageAffixes bounds every page path.
+func TestPageProject(t *testing.T) {
+	for _, c := range []struct {
+		template, path, want string
+	}{
+		{"", "simple/foo-bar/index.html", "foo-bar"},
+		{"{project}", "foo-bar", "foo-bar"},
+		{"p/{project}/{project}.html", "p/foo/foo.html", "foo"},
+		{"", "simple/Foo_Bar/index.html", ""}, // not a normalised name's page
+		{"", "simple/a/b/index.html", ""},
+		{"p/{project}/{project}.html", "p/foo/bar.html", ""},
+		{"", "other/foo/index.html", ""},
+	} {
+		got, ok := PageProject(c.template, c.path)
+		if got != c.want || ok != (c.want != "") {
+			t.Errorf("PageProject(%q, %q) = %q, %v; want %q", c.template, c.path, got, ok, c.want)
+		}
+		if ok {
+			prefix, suffix, err := PageAffixes(c.template)
+			if err != nil || !strings.HasPrefix(c.path, prefix) || !strings.HasSuffix(c.path, suffix) {
+				t.Errorf("PageAffixes(%q) = %q, %q, %v", c.template, prefix, suffix, err)
+			}
+		}
+	}
+	var pe *PathError
+	if _, _, err := PageAffixes("simple/index.html"); !errors.As(err, &pe) {
+		t.Errorf("a template without {project}: %v", err)
 	}
 }

@@ -106,7 +106,7 @@ func PageURL(template, targetsURL, project, hexHash string) (string, error) {
 		return "", &NameError{Name: project}
 	}
 	if strings.Contains(template, hashPlaceholder) {
-		if !isLowerHex(hexHash) {
+		if hexHash == "" || !lowerHex(hexHash) {
 			return "", &PageURLError{Template: template, Reason: fmt.Sprintf("{hash}: %q is not a lowercase hex digest", hexHash)}
 		}
 	}
@@ -115,16 +115,4 @@ func PageURL(template, targetsURL, project, hexHash string) (string, error) {
 		s = targetsURL + s
 	}
 	return s, nil
-}
-
-func isLowerHex(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
-			return false
-		}
-	}
-	return true
 }

@@ -120,7 +120,8 @@ func (c *Client) load(ctx context.Context, tm trustedmetadata.TrustedMetadata, p
 		// here thousands of times.
 		return md, nil
 	}
-	if md := c.delegs.roles[parentMD.delegationOf(child)]; md != nil {
+	d := parentMD.delegationOf(child)
+	if md := c.delegs.roles[d]; md != nil {
 		parentMD.keepChild(child, md)
 		return md, nil
 	}
@@ -135,13 +136,9 @@ func (c *Client) load(ctx context.Context, tm trustedmetadata.TrustedMetadata, p
 		return nil, &VerificationError{Path: strconv.Quote(child), Role: parent,
 			Reason: fmt.Sprintf("role %s delegates to a role name tufpip refuses: %v", parent, err)}
 	}
-	d := parentMD.delegationOf(child)
 	if prev, ok := td.claims[child]; ok && prev.keys != d.keys {
 		return nil, &VerificationError{Path: file, Role: child,
 			Reason: fmt.Sprintf("role %s is delegated by %s and by %s with different keys or thresholds; refusing both", child, prev.parent, parent)}
-	}
-	if md := td.roles[d]; md != nil {
-		return md, nil
 	}
 	verify := func(data []byte, parsed *rawRole) (*role, error) {
 		raw, err := loadParsedRole(&tm, data, parsed, child, parentMD.delegations())

@@ -198,6 +198,12 @@ func recovered(r any, file string) error {
 	return &VerificationError{Path: file, Role: role, Reason: fmt.Sprintf("malformed metadata of role %s made the tuf library panic: %v", role, r)}
 }
 
+// walkPanic is the refusal of a walk for path (or a listing) that made go-tuf panic on the
+// delegations it crossed.
+func walkPanic(r any, path string) error {
+	return &VerificationError{Path: path, Reason: fmt.Sprintf("malformed delegations made the tuf library panic: %v", r)}
+}
+
 // roleFromFile maps a metadata file name to its role: "3.stable.json" -> "stable".
 func roleFromFile(file string) string {
 	name, ok := strings.CutSuffix(file, ".json")

@@ -31,12 +31,6 @@ func newBlake2b256() hash.Hash {
 	return h
 }
 
-// SupportedHash reports whether tufpip can check a target hash of algorithm alg (lowercase).
-func SupportedHash(alg string) bool {
-	_, ok := hashFuncs[alg]
-	return ok
-}
-
 // strongestOrder is the preference among the algorithms we check when one digest must
 // stand for a target: in a name such as a content-addressed page's
 // "simple/foobar/<digest>.foobar.html" (Config.PageURL's {hash}).

@@ -34,7 +34,7 @@ func (c *Client) ListPaths(ctx context.Context, prefix, suffix string) (paths []
 	defer done()
 	defer func() {
 		if r := recover(); r != nil {
-			paths, err = nil, &VerificationError{Path: prefix + "*" + suffix, Reason: fmt.Sprintf("malformed delegations made the tuf library panic: %v", r)}
+			paths, err = nil, walkPanic(r, prefix+"*"+suffix)
 		}
 	}()
 	tm := up.GetTrustedMetadataSet()

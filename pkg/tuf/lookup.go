@@ -3,7 +3,6 @@ package tuf
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"slices"
 	"strings"
 
@@ -131,7 +130,7 @@ func (c *Client) Find(ctx context.Context, path string, q Query) (out []*Target,
 	defer done()
 	defer func() {
 		if r := recover(); r != nil {
-			out, err = nil, &VerificationError{Path: path, Reason: fmt.Sprintf("malformed delegations made the tuf library panic: %v", r)}
+			out, err = nil, walkPanic(r, path)
 		}
 	}()
 	matches, err := c.walk(ctx, up.GetTrustedMetadataSet(), path, q)
@@ -255,7 +254,7 @@ func (n *vnode) child(md *role, name string, succinct *metadata.SuccinctRoles) *
 		// tufpip's layout: stable-0a under bins-0a is stable. Any other role under a bin is
 		// named with its bin, so that no role a bin delegates to passes for a bin or for a
 		// role of the top-level delegations.
-		if family, ok := strings.CutSuffix(name, "-"+n.binSuffix); ok && family != "" && !strings.HasPrefix(family, n.binPrefix+"-") {
+		if family, ok := binFamily(name, n.binPrefix, n.binSuffix); ok {
 			c.logical = append(n.logical[:len(n.logical):len(n.logical)], family)
 		} else {
 			c.logical = c.chain
@@ -383,7 +382,7 @@ func (c *Client) LookupEach(ctx context.Context, paths []string) []LookupResult 
 func (c *Client) lookupLocked(ctx context.Context, tm trustedmetadata.TrustedMetadata, path string) (t *Target, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			t, err = nil, &VerificationError{Path: path, Reason: fmt.Sprintf("malformed delegations made the tuf library panic: %v", r)}
+			t, err = nil, walkPanic(r, path)
 		}
 	}()
 	matches, err := c.walk(ctx, tm, path, Query{})

@@ -511,32 +511,14 @@ func eachMember(obj []byte, fn func(key, value []byte) bool) bool {
 // objectMembers lists the members of a canonical JSON object (as canonicalize writes it:
 // no whitespace, strings escaping only '"' and '\'), with each value's span in obj.
 func objectMembers(obj []byte) ([]member, bool) {
-	if len(obj) < 2 || obj[0] != '{' || obj[len(obj)-1] != '}' {
-		return nil, false
-	}
 	var out []member
-	i := 1
-	for i < len(obj)-1 {
-		end, ok := skipCanonical(obj, i)
-		if !ok || obj[i] != '"' || end >= len(obj) || obj[end] != ':' {
-			return nil, false
-		}
-		key, _ := canonicalString(obj[i:end])
-		vstart := end + 1
-		vend, ok := skipCanonical(obj, vstart)
-		if !ok {
-			return nil, false
-		}
-		out = append(out, member{key: key, start: vstart, end: vend})
-		i = vend
-		if i < len(obj)-1 {
-			if obj[i] != ',' {
-				return nil, false
-			}
-			i++
-		}
-	}
-	return out, true
+	ok := eachMember(obj, func(key, value []byte) bool {
+		k, _ := canonicalString(key)
+		start := cap(obj) - cap(value) // value is obj[start:end]
+		out = append(out, member{key: k, start: start, end: start + len(value)})
+		return true
+	})
+	return out, ok
 }
 
 // skipCanonical returns the end of the canonical JSON value starting at b[i].
@@ -643,17 +625,11 @@ type role struct {
 	node *vnode
 }
 
-// rolesFor is rolesForTarget(path) on the role's delegations, computed once per path
+// rolesForMemo is rolesForTarget(path) on the role's delegations, computed once per path
 // shape: with patterns such as "packages/*" and "simple/*/index.html" every file of a page
 // gets the same answer, and matching every pattern for each of 8,000 files was a tenth of a
-// warm run.
-func (r *role) rolesFor(path string) []metadata.RoleResult {
-	res, _ := r.rolesForMemo(path)
-	return res
-}
-
-// rolesForMemo is rolesFor, and whether the answer is the role's memoised one for the path's
-// shape (then the same slice comes back for every path of that shape in this refresh).
+// warm run. The bool says whether the answer is the role's memoised one for the path's shape
+// (then the same slice comes back for every path of that shape in this refresh).
 func (r *role) rolesForMemo(path string) ([]metadata.RoleResult, bool) {
 	d := r.delegations()
 	if r.shape == 0 {

@@ -100,13 +100,23 @@ func (c *Client) DelegatedRoles(ctx context.Context) (RoleNames, error) {
 	if bd == nil {
 		return out, nil
 	}
-	suffix := strings.TrimPrefix(first, out.BinPrefix) // "-00"
+	suffix := strings.TrimPrefix(first, out.BinPrefix+"-") // "00"
 	for _, r := range bd.Roles {
 		// As vnode.child names them: only the roles named after their bin are a family.
-		n, ok := strings.CutSuffix(r.Name, suffix)
-		if ok && n != "" && !strings.HasPrefix(n, out.BinPrefix+"-") && !slices.Contains(out.Names, n) {
+		if n, ok := binFamily(r.Name, out.BinPrefix, suffix); ok && !slices.Contains(out.Names, n) {
 			out.Names = append(out.Names, n)
 		}
 	}
 	return out, nil
+}
+
+// binFamily names a role that the succinct hash bin binPrefix-binSuffix delegates to by its
+// family, as tufpip's layout has them: "stable" for "stable-0a" under "bins-0a". ok is false
+// for a name that is not the bin's suffix after a family, or whose family would read as a bin.
+func binFamily(name, binPrefix, binSuffix string) (family string, ok bool) {
+	family, ok = strings.CutSuffix(name, "-"+binSuffix)
+	if !ok || family == "" || strings.HasPrefix(family, binPrefix+"-") {
+		return "", false
+	}
+	return family, true
 }
