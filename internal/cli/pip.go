@@ -100,14 +100,7 @@ resolves goes through the same checks.` + pipRules
 		Example:            example,
 		DisableFlagParsing: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if lead := leadingGlobalFlags(app.args, args, append([]string{cmd.Name()}, cmd.Aliases...), cmd.Root().PersistentFlags()); len(lead) > 0 {
-				if err := applyGlobalFlags(cmd, app, lead); err != nil {
-					return err
-				}
-				args = args[len(lead):]
-			}
-			f := o.wrapperFlags(app)
-			rest, err := splitWrapperArgs(f, args)
+			rest, err := wrapperArgs(cmd, app, o.wrapperFlags(app), args)
 			if err != nil {
 				return err
 			}
@@ -125,19 +118,6 @@ resolves goes through the same checks.` + pipRules
 		fmt.Fprintf(w, "\nThe repository options can also be set with the TUFPIP_* variables or tufpip init.\n")
 	})
 	return cmd
-}
-
-// applyGlobalFlags parses the global flags written before a wrapper's name and sets up
-// the logger again, as the root's PersistentPreRunE does for other commands.
-func applyGlobalFlags(cmd *cobra.Command, app *App, lead []string) error {
-	if err := cmd.Root().PersistentFlags().Parse(lead); err != nil {
-		return &exitError{code: ExitUsage, err: err, hint: "see tufpip --help"}
-	}
-	if app.flags.verbose && app.flags.quiet {
-		return usageErrorf("", "-v/--verbose and -q/--quiet cannot be used together")
-	}
-	app.Logger = newLogger(app.IO.ErrOut, app.flags.verbose, app.flags.quiet)
-	return nil
 }
 
 // runPipWrapper checks pip's arguments, starts the verifying index, runs pip and reports

@@ -121,13 +121,8 @@ type reportedError struct{ err error }
 func (e *reportedError) Error() string { return e.err.Error() }
 func (e *reportedError) Unwrap() error { return e.err }
 
-// newLogger returns the slog logger every library gets: warnings by default, debug with
-// -v, errors only with -q.
-func newLogger(w io.Writer, verbose, quiet bool) *slog.Logger {
-	return newColorLogger(w, verbose, quiet, false)
-}
-
-// newColorLogger is newLogger with the labels coloured when color is set.
+// newColorLogger returns the slog logger every library gets: warnings by default, debug
+// with -v, errors only with -q; the labels are coloured when color is set.
 func newColorLogger(w io.Writer, verbose, quiet, color bool) *slog.Logger {
 	level := slog.LevelWarn
 	switch {

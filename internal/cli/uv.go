@@ -68,13 +68,7 @@ verified before uv gets it.` + uvRules,
   tufpip uv --uv ~/.local/bin/uv --require-role stable -- sync --locked`,
 		DisableFlagParsing: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if lead := leadingGlobalFlags(app.args, args, []string{cmd.Name()}, cmd.Root().PersistentFlags()); len(lead) > 0 {
-				if err := applyGlobalFlags(cmd, app, lead); err != nil {
-					return err
-				}
-				args = args[len(lead):]
-			}
-			rest, err := splitWrapperArgs(o.flags(app), args)
+			rest, err := wrapperArgs(cmd, app, o.flags(app), args)
 			if err != nil {
 				return err
 			}
