@@ -115,11 +115,9 @@ func (a *App) settings() (*repoSettings, error) {
 	if err := s.readRoot(rootPath); err != nil {
 		return nil, err
 	}
-	base, err := a.cacheBase()
-	if err != nil {
+	if s.CacheDir, err = a.repoCacheDir(s.MetadataURL); err != nil {
 		return nil, err
 	}
-	s.CacheDir = filepath.Join(base, cacheKey(s.MetadataURL))
 	return s, nil
 }
 
@@ -234,6 +232,14 @@ func checkPageOptions(indexPath, pageURL string, filesURLs []string) ([]string, 
 	return out, nil
 }
 
+// tufConfig is the TUF client's view of the repository settings.
+func (s *repoSettings) tufConfig(log *slog.Logger) tuf.Config {
+	return tuf.Config{
+		MetadataURL: s.MetadataURL, TargetsURL: s.TargetsURL, TrustedRoot: s.Root, CacheDir: s.CacheDir,
+		UserAgent: UserAgent(), Retries: 2, Logger: log,
+	}
+}
+
 // finderConfig is the finder's view of the repository settings.
 func (s *repoSettings) finderConfig(client finder.TUF, requireRole string, explain bool, log *slog.Logger) finder.Config {
 	return finder.Config{
@@ -271,6 +277,15 @@ func (a *App) cacheBase() (string, error) {
 		return "", withHint(errorf("cannot find the user cache directory: %w", err), "pass --cache-dir DIR")
 	}
 	return filepath.Join(d, "tufpip"), nil
+}
+
+// repoCacheDir is the cache directory of the repository at metadataURL.
+func (a *App) repoCacheDir(metadataURL string) (string, error) {
+	base, err := a.cacheBase()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(base, cacheKey(metadataURL)), nil
 }
 
 // cacheKey gives each metadata URL its own cache directory: readable, and unique by hash.

@@ -134,6 +134,10 @@ func runPipWrapper(ctx context.Context, app *App, o *pipRunOptions) error {
 	if python == "" {
 		python = "python3"
 	}
+	s, err := app.settings()
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return errorf("starting the verifying index on 127.0.0.1: %w", err)
@@ -144,7 +148,7 @@ func runPipWrapper(ctx context.Context, app *App, o *pipRunOptions) error {
 		return err
 	}
 	defer sb.Close()
-	ix, stop, err := app.startIndex(ctx, ln, o.requireRole, 0, "", app.refusedLater)
+	ix, stop, err := app.startIndex(ctx, s, ln, o.requireRole, 0, "", app.refusedLater)
 	if err != nil {
 		ln.Close()
 		return err
@@ -169,7 +173,7 @@ func runPipWrapper(ctx context.Context, app *App, o *pipRunOptions) error {
 	stop()
 	return app.childResult(ctx, "pip", ix, sb, code, runErr, func() {
 		if !hintNoPip(ctx, app, python) && code == 1 && len(cl.Projects()) > 0 {
-			explainProjects(ctx, app, o.requireRole, cl.Projects())
+			explainProjects(ctx, app, s, o.requireRole, cl.Projects())
 		}
 	})
 }

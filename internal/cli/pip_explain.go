@@ -32,8 +32,8 @@ func hintNoPip(ctx context.Context, app *App, python string) bool {
 
 // explainProjects prints, for each requested project, the versions the trusted set holds
 // and those only a lower-precedence role signed, when there are any.
-func explainProjects(ctx context.Context, app *App, requireRole string, projects []string) {
-	sess, err := app.openSession(ctx, requireRole, true)
+func explainProjects(ctx context.Context, app *App, s *repoSettings, requireRole string, projects []string) {
+	sess, err := app.openSessionWith(ctx, s, requireRole, true)
 	if err != nil {
 		app.Logger.Debug("no explanation after pip's failure", "error", err)
 		return

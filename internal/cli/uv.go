@@ -113,7 +113,7 @@ func runUvWrapper(ctx context.Context, app *App, o *uvRunOptions) error {
 	if err != nil {
 		return err
 	}
-	ix, stop, err := app.startIndex(ctx, nil, o.requireRole, 0, "", app.refusedLater)
+	ix, stop, err := app.startIndex(ctx, s, nil, o.requireRole, 0, "", app.refusedLater)
 	if err != nil {
 		return err
 	}
