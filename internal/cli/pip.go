@@ -188,7 +188,7 @@ func (app *App) childResult(ctx context.Context, tool string, ix *indexserver.Se
 		fails = append(fails, indexserver.Failure{Err: &guard.OutsideError{Tool: tool, Attempts: att}})
 	}
 	if len(fails) > 0 {
-		reportFailures(app.IO.ErrOut, fails)
+		reportFailures(app.IO.ErrOut, fails, app.color)
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}

@@ -88,9 +88,6 @@ func SystemIO() *IOStreams {
 
 func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }
 
-// printError writes err (and its hint) in tufpip's style, without colour.
-func printError(w io.Writer, err error) { writeError(w, err, false) }
-
 // writeError writes err (and its hint) in tufpip's style. An error already reported in full
 // (see reportedError) gets only its hint.
 func writeError(w io.Writer, err error, color bool) {
@@ -105,6 +102,12 @@ func writeError(w io.Writer, err error, color bool) {
 	if h := hintFor(err); h != "" {
 		fmt.Fprintf(w, "tufpip: %s %s\n", label("hint", color), safeText(h, true))
 	}
+}
+
+// hint writes one "tufpip: hint: ..." line on stderr, for advice that belongs to no error
+// (a wrapper's child has failed and passed on its exit code).
+func (a *App) hint(format string, args ...any) {
+	fmt.Fprintf(a.IO.ErrOut, "tufpip: %s %s\n", label("hint", a.color), safeText(fmt.Sprintf(format, args...), false))
 }
 
 // writeErrorLine writes one "tufpip: error: ..." message (multi-line messages keep their
