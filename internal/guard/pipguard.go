@@ -156,18 +156,14 @@ func directRequirement(r string) string {
 	head = lockfile.TrimPySpace(head)
 	before, _, hasAt := strings.Cut(head, "@")
 	switch {
-	case hasAt && !looksLikePath(before):
+	case hasAt && !lockfile.LooksLikePath(before):
 		return "a direct URL requirement is fetched without verification"
 	case strings.Contains(head, ":"):
 		return "a URL requirement is fetched without verification"
-	case looksLikePath(head) || isArchiveName(stripExtras(head)):
+	case lockfile.LooksLikePath(head) || lockfile.IsArchiveName(stripExtras(head)):
 		return "a local path is installed without verification"
 	}
 	return ""
-}
-
-func looksLikePath(s string) bool {
-	return strings.ContainsAny(s, `/\`) || strings.HasPrefix(s, ".")
 }
 
 func stripExtras(s string) string {
@@ -177,19 +173,6 @@ func stripExtras(s string) string {
 		}
 	}
 	return s
-}
-
-// archiveExts are the names pip takes for a local archive rather than a project name.
-var archiveExts = []string{".whl", ".tar.bz2", ".tbz", ".tar.xz", ".txz", ".tlz", ".tar.lz", ".tar.lzma", ".zip", ".tar.gz", ".tgz", ".tar"}
-
-func isArchiveName(s string) bool {
-	s = strings.ToLower(s)
-	for _, ext := range archiveExts {
-		if strings.HasSuffix(s, ext) {
-			return true
-		}
-	}
-	return false
 }
 
 // envVarRE is pip's pattern for ${VAR} in requirements files, expanded from the environment
