@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/tufpip/tufpip/pkg/lockfile"
+	"github.com/tufpip/tufpip/pkg/resolve"
 )
 
 // The wrappers' promise is that pip installs nothing tufpip did not verify. pip can be told
@@ -146,8 +147,8 @@ func checkPipArgs(cl *PipCommandLine) error {
 			if reason := directRequirement(r); reason != "" {
 				return refuse("command line", r, reason, hintReq)
 			}
-			if m := projectNameRE.FindString(r); m != "" && !strings.Contains(r, ";") {
-				cl.projects = append(cl.projects, m)
+			if req, err := resolve.ParseRequirement(r); err == nil && req.Marker == "" {
+				cl.projects = append(cl.projects, req.Name)
 			}
 		}
 	}
@@ -191,9 +192,6 @@ var envVarRE = regexp.MustCompile(`\$\{[A-Z0-9_]+\}`)
 
 // commentRE is pip's comment rule: "#" at the start of a line or after whitespace.
 var commentRE = regexp.MustCompile(`(^|\s)#.*$`)
-
-// projectNameRE is the project name at the start of a PEP 508 requirement.
-var projectNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*`)
 
 // checkRequirementsFile reads a -r/-c file and what it includes, as pip will, and refuses
 // index options, direct URL, path and editable requirements, naming file:line. It returns
