@@ -200,8 +200,9 @@ only unstable signed is used only when stable never signed the project.`,
 		return &exitError{code: ExitUsage, err: err, hint: "see " + cmd.CommandPath() + " --help"}
 	})
 	// --version/-V prints what tufpip version prints (-v is --verbose).
-	root.Version = buildVersion().Version
-	root.SetVersionTemplate(versionText(buildVersion()))
+	v := buildVersion()
+	root.Version = v.Version
+	root.SetVersionTemplate(versionText(v))
 	root.Flags().BoolP("version", "V", false, "print tufpip's version and exit")
 
 	pf := root.PersistentFlags()
