@@ -2,13 +2,13 @@ package cli
 
 import (
 	"context"
-	"fmt"
 	"net"
 	"os"
 	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"github.com/tufpip/tufpip/internal/guard"
 	"github.com/tufpip/tufpip/pkg/indexserver"
 )
@@ -111,12 +111,7 @@ resolves goes through the same checks.` + pipRules
 			return runPipWrapper(cmd.Context(), app, o)
 		},
 	}
-	cmd.SetHelpFunc(func(c *cobra.Command, _ []string) {
-		w := c.OutOrStdout()
-		fmt.Fprintf(w, "%s\n\nUsage:\n  tufpip %s\n\nExamples:\n%s\n\nTUFPIP OPTIONS (before pip's arguments):\n%s",
-			c.Long, c.Use, c.Example, o.wrapperFlags(app).FlagUsages())
-		fmt.Fprintf(w, "\nThe repository options can also be set with the TUFPIP_* variables or tufpip init.\n")
-	})
+	setWrapperHelp(cmd, "pip", func() *pflag.FlagSet { return o.wrapperFlags(app) })
 	return cmd
 }
 

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
@@ -50,6 +51,16 @@ func wrapperArgs(cmd *cobra.Command, app *App, f *pflag.FlagSet, args []string) 
 		args = args[len(lead):]
 	}
 	return splitWrapperArgs(f, args)
+}
+
+// setWrapperHelp makes a wrapper's help list tufpip's options (flags), which cobra does not
+// know of: the wrapper parses no flags of its own.
+func setWrapperHelp(cmd *cobra.Command, tool string, flags func() *pflag.FlagSet) {
+	cmd.SetHelpFunc(func(c *cobra.Command, _ []string) {
+		fmt.Fprintf(c.OutOrStdout(), "%s\n\nUsage:\n  tufpip %s\n\nExamples:\n%s\n\nTUFPIP OPTIONS (before %s's arguments):\n%s",
+			c.Long, c.Use, c.Example, tool, flags().FlagUsages())
+		fmt.Fprintf(c.OutOrStdout(), "\nThe repository options can also be set with the TUFPIP_* variables or tufpip init.\n")
+	})
 }
 
 // splitWrapperArgs sets the leading tufpip options in f and returns pip's arguments.

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -79,10 +78,7 @@ verified before uv gets it.` + uvRules,
 			return runUvWrapper(cmd.Context(), app, o)
 		},
 	}
-	cmd.SetHelpFunc(func(c *cobra.Command, _ []string) {
-		fmt.Fprintf(c.OutOrStdout(), "%s\n\nUsage:\n  tufpip %s\n\nExamples:\n%s\n\nTUFPIP OPTIONS (before uv's arguments):\n%s",
-			c.Long, c.Use, c.Example, o.flags(app).FlagUsages())
-	})
+	setWrapperHelp(cmd, "uv", func() *pflag.FlagSet { return o.flags(app) })
 	return cmd
 }
 
