@@ -124,24 +124,31 @@ func (a *App) settings() (*repoSettings, error) {
 // settingsFromFlagsAndEnv returns what the flags, else the environment, select, and the
 // trusted root file they name ("" if none).
 func (a *App) settingsFromFlagsAndEnv() (s *repoSettings, rootPath string) {
-	pick := func(flag, env string) string {
-		if flag != "" {
-			return flag
-		}
-		return a.Getenv(env)
-	}
+	o := a.repoOptions()
 	s = &repoSettings{
-		Name:        pick(a.flags.repo, "TUFPIP_REPO"),
-		MetadataURL: pick(a.flags.metadataURL, "TUFPIP_METADATA_URL"),
-		TargetsURL:  pick(a.flags.targetsURL, "TUFPIP_TARGETS_URL"),
-		IndexPath:   pick(a.flags.indexPath, "TUFPIP_INDEX_PATH"),
-		PageURL:     pick(a.flags.pageURL, "TUFPIP_PAGE_URL"),
-		FilesURLs:   a.flags.filesURLs,
+		Name:        o.repo,
+		MetadataURL: o.metadataURL,
+		TargetsURL:  o.targetsURL,
+		IndexPath:   o.indexPath,
+		PageURL:     o.pageURL,
+		FilesURLs:   o.filesURLs,
 	}
-	if len(s.FilesURLs) == 0 {
-		s.FilesURLs = strings.Fields(a.Getenv(filesURLEnv))
+	return s, o.root
+}
+
+// repoOptions are the global repository options, each one the flags left empty taken from
+// its environment variable (repoFlagSpecs).
+func (a *App) repoOptions() repoOptions {
+	o := a.flags.repoOptions
+	for _, spec := range repoFlagSpecs {
+		if p := spec.value(&o); *p == "" {
+			*p = a.Getenv(spec.env)
+		}
 	}
-	return s, pick(a.flags.root, "TUFPIP_ROOT")
+	if len(o.filesURLs) == 0 {
+		o.filesURLs = strings.Fields(a.Getenv(filesURLEnv))
+	}
+	return o
 }
 
 // fillFromConfig fills what flags and environment left empty from the saved repository:
@@ -266,10 +273,7 @@ func (s *repoSettings) readRoot(rootPath string) error {
 // cacheBase is the folder that holds every repository's cache (--cache-dir,
 // TUFPIP_CACHE_DIR, else the user cache dir).
 func (a *App) cacheBase() (string, error) {
-	if a.flags.cacheDir != "" {
-		return a.flags.cacheDir, nil
-	}
-	if base := a.Getenv("TUFPIP_CACHE_DIR"); base != "" {
+	if base := a.repoOptions().cacheDir; base != "" {
 		return base, nil
 	}
 	d, err := os.UserCacheDir()
