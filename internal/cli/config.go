@@ -115,35 +115,40 @@ func (a *App) settings() (*repoSettings, error) {
 	if err := s.readRoot(rootPath); err != nil {
 		return nil, err
 	}
-	base, err := a.cacheBase()
-	if err != nil {
+	if s.CacheDir, err = a.repoCacheDir(s.MetadataURL); err != nil {
 		return nil, err
 	}
-	s.CacheDir = filepath.Join(base, cacheKey(s.MetadataURL))
 	return s, nil
 }
 
 // settingsFromFlagsAndEnv returns what the flags, else the environment, select, and the
 // trusted root file they name ("" if none).
 func (a *App) settingsFromFlagsAndEnv() (s *repoSettings, rootPath string) {
-	pick := func(flag, env string) string {
-		if flag != "" {
-			return flag
-		}
-		return a.Getenv(env)
-	}
+	o := a.repoOptions()
 	s = &repoSettings{
-		Name:        pick(a.flags.repo, "TUFPIP_REPO"),
-		MetadataURL: pick(a.flags.metadataURL, "TUFPIP_METADATA_URL"),
-		TargetsURL:  pick(a.flags.targetsURL, "TUFPIP_TARGETS_URL"),
-		IndexPath:   pick(a.flags.indexPath, "TUFPIP_INDEX_PATH"),
-		PageURL:     pick(a.flags.pageURL, "TUFPIP_PAGE_URL"),
-		FilesURLs:   a.flags.filesURLs,
+		Name:        o.repo,
+		MetadataURL: o.metadataURL,
+		TargetsURL:  o.targetsURL,
+		IndexPath:   o.indexPath,
+		PageURL:     o.pageURL,
+		FilesURLs:   o.filesURLs,
 	}
-	if len(s.FilesURLs) == 0 {
-		s.FilesURLs = strings.Fields(a.Getenv(filesURLEnv))
+	return s, o.root
+}
+
+// repoOptions are the global repository options, each one the flags left empty taken from
+// its environment variable (repoFlagSpecs).
+func (a *App) repoOptions() repoOptions {
+	o := a.flags.repoOptions
+	for _, spec := range repoFlagSpecs {
+		if p := spec.value(&o); *p == "" {
+			*p = a.Getenv(spec.env)
+		}
 	}
-	return s, pick(a.flags.root, "TUFPIP_ROOT")
+	if len(o.filesURLs) == 0 {
+		o.filesURLs = strings.Fields(a.Getenv(filesURLEnv))
+	}
+	return o
 }
 
 // fillFromConfig fills what flags and environment left empty from the saved repository:
@@ -234,6 +239,14 @@ func checkPageOptions(indexPath, pageURL string, filesURLs []string) ([]string, 
 	return out, nil
 }
 
+// tufConfig is the TUF client's view of the repository settings.
+func (s *repoSettings) tufConfig(log *slog.Logger) tuf.Config {
+	return tuf.Config{
+		MetadataURL: s.MetadataURL, TargetsURL: s.TargetsURL, TrustedRoot: s.Root, CacheDir: s.CacheDir,
+		UserAgent: UserAgent(), Retries: 2, Logger: log,
+	}
+}
+
 // finderConfig is the finder's view of the repository settings.
 func (s *repoSettings) finderConfig(client finder.TUF, requireRole string, explain bool, log *slog.Logger) finder.Config {
 	return finder.Config{
@@ -260,10 +273,7 @@ func (s *repoSettings) readRoot(rootPath string) error {
 // cacheBase is the folder that holds every repository's cache (--cache-dir,
 // TUFPIP_CACHE_DIR, else the user cache dir).
 func (a *App) cacheBase() (string, error) {
-	if a.flags.cacheDir != "" {
-		return a.flags.cacheDir, nil
-	}
-	if base := a.Getenv("TUFPIP_CACHE_DIR"); base != "" {
+	if base := a.repoOptions().cacheDir; base != "" {
 		return base, nil
 	}
 	d, err := os.UserCacheDir()
@@ -271,6 +281,15 @@ func (a *App) cacheBase() (string, error) {
 		return "", withHint(errorf("cannot find the user cache directory: %w", err), "pass --cache-dir DIR")
 	}
 	return filepath.Join(d, "tufpip"), nil
+}
+
+// repoCacheDir is the cache directory of the repository at metadataURL.
+func (a *App) repoCacheDir(metadataURL string) (string, error) {
+	base, err := a.cacheBase()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(base, cacheKey(metadataURL)), nil
 }
 
 // cacheKey gives each metadata URL its own cache directory: readable, and unique by hash.

@@ -127,14 +127,12 @@ func runInit(ctx context.Context, app *App, o initOptions) error {
 // tryRepository refreshes the repository's metadata with the given root, into the cache
 // later runs use.
 func tryRepository(ctx context.Context, app *App, o initOptions, root []byte) error {
-	base, err := app.cacheBase()
+	cache, err := app.repoCacheDir(o.metadataURL)
 	if err != nil {
 		return err
 	}
-	client, err := tuf.Open(ctx, tuf.Config{
-		MetadataURL: o.metadataURL, TargetsURL: o.targetsURL, TrustedRoot: root,
-		CacheDir: filepath.Join(base, cacheKey(o.metadataURL)), UserAgent: UserAgent(), Retries: 2, Logger: app.Logger,
-	})
+	s := &repoSettings{MetadataURL: o.metadataURL, TargetsURL: o.targetsURL, Root: root, CacheDir: cache}
+	client, err := tuf.Open(ctx, s.tufConfig(app.Logger))
 	if err != nil {
 		hint := "check --metadata-url and your connection, or pass --offline to save it without checking"
 		if tuf.IsVerification(err) {

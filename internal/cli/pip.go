@@ -2,13 +2,13 @@ package cli
 
 import (
 	"context"
-	"fmt"
 	"net"
 	"os"
 	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"github.com/tufpip/tufpip/internal/guard"
 	"github.com/tufpip/tufpip/pkg/indexserver"
 )
@@ -100,14 +100,7 @@ resolves goes through the same checks.` + pipRules
 		Example:            example,
 		DisableFlagParsing: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if lead := leadingGlobalFlags(app.args, args, append([]string{cmd.Name()}, cmd.Aliases...), cmd.Root().PersistentFlags()); len(lead) > 0 {
-				if err := applyGlobalFlags(cmd, app, lead); err != nil {
-					return err
-				}
-				args = args[len(lead):]
-			}
-			f := o.wrapperFlags(app)
-			rest, err := splitWrapperArgs(f, args)
+			rest, err := wrapperArgs(cmd, app, o.wrapperFlags(app), args)
 			if err != nil {
 				return err
 			}
@@ -118,26 +111,8 @@ resolves goes through the same checks.` + pipRules
 			return runPipWrapper(cmd.Context(), app, o)
 		},
 	}
-	cmd.SetHelpFunc(func(c *cobra.Command, _ []string) {
-		w := c.OutOrStdout()
-		fmt.Fprintf(w, "%s\n\nUsage:\n  tufpip %s\n\nExamples:\n%s\n\nTUFPIP OPTIONS (before pip's arguments):\n%s",
-			c.Long, c.Use, c.Example, o.wrapperFlags(app).FlagUsages())
-		fmt.Fprintf(w, "\nThe repository options can also be set with the TUFPIP_* variables or tufpip init.\n")
-	})
+	setWrapperHelp(cmd, "pip", func() *pflag.FlagSet { return o.wrapperFlags(app) })
 	return cmd
-}
-
-// applyGlobalFlags parses the global flags written before a wrapper's name and sets up
-// the logger again, as the root's PersistentPreRunE does for other commands.
-func applyGlobalFlags(cmd *cobra.Command, app *App, lead []string) error {
-	if err := cmd.Root().PersistentFlags().Parse(lead); err != nil {
-		return &exitError{code: ExitUsage, err: err, hint: "see tufpip --help"}
-	}
-	if app.flags.verbose && app.flags.quiet {
-		return usageErrorf("", "-v/--verbose and -q/--quiet cannot be used together")
-	}
-	app.Logger = newLogger(app.IO.ErrOut, app.flags.verbose, app.flags.quiet)
-	return nil
 }
 
 // runPipWrapper checks pip's arguments, starts the verifying index, runs pip and reports
@@ -154,6 +129,10 @@ func runPipWrapper(ctx context.Context, app *App, o *pipRunOptions) error {
 	if python == "" {
 		python = "python3"
 	}
+	s, err := app.settings()
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return errorf("starting the verifying index on 127.0.0.1: %w", err)
@@ -164,7 +143,7 @@ func runPipWrapper(ctx context.Context, app *App, o *pipRunOptions) error {
 		return err
 	}
 	defer sb.Close()
-	ix, stop, err := app.startIndex(ctx, ln, o.requireRole, 0, "", app.refusedLater)
+	ix, stop, err := app.startIndex(ctx, s, ln, o.requireRole, 0, "", app.refusedLater)
 	if err != nil {
 		ln.Close()
 		return err
@@ -189,7 +168,7 @@ func runPipWrapper(ctx context.Context, app *App, o *pipRunOptions) error {
 	stop()
 	return app.childResult(ctx, "pip", ix, sb, code, runErr, func() {
 		if !hintNoPip(ctx, app, python) && code == 1 && len(cl.Projects()) > 0 {
-			explainProjects(ctx, app, o.requireRole, cl.Projects())
+			explainProjects(ctx, app, s, o.requireRole, cl.Projects())
 		}
 	})
 }
@@ -204,7 +183,7 @@ func (app *App) childResult(ctx context.Context, tool string, ix *indexserver.Se
 		fails = append(fails, indexserver.Failure{Err: &guard.OutsideError{Tool: tool, Attempts: att}})
 	}
 	if len(fails) > 0 {
-		reportFailures(app.IO.ErrOut, fails)
+		reportFailures(app.IO.ErrOut, fails, app.color)
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}

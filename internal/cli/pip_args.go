@@ -1,8 +1,11 @@
 package cli
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
 
@@ -32,6 +35,33 @@ func (o *pipRunOptions) wrapperFlags(app *App) *pflag.FlagSet {
 // repoFlags adds the repository options, starting from what global flags before the
 // command's name set.
 func repoFlags(f *pflag.FlagSet, app *App) { addRepoFlags(f, &app.flags.repoOptions, true) }
+
+// wrapperArgs reads a wrapper's command line: the global flags written before its name
+// (applied as the root applies them to every other command), then tufpip's options in f.
+// It returns the tool's arguments.
+func wrapperArgs(cmd *cobra.Command, app *App, f *pflag.FlagSet, args []string) ([]string, error) {
+	global := cmd.Root().PersistentFlags()
+	if lead := leadingGlobalFlags(app.args, args, append([]string{cmd.Name()}, cmd.Aliases...), global); len(lead) > 0 {
+		if err := global.Parse(lead); err != nil {
+			return nil, &exitError{code: ExitUsage, err: err, hint: "see tufpip --help"}
+		}
+		if err := app.applyFlags(cmd); err != nil {
+			return nil, err
+		}
+		args = args[len(lead):]
+	}
+	return splitWrapperArgs(f, args)
+}
+
+// setWrapperHelp makes a wrapper's help list tufpip's options (flags), which cobra does not
+// know of: the wrapper parses no flags of its own.
+func setWrapperHelp(cmd *cobra.Command, tool string, flags func() *pflag.FlagSet) {
+	cmd.SetHelpFunc(func(c *cobra.Command, _ []string) {
+		fmt.Fprintf(c.OutOrStdout(), "%s\n\nUsage:\n  tufpip %s\n\nExamples:\n%s\n\nTUFPIP OPTIONS (before %s's arguments):\n%s",
+			c.Long, c.Use, c.Example, tool, flags().FlagUsages())
+		fmt.Fprintf(c.OutOrStdout(), "\nThe repository options can also be set with the TUFPIP_* variables or tufpip init.\n")
+	})
+}
 
 // splitWrapperArgs sets the leading tufpip options in f and returns pip's arguments.
 func splitWrapperArgs(f *pflag.FlagSet, args []string) ([]string, error) {
@@ -78,7 +108,7 @@ func leadingGlobalFlags(raw, args []string, names []string, global *pflag.FlagSe
 		a := raw[i]
 		for _, n := range names {
 			if a == n {
-				if i <= len(args) && equalStrings(raw[:i], args[:i]) {
+				if i <= len(args) && slices.Equal(raw[:i], args[:i]) {
 					return raw[:i]
 				}
 				return nil
@@ -101,16 +131,4 @@ func leadingGlobalFlags(raw, args []string, names []string, global *pflag.FlagSe
 		}
 	}
 	return nil
-}
-
-func equalStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

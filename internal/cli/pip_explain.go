@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os/exec"
 	"strings"
 
@@ -26,14 +25,14 @@ func hintNoPip(ctx context.Context, app *App, python string) bool {
 	if err := cmd.Run(); !errors.As(err, &xe) || xe.ExitCode() != 1 {
 		return false
 	}
-	fmt.Fprintf(app.IO.ErrOut, "tufpip: hint: %s has no pip: install it with %s -m ensurepip, or use tufpip uv\n", python, python)
+	app.hint("%s has no pip: install it with %s -m ensurepip, or use tufpip uv", python, python)
 	return true
 }
 
 // explainProjects prints, for each requested project, the versions the trusted set holds
 // and those only a lower-precedence role signed, when there are any.
-func explainProjects(ctx context.Context, app *App, requireRole string, projects []string) {
-	sess, err := app.openSession(ctx, requireRole, true)
+func explainProjects(ctx context.Context, app *App, s *repoSettings, requireRole string, projects []string) {
+	sess, err := app.openSessionWith(ctx, s, requireRole, true)
 	if err != nil {
 		app.Logger.Debug("no explanation after pip's failure", "error", err)
 		return
@@ -49,7 +48,7 @@ func explainProjects(ctx context.Context, app *App, requireRole string, projects
 		var np *finder.NoPageError
 		switch {
 		case errors.As(err, &np):
-			fmt.Fprintf(app.IO.ErrOut, "tufpip: hint: %s: the TUF repository vouches for no page of this project\n", n)
+			app.hint("%s: the TUF repository vouches for no page of this project", n)
 			continue
 		case err != nil:
 			continue
@@ -75,7 +74,7 @@ func explainProjects(ctx context.Context, app *App, requireRole string, projects
 		if len(trusted) == 0 {
 			trusted = []string{"none"}
 		}
-		fmt.Fprintf(app.IO.ErrOut, "tufpip: hint: %s: pip was offered what %s vouches for: %s; left out: %s (see tufpip resolve %s)\n",
+		app.hint("%s: pip was offered what %s vouches for: %s; left out: %s (see tufpip resolve %s)",
 			n, role, strings.Join(trusted, ", "), strings.Join(others, ", "), n)
 	}
 }

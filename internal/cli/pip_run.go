@@ -77,8 +77,9 @@ func (a *App) refusedLater(f indexserver.Failure) {
 	a.Logger.Debug("refused", "project", f.Project, "file", f.Filename, "error", f.Err)
 }
 
-// reportFailures prints each file the index refused, once, naming it and the reason.
-func reportFailures(w io.Writer, fails []indexserver.Failure) {
+// reportFailures prints each file the index refused, once, naming it and the reason, as
+// every other error is printed (coloured on a terminal).
+func reportFailures(w io.Writer, fails []indexserver.Failure, color bool) {
 	seen := map[string]bool{}
 	var errs []error
 	for _, f := range fails {
@@ -100,7 +101,7 @@ func reportFailures(w io.Writer, fails []indexserver.Failure) {
 			err = withHint(err, "tufpip's index refused to send it: the repository, or something between it and you, "+
 				"served data that does not verify; do not install from it until this is explained")
 		}
-		printError(w, err)
+		writeError(w, err, color)
 	}
 }
 

@@ -96,7 +96,7 @@ rest.`,
 			res, err := mirror.Sync(cmd.Context(), r, up, opts)
 			bar.clear()
 			if res == nil {
-				return withHint(err, "")
+				return err
 			}
 			for _, w := range res.Warnings {
 				app.Logger.Warn(w)

@@ -145,6 +145,27 @@ func cobraUsageError(cmd *cobra.Command, err error) error {
 	return &exitError{code: ExitUsage, err: err, hint: help}
 }
 
+// applyFlags checks the global flags and sets up the logger they ask for. The root runs it
+// before every command; the wrappers run it again once they have read the global flags
+// written before their name (pip_args.go: wrapperArgs).
+func (a *App) applyFlags(cmd *cobra.Command) error {
+	if a.flags.verbose && a.flags.quiet {
+		return usageErrorf("", "-v/--verbose and -q/--quiet cannot be used together")
+	}
+	switch f := a.flags.format; {
+	case f == "text" || f == "json":
+	case (f == "github" || f == "sarif") && cmd.Name() == "verify":
+	default:
+		hint := "use --format text or --format json"
+		if cmd.Name() == "verify" {
+			hint = "use --format text, json, github or sarif"
+		}
+		return usageErrorf(hint, "unknown output format %q for %s", f, cmd.CommandPath())
+	}
+	a.Logger = newColorLogger(a.IO.ErrOut, a.flags.verbose, a.flags.quiet, a.color)
+	return nil
+}
+
 func newRootCmd(app *App) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "tufpip",
@@ -172,29 +193,16 @@ only unstable signed is used only when stable never signed the project.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
-			if app.flags.verbose && app.flags.quiet {
-				return usageErrorf("", "-v/--verbose and -q/--quiet cannot be used together")
-			}
-			switch f := app.flags.format; {
-			case f == "text" || f == "json":
-			case (f == "github" || f == "sarif") && cmd.Name() == "verify":
-			default:
-				hint := "use --format text or --format json"
-				if cmd.Name() == "verify" {
-					hint = "use --format text, json, github or sarif"
-				}
-				return usageErrorf(hint, "unknown output format %q for %s", f, cmd.CommandPath())
-			}
-			app.Logger = newColorLogger(app.IO.ErrOut, app.flags.verbose, app.flags.quiet, app.color)
-			return nil
+			return app.applyFlags(cmd)
 		},
 	}
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return &exitError{code: ExitUsage, err: err, hint: "see " + cmd.CommandPath() + " --help"}
 	})
 	// --version/-V prints what tufpip version prints (-v is --verbose).
-	root.Version = buildVersion().Version
-	root.SetVersionTemplate(versionText(buildVersion()))
+	v := buildVersion()
+	root.Version = v.Version
+	root.SetVersionTemplate(versionText(v))
 	root.Flags().BoolP("version", "V", false, "print tufpip's version and exit")
 
 	pf := root.PersistentFlags()

@@ -51,15 +51,12 @@ machine serves, so expose it to other machines only on a network you trust.`,
 	return cmd
 }
 
-// startIndex refreshes the metadata and starts the verifying index on ln. onRefusal is
+// startIndex refreshes the metadata of the repository s selects and starts the verifying
+// index on ln; every later refresh uses the same settings. onRefusal is
 // indexserver.Config.OnRefusal: nil logs each refused file as it happens.
-func (a *App) startIndex(ctx context.Context, ln net.Listener, requireRole string, refresh time.Duration, publicURL string, onRefusal func(indexserver.Failure)) (*indexserver.Server, func(), error) {
-	s, err := a.settings()
-	if err != nil {
-		return nil, nil, err
-	}
+func (a *App) startIndex(ctx context.Context, s *repoSettings, ln net.Listener, requireRole string, refresh time.Duration, publicURL string, onRefusal func(indexserver.Failure)) (*indexserver.Server, func(), error) {
 	open := func(ctx context.Context) (*indexserver.Source, error) {
-		sess, err := a.openSession(ctx, requireRole, false)
+		sess, err := a.openSessionWith(ctx, s, requireRole, false)
 		if err != nil {
 			return nil, err
 		}
@@ -104,11 +101,15 @@ func runServe(ctx context.Context, app *App, o serveOptions) error {
 		}
 		o.publicURL = strings.TrimSuffix(o.publicURL, "/") + "/"
 	}
+	s, err := app.settings()
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
 		return withHint(err, "pick another port with --addr")
 	}
-	_, stop, err := app.startIndex(ctx, ln, o.requireRole, o.refresh, o.publicURL, nil)
+	_, stop, err := app.startIndex(ctx, s, ln, o.requireRole, o.refresh, o.publicURL, nil)
 	if err != nil {
 		ln.Close()
 		return err

@@ -22,22 +22,21 @@ type session struct {
 	log      *slog.Logger
 }
 
-// openSession refreshes the trusted metadata once and prepares the finder.
+// openSession resolves the repository settings, refreshes the trusted metadata once and
+// prepares the finder.
 func (a *App) openSession(ctx context.Context, requireRole string, explain bool) (*session, error) {
 	s, err := a.settings()
 	if err != nil {
 		return nil, err
 	}
+	return a.openSessionWith(ctx, s, requireRole, explain)
+}
+
+// openSessionWith is openSession with the settings already resolved (a command that opens
+// sessions more than once, or needs the settings itself, reads them once).
+func (a *App) openSessionWith(ctx context.Context, s *repoSettings, requireRole string, explain bool) (*session, error) {
 	a.Logger.Debug("refreshing trusted metadata", "metadata", s.MetadataURL, "root", s.RootSource, "cache", s.CacheDir)
-	client, err := tuf.Open(ctx, tuf.Config{
-		MetadataURL: s.MetadataURL,
-		TargetsURL:  s.TargetsURL,
-		TrustedRoot: s.Root,
-		CacheDir:    s.CacheDir,
-		UserAgent:   UserAgent(),
-		Retries:     2,
-		Logger:      a.Logger,
-	})
+	client, err := tuf.Open(ctx, s.tufConfig(a.Logger))
 	if err != nil {
 		var ve *tuf.VerificationError
 		if errors.As(err, &ve) && ve.Path == tuf.TrustedRootPath {

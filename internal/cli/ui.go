@@ -88,9 +88,6 @@ func SystemIO() *IOStreams {
 
 func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }
 
-// printError writes err (and its hint) in tufpip's style, without colour.
-func printError(w io.Writer, err error) { writeError(w, err, false) }
-
 // writeError writes err (and its hint) in tufpip's style. An error already reported in full
 // (see reportedError) gets only its hint.
 func writeError(w io.Writer, err error, color bool) {
@@ -107,6 +104,12 @@ func writeError(w io.Writer, err error, color bool) {
 	}
 }
 
+// hint writes one "tufpip: hint: ..." line on stderr, for advice that belongs to no error
+// (a wrapper's child has failed and passed on its exit code).
+func (a *App) hint(format string, args ...any) {
+	fmt.Fprintf(a.IO.ErrOut, "tufpip: %s %s\n", label("hint", a.color), safeText(fmt.Sprintf(format, args...), false))
+}
+
 // writeErrorLine writes one "tufpip: error: ..." message (multi-line messages keep their
 // line breaks).
 func writeErrorLine(w io.Writer, msg string, color bool) {
@@ -121,13 +124,8 @@ type reportedError struct{ err error }
 func (e *reportedError) Error() string { return e.err.Error() }
 func (e *reportedError) Unwrap() error { return e.err }
 
-// newLogger returns the slog logger every library gets: warnings by default, debug with
-// -v, errors only with -q.
-func newLogger(w io.Writer, verbose, quiet bool) *slog.Logger {
-	return newColorLogger(w, verbose, quiet, false)
-}
-
-// newColorLogger is newLogger with the labels coloured when color is set.
+// newColorLogger returns the slog logger every library gets: warnings by default, debug
+// with -v, errors only with -q; the labels are coloured when color is set.
 func newColorLogger(w io.Writer, verbose, quiet, color bool) *slog.Logger {
 	level := slog.LevelWarn
 	switch {

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -68,13 +67,7 @@ verified before uv gets it.` + uvRules,
   tufpip uv --uv ~/.local/bin/uv --require-role stable -- sync --locked`,
 		DisableFlagParsing: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if lead := leadingGlobalFlags(app.args, args, []string{cmd.Name()}, cmd.Root().PersistentFlags()); len(lead) > 0 {
-				if err := applyGlobalFlags(cmd, app, lead); err != nil {
-					return err
-				}
-				args = args[len(lead):]
-			}
-			rest, err := splitWrapperArgs(o.flags(app), args)
+			rest, err := wrapperArgs(cmd, app, o.flags(app), args)
 			if err != nil {
 				return err
 			}
@@ -85,10 +78,7 @@ verified before uv gets it.` + uvRules,
 			return runUvWrapper(cmd.Context(), app, o)
 		},
 	}
-	cmd.SetHelpFunc(func(c *cobra.Command, _ []string) {
-		fmt.Fprintf(c.OutOrStdout(), "%s\n\nUsage:\n  tufpip %s\n\nExamples:\n%s\n\nTUFPIP OPTIONS (before uv's arguments):\n%s",
-			c.Long, c.Use, c.Example, o.flags(app).FlagUsages())
-	})
+	setWrapperHelp(cmd, "uv", func() *pflag.FlagSet { return o.flags(app) })
 	return cmd
 }
 
@@ -119,7 +109,7 @@ func runUvWrapper(ctx context.Context, app *App, o *uvRunOptions) error {
 	if err != nil {
 		return err
 	}
-	ix, stop, err := app.startIndex(ctx, nil, o.requireRole, 0, "", app.refusedLater)
+	ix, stop, err := app.startIndex(ctx, s, nil, o.requireRole, 0, "", app.refusedLater)
 	if err != nil {
 		return err
 	}

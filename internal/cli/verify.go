@@ -84,17 +84,13 @@ func runVerify(ctx context.Context, app *App, o verifyOptions, paths []string) e
 		if err := checkTextFile(p); err != nil {
 			return err
 		}
-		err := lockfile.CheckSupported(p)
-		var lf *lockfile.Lockfile
-		if err == nil {
-			lf, err = lockfile.Load(p)
+		if err := lockfile.CheckSupported(p); err != nil {
+			return err
 		}
-		if err != nil {
-			var pe *lockfile.ParseError
-			switch {
-			case errors.As(err, &pe):
-				return withHint(err, regenerateHint(lockfile.DetectFormat(p)))
-			}
+		lf, err := lockfile.Load(p)
+		if pe := (*lockfile.ParseError)(nil); errors.As(err, &pe) {
+			return withHint(err, regenerateHint(lockfile.DetectFormat(p)))
+		} else if err != nil {
 			return err
 		}
 		before := len(entries)

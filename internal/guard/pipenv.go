@@ -7,6 +7,27 @@ import (
 	"strings"
 )
 
+// dropEnv returns environ without the variables drop says to drop, and warns, in name
+// order, about those of them it says to warn about ("ignoring NAME: why").
+func dropEnv(environ []string, log *slog.Logger, why string, drop func(k, v string) (drop, warn bool)) []string {
+	out := make([]string, 0, len(environ)+8)
+	var dropped []string
+	for _, kv := range environ {
+		k, v, _ := strings.Cut(kv, "=")
+		d, w := drop(k, v)
+		if !d {
+			out = append(out, kv)
+		} else if w {
+			dropped = append(dropped, k)
+		}
+	}
+	sort.Strings(dropped)
+	for _, k := range dropped {
+		log.Warn("ignoring " + k + ": " + why)
+	}
+	return out
+}
+
 // indexEnv are the PIP_* variables that would point pip elsewhere; dropping them is worth
 // a warning, the user expected them to matter.
 var indexEnv = map[string]bool{
@@ -33,22 +54,10 @@ var stricterEnv = map[string]bool{
 // in pip's arguments still win. What pip may reach besides the index is settled by
 // Sandbox.Env.
 func PipEnv(environ []string, indexURL string, log *slog.Logger) []string {
-	env := make([]string, 0, len(environ)+4)
-	var dropped []string
-	for _, kv := range environ {
-		k, v, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(k, "PIP_") && !stricterEnv[k] {
-			if indexEnv[k] && v != "" && !(k == "PIP_CONFIG_FILE" && v == os.DevNull) {
-				dropped = append(dropped, k)
-			}
-			continue
-		}
-		env = append(env, kv)
-	}
-	sort.Strings(dropped)
-	for _, k := range dropped {
-		log.Warn("ignoring " + k + ": pip talks only to tufpip's verifying index")
-	}
+	env := dropEnv(environ, log, "pip talks only to tufpip's verifying index", func(k, v string) (drop, warn bool) {
+		drop = strings.HasPrefix(k, "PIP_") && !stricterEnv[k]
+		return drop, drop && indexEnv[k] && v != "" && !(k == "PIP_CONFIG_FILE" && v == os.DevNull)
+	})
 	return append(env,
 		"PIP_CONFIG_FILE="+os.DevNull,
 		"PIP_DISABLE_PIP_VERSION_CHECK=1",

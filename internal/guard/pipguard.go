@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/tufpip/tufpip/pkg/lockfile"
+	"github.com/tufpip/tufpip/pkg/resolve"
 )
 
 // The wrappers' promise is that pip installs nothing tufpip did not verify. pip can be told
@@ -51,19 +52,29 @@ func (e *UsageError) Unwrap() error { return e.Err }
 func usageError(hint string, err error) error { return &UsageError{Err: err, Hint: hint} }
 
 const (
-	hintIndex = "pip talks only to tufpip's verifying index; choose the TUF repository with --repo NAME or --metadata-url URL"
-	hintReq   = "name the project and its version instead (e.g. 'foobar==2.0'), so it comes from the signed index"
-	hintOrder = "tufpip's options go before pip's arguments, e.g. tufpip install --python .venv/bin/python -r requirements.txt"
+	hintIndexRest = " talks only to tufpip's verifying index; choose the TUF repository with --repo NAME or --metadata-url URL"
+	hintIndex     = "pip" + hintIndexRest
+	hintReq       = "name the project and its version instead (e.g. 'foobar==2.0'), so it comes from the signed index"
+	hintOrder     = "tufpip's options go before pip's arguments, e.g. tufpip install --python .venv/bin/python -r requirements.txt"
 )
 
-// indexOptions are the options (canonical names) that point pip at other sources.
+// indexOptions are the options (canonical names) that point pip at other sources, with why
+// they are refused (%s is the tool: pip, or uv reading a requirements file).
 var indexOptions = map[string]string{
-	"--index-url":       "pip would fetch from an index tufpip does not verify",
-	"--index":           "pip would fetch from an index tufpip does not verify",
-	"--extra-index-url": "pip would fetch from an index tufpip does not verify",
-	"--find-links":      "pip would install files found outside the signed index",
-	"--trusted-host":    "pip would accept an unverified host",
-	"--proxy":           "pip's requests to tufpip's index must not pass through a proxy",
+	"--index-url":       "%s would fetch from an index tufpip does not verify",
+	"--index":           "%s would fetch from an index tufpip does not verify",
+	"--extra-index-url": "%s would fetch from an index tufpip does not verify",
+	"--find-links":      "%s would install files found outside the signed index",
+	"--trusted-host":    "%s would accept an unverified host",
+	"--proxy":           "%s's requests to tufpip's index must not pass through a proxy",
+}
+
+// indexOption says why opt, an option of tool's, is refused, if it is one of indexOptions.
+func indexOption(tool, opt string) (reason string, ok bool) {
+	if r, ok := indexOptions[opt]; ok {
+		return fmt.Sprintf(r, tool), true
+	}
+	return "", false
 }
 
 // tufpipOnly are tufpip's options that pip does not have; among pip's arguments they are
@@ -99,7 +110,7 @@ func checkPipArgs(cl *PipCommandLine) error {
 				opt = n
 			}
 		}
-		if reason, ok := indexOptions[opt]; ok {
+		if reason, ok := indexOption("pip", opt); ok {
 			return refuse("command line", arg, reason, hintIndex)
 		}
 		switch opt {
@@ -116,7 +127,7 @@ func checkPipArgs(cl *PipCommandLine) error {
 				"list the group's requirements in a requirements file and pass it with -r")
 		case "--requirement", "--constraint":
 			if fetchingCommands[cl.command] || pipOptions[cl.command] == nil {
-				names, err := checkRequirementsFile(t.written, t.value)
+				names, err := checkRequirementsFile("pip", t.written, t.value)
 				if err != nil {
 					return err
 				}
@@ -136,8 +147,8 @@ func checkPipArgs(cl *PipCommandLine) error {
 			if reason := directRequirement(r); reason != "" {
 				return refuse("command line", r, reason, hintReq)
 			}
-			if m := projectNameRE.FindString(r); m != "" && !strings.Contains(r, ";") {
-				cl.projects = append(cl.projects, m)
+			if req, err := resolve.ParseRequirement(r); err == nil && req.Marker == "" {
+				cl.projects = append(cl.projects, req.Name)
 			}
 		}
 	}
@@ -156,18 +167,14 @@ func directRequirement(r string) string {
 	head = lockfile.TrimPySpace(head)
 	before, _, hasAt := strings.Cut(head, "@")
 	switch {
-	case hasAt && !looksLikePath(before):
+	case hasAt && !lockfile.LooksLikePath(before):
 		return "a direct URL requirement is fetched without verification"
 	case strings.Contains(head, ":"):
 		return "a URL requirement is fetched without verification"
-	case looksLikePath(head) || isArchiveName(stripExtras(head)):
+	case lockfile.LooksLikePath(head) || lockfile.IsArchiveName(stripExtras(head)):
 		return "a local path is installed without verification"
 	}
 	return ""
-}
-
-func looksLikePath(s string) bool {
-	return strings.ContainsAny(s, `/\`) || strings.HasPrefix(s, ".")
 }
 
 func stripExtras(s string) string {
@@ -179,19 +186,6 @@ func stripExtras(s string) string {
 	return s
 }
 
-// archiveExts are the names pip takes for a local archive rather than a project name.
-var archiveExts = []string{".whl", ".tar.bz2", ".tbz", ".tar.xz", ".txz", ".tlz", ".tar.lz", ".tar.lzma", ".zip", ".tar.gz", ".tgz", ".tar"}
-
-func isArchiveName(s string) bool {
-	s = strings.ToLower(s)
-	for _, ext := range archiveExts {
-		if strings.HasSuffix(s, ext) {
-			return true
-		}
-	}
-	return false
-}
-
 // envVarRE is pip's pattern for ${VAR} in requirements files, expanded from the environment
 // after tufpip's checks: a variable could hide an option or a URL.
 var envVarRE = regexp.MustCompile(`\$\{[A-Z0-9_]+\}`)
@@ -199,16 +193,14 @@ var envVarRE = regexp.MustCompile(`\$\{[A-Z0-9_]+\}`)
 // commentRE is pip's comment rule: "#" at the start of a line or after whitespace.
 var commentRE = regexp.MustCompile(`(^|\s)#.*$`)
 
-// projectNameRE is the project name at the start of a PEP 508 requirement.
-var projectNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*`)
-
 // checkRequirementsFile reads a -r/-c file and what it includes, as pip will, and refuses
 // index options, direct URL, path and editable requirements, naming file:line. It returns
-// the projects pip will surely ask the index for: requirements without a marker.
-func checkRequirementsFile(flag, path string) ([]string, error) {
+// the projects pip will surely ask the index for: requirements without a marker. tool
+// ("pip" or "uv") is the program that will read the file, as messages name it.
+func checkRequirementsFile(tool, flag, path string) ([]string, error) {
 	arg := flag + " " + path
 	if strings.Contains(path, "://") {
-		return nil, refuse("command line", arg, "pip would read requirements from a URL tufpip cannot verify",
+		return nil, refuse("command line", arg, tool+" would read requirements from a URL tufpip cannot verify",
 			"download the file, check it, and pass the local copy")
 	}
 	if f := lockfile.DetectFormat(path); f != lockfile.FormatRequirements {
@@ -219,13 +211,13 @@ func checkRequirementsFile(flag, path string) ([]string, error) {
 	if err != nil {
 		var pe *lockfile.ParseError
 		if errors.As(err, &pe) {
-			return nil, usageError("fix the requirements file; pip would read it the same way", err)
+			return nil, usageError("fix the requirements file; "+tool+" would read it the same way", err)
 		}
 		return nil, usageError("", fmt.Errorf("%s: %w", arg, err))
 	}
 	for _, o := range lf.Options {
-		if reason, ok := indexOptions[o.Name]; ok {
-			return nil, refuse(o.Pos.String(), o.String(), reason, hintIndex)
+		if reason, ok := indexOption(tool, o.Name); ok {
+			return nil, refuse(o.Pos.String(), o.String(), reason, tool+hintIndexRest)
 		}
 	}
 	for _, e := range lf.Entries {
@@ -244,11 +236,11 @@ func checkRequirementsFile(flag, path string) ([]string, error) {
 			names = append(names, e.Name)
 		}
 	}
-	return names, checkEnvVars(lf)
+	return names, checkEnvVars(tool, lf)
 }
 
-// checkEnvVars refuses ${VAR} anywhere in the files read.
-func checkEnvVars(lf *lockfile.Lockfile) error {
+// checkEnvVars refuses ${VAR} anywhere in the files read; tool expands them.
+func checkEnvVars(tool string, lf *lockfile.Lockfile) error {
 	files := map[string]bool{lf.Path: true}
 	for _, e := range lf.Entries {
 		files[e.Pos.File] = true
@@ -274,7 +266,7 @@ func checkEnvVars(lf *lockfile.Lockfile) error {
 		for i, line := range strings.Split(string(data), "\n") {
 			if v := envVarRE.FindString(commentRE.ReplaceAllString(line, "")); v != "" {
 				return refuse(fmt.Sprintf("%s:%d", name, i+1), v,
-					"pip expands environment variables after tufpip's checks", "write the value into the file")
+					tool+" expands environment variables after tufpip's checks", "write the value into the file")
 			}
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -48,7 +49,7 @@ const maxAttempts = 20
 // front, requests through the proxy for http://frontHost/ are answered by front (uv reaches
 // tufpip's index that way); everything else is refused.
 func StartSandbox(frontHost string, front http.Handler) (*Sandbox, error) {
-	if addrs, err := net.LookupHost("localhost"); err != nil || !containsString(addrs, "127.0.0.1") {
+	if addrs, err := net.LookupHost("localhost"); err != nil || !slices.Contains(addrs, "127.0.0.1") {
 		return nil, fmt.Errorf("localhost does not resolve to 127.0.0.1 (%v %v): pip reaches tufpip's index as localhost", addrs, err)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -161,13 +162,4 @@ func (e *OutsideError) Error() string {
 	a := append([]string(nil), e.Attempts...)
 	sort.Strings(a)
 	return fmt.Sprintf("%s tried to reach %s outside tufpip's verifying index; refused", e.Tool, strings.Join(a, ", "))
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

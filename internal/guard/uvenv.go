@@ -2,8 +2,7 @@ package guard
 
 import (
 	"log/slog"
-	"sort"
-	"strings"
+	"slices"
 )
 
 // UvIndexHost and UvIndexURL name tufpip's index for uv. ".invalid" never resolves: a uv
@@ -20,25 +19,10 @@ var uvOverridden = []string{"UV_DEFAULT_INDEX", "UV_NO_CONFIG", "UV_CACHE_DIR", 
 // UvEnv is uv's environment: environ (already checked by CheckUvEnv) with tufpip's index as
 // the default index, no configuration files, a private cache and no Python downloads.
 func UvEnv(environ []string, cache string, log *slog.Logger) []string {
-	var out, dropped []string
-	for _, kv := range environ {
-		k, v, _ := strings.Cut(kv, "=")
-		drop := false
-		for _, o := range uvOverridden {
-			drop = drop || k == o
-		}
-		if drop {
-			if v != "" && k != "UV_NO_CONFIG" {
-				dropped = append(dropped, k)
-			}
-			continue
-		}
-		out = append(out, kv)
-	}
-	sort.Strings(dropped)
-	for _, k := range dropped {
-		log.Warn("ignoring " + k + ": uv runs with tufpip's index, its own cache and no Python downloads")
-	}
+	out := dropEnv(environ, log, "uv runs with tufpip's index, its own cache and no Python downloads", func(k, v string) (drop, warn bool) {
+		drop = slices.Contains(uvOverridden, k)
+		return drop, drop && v != "" && k != "UV_NO_CONFIG"
+	})
 	// No retries: the index retried the repository already, and what it refuses (502) does
 	// not verify any better the second time.
 	return append(out, "UV_DEFAULT_INDEX="+UvIndexURL, "UV_NO_CONFIG=1", "UV_CACHE_DIR="+cache, "UV_PYTHON_DOWNLOADS=never",

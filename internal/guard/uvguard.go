@@ -2,7 +2,6 @@ package guard
 
 import (
 	"bufio"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -20,7 +19,7 @@ import (
 // the option, variable, or file and line. What uv could still reach at run time is out of
 // reach (sandbox.go), and its cache is tufpip's own (internal/cli/uv.go).
 
-const hintUvIndex = "uv talks only to tufpip's verifying index; choose the TUF repository with --repo NAME or --metadata-url URL"
+const hintUvIndex = "uv" + hintIndexRest
 
 // uvRefusedFlags are uv's options that point it elsewhere or weaken its checks.
 var uvRefusedFlags = map[string]string{
@@ -244,12 +243,7 @@ func checkUvRequirementsFile(flag, path string) error {
 		return refuse("command line", flag+" "+path, "uv would install what this file names without tufpip reading it",
 			"list the requirements in a requirements file")
 	}
-	_, err := checkRequirementsFile(flag, path)
-	var re *RefusedError
-	if errors.As(err, &re) {
-		re.Reason = strings.Replace(re.Reason, "pip would", "uv would", 1)
-		re.Hint = strings.Replace(re.Hint, "pip talks", "uv talks", 1)
-	}
+	_, err := checkRequirementsFile("uv", flag, path)
 	return err
 }
 

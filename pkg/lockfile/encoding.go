@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -112,9 +113,9 @@ func decodeRequirements(name string, data []byte) (string, error) {
 		}
 		codec := normalizeCodec(string(m[1]))
 		switch {
-		case contains(utf8Codecs, codec):
-		case contains(asciiCodecs, codec) && ascii:
-		case contains(asciiCodecs, codec):
+		case slices.Contains(utf8Codecs, codec):
+		case slices.Contains(asciiCodecs, codec) && ascii:
+		case slices.Contains(asciiCodecs, codec):
 			return fail(i+1, "declares the encoding %q (PEP 263): pip would decode its non-ASCII bytes otherwise than UTF-8", m[1])
 		default:
 			return fail(i+1, "declares the encoding %q (PEP 263): pip would decode the file with it, not as UTF-8", m[1])
@@ -126,15 +127,6 @@ func decodeRequirements(name string, data []byte) (string, error) {
 		return fail(line, "is not valid UTF-8")
 	}
 	return string(data), nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func invalidUTF8At(data []byte) int {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -137,7 +138,7 @@ print(json.dumps(out))`
 			py = *got[n]
 		}
 		norm := normalizeCodec(n)
-		isUTF8, isASCII := contains(utf8Codecs, norm), contains(asciiCodecs, norm)
+		isUTF8, isASCII := slices.Contains(utf8Codecs, norm), slices.Contains(asciiCodecs, norm)
 		switch {
 		case isUTF8 && py != "utf-8" && py != "utf-8-sig":
 			t.Errorf("%q is accepted as UTF-8, Python says %q", n, py)

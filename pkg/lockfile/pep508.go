@@ -39,7 +39,7 @@ func parsePEP508(s string, e *Entry) error {
 		}
 		e.Name, e.Extras, e.URL = r.Name, r.Extras, ue.URL
 		e.Filename = urlFilename(ue.URL)
-		if !isArchiveName(e.Filename) {
+		if !IsArchiveName(e.Filename) {
 			e.Filename = ""
 		}
 		return nil

@@ -121,12 +121,12 @@ func pipfileEntry(name string, pkg tview, indexes map[string]string) (Entry, err
 		e.URL, e.Filename = file, urlFilename(file)
 	case local != "":
 		e.Path = local
-		if b := path.Base(strings.ReplaceAll(local, `\`, "/")); isArchiveName(b) {
+		if b := path.Base(strings.ReplaceAll(local, `\`, "/")); IsArchiveName(b) {
 			e.Filename = b // a local archive; without one it is a source tree
 		}
 	}
 	if e.URL != "" || e.Path != "" {
-		if e.Filename != "" && !isArchiveName(e.Filename) {
+		if e.Filename != "" && !IsArchiveName(e.Filename) {
 			e.Filename = ""
 		}
 		e.Raw = name + " @ " + e.URL + e.Path

@@ -225,9 +225,12 @@ func isURL(s string) bool {
 	return vcsSchemes[scheme]
 }
 
+// archiveExts are the names pip takes for a local archive rather than a project name.
 var archiveExts = []string{".whl", ".tar.bz2", ".tbz", ".tar.xz", ".txz", ".tlz", ".tar.lz", ".tar.lzma", ".zip", ".tar.gz", ".tgz", ".tar"}
 
-func isArchiveName(name string) bool {
+// IsArchiveName reports whether pip takes name (a requirement without its extras, or a
+// URL's last segment) for an archive file rather than a project name.
+func IsArchiveName(name string) bool {
 	name = strings.ToLower(name)
 	for _, ext := range archiveExts {
 		if strings.HasSuffix(name, ext) {
@@ -237,7 +240,9 @@ func isArchiveName(name string) bool {
 	return false
 }
 
-func looksLikePath(s string) bool {
+// LooksLikePath reports whether pip takes a requirement for a local path: it holds a path
+// separator or starts with ".".
+func LooksLikePath(s string) bool {
 	return strings.ContainsAny(s, `/\`) || strings.HasPrefix(s, ".")
 }
 
@@ -256,12 +261,12 @@ func parseRequirementArg(arg string, pos Position) (Entry, error) {
 	head, marker, _ := strings.Cut(arg, ";")
 	head, e.Marker = TrimPySpace(head), TrimPySpace(marker)
 	before, _, hasAt := strings.Cut(head, "@")
-	if !(hasAt && !looksLikePath(before)) {
+	if !(hasAt && !LooksLikePath(before)) {
 		p, extras, err := stripExtras(head)
 		if err != nil {
 			return e, errorf(pos, "invalid requirement %q: %v", truncate(arg, 200), err)
 		}
-		if looksLikePath(head) || isArchiveName(p) {
+		if LooksLikePath(head) || IsArchiveName(p) {
 			e.Path, e.Extras = p, extras
 			setFromPath(&e)
 			return e, nil
@@ -322,7 +327,7 @@ func parseExtras(s string) ([]string, error) {
 // setFromURL fills Name (from #egg= or a wheel filename) and Filename from a URL.
 func setFromURL(e *Entry) {
 	e.Filename = urlFilename(e.URL)
-	if !isArchiveName(e.Filename) {
+	if !IsArchiveName(e.Filename) {
 		e.Filename = ""
 	}
 	if u, err := url.Parse(e.URL); err == nil {
@@ -340,7 +345,7 @@ func setFromURL(e *Entry) {
 
 func setFromPath(e *Entry) {
 	base := path.Base(strings.ReplaceAll(e.Path, `\`, "/"))
-	if isArchiveName(base) {
+	if IsArchiveName(base) {
 		e.Filename = base
 	}
 	e.Name = wheelProject(e.Filename)

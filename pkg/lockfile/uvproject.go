@@ -2,7 +2,9 @@ package lockfile
 
 import (
 	"fmt"
+	"maps"
 	"path/filepath"
+	"slices"
 	"sort"
 )
 
@@ -92,7 +94,7 @@ func ReadUvProject(path string) (*UvProject, error) {
 			if tt.m == nil {
 				continue
 			}
-			for _, k := range sortedMapKeys(tt.m) {
+			for _, k := range slices.Sorted(maps.Keys(tt.m)) {
 				if reason, ok := uvSourceKeys[k]; ok {
 					add(tt.p.key(k), "uv would use "+reason)
 				}
@@ -107,7 +109,7 @@ func ReadUvProject(path string) (*UvProject, error) {
 			}
 		}
 		if src, ok := t.m["sources"].(map[string]any); ok {
-			for _, name := range sortedMapKeys(src) {
+			for _, name := range slices.Sorted(maps.Keys(src)) {
 				p := t.p.key("sources").key(name)
 				entries := []any{src[name]}
 				if arr, ok := src[name].([]any); ok {
@@ -137,11 +139,11 @@ func ReadUvProject(path string) (*UvProject, error) {
 		proj := sub(root, "project")
 		reqs(proj, "dependencies")
 		opt := sub(proj, "optional-dependencies")
-		for _, k := range sortedMapKeys(opt.m) {
+		for _, k := range slices.Sorted(maps.Keys(opt.m)) {
 			reqs(opt, k)
 		}
 		groups := sub(root, "dependency-groups")
-		for _, k := range sortedMapKeys(groups.m) {
+		for _, k := range slices.Sorted(maps.Keys(groups.m)) {
 			reqs(groups, k)
 		}
 		reqs(sub(root, "build-system"), "requires")
@@ -168,13 +170,4 @@ func onlyWorkspaceKeys(m map[string]any) bool {
 		}
 	}
 	return true
-}
-
-func sortedMapKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
