@@ -19,7 +19,7 @@ import (
 // through serve, and a tampered file is refused with exit 3 and nothing installed.
 func TestSuccinctBinsOnlyEveryCommand(t *testing.T) {
 	t.Parallel()
-	needCommand(t, "install")
+	needTufpip(t)
 	r := newPipRepo(t)
 	r.repo = tuftest.New(t, tuftest.WithSuccinctBins(8))
 	app, _ := r.wheel("app", "1.0", "lib>=1.0")

@@ -27,7 +27,7 @@ func debianPython(t *testing.T) string {
 // app's dependency, and a tampered dependency is refused with exit 3.
 func TestDebianPipInstalls(t *testing.T) {
 	t.Parallel()
-	needCommand(t, "install")
+	needTufpip(t)
 	py := debianPython(t)
 	r := newPipRepo(t)
 	r.seed()
@@ -78,7 +78,7 @@ func TestDebianPipInstalls(t *testing.T) {
 // public URL.
 func TestNewestPip(t *testing.T) {
 	t.Parallel()
-	needCommand(t, "install")
+	needTufpip(t)
 	py := pyfix.Tool(t, "python-pip-latest")
 	r := newPipRepo(t)
 	r.seed()
@@ -133,7 +133,7 @@ func TestNewestPip(t *testing.T) {
 // A venv without pip (uv's default) gets a hint, not only Python's "No module named pip".
 func TestPipWrapperHintsWithoutPip(t *testing.T) {
 	t.Parallel()
-	needCommand(t, "install")
+	needTufpip(t)
 	py := pyfix.Python(t, "3.11")
 	r := newPipRepo(t)
 	r.seed()

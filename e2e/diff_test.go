@@ -126,7 +126,7 @@ func TestDifferentialResolvePre(t *testing.T) {
 func differential(t *testing.T, seed, n int64, pre bool) {
 	// A binary that does not build, or has no resolve, fails the test: checking only pip's
 	// side would pass while comparing nothing.
-	requireResolve(t)
+	needTufpip(t)
 	var flags []string
 	if pre {
 		flags = []string{"--pre"}
@@ -171,18 +171,6 @@ func differential(t *testing.T, seed, n int64, pre bool) {
 			got := runResolve(t, srv, root, py, reqs, flags)
 			compareSides(t, seed, py, projects, pip, got)
 		})
-	}
-}
-
-// requireResolve fails the test unless the built binary has a resolve command.
-func requireResolve(t *testing.T) {
-	t.Helper()
-	if tufpipBuildErr != nil {
-		t.Fatalf("tufpip binary not available: %v", tufpipBuildErr)
-	}
-	stdout, stderr, code := runTufpip(t, "resolve", "--help")
-	if code != 0 || !strings.Contains(stdout+stderr, "tufpip resolve") {
-		t.Fatalf("tufpip resolve not available (exit %d): %s", code, stderr)
 	}
 }
 

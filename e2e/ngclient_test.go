@@ -418,7 +418,7 @@ func (r *pytufRepo) tufpip(t *testing.T, cache string, args ...string) (stdout, 
 // stops the install with exit 3 and nothing installed.
 func TestTufpipReadsPythonTUFRepo(t *testing.T) {
 	t.Parallel()
-	needCommand(t, "install")
+	needTufpip(t)
 	pyfix.Tool(t, "python-tuf")
 	py := pyfix.Python(t, "3.11")
 	dist := t.TempDir()

@@ -163,9 +163,7 @@ func benchRounds() int {
 // project, next to pip install --dry-run --no-deps of the same against the plain page.
 // Acceptance (issue 12): warm at most 0.05x pip, cold at most 0.10x.
 func BenchmarkPerfBig8000(b *testing.B) {
-	if tufpipBuildErr != nil {
-		b.Skipf("tufpip binary not available: %v", tufpipBuildErr)
-	}
+	needTufpip(b)
 	py := pyfix.Python(b, "3.13")
 	repo := tuftest.New(b)
 	plain := bigProject(b, repo)
@@ -230,9 +228,7 @@ func manyRepo(b *testing.B, repo *tuftest.Repo, projects int) ([]pyfix.IndexFile
 // tufpip resolve -r of the same file, each next to pip install --dry-run --no-deps -r.
 // Acceptance (issue 12): warm at most 0.03x pip, cold at most 0.25x.
 func BenchmarkPerfMany300(b *testing.B) {
-	if tufpipBuildErr != nil {
-		b.Skipf("tufpip binary not available: %v", tufpipBuildErr)
-	}
+	needTufpip(b)
 	py := pyfix.Python(b, "3.13")
 	repo := tuftest.New(b)
 	plain, reqText := manyRepo(b, repo, 300)
@@ -273,9 +269,7 @@ func BenchmarkPerfMany300(b *testing.B) {
 // Acceptance (issue 12): big page at 8 clients >= 1,000 req/s and >= 1/4 of the static
 // server's rate; peak RSS under 100 MB.
 func BenchmarkPerfServe(b *testing.B) {
-	if tufpipBuildErr != nil {
-		b.Skipf("tufpip binary not available: %v", tufpipBuildErr)
-	}
+	needTufpip(b)
 	secs := 3.0
 	if v := os.Getenv("TUFPIP_BENCH_SERVE_SECONDS"); v != "" {
 		fmt.Sscan(v, &secs)

@@ -61,7 +61,7 @@ func (e *evilServer) assertUntouched(t *testing.T) {
 // read the bytes as UTF-8, saw one requirement, and pip downloaded evil (exit 0).
 func TestAttackRequirementsEncoding(t *testing.T) {
 	t.Parallel()
-	needCommand(t, "download")
+	needTufpip(t)
 	interpreters(t, func(t *testing.T, py pyfix.Interpreter) {
 		r := newPipRepo(t)
 		r.seed()
@@ -124,7 +124,7 @@ func utf7(s string) string {
 // reach. Before the fix pip fetched evil (exit 0). The evil server gets no request.
 func TestAttackDirectURLDependency(t *testing.T) {
 	t.Parallel()
-	needCommand(t, "install")
+	needTufpip(t)
 	interpreters(t, func(t *testing.T, py pyfix.Interpreter) {
 		r := newPipRepo(t)
 		r.seed()
@@ -168,7 +168,7 @@ func TestAttackDirectURLDependency(t *testing.T) {
 // the guard as a project name, and pip installed the file (exit 0). The set is Python's own.
 func TestAttackWhitespaceLocalWheel(t *testing.T) {
 	t.Parallel()
-	needCommand(t, "install")
+	needTufpip(t)
 	interpreters(t, func(t *testing.T, py pyfix.Interpreter) {
 		r := newPipRepo(t)
 		r.seed()

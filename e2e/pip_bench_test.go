@@ -29,9 +29,7 @@ import (
 // TUFPIP_BENCH_WHEEL_KB sets the size of each wheel's payload (default 100 KB, random so
 // that it does not compress).
 func BenchmarkPipDownload50(b *testing.B) {
-	if tufpipBuildErr != nil {
-		b.Skipf("tufpip binary not available: %v", tufpipBuildErr)
-	}
+	needTufpip(b)
 	kb := 100
 	if v := os.Getenv("TUFPIP_BENCH_WHEEL_KB"); v != "" {
 		fmt.Sscan(v, &kb)

@@ -175,7 +175,7 @@ func (r *pipRepo) startServe(t *testing.T, extra ...string) *tufpipServer {
 // startServeEnv runs "tufpip serve" with env (KEY=VALUE entries selecting the repository).
 func startServeEnv(t *testing.T, env []string, extra ...string) *tufpipServer {
 	t.Helper()
-	needCommand(t, "serve")
+	needTufpip(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -20,7 +20,7 @@ import (
 // nothing is installed.
 func TestPipInstallInterrupt(t *testing.T) {
 	t.Parallel()
-	needCommand(t, "install")
+	needTufpip(t)
 	py := pyfix.Python(t, "3.11")
 	r := newPipRepo(t)
 	r.seed()

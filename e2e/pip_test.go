@@ -19,7 +19,7 @@ import (
 // The design's example: stable's 2.0 wins over unstable's 2.0.1 until stable signs 2.0.1.
 func TestPipInstallPrefersStable(t *testing.T) {
 	t.Parallel()
-	needCommand(t, "install")
+	needTufpip(t)
 	interpreters(t, func(t *testing.T, py pyfix.Interpreter) {
 		r := newPipRepo(t)
 		r.seed()
@@ -52,7 +52,7 @@ func TestPipInstallPrefersStable(t *testing.T) {
 // install, and tufpip names the file.
 func TestPipInstallDependencies(t *testing.T) {
 	t.Parallel()
-	needCommand(t, "install")
+	needTufpip(t)
 	interpreters(t, func(t *testing.T, py pyfix.Interpreter) {
 		r := newPipRepo(t)
 		r.seed()
@@ -85,7 +85,7 @@ func TestPipInstallDependencies(t *testing.T) {
 // requirements file that adds an index is refused before pip runs.
 func TestPipDownloadRequirements(t *testing.T) {
 	t.Parallel()
-	needCommand(t, "download")
+	needTufpip(t)
 	interpreters(t, func(t *testing.T, py pyfix.Interpreter) {
 		r := newPipRepo(t)
 		r.seed()
@@ -128,7 +128,7 @@ func TestPipDownloadRequirements(t *testing.T) {
 // pip pointed at a long-running "tufpip serve" installs what the wrapper installs.
 func TestPipAgainstServe(t *testing.T) {
 	t.Parallel()
-	needCommand(t, "serve")
+	needTufpip(t)
 	interpreters(t, func(t *testing.T, py pyfix.Interpreter) {
 		r := newPipRepo(t)
 		r.seed()
@@ -176,7 +176,7 @@ func listDir(t *testing.T, dir string) []string {
 // than its default 15 s read timeout for a large or slow one, and not give up.
 func TestPipInstallSlowFile(t *testing.T) {
 	t.Parallel()
-	needCommand(t, "install")
+	needTufpip(t)
 	if testing.Short() {
 		t.Skip("waits 17 s for a slow file")
 	}

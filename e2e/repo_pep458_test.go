@@ -21,7 +21,7 @@ import (
 // files.pythonhosted.org; init then prints the client's --files-url too.
 func TestRepoPEP458PipInstall(t *testing.T) {
 	t.Parallel()
-	needCommand(t, "install")
+	needTufpip(t)
 	t.Run("relative-links", func(t *testing.T) { testRepoPEP458PipInstall(t, false) })
 	t.Run("files-host", func(t *testing.T) { testRepoPEP458PipInstall(t, true) })
 }

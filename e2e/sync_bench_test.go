@@ -32,7 +32,7 @@ func TestSyncScaleReport(t *testing.T) {
 	if !ok || err1 != nil || err2 != nil {
 		t.Fatalf("TUFPIP_SYNC_BENCH=%q: want PROJECTSxFILES", spec)
 	}
-	needCommand(t, "repo")
+	needTufpip(t)
 	up := upstreamtest.New(t)
 	start := time.Now()
 	var names []string

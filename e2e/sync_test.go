@@ -32,7 +32,7 @@ type mirrorRepo struct {
 
 func newMirrorRepo(t *testing.T, initFlags ...string) *mirrorRepo {
 	t.Helper()
-	needCommand(t, "repo")
+	needTufpip(t)
 	base := t.TempDir()
 	m := &mirrorRepo{t: t, dir: filepath.Join(base, "repo"), keys: filepath.Join(base, "keys"), cache: filepath.Join(base, "cache")}
 	if _, stderr, code := runTufpip(t, append([]string{"repo", "init", m.dir, "--keys", m.keys}, initFlags...)...); code != 0 {
@@ -123,7 +123,7 @@ func upSdist(t *testing.T, name, version string, uploaded time.Time, deps ...str
 // a second sync with no upstream change signs nothing and costs one request per project.
 func TestSyncCooldownInstall(t *testing.T) {
 	t.Parallel()
-	needCommand(t, "install")
+	needTufpip(t)
 	py := pyfix.Python(t, "3.11")
 	now := time.Now().UTC()
 	old := now.AddDate(-1, 0, 0)
@@ -316,7 +316,7 @@ func TestSyncKilledMidway(t *testing.T) {
 // same file succeeds with pip, for the given Python version.
 func TestSyncRequirementsInstall(t *testing.T) {
 	t.Parallel()
-	needCommand(t, "install")
+	needTufpip(t)
 	py := pyfix.Python(t, "3.13")
 	old := time.Now().AddDate(-1, 0, 0)
 	up := upstreamtest.New(t)

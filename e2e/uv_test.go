@@ -26,7 +26,7 @@ dependencies = ["FooBar==2.0.*", "app"]
 // dependency is refused with exit 3 and nothing installed.
 func TestUvPipInstall(t *testing.T) {
 	t.Parallel()
-	needCommand(t, "uv")
+	needTufpip(t)
 	uv := pyfix.Tool(t, "uv")
 	py := pyfix.Python(t, "3.11")
 	r := newPipRepo(t)
@@ -57,7 +57,7 @@ func TestUvPipInstall(t *testing.T) {
 // uv lock and uv sync of a small project through tufpip; tufpip verify then passes the lock.
 func TestUvLockSyncVerify(t *testing.T) {
 	t.Parallel()
-	needCommand(t, "uv")
+	needTufpip(t)
 	uv := pyfix.Tool(t, "uv")
 	py := pyfix.Python(t, "3.11")
 	r := newPipRepo(t)
@@ -88,7 +88,7 @@ func TestUvLockSyncVerify(t *testing.T) {
 // variable or file and line.
 func TestUvBypassesRefused(t *testing.T) {
 	t.Parallel()
-	needCommand(t, "uv")
+	needTufpip(t)
 	uv := pyfix.Tool(t, "uv")
 	r := newPipRepo(t)
 	r.seed()
@@ -147,7 +147,7 @@ func TestUvBypassesRefused(t *testing.T) {
 // public URL for every file, not the address the server answered on.
 func TestUvAgainstServePublicURL(t *testing.T) {
 	t.Parallel()
-	needCommand(t, "serve")
+	needTufpip(t)
 	uv := pyfix.Tool(t, "uv")
 	py := pyfix.Python(t, "3.11")
 	r := newPipRepo(t)
@@ -183,7 +183,7 @@ func TestUvAgainstServePublicURL(t *testing.T) {
 // nothing is installed.
 func TestUvDirectURLDependency(t *testing.T) {
 	t.Parallel()
-	needCommand(t, "uv")
+	needTufpip(t)
 	uv := pyfix.Tool(t, "uv")
 	py := pyfix.Python(t, "3.11")
 	r := newPipRepo(t)
@@ -215,7 +215,7 @@ func TestUvDirectURLDependency(t *testing.T) {
 // uv run in a project runs with what tufpip verified.
 func TestUvRun(t *testing.T) {
 	t.Parallel()
-	needCommand(t, "uv")
+	needTufpip(t)
 	uv := pyfix.Tool(t, "uv")
 	py := pyfix.Python(t, "3.11")
 	r := newPipRepo(t)
