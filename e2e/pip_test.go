@@ -21,9 +21,7 @@ func TestPipInstallPrefersStable(t *testing.T) {
 	t.Parallel()
 	needTufpip(t)
 	interpreters(t, func(t *testing.T, py pyfix.Interpreter) {
-		r := newPipRepo(t)
-		r.seed()
-		r.publish()
+		r := newSeededPipRepo(t)
 
 		venv := pyfix.Venv(t, py.Path)
 		_, stderr, code := r.tufpip("install", "--python", pyfix.VenvPython(venv), "FooBar==2.0.*")
@@ -54,9 +52,7 @@ func TestPipInstallDependencies(t *testing.T) {
 	t.Parallel()
 	needTufpip(t)
 	interpreters(t, func(t *testing.T, py pyfix.Interpreter) {
-		r := newPipRepo(t)
-		r.seed()
-		r.publish()
+		r := newSeededPipRepo(t)
 
 		venv := pyfix.Venv(t, py.Path)
 		if _, stderr, code := r.tufpip("install", "--python", pyfix.VenvPython(venv), "app"); code != 0 {
@@ -87,9 +83,7 @@ func TestPipDownloadRequirements(t *testing.T) {
 	t.Parallel()
 	needTufpip(t)
 	interpreters(t, func(t *testing.T, py pyfix.Interpreter) {
-		r := newPipRepo(t)
-		r.seed()
-		r.publish()
+		r := newSeededPipRepo(t)
 		dir := t.TempDir()
 		app, lib := "app-1.0-py3-none-any.whl", "lib-1.0-py3-none-any.whl"
 		req := filepath.Join(dir, "requirements.txt")
@@ -130,9 +124,7 @@ func TestPipAgainstServe(t *testing.T) {
 	t.Parallel()
 	needTufpip(t)
 	interpreters(t, func(t *testing.T, py pyfix.Interpreter) {
-		r := newPipRepo(t)
-		r.seed()
-		r.publish()
+		r := newSeededPipRepo(t)
 		srv := r.startServe(t)
 		venv := pyfix.Venv(t, py.Path)
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -181,9 +173,7 @@ func TestPipInstallSlowFile(t *testing.T) {
 		t.Skip("waits 17 s for a slow file")
 	}
 	py := pyfix.Python(t, "3.11")
-	r := newPipRepo(t)
-	r.seed()
-	r.publish()
+	r := newSeededPipRepo(t)
 	r.srv.Inject("packages/lib-1.0-py3-none-any.whl", tuftest.Delay(17*time.Second).Times(1))
 	venv := pyfix.Venv(t, py.Path)
 	if _, stderr, code := r.tufpip("install", "--python", pyfix.VenvPython(venv), "app"); code != 0 {

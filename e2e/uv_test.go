@@ -29,9 +29,7 @@ func TestUvPipInstall(t *testing.T) {
 	needTufpip(t)
 	uv := pyfix.Tool(t, "uv")
 	py := pyfix.Python(t, "3.11")
-	r := newPipRepo(t)
-	r.seed()
-	r.publish()
+	r := newSeededPipRepo(t)
 	venv := pyfix.Venv(t, py.Path)
 	_, stderr, code := r.tufpip("uv", "--uv", uv, "--", "pip", "install", "--python", pyfix.VenvPython(venv), "FooBar==2.0.*", "app")
 	if code != 0 {
@@ -60,9 +58,7 @@ func TestUvLockSyncVerify(t *testing.T) {
 	needTufpip(t)
 	uv := pyfix.Tool(t, "uv")
 	py := pyfix.Python(t, "3.11")
-	r := newPipRepo(t)
-	r.seed()
-	r.publish()
+	r := newSeededPipRepo(t)
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, "pyproject.toml"), uvProject)
 	for _, args := range [][]string{{"lock", "--python", py.Path}, {"sync", "--locked", "--python", py.Path}} {
@@ -90,9 +86,7 @@ func TestUvBypassesRefused(t *testing.T) {
 	t.Parallel()
 	needTufpip(t)
 	uv := pyfix.Tool(t, "uv")
-	r := newPipRepo(t)
-	r.seed()
-	r.publish()
+	r := newSeededPipRepo(t)
 	evil := "http://127.0.0.1:9/simple/"
 	for _, tc := range []struct {
 		name  string
@@ -150,9 +144,7 @@ func TestUvAgainstServePublicURL(t *testing.T) {
 	needTufpip(t)
 	uv := pyfix.Tool(t, "uv")
 	py := pyfix.Python(t, "3.11")
-	r := newPipRepo(t)
-	r.seed()
-	r.publish()
+	r := newSeededPipRepo(t)
 	backend := r.startServe(t)
 	public := strings.Replace(strings.TrimSuffix(backend.URL, "simple/"), "127.0.0.1", "localhost", 1)
 	srv := r.startServe(t, "--public-url", public)
@@ -218,9 +210,7 @@ func TestUvRun(t *testing.T) {
 	needTufpip(t)
 	uv := pyfix.Tool(t, "uv")
 	py := pyfix.Python(t, "3.11")
-	r := newPipRepo(t)
-	r.seed()
-	r.publish()
+	r := newSeededPipRepo(t)
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, "pyproject.toml"), uvProject)
 	stdout, stderr, code := runTufpipIn(t, dir, r.env(), "uv", "--uv", uv, "--", "run", "--python", py.Path,
