@@ -1,12 +1,10 @@
 package e2e
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -15,7 +13,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -352,59 +349,8 @@ func (s *benchServer) peakRSS() int64 {
 }
 
 func startBenchServe(b *testing.B, srv *tuftest.Server, root, cache string) *benchServer {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	cmd := exec.Command(tufpipBin, "serve", "--addr", addr)
-	cmd.Env = benchEnv(srv, root, cache)
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
-	s := &benchServer{url: "http://" + addr + "/simple/", pid: cmd.Process.Pid}
-	ready := make(chan bool, 1)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		sent := false
-		for sc.Scan() {
-			if !sent && strings.Contains(sc.Text(), "serving the verifying index") {
-				ready <- true
-				sent = true
-			}
-		}
-		if !sent {
-			ready <- false
-		}
-	}()
-	select {
-	case ok := <-ready:
-		if !ok {
-			cmd.Wait()
-			b.Fatal("tufpip serve exited before serving")
-		}
-	case <-time.After(60 * time.Second):
-		cmd.Process.Kill()
-		cmd.Wait()
-		b.Fatal("tufpip serve did not start in 60s")
-	}
-	b.Cleanup(func() {
-		cmd.Process.Signal(syscall.SIGINT)
-		done := make(chan struct{})
-		go func() { cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			cmd.Process.Kill()
-			<-done
-		}
-	})
-	return s
+	s := launchServe(b, benchEnv(srv, root, cache), 60*time.Second)
+	return &benchServer{url: s.URL, pid: s.cmd.Process.Pid}
 }
 
 func benchGet(b *testing.B, url string) []byte {

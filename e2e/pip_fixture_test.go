@@ -184,6 +184,13 @@ func (r *pipRepo) startServe(t *testing.T, extra ...string) *tufpipServer {
 // startServeEnv runs "tufpip serve" with env (KEY=VALUE entries selecting the repository).
 func startServeEnv(t *testing.T, env []string, extra ...string) *tufpipServer {
 	t.Helper()
+	return launchServe(t, env, 30*time.Second, extra...)
+}
+
+// launchServe is startServeEnv for tests and benchmarks, failing unless serve is ready
+// within wait.
+func launchServe(t testing.TB, env []string, wait time.Duration, extra ...string) *tufpipServer {
+	t.Helper()
 	needTufpip(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -230,10 +237,10 @@ func startServeEnv(t *testing.T, env []string, extra ...string) *tufpipServer {
 			cmd.Wait()
 			t.Fatalf("%v:\n%s", err, log.String())
 		}
-	case <-time.After(30 * time.Second):
+	case <-time.After(wait):
 		cmd.Process.Kill()
 		cmd.Wait()
-		t.Fatal("tufpip serve did not start in 30s")
+		t.Fatalf("tufpip serve did not start in %v", wait)
 	}
 	t.Cleanup(func() {
 		cmd.Process.Signal(syscall.SIGINT)
