@@ -56,12 +56,8 @@ func TestDebianPipInstalls(t *testing.T) {
 
 	srv := r.startServe(t)
 	venv = pyfix.Venv(t, py)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := pyfix.Command(ctx, pyfix.VenvPython(venv), "-m", "pip", "install", "FooBar==2.0.*", "app")
-	cmd.Env = append(cmd.Env, "PIP_INDEX_URL="+srv.URL)
-	out, err := cmd.CombinedOutput()
-	if err != nil || strings.Contains(string(out), "Traceback") {
+	out, err := pipFromIndex(t, venv, srv.URL, "install", "FooBar==2.0.*", "app")
+	if err != nil || strings.Contains(out, "Traceback") {
 		t.Fatalf("Debian's pip against serve: %v\n%s", err, out)
 	}
 	if got := installed(t, venv, "foobar", "app", "lib"); got["foobar"] != "2.0" || got["lib"] != "1.0" {

@@ -168,9 +168,7 @@ func BenchmarkPerfBig8000(b *testing.B) {
 	srv := repo.Serve(b)
 	ix := pyfix.NewIndex(b, plain...)
 	root := filepath.Join(b.TempDir(), "root.json")
-	if err := os.WriteFile(root, repo.RootJSON(), 0o644); err != nil {
-		b.Fatal(err)
-	}
+	writeFile(b, root, repo.RootJSON())
 	const req = "bigproj==17.*"
 	pairRuns(b, "8,000 wheels signed by unstable, "+req+", "+py.String(),
 		func(cache string) *exec.Cmd {
@@ -234,12 +232,8 @@ func BenchmarkPerfMany300(b *testing.B) {
 	ix := pyfix.NewIndex(b, plain...)
 	dir := b.TempDir()
 	root, req := filepath.Join(dir, "root.json"), filepath.Join(dir, "requirements.txt")
-	if err := os.WriteFile(root, repo.RootJSON(), 0o644); err != nil {
-		b.Fatal(err)
-	}
-	if err := os.WriteFile(req, []byte(reqText), 0o644); err != nil {
-		b.Fatal(err)
-	}
+	writeFile(b, root, repo.RootJSON())
+	writeFile(b, req, reqText)
 	tuf := func(args ...string) func(string) *exec.Cmd {
 		return func(cache string) *exec.Cmd {
 			cmd := exec.Command(tufpipBin, args...)
@@ -284,9 +278,7 @@ func BenchmarkPerfServe(b *testing.B) {
 	srv := repo.Serve(b)
 	dir := b.TempDir()
 	root := filepath.Join(dir, "root.json")
-	if err := os.WriteFile(root, repo.RootJSON(), 0o644); err != nil {
-		b.Fatal(err)
-	}
+	writeFile(b, root, repo.RootJSON())
 	s := startBenchServe(b, srv, root, filepath.Join(dir, "cache"))
 
 	// The static server serves the bytes tufpip rendered, one file per page.
@@ -298,9 +290,7 @@ func BenchmarkPerfServe(b *testing.B) {
 		if err := os.MkdirAll(filepath.Join(static, "simple", p), 0o755); err != nil {
 			b.Fatal(err)
 		}
-		if err := os.WriteFile(filepath.Join(static, "simple", p, "index.html"), body, 0o644); err != nil {
-			b.Fatal(err)
-		}
+		writeFile(b, filepath.Join(static, "simple", p, "index.html"), body)
 	}
 	plain := httptest.NewServer(http.FileServer(http.Dir(static)))
 	b.Cleanup(plain.Close)

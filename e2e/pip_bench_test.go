@@ -60,12 +60,8 @@ func BenchmarkPipDownload50(b *testing.B) {
 	dir := b.TempDir()
 	root := filepath.Join(dir, "root.json")
 	req := filepath.Join(dir, "requirements.txt")
-	if err := os.WriteFile(root, repo.RootJSON(), 0o644); err != nil {
-		b.Fatal(err)
-	}
-	if err := os.WriteFile(req, []byte(strings.Join(reqs, "\n")+"\n"), 0o644); err != nil {
-		b.Fatal(err)
-	}
+	writeFile(b, root, repo.RootJSON())
+	writeFile(b, req, strings.Join(reqs, "\n")+"\n")
 
 	for _, v := range []string{"3.11", "3.13"} {
 		b.Run("py"+v, func(b *testing.B) {

@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -98,9 +97,7 @@ func (r *pipRepo) publish() {
 	r.repo.Publish()
 	if r.srv == nil {
 		r.srv = r.repo.Serve(r.t)
-		if err := os.WriteFile(r.root, r.repo.RootJSON(), 0o644); err != nil {
-			r.t.Fatal(err)
-		}
+		writeFile(r.t, r.root, r.repo.RootJSON())
 	}
 }
 
@@ -149,6 +146,19 @@ for m in sys.argv[1:]:
 		}
 	}
 	return got
+}
+
+// pipFromIndex runs the venv's own pip with args and PIP_INDEX_URL=index (a "tufpip serve"
+// URL), for at most 2 minutes, and returns what it printed.
+func pipFromIndex(t *testing.T, venv, index string, args ...string) (string, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := pyfix.Command(ctx, pyfix.VenvPython(venv), append([]string{"-m", "pip"}, args...)...)
+	cmd.Env = append(cmd.Env, "PIP_INDEX_URL="+index)
+	out, err := cmd.CombinedOutput()
+	t.Logf("PIP_INDEX_URL=%s pip %q: %v\n%s", index, args, err, out)
+	return string(out), err
 }
 
 // interpreters runs f once for each Python the acceptance names: 3.11 (pip 23.2) and

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"sort"
@@ -127,13 +126,7 @@ func TestPipAgainstServe(t *testing.T) {
 		r := newSeededPipRepo(t)
 		srv := r.startServe(t)
 		venv := pyfix.Venv(t, py.Path)
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-		defer cancel()
-		cmd := pyfix.Command(ctx, pyfix.VenvPython(venv), "-m", "pip", "install", "FooBar==2.0.*", "app")
-		cmd.Env = append(cmd.Env, "PIP_INDEX_URL="+srv.URL)
-		out, err := cmd.CombinedOutput()
-		t.Logf("PIP_INDEX_URL=%s pip install 'FooBar==2.0.*' app:\n%s", srv.URL, out)
-		if err != nil {
+		if _, err := pipFromIndex(t, venv, srv.URL, "install", "FooBar==2.0.*", "app"); err != nil {
 			t.Fatalf("pip install: %v", err)
 		}
 		got := installed(t, venv, "foobar", "app", "lib")
@@ -143,7 +136,8 @@ func TestPipAgainstServe(t *testing.T) {
 	})
 }
 
-func writeFile(t *testing.T, path, content string) {
+// writeFile writes content to path (0o644) or fails the test.
+func writeFile[T string | []byte](t testing.TB, path string, content T) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 		t.Fatal(err)

@@ -329,9 +329,7 @@ func TestSyncRequirementsInstall(t *testing.T) {
 		upSdist(t, "cli", "2.0", old, "router"),
 	)
 	reqs := filepath.Join(t.TempDir(), "requirements.txt")
-	if err := os.WriteFile(reqs, []byte("web==1.0\ncli\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeFile(t, reqs, "web==1.0\ncli\n")
 	m := newMirrorRepo(t, "--hash-bins", "3", "--json-pages") // and the layout for large mirrors
 	s, stderr, code := m.syncJSON(up, "-r", reqs, "--with-deps", "--python-version", "3.13", "--latest", "1")
 	if code != 0 {
