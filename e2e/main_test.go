@@ -95,6 +95,28 @@ func execTufpip(t *testing.T, env []string, args ...string) (stdout, stderr stri
 	return execTufpipIn(t, "", env, args...)
 }
 
+// runTufpipLogged is runTufpipEnv that logs the command, its exit code and time, and what
+// it printed.
+func runTufpipLogged(t *testing.T, env []string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	start := time.Now()
+	stdout, stderr, code = runTufpipEnv(t, env, args...)
+	t.Logf("tufpip %s: exit %d in %v\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), code,
+		time.Since(start).Round(time.Millisecond), stdout, stderr)
+	return stdout, stderr, code
+}
+
+// repoEnv selects a repository for tufpip: its metadata and targets URLs, the trusted root
+// file and tufpip's cache folder.
+func repoEnv(metadataURL, targetsURL, root, cache string) []string {
+	return []string{
+		"TUFPIP_METADATA_URL=" + metadataURL,
+		"TUFPIP_TARGETS_URL=" + targetsURL,
+		"TUFPIP_ROOT=" + root,
+		"TUFPIP_CACHE_DIR=" + cache,
+	}
+}
+
 // runTufpipIn is runTufpipEnv in the working directory dir.
 func runTufpipIn(t *testing.T, dir string, env []string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()

@@ -391,17 +391,7 @@ func writePytufRepo(t *testing.T, bits int, roles map[string]map[string][]string
 // tufpip runs the binary against the repository with the cache dir given.
 func (r *pytufRepo) tufpip(t *testing.T, cache string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
-	env := []string{
-		"TUFPIP_METADATA_URL=" + r.srv.URL + "/metadata/",
-		"TUFPIP_TARGETS_URL=" + r.srv.URL + "/targets/",
-		"TUFPIP_ROOT=" + r.root,
-		"TUFPIP_CACHE_DIR=" + cache,
-	}
-	start := time.Now()
-	stdout, stderr, code = runTufpipEnv(t, env, args...)
-	t.Logf("tufpip %s: exit %d in %v\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), code,
-		time.Since(start).Round(time.Millisecond), stdout, stderr)
-	return stdout, stderr, code
+	return runTufpipLogged(t, repoEnv(r.srv.URL+"/metadata/", r.srv.URL+"/targets/", r.root, cache), args...)
 }
 
 // tufpip reads a stable/unstable repository that python-tuf's metadata API wrote (ecdsa,

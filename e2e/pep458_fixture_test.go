@@ -203,11 +203,7 @@ func (r *pep458Repo) flags(t *testing.T) []string {
 // tufpip runs the binary against the repository (selected by env) and logs what it printed.
 func (r *pep458Repo) tufpip(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
-	start := time.Now()
-	stdout, stderr, code = runTufpipEnv(t, r.env(t), args...)
-	t.Logf("tufpip %s: exit %d in %v\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), code,
-		time.Since(start).Round(time.Millisecond), stdout, stderr)
-	return stdout, stderr, code
+	return runTufpipLogged(t, r.env(t), args...)
 }
 
 // file returns the manifest's entry for a distribution file.

@@ -58,8 +58,8 @@ func bigProject(b *testing.B, repo *tuftest.Repo) []pyfix.IndexFile {
 
 // benchEnv is a tufpip process's environment for a repository and a cache.
 func benchEnv(srv *tuftest.Server, root, cache string) []string {
-	return append(pyfix.Env(), "TUFPIP_METADATA_URL="+srv.MetadataURL, "TUFPIP_TARGETS_URL="+srv.TargetsURL,
-		"TUFPIP_ROOT="+root, "TUFPIP_CACHE_DIR="+cache, "XDG_CONFIG_HOME="+filepath.Join(cache, "config"))
+	return append(append(pyfix.Env(), repoEnv(srv.MetadataURL, srv.TargetsURL, root, cache)...),
+		"XDG_CONFIG_HOME="+filepath.Join(cache, "config"))
 }
 
 // timed runs cmd and returns its wall and CPU time; check looks at its output.

@@ -96,8 +96,8 @@ func benchDownload(b *testing.B, py pyfix.Interpreter, kb int, ix *pyfix.Index, 
 	tufpipCmd := func(cache, pipCache, dest string) *exec.Cmd {
 		cmd := exec.Command(tufpipBin, "download", "--python", py.Path, "--",
 			"--no-deps", "-q", "--cache-dir", pipCache, "-d", dest, "-r", req)
-		cmd.Env = append(pyfix.Env(), "TUFPIP_METADATA_URL="+srv.MetadataURL, "TUFPIP_TARGETS_URL="+srv.TargetsURL,
-			"TUFPIP_ROOT="+root, "TUFPIP_CACHE_DIR="+cache, "XDG_CONFIG_HOME="+filepath.Join(dir, "config"))
+		cmd.Env = append(append(pyfix.Env(), repoEnv(srv.MetadataURL, srv.TargetsURL, root, cache)...),
+			"XDG_CONFIG_HOME="+filepath.Join(dir, "config"))
 		return cmd
 	}
 

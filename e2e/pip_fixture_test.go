@@ -103,22 +103,13 @@ func (r *pipRepo) publish() {
 
 // env selects the repository for tufpip.
 func (r *pipRepo) env() []string {
-	return []string{
-		"TUFPIP_METADATA_URL=" + r.srv.MetadataURL,
-		"TUFPIP_TARGETS_URL=" + r.srv.TargetsURL,
-		"TUFPIP_ROOT=" + r.root,
-		"TUFPIP_CACHE_DIR=" + r.cache,
-	}
+	return repoEnv(r.srv.MetadataURL, r.srv.TargetsURL, r.root, r.cache)
 }
 
 // tufpip runs the binary against the repository and logs what it printed.
 func (r *pipRepo) tufpip(args ...string) (stdout, stderr string, code int) {
 	r.t.Helper()
-	start := time.Now()
-	stdout, stderr, code = runTufpipEnv(r.t, r.env(), args...)
-	r.t.Logf("tufpip %s: exit %d in %v\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), code,
-		time.Since(start).Round(time.Millisecond), stdout, stderr)
-	return stdout, stderr, code
+	return runTufpipLogged(r.t, r.env(), args...)
 }
 
 // installed returns what the venv's interpreter imports: module -> __version__, for the

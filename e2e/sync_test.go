@@ -47,21 +47,12 @@ func newMirrorRepo(t *testing.T, initFlags ...string) *mirrorRepo {
 }
 
 func (m *mirrorRepo) env() []string {
-	return []string{
-		"TUFPIP_METADATA_URL=" + m.srv.URL + "/metadata/",
-		"TUFPIP_TARGETS_URL=" + m.srv.URL + "/targets/",
-		"TUFPIP_ROOT=" + filepath.Join(m.dir, "metadata", "1.root.json"),
-		"TUFPIP_CACHE_DIR=" + m.cache,
-	}
+	return repoEnv(m.srv.URL+"/metadata/", m.srv.URL+"/targets/", filepath.Join(m.dir, "metadata", "1.root.json"), m.cache)
 }
 
 func (m *mirrorRepo) tufpip(args ...string) (stdout, stderr string, code int) {
 	m.t.Helper()
-	start := time.Now()
-	stdout, stderr, code = runTufpipEnv(m.t, m.env(), args...)
-	m.t.Logf("tufpip %s: exit %d in %v\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), code,
-		time.Since(start).Round(time.Millisecond), stdout, stderr)
-	return stdout, stderr, code
+	return runTufpipLogged(m.t, m.env(), args...)
 }
 
 // syncJSON runs repo sync with --format json and decodes its summary.
