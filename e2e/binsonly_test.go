@@ -1,13 +1,10 @@
 package e2e
 
 import (
-	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/tufpip/tufpip/internal/pyfix"
 	"github.com/tufpip/tufpip/internal/tuftest"
@@ -19,7 +16,7 @@ import (
 // through serve, and a tampered file is refused with exit 3 and nothing installed.
 func TestSuccinctBinsOnlyEveryCommand(t *testing.T) {
 	t.Parallel()
-	needCommand(t, "install")
+	needTufpip(t)
 	r := newPipRepo(t)
 	r.repo = tuftest.New(t, tuftest.WithSuccinctBins(8))
 	app, _ := r.wheel("app", "1.0", "lib>=1.0")
@@ -37,9 +34,7 @@ func TestSuccinctBinsOnlyEveryCommand(t *testing.T) {
 		t.Fatalf("resolve: exit %d, want %q\n%s%s", code, want, stdout, stderr)
 	}
 	lock := filepath.Join(t.TempDir(), "requirements.txt")
-	if err := os.WriteFile(lock, fmt.Appendf(nil, "lib==1.0 --hash=sha256:%s\n", sha256hex(libData)), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeFile(t, lock, fmt.Appendf(nil, "lib==1.0 --hash=sha256:%s\n", sha256hex(libData)))
 	if stdout, stderr, code = r.tufpip("verify", lock); code != 0 || !strings.Contains(stdout, "("+libBin+": "+lib+")") {
 		t.Fatalf("verify: exit %d\n%s%s", code, stdout, stderr)
 	}
@@ -61,11 +56,7 @@ func TestSuccinctBinsOnlyEveryCommand(t *testing.T) {
 
 	srv := r.startServe(t)
 	venv = pyfix.Venv(t, py)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := pyfix.Command(ctx, pyfix.VenvPython(venv), "-m", "pip", "install", "app")
-	cmd.Env = append(cmd.Env, "PIP_INDEX_URL="+srv.URL)
-	if out, err := cmd.CombinedOutput(); err != nil {
+	if out, err := pipFromIndex(t, venv, srv.URL, "install", "app"); err != nil {
 		t.Fatalf("pip against serve: %v\n%s", err, out)
 	}
 	if got := installed(t, venv, "app", "lib"); got["app"] != "1.0" || got["lib"] != "1.0" {

@@ -27,11 +27,9 @@ func debianPython(t *testing.T) string {
 // app's dependency, and a tampered dependency is refused with exit 3.
 func TestDebianPipInstalls(t *testing.T) {
 	t.Parallel()
-	needCommand(t, "install")
+	needTufpip(t)
 	py := debianPython(t)
-	r := newPipRepo(t)
-	r.seed()
-	r.publish()
+	r := newSeededPipRepo(t)
 	venv := pyfix.Venv(t, py)
 	if out, _ := exec.Command(pyfix.VenvPython(venv), "-m", "pip", "--version").Output(); !strings.HasPrefix(string(out), "pip 23.0.1") {
 		t.Logf("Debian's venv has %s", out)
@@ -45,9 +43,7 @@ func TestDebianPipInstalls(t *testing.T) {
 	}
 
 	// A tampered dependency: exit 3, the file named, nothing installed.
-	r2 := newPipRepo(t)
-	r2.seed()
-	r2.publish()
+	r2 := newSeededPipRepo(t)
 	r2.repo.Tamper("packages/lib-1.0-py3-none-any.whl", tuftest.FlipByte)
 	venv2 := pyfix.Venv(t, py)
 	_, stderr, code = r2.tufpip("install", "--python", pyfix.VenvPython(venv2), "app")
@@ -60,12 +56,8 @@ func TestDebianPipInstalls(t *testing.T) {
 
 	srv := r.startServe(t)
 	venv = pyfix.Venv(t, py)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := pyfix.Command(ctx, pyfix.VenvPython(venv), "-m", "pip", "install", "FooBar==2.0.*", "app")
-	cmd.Env = append(cmd.Env, "PIP_INDEX_URL="+srv.URL)
-	out, err := cmd.CombinedOutput()
-	if err != nil || strings.Contains(string(out), "Traceback") {
+	out, err := pipFromIndex(t, venv, srv.URL, "install", "FooBar==2.0.*", "app")
+	if err != nil || strings.Contains(out, "Traceback") {
 		t.Fatalf("Debian's pip against serve: %v\n%s", err, out)
 	}
 	if got := installed(t, venv, "foobar", "app", "lib"); got["foobar"] != "2.0" || got["lib"] != "1.0" {
@@ -78,11 +70,9 @@ func TestDebianPipInstalls(t *testing.T) {
 // public URL.
 func TestNewestPip(t *testing.T) {
 	t.Parallel()
-	needCommand(t, "install")
+	needTufpip(t)
 	py := pyfix.Tool(t, "python-pip-latest")
-	r := newPipRepo(t)
-	r.seed()
-	r.publish()
+	r := newSeededPipRepo(t)
 	target := filepath.Join(t.TempDir(), "target")
 	_, stderr, code := r.tufpip("install", "--python", py, "--", "--target", target, "FooBar==2.0.*", "app")
 	if code != 0 {
@@ -98,9 +88,7 @@ func TestNewestPip(t *testing.T) {
 	}
 
 	// A tampered dependency: exit 3, the file named, nothing in the target folder.
-	r2 := newPipRepo(t)
-	r2.seed()
-	r2.publish()
+	r2 := newSeededPipRepo(t)
 	r2.repo.Tamper("packages/lib-1.0-py3-none-any.whl", tuftest.FlipByte)
 	target2 := filepath.Join(t.TempDir(), "target")
 	_, stderr, code = r2.tufpip("install", "--python", py, "--", "--target", target2, "app")
@@ -133,11 +121,9 @@ func TestNewestPip(t *testing.T) {
 // A venv without pip (uv's default) gets a hint, not only Python's "No module named pip".
 func TestPipWrapperHintsWithoutPip(t *testing.T) {
 	t.Parallel()
-	needCommand(t, "install")
+	needTufpip(t)
 	py := pyfix.Python(t, "3.11")
-	r := newPipRepo(t)
-	r.seed()
-	r.publish()
+	r := newSeededPipRepo(t)
 	venv := filepath.Join(t.TempDir(), "nopip")
 	if out, err := exec.Command(py.Path, "-m", "venv", "--without-pip", venv).CombinedOutput(); err != nil {
 		t.Fatalf("venv: %v\n%s", err, out)

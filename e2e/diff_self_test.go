@@ -25,7 +25,7 @@ func TestDiffSidesCatchesDisagreement(t *testing.T) {
 	}
 	sum := sha256.Sum256(a2.Data)
 	agree := func() map[string]resolveResult {
-		var out resolveOutput
+		var out resolveJSON
 		doc := `{"results": [
 			{"requirement": "a", "project": "a", "version": "2.0", "role": "stable",
 			 "file": {"filename": "a-2.0-py3-none-any.whl", "sha256": "` + hex.EncodeToString(sum[:]) + `",

@@ -38,11 +38,6 @@ func envInt(t *testing.T, name string, def int64) int64 {
 	return n
 }
 
-// resolveOutput is the JSON "tufpip resolve --format json" prints (docs/design.md).
-type resolveOutput struct {
-	Results []resolveResult `json:"results"`
-}
-
 type resolveResult struct {
 	Requirement string  `json:"requirement"`
 	Project     string  `json:"project"`
@@ -100,9 +95,7 @@ func signedRepo(t *testing.T, projects []genProject) (*tuftest.Server, string) {
 	repo.Publish()
 	srv := repo.Serve(t)
 	root := filepath.Join(t.TempDir(), "root.json")
-	if err := os.WriteFile(root, repo.RootJSON(), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeFile(t, root, repo.RootJSON())
 	return srv, root
 }
 
@@ -126,7 +119,7 @@ func TestDifferentialResolvePre(t *testing.T) {
 func differential(t *testing.T, seed, n int64, pre bool) {
 	// A binary that does not build, or has no resolve, fails the test: checking only pip's
 	// side would pass while comparing nothing.
-	requireResolve(t)
+	needTufpip(t)
 	var flags []string
 	if pre {
 		flags = []string{"--pre"}
@@ -171,18 +164,6 @@ func differential(t *testing.T, seed, n int64, pre bool) {
 			got := runResolve(t, srv, root, py, reqs, flags)
 			compareSides(t, seed, py, projects, pip, got)
 		})
-	}
-}
-
-// requireResolve fails the test unless the built binary has a resolve command.
-func requireResolve(t *testing.T) {
-	t.Helper()
-	if tufpipBuildErr != nil {
-		t.Fatalf("tufpip binary not available: %v", tufpipBuildErr)
-	}
-	stdout, stderr, code := runTufpip(t, "resolve", "--help")
-	if code != 0 || !strings.Contains(stdout+stderr, "tufpip resolve") {
-		t.Fatalf("tufpip resolve not available (exit %d): %s", code, stderr)
 	}
 }
 
@@ -255,7 +236,7 @@ func runResolve(t *testing.T, srv *tuftest.Server, root string, py pyfix.Interpr
 	if code != 0 && code != 4 {
 		t.Fatalf("tufpip resolve: exit %d\nstderr:\n%s", code, stderr)
 	}
-	var out resolveOutput
+	var out resolveJSON
 	if err := json.Unmarshal([]byte(stdout), &out); err != nil {
 		t.Fatalf("tufpip resolve output is not the documented JSON: %v\n%s", err, stdout)
 	}

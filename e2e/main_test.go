@@ -16,11 +16,8 @@ import (
 	"time"
 
 	"github.com/tufpip/tufpip/internal/pyfix"
+	"github.com/tufpip/tufpip/internal/testreq"
 )
-
-// RequireEnv makes every "not available yet" skip a failure: CI sets it, so a broken
-// build or a missing client cannot pass as skipped.
-const RequireEnv = pyfix.RequireEnv
 
 var (
 	tufpipBin      string // path of the built binary; "" when the build failed
@@ -59,31 +56,22 @@ func buildTufpip(dir string) (string, error) {
 	return out, nil
 }
 
-// skipUnless skips (or, under TUFPIP_E2E_REQUIRE, fails) with the reason.
+// skipUnless skips (or, under TUFPIP_E2E_REQUIRE, fails) with the reason: the one rule of
+// internal/testreq, for a missing outside tool (bash, git).
 func skipUnless(t *testing.T, ok bool, format string, args ...any) {
 	t.Helper()
-	if ok {
-		return
+	if !ok {
+		testreq.Missing(t, format, args...)
 	}
-	if os.Getenv(RequireEnv) != "" {
-		t.Fatalf(format, args...)
-	}
-	t.Skipf(format, args...)
 }
 
-// needTufpip skips the test when the binary did not build.
-func needTufpip(t *testing.T) {
-	t.Helper()
-	skipUnless(t, tufpipBuildErr == nil, "tufpip binary not available: %v", tufpipBuildErr)
-}
-
-// needCommand skips the test unless "tufpip CMD --help" shows the command's own usage.
-func needCommand(t *testing.T, name string) {
-	t.Helper()
-	needTufpip(t)
-	stdout, stderr, code := runTufpip(t, name, "--help")
-	ok := code == 0 && strings.Contains(stdout+stderr, "tufpip "+name)
-	skipUnless(t, ok, "tufpip %s is not available yet (exit %d):\n%s%s", name, code, stdout, stderr)
+// needTufpip fails the test or benchmark when the binary did not build: a build error is
+// no missing client, so it never skips.
+func needTufpip(tb testing.TB) {
+	tb.Helper()
+	if tufpipBuildErr != nil {
+		tb.Fatalf("tufpip binary not available: %v", tufpipBuildErr)
+	}
 }
 
 // runTufpip runs the binary with args. Its environment is pyfix's neutral one (no PIP_*),
@@ -105,6 +93,28 @@ func runTufpipEnv(t *testing.T, env []string, args ...string) (stdout, stderr st
 func execTufpip(t *testing.T, env []string, args ...string) (stdout, stderr string, code int, ps *os.ProcessState) {
 	t.Helper()
 	return execTufpipIn(t, "", env, args...)
+}
+
+// runTufpipLogged is runTufpipEnv that logs the command, its exit code and time, and what
+// it printed.
+func runTufpipLogged(t *testing.T, env []string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	start := time.Now()
+	stdout, stderr, code = runTufpipEnv(t, env, args...)
+	t.Logf("tufpip %s: exit %d in %v\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), code,
+		time.Since(start).Round(time.Millisecond), stdout, stderr)
+	return stdout, stderr, code
+}
+
+// repoEnv selects a repository for tufpip: its metadata and targets URLs, the trusted root
+// file and tufpip's cache folder.
+func repoEnv(metadataURL, targetsURL, root, cache string) []string {
+	return []string{
+		"TUFPIP_METADATA_URL=" + metadataURL,
+		"TUFPIP_TARGETS_URL=" + targetsURL,
+		"TUFPIP_ROOT=" + root,
+		"TUFPIP_CACHE_DIR=" + cache,
+	}
 }
 
 // runTufpipIn is runTufpipEnv in the working directory dir.

@@ -116,6 +116,21 @@ func newestSigned(t *testing.T, dir, role string) map[string]struct {
 	return md.Signed.Targets
 }
 
+// checkTamperedRefused checks that ngclientRead failed on each of paths (its first ones, in
+// order) with a length or hash mismatch and left no file of it in work.
+func checkTamperedRefused(t *testing.T, res *ngResult, work string, paths ...string) {
+	t.Helper()
+	for i, path := range paths {
+		got := res.Targets[path]
+		if got.Error == nil || !strings.Contains(*got.Error, "LengthOrHashMismatchError") {
+			t.Errorf("tampered %s: ngclient error %v, want LengthOrHashMismatchError", path, got.Error)
+		}
+		if _, err := os.Stat(filepath.Join(work, "targets", strconv.Itoa(i))); !os.IsNotExist(err) {
+			t.Errorf("tampered %s: ngclient left a file behind (%v)", path, err)
+		}
+	}
+}
+
 // flipStored flips one byte of every stored copy of target path under targetsDir: the
 // plain one and the consistent-snapshot ones (<hash>.<name>), keeping the length.
 func flipStored(t *testing.T, targetsDir, path string) {
@@ -135,9 +150,7 @@ func flipStored(t *testing.T, targetsDir, path string) {
 			t.Fatal(err)
 		}
 		data[len(data)/2] ^= 0x01
-		if err := os.WriteFile(m, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		writeFile(t, m, data)
 	}
 	if len(done) == 0 {
 		t.Fatalf("no stored copy of %s in %s", path, targetsDir)
@@ -166,9 +179,7 @@ func TestNgclientReadsTufpipRepo(t *testing.T) {
 			for _, v := range []string{"1.0", "2.0", "2.0.1"} {
 				fn, data := pyfix.Wheel(t, pyfix.WheelSpec{Name: "FooBar", Version: v})
 				wheels[v] = data
-				if err := os.WriteFile(filepath.Join(dist, fn), data, 0o644); err != nil {
-					t.Fatal(err)
-				}
+				writeFile(t, filepath.Join(dist, fn), data)
 			}
 			whl := func(v string) string { return filepath.Join(dist, "foobar-"+v+"-py3-none-any.whl") }
 			for _, args := range [][]string{
@@ -239,15 +250,7 @@ func TestNgclientReadsTufpipRepo(t *testing.T) {
 			flipStored(t, filepath.Join(m.dir, "targets"), f20)
 			flipStored(t, filepath.Join(m.dir, "targets"), page)
 			res, work := ngclientRead(t, root, m.srv.URL, page, f20, f201)
-			for i, path := range []string{page, f20} {
-				got := res.Targets[path]
-				if got.Error == nil || !strings.Contains(*got.Error, "LengthOrHashMismatchError") {
-					t.Errorf("tampered %s: ngclient error %v, want LengthOrHashMismatchError", path, got.Error)
-				}
-				if _, err := os.Stat(filepath.Join(work, "targets", strconv.Itoa(i))); !os.IsNotExist(err) {
-					t.Errorf("tampered %s: ngclient left a file behind (%v)", path, err)
-				}
-			}
+			checkTamperedRefused(t, res, work, page, f20)
 			if got := res.Targets[f201]; got.Error != nil || got.Role != role("unstable", f201) {
 				t.Errorf("untouched %s after tampering others: role %q, error %v", f201, got.Role, got.Error)
 			}
@@ -283,9 +286,7 @@ func TestNgclientReadsTufpipPEP458Repo(t *testing.T) {
 		fn, data := pyfix.Wheel(t, pyfix.WheelSpec{Name: "FooBar", Version: v})
 		wheels["packages/"+fn] = data
 		p := filepath.Join(dist, fn)
-		if err := os.WriteFile(p, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		writeFile(t, p, data)
 		paths = append(paths, p)
 	}
 	if _, stderr, code := m.tufpip(append([]string{"repo", "add", m.dir, "--keys", m.keys}, paths...)...); code != 0 {
@@ -334,15 +335,7 @@ func TestNgclientReadsTufpipPEP458Repo(t *testing.T) {
 	flipStored(t, filepath.Join(m.dir, "targets"), page)
 	flipStored(t, filepath.Join(m.dir, "targets"), f20)
 	res, work := ngclientRead(t, root, m.srv.URL, page, f20+"="+files.URL+"/", f10+"="+files.URL+"/")
-	for i, path := range []string{page, f20} {
-		got := res.Targets[path]
-		if got.Error == nil || !strings.Contains(*got.Error, "LengthOrHashMismatchError") {
-			t.Errorf("tampered %s: ngclient error %v, want LengthOrHashMismatchError", path, got.Error)
-		}
-		if _, err := os.Stat(filepath.Join(work, "targets", strconv.Itoa(i))); !os.IsNotExist(err) {
-			t.Errorf("tampered %s: ngclient left a file behind (%v)", path, err)
-		}
-	}
+	checkTamperedRefused(t, res, work, page, f20)
 	if got := res.Targets[f10]; got.Error != nil || !got.Found {
 		t.Errorf("untouched %s after tampering others: found=%v, error %v", f10, got.Found, got.Error)
 	}
@@ -398,17 +391,7 @@ func writePytufRepo(t *testing.T, bits int, roles map[string]map[string][]string
 // tufpip runs the binary against the repository with the cache dir given.
 func (r *pytufRepo) tufpip(t *testing.T, cache string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
-	env := []string{
-		"TUFPIP_METADATA_URL=" + r.srv.URL + "/metadata/",
-		"TUFPIP_TARGETS_URL=" + r.srv.URL + "/targets/",
-		"TUFPIP_ROOT=" + r.root,
-		"TUFPIP_CACHE_DIR=" + cache,
-	}
-	start := time.Now()
-	stdout, stderr, code = runTufpipEnv(t, env, args...)
-	t.Logf("tufpip %s: exit %d in %v\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), code,
-		time.Since(start).Round(time.Millisecond), stdout, stderr)
-	return stdout, stderr, code
+	return runTufpipLogged(t, repoEnv(r.srv.URL+"/metadata/", r.srv.URL+"/targets/", r.root, cache), args...)
 }
 
 // tufpip reads a stable/unstable repository that python-tuf's metadata API wrote (ecdsa,
@@ -418,16 +401,14 @@ func (r *pytufRepo) tufpip(t *testing.T, cache string, args ...string) (stdout, 
 // stops the install with exit 3 and nothing installed.
 func TestTufpipReadsPythonTUFRepo(t *testing.T) {
 	t.Parallel()
-	needCommand(t, "install")
+	needTufpip(t)
 	pyfix.Tool(t, "python-tuf")
 	py := pyfix.Python(t, "3.11")
 	dist := t.TempDir()
 	wheel := func(name, version string, deps ...string) string {
 		fn, data := pyfix.Wheel(t, pyfix.WheelSpec{Name: name, Version: version, RequiresDist: deps})
 		p := filepath.Join(dist, fn)
-		if err := os.WriteFile(p, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		writeFile(t, p, data)
 		return p
 	}
 	f10, f20, f201 := wheel("FooBar", "1.0"), wheel("FooBar", "2.0"), wheel("FooBar", "2.0.1")

@@ -85,9 +85,7 @@ func buildPEP458(t *testing.T, o pep458Options) *pep458Repo {
 	add := func(fn string, data []byte) {
 		r.dists[fn] = data
 		p := filepath.Join(distDir, fn)
-		if err := os.WriteFile(p, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		writeFile(t, p, data)
 		paths = append(paths, p)
 	}
 	for _, w := range []pyfix.WheelSpec{
@@ -146,9 +144,7 @@ func (r *pep458Repo) update(t *testing.T, rotate bool, wheels ...pyfix.WheelSpec
 		fn, data := pyfix.Wheel(t, w)
 		r.dists[fn] = data
 		p := filepath.Join(dir, fn)
-		if err := os.WriteFile(p, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		writeFile(t, p, data)
 		args = append(args, p)
 	}
 	r.script(t, args...)
@@ -207,11 +203,7 @@ func (r *pep458Repo) flags(t *testing.T) []string {
 // tufpip runs the binary against the repository (selected by env) and logs what it printed.
 func (r *pep458Repo) tufpip(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
-	start := time.Now()
-	stdout, stderr, code = runTufpipEnv(t, r.env(t), args...)
-	t.Logf("tufpip %s: exit %d in %v\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), code,
-		time.Since(start).Round(time.Millisecond), stdout, stderr)
-	return stdout, stderr, code
+	return runTufpipLogged(t, r.env(t), args...)
 }
 
 // file returns the manifest's entry for a distribution file.
@@ -224,21 +216,11 @@ func (r *pep458Repo) file(t *testing.T, project, filename string) (url, path, sh
 	return f.URL, f.Path, f.SHA256
 }
 
-// resolveJSON is the part of "tufpip resolve --format json" the tests read.
+// resolveJSON is "tufpip resolve --format json" (docs/design.md); resolveResult (diff_test.go)
+// is one of its results.
 type resolveJSON struct {
-	OK      bool `json:"ok"`
-	Results []struct {
-		Requirement string  `json:"requirement"`
-		Project     string  `json:"project"`
-		Version     *string `json:"version"`
-		Role        string  `json:"role"`
-		File        *struct {
-			Filename string `json:"filename"`
-			URL      string `json:"url"`
-			SHA256   string `json:"sha256"`
-		} `json:"file"`
-		Error string `json:"error"`
-	} `json:"results"`
+	OK      bool            `json:"ok"`
+	Results []resolveResult `json:"results"`
 }
 
 func parseResolve(t *testing.T, stdout string) resolveJSON {

@@ -430,9 +430,7 @@ func tamper(t *testing.T, path string, f func([]byte) []byte) {
 	if bytes.Equal(nb, b) {
 		t.Fatalf("tampering left %s unchanged", path)
 	}
-	if err := os.WriteFile(path, nb, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeFile(t, path, nb)
 }
 
 // The classic delegation form: targets delegates by path_hash_prefixes (hex of the SHA-256 of

@@ -1,12 +1,10 @@
 package e2e
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -15,7 +13,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -61,8 +58,8 @@ func bigProject(b *testing.B, repo *tuftest.Repo) []pyfix.IndexFile {
 
 // benchEnv is a tufpip process's environment for a repository and a cache.
 func benchEnv(srv *tuftest.Server, root, cache string) []string {
-	return append(pyfix.Env(), "TUFPIP_METADATA_URL="+srv.MetadataURL, "TUFPIP_TARGETS_URL="+srv.TargetsURL,
-		"TUFPIP_ROOT="+root, "TUFPIP_CACHE_DIR="+cache, "XDG_CONFIG_HOME="+filepath.Join(cache, "config"))
+	return append(append(pyfix.Env(), repoEnv(srv.MetadataURL, srv.TargetsURL, root, cache)...),
+		"XDG_CONFIG_HOME="+filepath.Join(cache, "config"))
 }
 
 // timed runs cmd and returns its wall and CPU time; check looks at its output.
@@ -163,9 +160,7 @@ func benchRounds() int {
 // project, next to pip install --dry-run --no-deps of the same against the plain page.
 // Acceptance (issue 12): warm at most 0.05x pip, cold at most 0.10x.
 func BenchmarkPerfBig8000(b *testing.B) {
-	if tufpipBuildErr != nil {
-		b.Skipf("tufpip binary not available: %v", tufpipBuildErr)
-	}
+	needTufpip(b)
 	py := pyfix.Python(b, "3.13")
 	repo := tuftest.New(b)
 	plain := bigProject(b, repo)
@@ -173,9 +168,7 @@ func BenchmarkPerfBig8000(b *testing.B) {
 	srv := repo.Serve(b)
 	ix := pyfix.NewIndex(b, plain...)
 	root := filepath.Join(b.TempDir(), "root.json")
-	if err := os.WriteFile(root, repo.RootJSON(), 0o644); err != nil {
-		b.Fatal(err)
-	}
+	writeFile(b, root, repo.RootJSON())
 	const req = "bigproj==17.*"
 	pairRuns(b, "8,000 wheels signed by unstable, "+req+", "+py.String(),
 		func(cache string) *exec.Cmd {
@@ -230,9 +223,7 @@ func manyRepo(b *testing.B, repo *tuftest.Repo, projects int) ([]pyfix.IndexFile
 // tufpip resolve -r of the same file, each next to pip install --dry-run --no-deps -r.
 // Acceptance (issue 12): warm at most 0.03x pip, cold at most 0.25x.
 func BenchmarkPerfMany300(b *testing.B) {
-	if tufpipBuildErr != nil {
-		b.Skipf("tufpip binary not available: %v", tufpipBuildErr)
-	}
+	needTufpip(b)
 	py := pyfix.Python(b, "3.13")
 	repo := tuftest.New(b)
 	plain, reqText := manyRepo(b, repo, 300)
@@ -241,12 +232,8 @@ func BenchmarkPerfMany300(b *testing.B) {
 	ix := pyfix.NewIndex(b, plain...)
 	dir := b.TempDir()
 	root, req := filepath.Join(dir, "root.json"), filepath.Join(dir, "requirements.txt")
-	if err := os.WriteFile(root, repo.RootJSON(), 0o644); err != nil {
-		b.Fatal(err)
-	}
-	if err := os.WriteFile(req, []byte(reqText), 0o644); err != nil {
-		b.Fatal(err)
-	}
+	writeFile(b, root, repo.RootJSON())
+	writeFile(b, req, reqText)
 	tuf := func(args ...string) func(string) *exec.Cmd {
 		return func(cache string) *exec.Cmd {
 			cmd := exec.Command(tufpipBin, args...)
@@ -273,9 +260,7 @@ func BenchmarkPerfMany300(b *testing.B) {
 // Acceptance (issue 12): big page at 8 clients >= 1,000 req/s and >= 1/4 of the static
 // server's rate; peak RSS under 100 MB.
 func BenchmarkPerfServe(b *testing.B) {
-	if tufpipBuildErr != nil {
-		b.Skipf("tufpip binary not available: %v", tufpipBuildErr)
-	}
+	needTufpip(b)
 	secs := 3.0
 	if v := os.Getenv("TUFPIP_BENCH_SERVE_SECONDS"); v != "" {
 		fmt.Sscan(v, &secs)
@@ -293,9 +278,7 @@ func BenchmarkPerfServe(b *testing.B) {
 	srv := repo.Serve(b)
 	dir := b.TempDir()
 	root := filepath.Join(dir, "root.json")
-	if err := os.WriteFile(root, repo.RootJSON(), 0o644); err != nil {
-		b.Fatal(err)
-	}
+	writeFile(b, root, repo.RootJSON())
 	s := startBenchServe(b, srv, root, filepath.Join(dir, "cache"))
 
 	// The static server serves the bytes tufpip rendered, one file per page.
@@ -307,9 +290,7 @@ func BenchmarkPerfServe(b *testing.B) {
 		if err := os.MkdirAll(filepath.Join(static, "simple", p), 0o755); err != nil {
 			b.Fatal(err)
 		}
-		if err := os.WriteFile(filepath.Join(static, "simple", p, "index.html"), body, 0o644); err != nil {
-			b.Fatal(err)
-		}
+		writeFile(b, filepath.Join(static, "simple", p, "index.html"), body)
 	}
 	plain := httptest.NewServer(http.FileServer(http.Dir(static)))
 	b.Cleanup(plain.Close)
@@ -358,59 +339,8 @@ func (s *benchServer) peakRSS() int64 {
 }
 
 func startBenchServe(b *testing.B, srv *tuftest.Server, root, cache string) *benchServer {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	cmd := exec.Command(tufpipBin, "serve", "--addr", addr)
-	cmd.Env = benchEnv(srv, root, cache)
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
-	s := &benchServer{url: "http://" + addr + "/simple/", pid: cmd.Process.Pid}
-	ready := make(chan bool, 1)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		sent := false
-		for sc.Scan() {
-			if !sent && strings.Contains(sc.Text(), "serving the verifying index") {
-				ready <- true
-				sent = true
-			}
-		}
-		if !sent {
-			ready <- false
-		}
-	}()
-	select {
-	case ok := <-ready:
-		if !ok {
-			cmd.Wait()
-			b.Fatal("tufpip serve exited before serving")
-		}
-	case <-time.After(60 * time.Second):
-		cmd.Process.Kill()
-		cmd.Wait()
-		b.Fatal("tufpip serve did not start in 60s")
-	}
-	b.Cleanup(func() {
-		cmd.Process.Signal(syscall.SIGINT)
-		done := make(chan struct{})
-		go func() { cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			cmd.Process.Kill()
-			<-done
-		}
-	})
-	return s
+	s := launchServe(b, benchEnv(srv, root, cache), 60*time.Second)
+	return &benchServer{url: s.URL, pid: s.cmd.Process.Pid}
 }
 
 func benchGet(b *testing.B, url string) []byte {

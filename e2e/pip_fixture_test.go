@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -38,6 +37,15 @@ func newPipRepo(t *testing.T) *pipRepo {
 	dir := t.TempDir()
 	r.root = filepath.Join(dir, "root.json")
 	r.cache = filepath.Join(dir, "cache")
+	return r
+}
+
+// newSeededPipRepo is newPipRepo with the seed signed and served.
+func newSeededPipRepo(t *testing.T) *pipRepo {
+	t.Helper()
+	r := newPipRepo(t)
+	r.seed()
+	r.publish()
 	return r
 }
 
@@ -89,30 +97,19 @@ func (r *pipRepo) publish() {
 	r.repo.Publish()
 	if r.srv == nil {
 		r.srv = r.repo.Serve(r.t)
-		if err := os.WriteFile(r.root, r.repo.RootJSON(), 0o644); err != nil {
-			r.t.Fatal(err)
-		}
+		writeFile(r.t, r.root, r.repo.RootJSON())
 	}
 }
 
 // env selects the repository for tufpip.
 func (r *pipRepo) env() []string {
-	return []string{
-		"TUFPIP_METADATA_URL=" + r.srv.MetadataURL,
-		"TUFPIP_TARGETS_URL=" + r.srv.TargetsURL,
-		"TUFPIP_ROOT=" + r.root,
-		"TUFPIP_CACHE_DIR=" + r.cache,
-	}
+	return repoEnv(r.srv.MetadataURL, r.srv.TargetsURL, r.root, r.cache)
 }
 
 // tufpip runs the binary against the repository and logs what it printed.
 func (r *pipRepo) tufpip(args ...string) (stdout, stderr string, code int) {
 	r.t.Helper()
-	start := time.Now()
-	stdout, stderr, code = runTufpipEnv(r.t, r.env(), args...)
-	r.t.Logf("tufpip %s: exit %d in %v\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), code,
-		time.Since(start).Round(time.Millisecond), stdout, stderr)
-	return stdout, stderr, code
+	return runTufpipLogged(r.t, r.env(), args...)
 }
 
 // installed returns what the venv's interpreter imports: module -> __version__, for the
@@ -140,6 +137,19 @@ for m in sys.argv[1:]:
 		}
 	}
 	return got
+}
+
+// pipFromIndex runs the venv's own pip with args and PIP_INDEX_URL=index (a "tufpip serve"
+// URL), for at most 2 minutes, and returns what it printed.
+func pipFromIndex(t *testing.T, venv, index string, args ...string) (string, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := pyfix.Command(ctx, pyfix.VenvPython(venv), append([]string{"-m", "pip"}, args...)...)
+	cmd.Env = append(cmd.Env, "PIP_INDEX_URL="+index)
+	out, err := cmd.CombinedOutput()
+	t.Logf("PIP_INDEX_URL=%s pip %q: %v\n%s", index, args, err, out)
+	return string(out), err
 }
 
 // interpreters runs f once for each Python the acceptance names: 3.11 (pip 23.2) and
@@ -175,7 +185,14 @@ func (r *pipRepo) startServe(t *testing.T, extra ...string) *tufpipServer {
 // startServeEnv runs "tufpip serve" with env (KEY=VALUE entries selecting the repository).
 func startServeEnv(t *testing.T, env []string, extra ...string) *tufpipServer {
 	t.Helper()
-	needCommand(t, "serve")
+	return launchServe(t, env, 30*time.Second, extra...)
+}
+
+// launchServe is startServeEnv for tests and benchmarks, failing unless serve is ready
+// within wait.
+func launchServe(t testing.TB, env []string, wait time.Duration, extra ...string) *tufpipServer {
+	t.Helper()
+	needTufpip(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -221,10 +238,10 @@ func startServeEnv(t *testing.T, env []string, extra ...string) *tufpipServer {
 			cmd.Wait()
 			t.Fatalf("%v:\n%s", err, log.String())
 		}
-	case <-time.After(30 * time.Second):
+	case <-time.After(wait):
 		cmd.Process.Kill()
 		cmd.Wait()
-		t.Fatal("tufpip serve did not start in 30s")
+		t.Fatalf("tufpip serve did not start in %v", wait)
 	}
 	t.Cleanup(func() {
 		cmd.Process.Signal(syscall.SIGINT)

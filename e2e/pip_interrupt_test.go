@@ -20,11 +20,9 @@ import (
 // nothing is installed.
 func TestPipInstallInterrupt(t *testing.T) {
 	t.Parallel()
-	needCommand(t, "install")
+	needTufpip(t)
 	py := pyfix.Python(t, "3.11")
-	r := newPipRepo(t)
-	r.seed()
-	r.publish()
+	r := newSeededPipRepo(t)
 	r.srv.Inject("packages/lib-1.0-py3-none-any.whl", tuftest.Stall(10))
 	venv := pyfix.Venv(t, py.Path)
 

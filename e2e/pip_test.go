@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"sort"
@@ -19,11 +18,9 @@ import (
 // The design's example: stable's 2.0 wins over unstable's 2.0.1 until stable signs 2.0.1.
 func TestPipInstallPrefersStable(t *testing.T) {
 	t.Parallel()
-	needCommand(t, "install")
+	needTufpip(t)
 	interpreters(t, func(t *testing.T, py pyfix.Interpreter) {
-		r := newPipRepo(t)
-		r.seed()
-		r.publish()
+		r := newSeededPipRepo(t)
 
 		venv := pyfix.Venv(t, py.Path)
 		_, stderr, code := r.tufpip("install", "--python", pyfix.VenvPython(venv), "FooBar==2.0.*")
@@ -52,11 +49,9 @@ func TestPipInstallPrefersStable(t *testing.T) {
 // install, and tufpip names the file.
 func TestPipInstallDependencies(t *testing.T) {
 	t.Parallel()
-	needCommand(t, "install")
+	needTufpip(t)
 	interpreters(t, func(t *testing.T, py pyfix.Interpreter) {
-		r := newPipRepo(t)
-		r.seed()
-		r.publish()
+		r := newSeededPipRepo(t)
 
 		venv := pyfix.Venv(t, py.Path)
 		if _, stderr, code := r.tufpip("install", "--python", pyfix.VenvPython(venv), "app"); code != 0 {
@@ -85,11 +80,9 @@ func TestPipInstallDependencies(t *testing.T) {
 // requirements file that adds an index is refused before pip runs.
 func TestPipDownloadRequirements(t *testing.T) {
 	t.Parallel()
-	needCommand(t, "download")
+	needTufpip(t)
 	interpreters(t, func(t *testing.T, py pyfix.Interpreter) {
-		r := newPipRepo(t)
-		r.seed()
-		r.publish()
+		r := newSeededPipRepo(t)
 		dir := t.TempDir()
 		app, lib := "app-1.0-py3-none-any.whl", "lib-1.0-py3-none-any.whl"
 		req := filepath.Join(dir, "requirements.txt")
@@ -128,20 +121,12 @@ func TestPipDownloadRequirements(t *testing.T) {
 // pip pointed at a long-running "tufpip serve" installs what the wrapper installs.
 func TestPipAgainstServe(t *testing.T) {
 	t.Parallel()
-	needCommand(t, "serve")
+	needTufpip(t)
 	interpreters(t, func(t *testing.T, py pyfix.Interpreter) {
-		r := newPipRepo(t)
-		r.seed()
-		r.publish()
+		r := newSeededPipRepo(t)
 		srv := r.startServe(t)
 		venv := pyfix.Venv(t, py.Path)
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-		defer cancel()
-		cmd := pyfix.Command(ctx, pyfix.VenvPython(venv), "-m", "pip", "install", "FooBar==2.0.*", "app")
-		cmd.Env = append(cmd.Env, "PIP_INDEX_URL="+srv.URL)
-		out, err := cmd.CombinedOutput()
-		t.Logf("PIP_INDEX_URL=%s pip install 'FooBar==2.0.*' app:\n%s", srv.URL, out)
-		if err != nil {
+		if _, err := pipFromIndex(t, venv, srv.URL, "install", "FooBar==2.0.*", "app"); err != nil {
 			t.Fatalf("pip install: %v", err)
 		}
 		got := installed(t, venv, "foobar", "app", "lib")
@@ -151,7 +136,8 @@ func TestPipAgainstServe(t *testing.T) {
 	})
 }
 
-func writeFile(t *testing.T, path, content string) {
+// writeFile writes content to path (0o644) or fails the test.
+func writeFile[T string | []byte](t testing.TB, path string, content T) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
@@ -176,14 +162,12 @@ func listDir(t *testing.T, dir string) []string {
 // than its default 15 s read timeout for a large or slow one, and not give up.
 func TestPipInstallSlowFile(t *testing.T) {
 	t.Parallel()
-	needCommand(t, "install")
+	needTufpip(t)
 	if testing.Short() {
 		t.Skip("waits 17 s for a slow file")
 	}
 	py := pyfix.Python(t, "3.11")
-	r := newPipRepo(t)
-	r.seed()
-	r.publish()
+	r := newSeededPipRepo(t)
 	r.srv.Inject("packages/lib-1.0-py3-none-any.whl", tuftest.Delay(17*time.Second).Times(1))
 	venv := pyfix.Venv(t, py.Path)
 	if _, stderr, code := r.tufpip("install", "--python", pyfix.VenvPython(venv), "app"); code != 0 {

@@ -31,9 +31,7 @@ func TestPreCommitHook(t *testing.T) {
 	srv := repo.Serve(t)
 	home := t.TempDir()
 	root := filepath.Join(home, "root.json")
-	if err := os.WriteFile(root, repo.RootJSON(), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeFile(t, root, repo.RootJSON())
 	env := append(pyfix.Env(),
 		"HOME="+home, "PRE_COMMIT_HOME="+filepath.Join(home, "pre-commit"),
 		"PATH="+filepath.Dir(tufpipBin)+string(os.PathListSeparator)+os.Getenv("PATH"),
@@ -114,7 +112,5 @@ func TestPreCommitHook(t *testing.T) {
 
 func writeTestFile(t *testing.T, dir, name, content string) {
 	t.Helper()
-	if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeFile(t, filepath.Join(dir, name), content)
 }

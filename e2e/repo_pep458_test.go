@@ -21,7 +21,7 @@ import (
 // files.pythonhosted.org; init then prints the client's --files-url too.
 func TestRepoPEP458PipInstall(t *testing.T) {
 	t.Parallel()
-	needCommand(t, "install")
+	needTufpip(t)
 	t.Run("relative-links", func(t *testing.T) { testRepoPEP458PipInstall(t, false) })
 	t.Run("files-host", func(t *testing.T) { testRepoPEP458PipInstall(t, true) })
 }
@@ -52,9 +52,7 @@ func testRepoPEP458PipInstall(t *testing.T, filesHost bool) {
 	var files []string
 	for _, w := range []pyfix.WheelSpec{{Name: "FooBar", Version: "1.0"}, {Name: "FooBar", Version: "2.0"}, {Name: "app", Version: "1.0", RequiresDist: []string{"lib>=1.0"}}, {Name: "lib", Version: "1.0"}} {
 		fn, data := pyfix.Wheel(t, w)
-		if err := os.WriteFile(filepath.Join(src, fn), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		writeFile(t, filepath.Join(src, fn), data)
 		files = append(files, filepath.Join(src, fn))
 	}
 	if _, stderr, code := runTufpip(t, append([]string{"repo", "add", dir, "--keys", keys}, files...)...); code != 0 {
@@ -111,9 +109,7 @@ func testRepoPEP458PipInstall(t *testing.T, filesHost bool) {
 			t.Fatal(err)
 		}
 		data[len(data)/2] ^= 1
-		if err := os.WriteFile(path, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		writeFile(t, path, data)
 	}
 	stored, _ := filepath.Glob(filepath.Join(dir, "targets", "simple", "foobar", "*.foobar.html"))
 	if len(stored) != 1 {

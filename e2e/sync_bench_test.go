@@ -32,7 +32,7 @@ func TestSyncScaleReport(t *testing.T) {
 	if !ok || err1 != nil || err2 != nil {
 		t.Fatalf("TUFPIP_SYNC_BENCH=%q: want PROJECTSxFILES", spec)
 	}
-	needCommand(t, "repo")
+	needTufpip(t)
 	up := upstreamtest.New(t)
 	start := time.Now()
 	var names []string
@@ -46,9 +46,7 @@ func TestSyncScaleReport(t *testing.T) {
 	}
 	t.Logf("built %d wheels in %v", projects*files, time.Since(start).Round(time.Millisecond))
 	reqs := filepath.Join(t.TempDir(), "requirements.txt")
-	if err := os.WriteFile(reqs, []byte(strings.Join(names, "\n")+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeFile(t, reqs, strings.Join(names, "\n")+"\n")
 	base := t.TempDir()
 	dir, keys := filepath.Join(base, "repo"), filepath.Join(base, "keys")
 	initArgs := []string{"repo", "init", dir, "--keys", keys}

@@ -25,7 +25,7 @@ func TestSyncLiveUpstream(t *testing.T) {
 	if project == "" {
 		project = "requests"
 	}
-	needCommand(t, "install")
+	needTufpip(t)
 	py := pyfix.Python(t, "3.11")
 	m := newMirrorRepo(t)
 	start := time.Now()

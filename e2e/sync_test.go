@@ -32,7 +32,7 @@ type mirrorRepo struct {
 
 func newMirrorRepo(t *testing.T, initFlags ...string) *mirrorRepo {
 	t.Helper()
-	needCommand(t, "repo")
+	needTufpip(t)
 	base := t.TempDir()
 	m := &mirrorRepo{t: t, dir: filepath.Join(base, "repo"), keys: filepath.Join(base, "keys"), cache: filepath.Join(base, "cache")}
 	if _, stderr, code := runTufpip(t, append([]string{"repo", "init", m.dir, "--keys", m.keys}, initFlags...)...); code != 0 {
@@ -47,21 +47,12 @@ func newMirrorRepo(t *testing.T, initFlags ...string) *mirrorRepo {
 }
 
 func (m *mirrorRepo) env() []string {
-	return []string{
-		"TUFPIP_METADATA_URL=" + m.srv.URL + "/metadata/",
-		"TUFPIP_TARGETS_URL=" + m.srv.URL + "/targets/",
-		"TUFPIP_ROOT=" + filepath.Join(m.dir, "metadata", "1.root.json"),
-		"TUFPIP_CACHE_DIR=" + m.cache,
-	}
+	return repoEnv(m.srv.URL+"/metadata/", m.srv.URL+"/targets/", filepath.Join(m.dir, "metadata", "1.root.json"), m.cache)
 }
 
 func (m *mirrorRepo) tufpip(args ...string) (stdout, stderr string, code int) {
 	m.t.Helper()
-	start := time.Now()
-	stdout, stderr, code = runTufpipEnv(m.t, m.env(), args...)
-	m.t.Logf("tufpip %s: exit %d in %v\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), code,
-		time.Since(start).Round(time.Millisecond), stdout, stderr)
-	return stdout, stderr, code
+	return runTufpipLogged(m.t, m.env(), args...)
 }
 
 // syncJSON runs repo sync with --format json and decodes its summary.
@@ -123,7 +114,7 @@ func upSdist(t *testing.T, name, version string, uploaded time.Time, deps ...str
 // a second sync with no upstream change signs nothing and costs one request per project.
 func TestSyncCooldownInstall(t *testing.T) {
 	t.Parallel()
-	needCommand(t, "install")
+	needTufpip(t)
 	py := pyfix.Python(t, "3.11")
 	now := time.Now().UTC()
 	old := now.AddDate(-1, 0, 0)
@@ -316,7 +307,7 @@ func TestSyncKilledMidway(t *testing.T) {
 // same file succeeds with pip, for the given Python version.
 func TestSyncRequirementsInstall(t *testing.T) {
 	t.Parallel()
-	needCommand(t, "install")
+	needTufpip(t)
 	py := pyfix.Python(t, "3.13")
 	old := time.Now().AddDate(-1, 0, 0)
 	up := upstreamtest.New(t)
@@ -329,9 +320,7 @@ func TestSyncRequirementsInstall(t *testing.T) {
 		upSdist(t, "cli", "2.0", old, "router"),
 	)
 	reqs := filepath.Join(t.TempDir(), "requirements.txt")
-	if err := os.WriteFile(reqs, []byte("web==1.0\ncli\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeFile(t, reqs, "web==1.0\ncli\n")
 	m := newMirrorRepo(t, "--hash-bins", "3", "--json-pages") // and the layout for large mirrors
 	s, stderr, code := m.syncJSON(up, "-r", reqs, "--with-deps", "--python-version", "3.13", "--latest", "1")
 	if code != 0 {

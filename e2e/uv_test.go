@@ -26,12 +26,10 @@ dependencies = ["FooBar==2.0.*", "app"]
 // dependency is refused with exit 3 and nothing installed.
 func TestUvPipInstall(t *testing.T) {
 	t.Parallel()
-	needCommand(t, "uv")
+	needTufpip(t)
 	uv := pyfix.Tool(t, "uv")
 	py := pyfix.Python(t, "3.11")
-	r := newPipRepo(t)
-	r.seed()
-	r.publish()
+	r := newSeededPipRepo(t)
 	venv := pyfix.Venv(t, py.Path)
 	_, stderr, code := r.tufpip("uv", "--uv", uv, "--", "pip", "install", "--python", pyfix.VenvPython(venv), "FooBar==2.0.*", "app")
 	if code != 0 {
@@ -57,12 +55,10 @@ func TestUvPipInstall(t *testing.T) {
 // uv lock and uv sync of a small project through tufpip; tufpip verify then passes the lock.
 func TestUvLockSyncVerify(t *testing.T) {
 	t.Parallel()
-	needCommand(t, "uv")
+	needTufpip(t)
 	uv := pyfix.Tool(t, "uv")
 	py := pyfix.Python(t, "3.11")
-	r := newPipRepo(t)
-	r.seed()
-	r.publish()
+	r := newSeededPipRepo(t)
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, "pyproject.toml"), uvProject)
 	for _, args := range [][]string{{"lock", "--python", py.Path}, {"sync", "--locked", "--python", py.Path}} {
@@ -88,11 +84,9 @@ func TestUvLockSyncVerify(t *testing.T) {
 // variable or file and line.
 func TestUvBypassesRefused(t *testing.T) {
 	t.Parallel()
-	needCommand(t, "uv")
+	needTufpip(t)
 	uv := pyfix.Tool(t, "uv")
-	r := newPipRepo(t)
-	r.seed()
-	r.publish()
+	r := newSeededPipRepo(t)
 	evil := "http://127.0.0.1:9/simple/"
 	for _, tc := range []struct {
 		name  string
@@ -147,12 +141,10 @@ func TestUvBypassesRefused(t *testing.T) {
 // public URL for every file, not the address the server answered on.
 func TestUvAgainstServePublicURL(t *testing.T) {
 	t.Parallel()
-	needCommand(t, "serve")
+	needTufpip(t)
 	uv := pyfix.Tool(t, "uv")
 	py := pyfix.Python(t, "3.11")
-	r := newPipRepo(t)
-	r.seed()
-	r.publish()
+	r := newSeededPipRepo(t)
 	backend := r.startServe(t)
 	public := strings.Replace(strings.TrimSuffix(backend.URL, "simple/"), "127.0.0.1", "localhost", 1)
 	srv := r.startServe(t, "--public-url", public)
@@ -183,7 +175,7 @@ func TestUvAgainstServePublicURL(t *testing.T) {
 // nothing is installed.
 func TestUvDirectURLDependency(t *testing.T) {
 	t.Parallel()
-	needCommand(t, "uv")
+	needTufpip(t)
 	uv := pyfix.Tool(t, "uv")
 	py := pyfix.Python(t, "3.11")
 	r := newPipRepo(t)
@@ -215,12 +207,10 @@ func TestUvDirectURLDependency(t *testing.T) {
 // uv run in a project runs with what tufpip verified.
 func TestUvRun(t *testing.T) {
 	t.Parallel()
-	needCommand(t, "uv")
+	needTufpip(t)
 	uv := pyfix.Tool(t, "uv")
 	py := pyfix.Python(t, "3.11")
-	r := newPipRepo(t)
-	r.seed()
-	r.publish()
+	r := newSeededPipRepo(t)
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, "pyproject.toml"), uvProject)
 	stdout, stderr, code := runTufpipIn(t, dir, r.env(), "uv", "--uv", uv, "--", "run", "--python", py.Path,

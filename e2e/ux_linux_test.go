@@ -116,9 +116,7 @@ func serveRepo(t *testing.T) []string {
 	repo.Publish()
 	srv := repo.Serve(t)
 	root := filepath.Join(t.TempDir(), "root.json")
-	if err := os.WriteFile(root, repo.RootJSON(), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeFile(t, root, repo.RootJSON())
 	return []string{"--metadata-url", srv.MetadataURL, "--targets-url", srv.TargetsURL, "--root", root}
 }
 

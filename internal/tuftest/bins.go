@@ -47,6 +47,5 @@ func (r *Repo) Bin(family, targetPath string) string {
 	if d == nil || d.SuccinctRoles == nil {
 		return family
 	}
-	bin := d.SuccinctRoles.GetRolesForTarget(targetPath)[0].Name
-	return family + "-" + strings.TrimPrefix(bin, binPrefix+"-")
+	return family + "-" + strings.TrimPrefix(binOf(d.SuccinctRoles, targetPath), binPrefix+"-")
 }

@@ -29,27 +29,7 @@ const PEP458PageURL = "simple/{project}/{hash}.{project}.html"
 // Options other than delegations apply as for New.
 func NewBinsOnly(t testing.TB, bits int, opts ...Option) *Repo {
 	t.Helper()
-	r := New(t, append(slices.Clone(opts), WithDelegations())...)
-	r.mu.Lock()
-	keys := newKeys(r.t, 1)
-	top := r.targets[Targets]
-	top.Signed.Delegations = &metadata.Delegations{
-		Keys: map[string]*metadata.Key{keys[0].ID(): keys[0].Metadata()},
-		SuccinctRoles: &metadata.SuccinctRoles{
-			KeyIDs: []string{keys[0].ID()}, Threshold: 1, BitLength: bits, NamePrefix: binPrefix,
-		},
-	}
-	for _, bin := range top.Signed.Delegations.SuccinctRoles.GetRoles() {
-		r.keys[bin] = keys
-		r.delegs[bin] = &Delegation{Name: bin, Parent: Targets, Keys: 1, Threshold: 1}
-		r.order = append(r.order, bin)
-		r.targets[bin] = metadata.Targets(r.expiry(bin))
-		r.dirty[bin] = true
-	}
-	r.dirty[Targets] = true
-	r.mu.Unlock()
-	r.Publish()
-	return r
+	return New(t, append(slices.Clone(opts), WithSuccinctBins(bits))...)
 }
 
 // Blake2b256 is the hex blake2b-256 digest of data (TUF's "blake2b-256").
@@ -220,7 +200,7 @@ func (p *PEP458) SetPage(project string, files ...PageFile) []byte {
 }
 
 // Bin names the succinct hash bin that signs targetPath ("bins-3").
-func (p *PEP458) Bin(targetPath string) string { return p.Repo.binFor(targetPath) }
+func (p *PEP458) Bin(targetPath string) string { return p.Repo.BinOf(targetPath) }
 
 // Publish signs what changed.
 func (p *PEP458) Publish() { p.Repo.Publish() }
@@ -229,15 +209,4 @@ func (p *PEP458) Publish() { p.Repo.Publish() }
 func (r *Repo) Served(p string) ([]byte, bool) {
 	data, _, ok := r.file(p)
 	return slices.Clone(data), ok
-}
-
-// binFor names the succinct hash bin that signs targetPath ("bins-3").
-func (r *Repo) binFor(targetPath string) string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	d := r.targets[Targets].Signed.Delegations
-	if d == nil || d.SuccinctRoles == nil {
-		r.t.Fatalf("tuftest: bin of %s: the repository has no hash bins", targetPath)
-	}
-	return d.SuccinctRoles.GetRolesForTarget(targetPath)[0].Name
 }

@@ -39,6 +39,23 @@ func newRepo(t *testing.T) *repo.Repo {
 	return r
 }
 
+// resyncRequests syncs alpha and beta from up into a new repository (both added), syncs
+// again (nothing published, both pages not modified) and returns the re-sync's requests.
+func resyncRequests(t *testing.T, up *upstreamtest.Server) []upstreamtest.Request {
+	t.Helper()
+	r := newRepo(t)
+	opts := mirror.Options{Requirements: []string{"alpha", "beta"}}
+	if res, err := runSync(t, r, up, opts); err != nil || len(res.Added) != 2 {
+		t.Fatalf("sync: %v %+v", err, res)
+	}
+	up.Requests()
+	res, err := runSync(t, r, up, opts)
+	if err != nil || res.Published || res.NotModified != 2 {
+		t.Fatalf("re-sync: %v %+v", err, res)
+	}
+	return up.Requests()
+}
+
 func runSync(t *testing.T, r *repo.Repo, up *upstreamtest.Server, opts mirror.Options) (*mirror.Result, error) {
 	t.Helper()
 	u, err := mirror.NewUpstream(up.URL, nil, nil)
@@ -437,17 +454,7 @@ func TestSyncLastModifiedOnly(t *testing.T) {
 	up.NoETag(true)
 	up.HTMLOnly(true)
 	up.Add(wheel(t, "alpha", "1.0"), wheel(t, "beta", "1.0"))
-	r := newRepo(t)
-	opts := mirror.Options{Requirements: []string{"alpha", "beta"}}
-	if res, err := runSync(t, r, up, opts); err != nil || len(res.Added) != 2 {
-		t.Fatalf("sync: %v %+v", err, res)
-	}
-	up.Requests()
-	res, err := runSync(t, r, up, opts)
-	if err != nil || res.Published || res.NotModified != 2 {
-		t.Fatalf("re-sync: %v %+v", err, res)
-	}
-	if reqs := up.Requests(); len(reqs) != 2 || reqs[0].Status != 304 {
+	if reqs := resyncRequests(t, up); len(reqs) != 2 || reqs[0].Status != 304 {
 		t.Errorf("re-sync requests %+v", reqs)
 	}
 }
@@ -458,17 +465,7 @@ func TestSyncFollowsPageRedirect(t *testing.T) {
 	up := upstreamtest.New(t)
 	up.RedirectPages(true)
 	up.Add(wheel(t, "alpha", "1.0"), wheel(t, "beta", "1.0"))
-	r := newRepo(t)
-	opts := mirror.Options{Requirements: []string{"alpha", "beta"}}
-	if res, err := runSync(t, r, up, opts); err != nil || len(res.Added) != 2 {
-		t.Fatalf("sync: %v %+v", err, res)
-	}
-	up.Requests()
-	res, err := runSync(t, r, up, opts)
-	if err != nil || res.Published || res.NotModified != 2 {
-		t.Fatalf("re-sync: %v %+v", err, res)
-	}
-	for _, q := range up.Requests() {
+	for _, q := range resyncRequests(t, up) {
 		if q.Status != 304 || !strings.HasPrefix(q.Path, "/deep/er/") {
 			t.Errorf("re-sync asked %s (%d), want only 304s at the redirected URL", q.Path, q.Status)
 		}

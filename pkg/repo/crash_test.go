@@ -93,18 +93,13 @@ func TestCrashAtEveryStep(t *testing.T) {
 		for _, op := range ops {
 			t.Run(fmt.Sprintf("bits%d/%s", layoutBits, op.name), func(t *testing.T) {
 				// A clean run gives the steps and the state after.
-				clean := filepath.Join(t.TempDir(), "clean")
-				copyTree(t, base, clean)
-				rc, err := Open(clean, OpenOptions{KeysDir: keys, Expiries: &exp})
-				if err != nil {
-					t.Fatal(err)
-				}
+				rc, clean := openCopy(t, base, OpenOptions{KeysDir: keys, Expiries: &exp})
 				before := observe(t, clean, served(t, clean), t.TempDir(), at)
-				var steps []string
-				rc.failAt = func(s string) error { steps = append(steps, s); return nil }
+				rec := recordSteps(rc)
 				if err := op.run(rc); err != nil {
 					t.Fatal(err)
 				}
+				steps := *rec
 				after := observe(t, clean, served(t, clean), t.TempDir(), at)
 				if (op.name == "add" || op.name == "promote") && sameView(before, after) {
 					t.Fatalf("%s changed nothing a client sees: %v", op.name, after)
@@ -115,24 +110,13 @@ func TestCrashAtEveryStep(t *testing.T) {
 				t.Logf("%d steps: %v", len(steps), steps)
 
 				for i, step := range steps {
-					dir := filepath.Join(t.TempDir(), "crash")
-					copyTree(t, base, dir)
+					r, dir := openCopy(t, base, OpenOptions{KeysDir: keys, Expiries: &exp})
 					url := served(t, dir)
 					returning := t.TempDir()
 					observe(t, dir, url, returning, at) // a client that knows the previous state
 
-					r, err := Open(dir, OpenOptions{KeysDir: keys, Expiries: &exp})
-					if err != nil {
-						t.Fatal(err)
-					}
-					n := 0
-					r.failAt = func(s string) error {
-						if n++; n == i+1 {
-							return errors.New("simulated crash")
-						}
-						return nil
-					}
-					err = op.run(r)
+					crashAtStep(r, i)
+					err := op.run(r)
 					var ie *InterruptedError
 					if !errors.As(err, &ie) || ie.Step != step {
 						t.Fatalf("crash at step %d %q: got %v", i, step, err)

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -243,6 +244,37 @@ func sum(t testing.TB, path string) string {
 		t.Fatal(err)
 	}
 	return sha256Hex(data)
+}
+
+// openCopy copies the repository base to a fresh folder (for crash tests: one per step)
+// and opens it with opts.
+func openCopy(t testing.TB, base string, opts OpenOptions) (*Repo, string) {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "copy")
+	copyTree(t, base, dir)
+	r, err := Open(dir, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r, dir
+}
+
+// recordSteps makes r note every step it reaches; the steps are in *steps once it ran.
+func recordSteps(r *Repo) *[]string {
+	steps := new([]string)
+	r.failAt = func(s string) error { *steps = append(*steps, s); return nil }
+	return steps
+}
+
+// crashAtStep makes r fail with a simulated crash at its step i (counting from 0).
+func crashAtStep(r *Repo, i int) {
+	n := 0
+	r.failAt = func(string) error {
+		if n++; n == i+1 {
+			return errors.New("simulated crash")
+		}
+		return nil
+	}
 }
 
 // copyTree copies a repository directory (for crash tests: one fresh copy per step).

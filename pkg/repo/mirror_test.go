@@ -85,18 +85,13 @@ func TestMirrorCrashAtEveryStep(t *testing.T) {
 		"other":  {buildWheel(t, src, "Other", "1.0", "")},
 	}
 
-	clean := filepath.Join(t.TempDir(), "clean")
-	copyTree(t, base, clean)
-	rc, err := Open(clean, OpenOptions{KeysDir: keys})
-	if err != nil {
-		t.Fatal(err)
-	}
+	rc, clean := openCopy(t, base, OpenOptions{KeysDir: keys})
 	before := observe(t, clean, served(t, clean), t.TempDir(), at)
-	var steps []string
-	rc.failAt = func(s string) error { steps = append(steps, s); return nil }
+	rec := recordSteps(rc)
 	if err := mirrorOnce(rc, at, next); err != nil {
 		t.Fatal(err)
 	}
+	steps := *rec
 	after := observe(t, clean, served(t, clean), t.TempDir(), at)
 	if sameView(before, after) || !after.files["FooBar-3.0-py3-none-any.whl"] || !after.files["Other-1.0-py3-none-any.whl"] {
 		t.Fatalf("sync changed nothing a client sees: %v", after)
@@ -108,21 +103,10 @@ func TestMirrorCrashAtEveryStep(t *testing.T) {
 			committed = true
 			continue // the commit itself: covered by TestCrashAtEveryStep
 		}
-		dir := filepath.Join(t.TempDir(), "crash")
-		copyTree(t, base, dir)
+		r, dir := openCopy(t, base, OpenOptions{KeysDir: keys})
 		url := served(t, dir)
-		r, err := Open(dir, OpenOptions{KeysDir: keys})
-		if err != nil {
-			t.Fatal(err)
-		}
-		n := 0
-		r.failAt = func(s string) error {
-			if n++; n == i+1 {
-				return errors.New("simulated crash")
-			}
-			return nil
-		}
-		err = mirrorOnce(r, at, next)
+		crashAtStep(r, i)
+		err := mirrorOnce(r, at, next)
 		var ie *InterruptedError
 		if !errors.As(err, &ie) || ie.Step != step {
 			t.Fatalf("crash at step %d %q: got %v", i, step, err)

@@ -414,18 +414,13 @@ func TestPEP458CrashAtEveryStep(t *testing.T) {
 		{"timestamp", func(r *Repo) error { _, err := r.Timestamp(context.Background(), at); return err }},
 	} {
 		t.Run(op.name, func(t *testing.T) {
-			clean := filepath.Join(t.TempDir(), "clean")
-			copyTree(t, base, clean)
-			rc, err := Open(clean, OpenOptions{KeysDir: keys, Expiries: &exp})
-			if err != nil {
-				t.Fatal(err)
-			}
+			rc, clean := openCopy(t, base, OpenOptions{KeysDir: keys, Expiries: &exp})
 			before := pepView(t, clean, served(t, clean), t.TempDir(), at)
-			var steps []string
-			rc.failAt = func(s string) error { steps = append(steps, s); return nil }
+			rec := recordSteps(rc)
 			if err := op.run(rc); err != nil {
 				t.Fatal(err)
 			}
+			steps := *rec
 			after := pepView(t, clean, served(t, clean), t.TempDir(), at)
 			if op.name == "add" && after == before {
 				t.Fatalf("add changed nothing: %s", after)
@@ -434,22 +429,11 @@ func TestPEP458CrashAtEveryStep(t *testing.T) {
 				t.Fatalf("timestamp steps %v: want the bins re-signed", steps)
 			}
 			for i, step := range steps {
-				dir := filepath.Join(t.TempDir(), "crash")
-				copyTree(t, base, dir)
+				r, dir := openCopy(t, base, OpenOptions{KeysDir: keys, Expiries: &exp})
 				url := served(t, dir)
 				returning := t.TempDir()
 				pepView(t, dir, url, returning, at)
-				r, err := Open(dir, OpenOptions{KeysDir: keys, Expiries: &exp})
-				if err != nil {
-					t.Fatal(err)
-				}
-				n := 0
-				r.failAt = func(s string) error {
-					if n++; n == i+1 {
-						return errors.New("simulated crash")
-					}
-					return nil
-				}
+				crashAtStep(r, i)
 				var ie *InterruptedError
 				if err := op.run(r); !errors.As(err, &ie) || ie.Step != step {
 					t.Fatalf("crash at %q: %v", step, err)

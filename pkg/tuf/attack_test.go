@@ -62,6 +62,16 @@ func (e *atkEnv) config() Config {
 	}
 }
 
+// open opens a client with config, or fails the test.
+func (e *atkEnv) open(ctx context.Context) *Client {
+	e.t.Helper()
+	c, err := Open(ctx, e.config())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return c
+}
+
 // run is one tufpip run for a distribution file: open (refresh), look the
 // target up, download it into the destination directory. It returns the
 // first error and how long the run took.
@@ -190,10 +200,7 @@ func TestAttackTamperedPage(t *testing.T) {
 		return bytes.Replace(b, []byte(atkWheel), []byte("foobar-6.6-py3-none-any.whl"), 1)
 	})
 	ctx := context.Background()
-	c, err := Open(ctx, e.config())
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := e.open(ctx)
 	tg, err := c.Lookup(ctx, tuftest.PagePath("foobar"))
 	if err != nil {
 		t.Fatal(err)
@@ -218,10 +225,7 @@ func TestAttackEndlessData(t *testing.T) {
 		e := newAtkEnv(t)
 		e.srv.Inject(tuftest.PagePath("foobar"), tuftest.Endless())
 		ctx := context.Background()
-		c, err := Open(ctx, e.config())
-		if err != nil {
-			t.Fatal(err)
-		}
+		c := e.open(ctx)
 		tg, err := c.Lookup(ctx, tuftest.PagePath("foobar"))
 		if err != nil {
 			t.Fatal(err)
@@ -576,14 +580,12 @@ func TestAttackMalformedKeyLookupAll(t *testing.T) {
 	e.repo.CorruptDelegationKey(tuftest.Unstable)
 	e.repo.Publish()
 	ctx := context.Background()
-	c, err := Open(ctx, e.config())
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := e.open(ctx)
 	if tg, err := c.Lookup(ctx, atkWheelPath); err != nil || tg.Role != tuftest.Stable {
 		t.Fatalf("Lookup (stable alone decides): %v", err)
 	}
 	var all []*Target
+	var err error
 	func() {
 		defer func() {
 			if r := recover(); r != nil {
@@ -613,10 +615,7 @@ func TestAttackUnstableCannotOverrideStable(t *testing.T) {
 		e.repo.Publish()
 		e.ok() // the genuine (stable) wheel is what arrives
 		ctx := context.Background()
-		c, err := Open(ctx, e.config())
-		if err != nil {
-			t.Fatal(err)
-		}
+		c := e.open(ctx)
 		for _, p := range []string{atkWheelPath, tuftest.PagePath("foobar")} {
 			tg, err := c.Lookup(ctx, p)
 			if err != nil {
@@ -662,10 +661,7 @@ func TestAttackUnstableCannotOverrideStable(t *testing.T) {
 func TestAttackUnstableShadowsStable(t *testing.T) {
 	e := newAtkEnvShadow(t)
 	ctx := context.Background()
-	c, err := Open(ctx, e.config())
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := e.open(ctx)
 	tg, err := c.Lookup(ctx, "extra/y")
 	switch {
 	case err != nil:

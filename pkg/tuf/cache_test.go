@@ -126,15 +126,7 @@ func assertValidCache(t *testing.T, repo *tuftest.Repo, cache string) {
 }
 
 func TestCorruptCachedTimestampRecovered(t *testing.T) {
-	repo := tuftest.New(t)
-	repo.SetPage(tuftest.Stable, "foobar", tuftest.File("foobar-1.0-py3-none-any.whl", []byte("1.0")))
-	repo.Publish()
-	srv := repo.Serve(t)
-	dir := t.TempDir()
-	c := newTestClient(t, repo, srv, dir)
-	if _, err := c.Lookup(context.Background(), tuftest.PagePath("foobar")); err != nil {
-		t.Fatal(err)
-	}
+	repo, srv, dir, _ := newCachedClient(t)
 	ts := filepath.Join(dir, "metadata", "timestamp.json")
 	if err := os.WriteFile(ts, []byte(`{"signed": {"_type": "timest`), 0o600); err != nil {
 		t.Fatal(err)
@@ -174,15 +166,7 @@ func TestCorruptCachedTimestampRecovered(t *testing.T) {
 }
 
 func TestCorruptCachedDelegatedRoleRecovered(t *testing.T) {
-	repo := tuftest.New(t)
-	repo.SetPage(tuftest.Stable, "foobar", tuftest.File("foobar-1.0-py3-none-any.whl", []byte("1.0")))
-	repo.Publish()
-	srv := repo.Serve(t)
-	dir := t.TempDir()
-	c := newTestClient(t, repo, srv, dir)
-	if _, err := c.Lookup(context.Background(), tuftest.PagePath("foobar")); err != nil {
-		t.Fatal(err)
-	}
+	repo, srv, dir, _ := newCachedClient(t)
 	os.WriteFile(filepath.Join(dir, "metadata", "delegated", "stable.json"), []byte("not json"), 0o600)
 	c2 := newTestClient(t, repo, srv, dir)
 	tg, err := c2.Lookup(context.Background(), tuftest.PagePath("foobar"))

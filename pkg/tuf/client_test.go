@@ -13,6 +13,23 @@ import (
 )
 
 // newTestClient opens a client on srv with a fresh cache dir (or dir).
+// newCachedClient serves a repository whose stable role signs foobar's page, and has a
+// client on the cache dir look the page up once (so dir holds the metadata); it returns
+// what that lookup found.
+func newCachedClient(t *testing.T) (repo *tuftest.Repo, srv *tuftest.Server, dir string, page *Target) {
+	t.Helper()
+	repo = tuftest.New(t)
+	repo.SetPage(tuftest.Stable, "foobar", tuftest.File("foobar-1.0-py3-none-any.whl", []byte("1.0")))
+	repo.Publish()
+	srv = repo.Serve(t)
+	dir = t.TempDir()
+	page, err := newTestClient(t, repo, srv, dir).Lookup(context.Background(), tuftest.PagePath("foobar"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return repo, srv, dir, page
+}
+
 func newTestClient(t *testing.T, repo *tuftest.Repo, srv *tuftest.Server, dir string) *Client {
 	t.Helper()
 	if dir == "" {

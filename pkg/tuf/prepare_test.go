@@ -15,16 +15,7 @@ import (
 // copy whose page hash was changed (well-formed JSON, so it parses) fails its signature check
 // and is fetched again, and the lookup answers with the signed hash.
 func TestPreparedCachedRoleIsVerified(t *testing.T) {
-	repo := tuftest.New(t)
-	repo.SetPage(tuftest.Stable, "foobar", tuftest.File("foobar-1.0-py3-none-any.whl", []byte("1.0")))
-	repo.Publish()
-	srv := repo.Serve(t)
-	dir := t.TempDir()
-	c := newTestClient(t, repo, srv, dir)
-	want, err := c.Lookup(context.Background(), tuftest.PagePath("foobar"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	repo, srv, dir, want := newCachedClient(t)
 
 	// Untampered: the prepared bytes and parse are used.
 	local := filepath.Join(dir, "metadata", "delegated", "stable.json")
