@@ -9,6 +9,7 @@ import (
 	"math/bits"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"github.com/sigstore/sigstore/pkg/signature"
@@ -73,6 +74,11 @@ type Repo struct {
 
 	signers map[string]signature.Signer // by key name; nil entry: key not usable
 	keyErrs map[string]error            // why a key is not usable
+
+	// opened is the transaction Open read to check the layout, handed to the first begin
+	// if timestamp.json is still the same bytes: a snapshot of 16,384 bins takes a tenth
+	// of a second or more to read and verify, and add or timestamp would read it again.
+	opened atomic.Pointer[txn]
 }
 
 // OpenOptions configure Open.
@@ -100,9 +106,14 @@ func Open(dir string, opts OpenOptions) (*Repo, error) {
 		return nil, err
 	}
 	r := &Repo{dir: dir, keysDir: keys, cfg: cfg, exp: exp, lay: layout{bits: cfg.BinBits, pep458: cfg.Layout == LayoutPEP458}, log: logger(opts.Logger)}
-	if err := r.checkLayout(); err != nil {
+	t, err := r.begin(context.Background(), time.Now())
+	if err != nil {
 		return nil, err
 	}
+	if err := r.checkLayout(t); err != nil {
+		return nil, err
+	}
+	r.opened.Store(t)
 	return r, nil
 }
 

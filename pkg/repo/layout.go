@@ -1,7 +1,6 @@
 package repo
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -170,12 +169,9 @@ func (l layout) describe() string {
 // metadata delegates. The layout decides which roles a publish signs and which keys count
 // as online, and DIR/state/config.json, where it is recorded, can be written by the upload
 // server: flipped to pep458, a stable/unstable repository would have add sign straight into
-// the bins (above stable) with the bins key, and take that key from inside DIR.
-func (r *Repo) checkLayout() error {
-	t, err := r.begin(context.Background(), time.Now())
-	if err != nil {
-		return err
-	}
+// the bins (above stable) with the bins key, and take that key from inside DIR. t is a
+// transaction over the published metadata (Open keeps it for the first publish).
+func (r *Repo) checkLayout(t *txn) error {
 	top, err := t.role(metadata.TARGETS)
 	if err != nil {
 		return err
