@@ -197,7 +197,7 @@ func (r *Repo) copyIn(t *txn, src string, d distName, st *projectState, now time
 	if err := t.step("copy " + fn); err != nil {
 		return nil, false, err
 	}
-	tmp, sum, size, err := copyToTemp(src, pkgDir)
+	tmp, sum, b2, size, err := copyToTemp(src, pkgDir, r.lay.pep458)
 	if err != nil {
 		return nil, false, err
 	}
@@ -214,12 +214,6 @@ func (r *Repo) copyIn(t *txn, src string, d distName, st *projectState, now time
 	rp, err := readRequiresPython(tmp, d, src)
 	if err != nil {
 		return nil, false, err
-	}
-	var b2 string
-	if r.lay.pep458 {
-		if b2, err = fileBlake2b(tmp); err != nil {
-			return nil, false, err
-		}
 	}
 	if err := os.Rename(tmp, filepath.Join(pkgDir, sum+"."+fn)); err != nil {
 		return nil, false, err
