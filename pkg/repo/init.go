@@ -75,10 +75,10 @@ type Repo struct {
 	signers map[string]signature.Signer // by key name; nil entry: key not usable
 	keyErrs map[string]error            // why a key is not usable
 
-	// opened is the transaction Open read to check the layout, handed to the first begin
-	// if timestamp.json is still the same bytes: a snapshot of 16,384 bins takes a tenth
-	// of a second or more to read and verify, and add or timestamp would read it again.
-	opened atomic.Pointer[txn]
+	// spare is a transaction read but not used (Open's layout check, BeginMirror's
+	// check), handed to the next begin if timestamp.json is still the same bytes: a
+	// snapshot of 16,384 bins takes a tenth of a second or more to read and verify.
+	spare atomic.Pointer[txn]
 }
 
 // OpenOptions configure Open.
@@ -113,7 +113,7 @@ func Open(dir string, opts OpenOptions) (*Repo, error) {
 	if err := r.checkLayout(t); err != nil {
 		return nil, err
 	}
-	r.opened.Store(t)
+	r.spare.Store(t)
 	return r, nil
 }
 

@@ -105,12 +105,14 @@ func (r *Repo) BeginMirror(ctx context.Context, now time.Time) (*MirrorSession, 
 	if err != nil {
 		return nil, err
 	}
-	// A transaction is begun and dropped here only to check, before any download, that
-	// the published state can be built on.
-	if _, err := r.begin(ctx, now); err != nil {
+	// Check, before any download, that the published state can be built on; the commit
+	// takes this transaction over (the lock keeps timestamp.json as it is).
+	t, err := r.begin(ctx, now)
+	if err != nil {
 		unlock()
 		return nil, err
 	}
+	r.spare.Store(t)
 	r.sweepDownloads(now)
 	for _, d := range []string{filepath.Join(targetsDir(r.dir), packagesDir), filepath.Join(stateDir(r.dir), "upstream")} {
 		if err := os.MkdirAll(d, 0o755); err != nil {

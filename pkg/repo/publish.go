@@ -71,9 +71,9 @@ func (r *Repo) begin(ctx context.Context, now time.Time) (*txn, error) {
 	if err != nil {
 		return nil, &MetadataError{Path: tsPath, Role: metadata.TIMESTAMP, Reason: "cannot read", Err: err}
 	}
-	if o := r.opened.Swap(nil); o != nil && bytes.Equal(o.tsData, data) {
-		// What a timestamp names is immutable (consistent snapshots): the metadata Open
-		// read and verified under these same bytes is what would be read now.
+	if o := r.spare.Swap(nil); o != nil && bytes.Equal(o.tsData, data) {
+		// What a timestamp names is immutable (consistent snapshots): the metadata read
+		// and verified under these same bytes is what would be read now.
 		t.ts, t.snap, t.tsData = o.ts, o.snap, data
 		maps.Copy(t.roles, o.roles)
 		return t, nil
