@@ -154,6 +154,11 @@ const (
 
 func (l layout) hashBins() bool { return l.bits > 0 }
 
+// offlineBins reports whether there are hash bins signed with the offline bins key, as
+// renew signs them (stable/unstable layout); PEP 458's bins are online, and timestamp
+// renews them.
+func (l layout) offlineBins() bool { return l.hashBins() && !l.pep458 }
+
 // describe names the layout in a message: "the pep458 layout with 256 bins".
 func (l layout) describe() string {
 	switch {
