@@ -55,12 +55,12 @@ func (r *Repo) Add(ctx context.Context, files []string, now time.Time) (*AddResu
 	if err := r.copyUploads(t, files, names, now, res); err != nil {
 		return nil, err
 	}
+	reconcile := r.reconcileUnstable
+	if r.lay.pep458 {
+		reconcile = func(t *txn, p string) ([]byte, error) { return r.reconcileBins(t, p, res) }
+	}
 	pages := map[string][]byte{}
 	for _, p := range res.Projects {
-		reconcile := r.reconcileUnstable
-		if r.lay.pep458 {
-			reconcile = func(t *txn, p string) ([]byte, error) { return r.reconcileBins(t, p, res) }
-		}
 		page, err := reconcile(t, p)
 		if err != nil {
 			return nil, err
