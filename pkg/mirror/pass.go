@@ -264,15 +264,17 @@ func kindOf(err error) string {
 
 // putFailures records each file Put refused (it joins one error per file).
 func (s *syncer) putFailures(project string, err error) {
-	var errs []error
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		errs = j.Unwrap()
-	} else {
-		errs = []error{err}
-	}
-	for _, e := range errs {
+	for _, e := range joined(err) {
 		s.fail(project, fileOf(e), kindOf(e), e)
 	}
+}
+
+// joined returns the errors err joins (errors.Join), or err alone.
+func joined(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
 }
 
 func fileOf(err error) string {
@@ -294,13 +296,7 @@ func failedFile(err error, filename string) bool {
 	if err == nil {
 		return false
 	}
-	var errs []error
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		errs = j.Unwrap()
-	} else {
-		errs = []error{err}
-	}
-	for _, e := range errs {
+	for _, e := range joined(err) {
 		if f := fileOf(e); f == filename || f == "" {
 			return true
 		}
