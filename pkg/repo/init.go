@@ -77,7 +77,8 @@ type Repo struct {
 
 	// spare is a transaction read but not used (Open's layout check, BeginMirror's
 	// check), handed to the next begin if timestamp.json is still the same bytes: a
-	// snapshot of 16,384 bins takes a tenth of a second or more to read and verify.
+	// snapshot of 16,384 bins takes a tenth of a second or more to read and verify. Never
+	// a lazyVerify transaction: the roles it loaded are taken as verified.
 	spare atomic.Pointer[txn]
 }
 
