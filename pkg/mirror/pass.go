@@ -34,37 +34,14 @@ func (s *syncer) pass(project string, reqs []request, page *pageSource) passResu
 	}
 	bootstrap := s.first[project]
 	s.mu.Unlock()
-	fetched := false
-	var validators repo.UpstreamState
+	var validators *repo.UpstreamState // the page was fetched; what describes it
 	if page == nil {
-		etag, lastMod, at := "", "", ""
-		if known.Upstream != nil && known.Page != nil {
-			etag, lastMod, at = known.Upstream.ETag, known.Upstream.LastModified, known.Upstream.URL
-		}
-		if !s.acquire() {
+		var ok bool
+		if page, validators, ok = s.fetchPage(project, known); !ok {
 			return out
-		}
-		pr, err := s.up.PageAt(s.ctx, project, at, etag, lastMod)
-		s.release()
-		if err != nil {
-			s.fail(project, "", "upstream", err)
-			return out
-		}
-		if pr.NotModified && known.Page == nil {
-			s.fail(project, "", "upstream", fmt.Errorf("%s: answered 304 Not Modified to a request without validators", pr.URL))
-			return out
-		}
-		if pr.NotModified {
-			page = &pageSource{body: known.Page, contentType: known.Upstream.ContentType, url: s.up.baseFor(project, known.Upstream.URL)}
-			s.mu.Lock()
-			s.res.NotModified++
-			s.mu.Unlock()
-		} else {
-			page = &pageSource{body: pr.Body, contentType: pr.ContentType, url: pr.URL}
-			fetched = true
-			validators = repo.UpstreamState{URL: pr.URL, ETag: pr.ETag, LastModified: pr.LastModified, ContentType: pr.ContentType}
 		}
 	}
+	fetched := validators != nil
 	if page.body == nil {
 		if page.body, err = s.sess.SavedPage(project); err != nil {
 			s.fail(project, "", "upstream", err)
@@ -181,7 +158,7 @@ func (s *syncer) pass(project string, reqs []request, page *pageSource) passResu
 	saved := !fetched
 	if fetched && !failed {
 		validators.UpstreamLatest = newestVersion(project, parsed.Files)
-		if err := s.sess.SetUpstream(project, validators, page.body); err != nil {
+		if err := s.sess.SetUpstream(project, *validators, page.body); err != nil {
 			s.fail(project, "", "upstream", err)
 		} else {
 			saved = true
@@ -194,6 +171,37 @@ func (s *syncer) pass(project string, reqs []request, page *pageSource) passResu
 		out.deps = s.dependencies(project, selected, reqs)
 	}
 	return out
+}
+
+// fetchPage asks the upstream for project's page, conditionally when a saved page and its
+// validators are known: on 304 it returns the saved page and nil validators, else the
+// page served and the validators describing it. ok is false on a failure (recorded).
+func (s *syncer) fetchPage(project string, known *repo.KnownProject) (page *pageSource, validators *repo.UpstreamState, ok bool) {
+	etag, lastMod, at := "", "", ""
+	if known.Upstream != nil && known.Page != nil {
+		etag, lastMod, at = known.Upstream.ETag, known.Upstream.LastModified, known.Upstream.URL
+	}
+	if !s.acquire() {
+		return nil, nil, false
+	}
+	pr, err := s.up.PageAt(s.ctx, project, at, etag, lastMod)
+	s.release()
+	if err != nil {
+		s.fail(project, "", "upstream", err)
+		return nil, nil, false
+	}
+	if pr.NotModified && known.Page == nil {
+		s.fail(project, "", "upstream", fmt.Errorf("%s: answered 304 Not Modified to a request without validators", pr.URL))
+		return nil, nil, false
+	}
+	if pr.NotModified {
+		s.mu.Lock()
+		s.res.NotModified++
+		s.mu.Unlock()
+		return &pageSource{body: known.Page, contentType: known.Upstream.ContentType, url: s.up.baseFor(project, known.Upstream.URL)}, nil, true
+	}
+	return &pageSource{body: pr.Body, contentType: pr.ContentType, url: pr.URL},
+		&repo.UpstreamState{URL: pr.URL, ETag: pr.ETag, LastModified: pr.LastModified, ContentType: pr.ContentType}, true
 }
 
 // fetchFile downloads one selected file (and, for an sdist, the upstream's core metadata
@@ -264,15 +272,17 @@ func kindOf(err error) string {
 
 // putFailures records each file Put refused (it joins one error per file).
 func (s *syncer) putFailures(project string, err error) {
-	var errs []error
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		errs = j.Unwrap()
-	} else {
-		errs = []error{err}
-	}
-	for _, e := range errs {
+	for _, e := range joined(err) {
 		s.fail(project, fileOf(e), kindOf(e), e)
 	}
+}
+
+// joined returns the errors err joins (errors.Join), or err alone.
+func joined(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
 }
 
 func fileOf(err error) string {
@@ -294,13 +304,7 @@ func failedFile(err error, filename string) bool {
 	if err == nil {
 		return false
 	}
-	var errs []error
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		errs = j.Unwrap()
-	} else {
-		errs = []error{err}
-	}
-	for _, e := range errs {
+	for _, e := range joined(err) {
 		if f := fileOf(e); f == filename || f == "" {
 			return true
 		}

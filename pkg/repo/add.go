@@ -55,12 +55,12 @@ func (r *Repo) Add(ctx context.Context, files []string, now time.Time) (*AddResu
 	if err := r.copyUploads(t, files, names, now, res); err != nil {
 		return nil, err
 	}
+	reconcile := r.reconcileUnstable
+	if r.lay.pep458 {
+		reconcile = func(t *txn, p string) ([]byte, error) { return r.reconcileBins(t, p, res) }
+	}
 	pages := map[string][]byte{}
 	for _, p := range res.Projects {
-		reconcile := r.reconcileUnstable
-		if r.lay.pep458 {
-			reconcile = func(t *txn, p string) ([]byte, error) { return r.reconcileBins(t, p, res) }
-		}
 		page, err := reconcile(t, p)
 		if err != nil {
 			return nil, err
@@ -197,7 +197,7 @@ func (r *Repo) copyIn(t *txn, src string, d distName, st *projectState, now time
 	if err := t.step("copy " + fn); err != nil {
 		return nil, false, err
 	}
-	tmp, sum, size, err := copyToTemp(src, pkgDir)
+	tmp, sum, b2, size, err := copyToTemp(src, pkgDir, r.lay.pep458)
 	if err != nil {
 		return nil, false, err
 	}
@@ -214,12 +214,6 @@ func (r *Repo) copyIn(t *txn, src string, d distName, st *projectState, now time
 	rp, err := readRequiresPython(tmp, d, src)
 	if err != nil {
 		return nil, false, err
-	}
-	var b2 string
-	if r.lay.pep458 {
-		if b2, err = fileBlake2b(tmp); err != nil {
-			return nil, false, err
-		}
 	}
 	if err := os.Rename(tmp, filepath.Join(pkgDir, sum+"."+fn)); err != nil {
 		return nil, false, err

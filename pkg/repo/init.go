@@ -9,6 +9,7 @@ import (
 	"math/bits"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"github.com/sigstore/sigstore/pkg/signature"
@@ -73,6 +74,12 @@ type Repo struct {
 
 	signers map[string]signature.Signer // by key name; nil entry: key not usable
 	keyErrs map[string]error            // why a key is not usable
+
+	// spare is a transaction read but not used (Open's layout check, BeginMirror's
+	// check), handed to the next begin if timestamp.json is still the same bytes: a
+	// snapshot of 16,384 bins takes a tenth of a second or more to read and verify. Never
+	// a lazyVerify transaction: the roles it loaded are taken as verified.
+	spare atomic.Pointer[txn]
 }
 
 // OpenOptions configure Open.
@@ -100,9 +107,14 @@ func Open(dir string, opts OpenOptions) (*Repo, error) {
 		return nil, err
 	}
 	r := &Repo{dir: dir, keysDir: keys, cfg: cfg, exp: exp, lay: layout{bits: cfg.BinBits, pep458: cfg.Layout == LayoutPEP458}, log: logger(opts.Logger)}
-	if err := r.checkLayout(); err != nil {
+	t, err := r.begin(context.Background(), time.Now())
+	if err != nil {
 		return nil, err
 	}
+	if err := r.checkLayout(t); err != nil {
+		return nil, err
+	}
+	r.spare.Store(t)
 	return r, nil
 }
 

@@ -1,7 +1,6 @@
 package repo
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -155,6 +154,11 @@ const (
 
 func (l layout) hashBins() bool { return l.bits > 0 }
 
+// offlineBins reports whether there are hash bins signed with the offline bins key, as
+// renew signs them (stable/unstable layout); PEP 458's bins are online, and timestamp
+// renews them.
+func (l layout) offlineBins() bool { return l.hashBins() && !l.pep458 }
+
 // describe names the layout in a message: "the pep458 layout with 256 bins".
 func (l layout) describe() string {
 	switch {
@@ -170,12 +174,9 @@ func (l layout) describe() string {
 // metadata delegates. The layout decides which roles a publish signs and which keys count
 // as online, and DIR/state/config.json, where it is recorded, can be written by the upload
 // server: flipped to pep458, a stable/unstable repository would have add sign straight into
-// the bins (above stable) with the bins key, and take that key from inside DIR.
-func (r *Repo) checkLayout() error {
-	t, err := r.begin(context.Background(), time.Now())
-	if err != nil {
-		return err
-	}
+// the bins (above stable) with the bins key, and take that key from inside DIR. t is a
+// transaction over the published metadata (Open keeps it for the first publish).
+func (r *Repo) checkLayout(t *txn) error {
 	top, err := t.role(metadata.TARGETS)
 	if err != nil {
 		return err

@@ -66,10 +66,7 @@ func TestRecordedLayoutMustMatchSignedMetadata(t *testing.T) {
 				t.Fatal(err)
 			}
 			for i := range st.Files {
-				st.Files[i].Blake2b256, err = fileBlake2b(filepath.Join(dir, "targets", "packages", st.Files[i].Filename))
-				if err != nil {
-					t.Fatal(err)
-				}
+				st.Files[i].Blake2b256 = blake2bHex(mustRead(t, filepath.Join(dir, "targets", "packages", st.Files[i].Filename)))
 			}
 			if err := r.writeProject(st); err != nil {
 				t.Fatal(err)

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"sync"
 	"time"
 
@@ -96,21 +95,21 @@ func (r *Repo) BeginMirror(ctx context.Context, now time.Time) (*MirrorSession, 
 	if err := r.RequireStable("sync"); err != nil {
 		return nil, err
 	}
-	for _, k := range OnlineKeys {
-		if _, err := r.signer(k); err != nil {
-			return nil, err
-		}
+	if err := r.checkOnlineKeys(); err != nil {
+		return nil, err
 	}
 	unlock, err := r.lock(ctx)
 	if err != nil {
 		return nil, err
 	}
-	// A transaction is begun and dropped here only to check, before any download, that
-	// the published state can be built on.
-	if _, err := r.begin(ctx, now); err != nil {
+	// Check, before any download, that the published state can be built on; the commit
+	// takes this transaction over (the lock keeps timestamp.json as it is).
+	t, err := r.begin(ctx, now)
+	if err != nil {
 		unlock()
 		return nil, err
 	}
+	r.spare.Store(t)
 	r.sweepDownloads(now)
 	for _, d := range []string{filepath.Join(targetsDir(r.dir), packagesDir), filepath.Join(stateDir(r.dir), "upstream")} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
@@ -355,20 +354,11 @@ func (s *MirrorSession) Commit() (*MirrorCommit, error) {
 		if res.Published, err = t.commit(false, false); err != nil {
 			return nil, err
 		}
-		for _, p := range sortedKeys(pages) {
-			if err := atomicfile.WriteFileUnsynced(filepath.Join(targetsDir(s.r.dir), "simple", p, "index.html"), pages[p], 0o644); err != nil {
-				s.r.log.Warn("cannot write the plain page copy", "project", p, "err", err)
-			}
-		}
+		s.r.writePlainPages(pages)
 		res.Projects = sortedKeys(pages)
 		s.touched, s.unsynced = map[string]bool{}, nil
 	}
-	names := make([]string, 0, len(s.upstream))
-	for p := range s.upstream {
-		names = append(names, p)
-	}
-	sort.Strings(names)
-	for _, p := range names {
+	for _, p := range sortedKeys(s.upstream) {
 		if err := s.r.step(s.ctx, "upstream "+p); err != nil {
 			return res, err
 		}

@@ -1,9 +1,6 @@
 package repo
 
 import (
-	"archive/tar"
-	"archive/zip"
-	"compress/gzip"
 	"errors"
 	"fmt"
 	"io"
@@ -14,7 +11,6 @@ import (
 	"time"
 
 	"github.com/tufpip/tufpip/internal/atomicfile"
-	"github.com/tufpip/tufpip/pkg/simpleindex"
 )
 
 // The files of a mirror session: placing a verified download with its core metadata, and
@@ -57,7 +53,7 @@ func (s *MirrorSession) place(project string, mf MirrorFile) (*fileState, []stri
 	if d.Project != project {
 		return nil, nil, &DistError{File: mf.Filename, Reason: fmt.Sprintf("listed on the upstream page of %s but names project %s", project, d.Project)}
 	}
-	rp, err := readRequiresPython(mf.Temp, d, mf.Filename)
+	rp, own, err := distFacts(mf.Temp, d, mf.Filename)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -68,10 +64,6 @@ func (s *MirrorSession) place(project string, mf MirrorFile) (*fileState, []stri
 	}
 	md := mf.CoreMetadata
 	if d.Wheel {
-		own, err := wheelMetadata(mf.Temp, d, mf.Filename)
-		if err != nil {
-			return nil, nil, err
-		}
 		if md != nil && sha256Hex(md) != sha256Hex(own) || mf.CoreMetadataSHA256 != "" && mf.CoreMetadataSHA256 != sha256Hex(own) {
 			return nil, nil, &MetadataMismatchError{Filename: mf.Filename}
 		}
@@ -123,31 +115,6 @@ func (e *MetadataMismatchError) Error() string {
 	return fmt.Sprintf("%s: the upstream's core metadata (.metadata) is not the wheel's own METADATA", e.Filename)
 }
 
-// wheelMetadata returns the wheel's NAME-VERSION.dist-info/METADATA.
-func wheelMetadata(path string, d distName, display string) ([]byte, error) {
-	zr, err := zip.OpenReader(path)
-	if err != nil {
-		return nil, &DistError{File: display, Reason: "not a zip archive", Err: err}
-	}
-	defer zr.Close()
-	for _, f := range zr.File {
-		dir, base, ok := strings.Cut(f.Name, "/")
-		if ok && base == "METADATA" && strings.HasSuffix(dir, ".dist-info") && simpleindex.NormalizeName(strings.SplitN(dir, "-", 2)[0]) == d.Project {
-			rc, err := f.Open()
-			if err != nil {
-				return nil, &DistError{File: display, Reason: "cannot open " + f.Name, Err: err}
-			}
-			defer rc.Close()
-			data, err := io.ReadAll(io.LimitReader(rc, maxMetadata+1))
-			if err != nil || len(data) > maxMetadata {
-				return nil, &DistError{File: display, Reason: "unreadable or oversized " + f.Name, Err: err}
-			}
-			return data, nil
-		}
-	}
-	return nil, &DistError{File: display, Reason: "wheel has no NAME-VERSION.dist-info/METADATA"}
-}
-
 // CoreMetadata returns the core metadata sync can read dependencies from for a placed
 // file: the served .metadata when there is one, else an sdist's PKG-INFO. ok is false when
 // there is neither.
@@ -161,7 +128,7 @@ func (s *MirrorSession) CoreMetadata(filename string) (data []byte, fromSdist bo
 	if err != nil || d.Wheel {
 		return nil, false, err
 	}
-	data, err = sdistPKGInfo(filepath.Join(pkgDir, filename), d, filename)
+	data, err = readCoreMetadata(filepath.Join(pkgDir, filename), d, filename)
 	return data, true, err
 }
 
@@ -176,58 +143,6 @@ func readCapped(path string, limit int64) ([]byte, error) {
 		err = fmt.Errorf("%s: larger than %d bytes", path, limit)
 	}
 	return data, err
-}
-
-// sdistPKGInfo returns the top-level PKG-INFO of an sdist (.tar.gz or .zip).
-func sdistPKGInfo(path string, d distName, display string) ([]byte, error) {
-	if d.Ext == ".zip" {
-		zr, err := zip.OpenReader(path)
-		if err != nil {
-			return nil, &DistError{File: display, Reason: "not a zip archive", Err: err}
-		}
-		defer zr.Close()
-		for _, f := range zr.File {
-			if parts := strings.Split(f.Name, "/"); len(parts) == 2 && parts[1] == "PKG-INFO" {
-				rc, err := f.Open()
-				if err != nil {
-					return nil, &DistError{File: display, Reason: "cannot open " + f.Name, Err: err}
-				}
-				defer rc.Close()
-				return readLimit(rc, display)
-			}
-		}
-		return nil, &DistError{File: display, Reason: "sdist has no PKG-INFO"}
-	}
-	fh, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer fh.Close()
-	gz, err := gzip.NewReader(fh)
-	if err != nil {
-		return nil, &DistError{File: display, Reason: "not a gzip archive", Err: err}
-	}
-	tr := tar.NewReader(gz)
-	for {
-		h, err := tr.Next()
-		if errors.Is(err, io.EOF) {
-			return nil, &DistError{File: display, Reason: "sdist has no PKG-INFO"}
-		}
-		if err != nil {
-			return nil, &DistError{File: display, Reason: "corrupt tar archive", Err: err}
-		}
-		if parts := strings.Split(strings.TrimPrefix(h.Name, "./"), "/"); len(parts) == 2 && parts[1] == "PKG-INFO" {
-			return readLimit(tr, display)
-		}
-	}
-}
-
-func readLimit(r io.Reader, display string) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(r, maxMetadata+1))
-	if err != nil || len(data) > maxMetadata {
-		return nil, &DistError{File: display, Reason: "unreadable or oversized core metadata", Err: err}
-	}
-	return data, nil
 }
 
 // specClauses is a specifier's clauses without spaces, sorted: PyPI reorders them.

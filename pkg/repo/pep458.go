@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -93,19 +92,6 @@ func checkFilesURL(s string) error {
 func blake2bHex(data []byte) string {
 	s := blake2b.Sum256(data)
 	return hex.EncodeToString(s[:])
-}
-
-func fileBlake2b(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h, _ := blake2b.New256(nil)
-	if _, err := io.Copy(h, f); err != nil {
-		return "", fmt.Errorf("%s: %w", path, err)
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // reconcileBins makes the bins sign every file the state lists for project and a page

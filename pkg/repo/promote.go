@@ -471,12 +471,7 @@ func (r *Repo) checkedFacts(fn string, d distName, role, sum string, length int6
 	if err := tmp.Close(); err != nil {
 		return "", nil, err
 	}
-	rp, err := readRequiresPython(tmp.Name(), d, src)
-	if err != nil || !d.Wheel {
-		return rp, nil, err
-	}
-	md, err := wheelMetadata(tmp.Name(), d, src)
-	return rp, md, err
+	return distFacts(tmp.Name(), d, src)
 }
 
 func normalizeAll(names []string) []string {

@@ -1,9 +1,11 @@
 package repo
 
 import (
+	"bytes"
 	"context"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -27,10 +29,11 @@ type txn struct {
 	now    time.Time // the operation's time: upload times, the age rule
 	signAt time.Time // expiries count from here: now, or the wall clock if now is earlier
 
-	ts    *metadata.Metadata[metadata.TimestampType]
-	snap  *metadata.Metadata[metadata.SnapshotType]
-	roles map[string]*metadata.Metadata[metadata.TargetsType]
-	dirty map[string]bool
+	ts     *metadata.Metadata[metadata.TimestampType]
+	tsData []byte // the bytes of timestamp.json that ts was parsed from
+	snap   *metadata.Metadata[metadata.SnapshotType]
+	roles  map[string]*metadata.Metadata[metadata.TargetsType]
+	dirty  map[string]bool
 
 	superseded []string // files (relative to the repository) the commit stops referencing
 	unsynced   []string // files written without fsync, made durable before the metadata
@@ -68,6 +71,14 @@ func (r *Repo) begin(ctx context.Context, now time.Time) (*txn, error) {
 	if err != nil {
 		return nil, &MetadataError{Path: tsPath, Role: metadata.TIMESTAMP, Reason: "cannot read", Err: err}
 	}
+	if o := r.spare.Swap(nil); o != nil && bytes.Equal(o.tsData, data) {
+		// What a timestamp names is immutable (consistent snapshots): the metadata read
+		// and verified under these same bytes is what would be read now.
+		t.ts, t.snap, t.tsData = o.ts, o.snap, data
+		maps.Copy(t.roles, o.roles)
+		return t, nil
+	}
+	t.tsData = data
 	if t.ts, err = metadata.Timestamp().FromBytes(data); err != nil {
 		return nil, &MetadataError{Path: tsPath, Role: metadata.TIMESTAMP, Reason: "cannot parse", Err: err}
 	}

@@ -36,7 +36,7 @@ func (r *Repo) Renew(ctx context.Context, now time.Time) (*RenewResult, error) {
 			return nil, err
 		}
 	}
-	if r.lay.hashBins() && !r.lay.pep458 {
+	if r.lay.offlineBins() {
 		if _, err := r.signer(keyBins); err != nil {
 			return nil, err
 		}
@@ -60,7 +60,7 @@ func (r *Repo) Renew(ctx context.Context, now time.Time) (*RenewResult, error) {
 	}
 	// Load (and so check the signatures of) everything before writing anything.
 	roles := []string{metadata.TARGETS}
-	if r.lay.hashBins() && !r.lay.pep458 { // PEP 458's bins are online: timestamp renews them
+	if r.lay.offlineBins() {
 		roles = append(roles, r.lay.familyRoles(keyBins)...)
 	}
 	for _, name := range roles {
@@ -104,7 +104,7 @@ func (t *txn) offlineWarnings(root *metadata.Metadata[metadata.RootType]) ([]str
 		warn(metadata.ROOT, root.Signed.Expires)
 	}
 	names := []string{metadata.TARGETS}
-	if t.r.lay.hashBins() && !t.r.lay.pep458 {
+	if t.r.lay.offlineBins() {
 		names = append(names, t.r.lay.familyRoles(keyBins)[0]) // all bins are signed together
 	}
 	for _, n := range names {
