@@ -58,7 +58,7 @@ rest.`,
 			default:
 				return usageErrorf("", "--only-binary: only :all: is supported by sync, not %q", o.onlyBinary)
 			}
-			if o.latest < 0 || o.jobs < 0 || o.jobs > 64 {
+			if o.latest < 0 || o.jobs < 1 || o.jobs > 64 {
 				return usageErrorf("", "--latest must be 0 or more and --jobs between 1 and 64")
 			}
 			reqs := append([]string(nil), args[1:]...)

@@ -38,3 +38,14 @@ func TestRepoSyncProgress(t *testing.T) {
 		}
 	}
 }
+
+// --jobs and --latest out of range are usage errors (exit 2) before anything is read.
+func TestRepoSyncRangeFlags(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "none")
+	for _, args := range [][]string{{"--jobs", "0"}, {"--jobs", "65"}, {"--jobs", "-1"}, {"--latest", "-1"}} {
+		r := runCLI(t, map[string]string{"HOME": t.TempDir()}, append([]string{"repo", "sync", dir, "--upstream", "http://127.0.0.1:9/simple/", "foobar"}, args...)...)
+		if r.code != ExitUsage || !strings.Contains(r.stderr, "--jobs between 1 and 64") {
+			t.Errorf("repo sync %v: exit %d\n%s", args, r.code, r.stderr)
+		}
+	}
+}
